@@ -1,0 +1,38 @@
+/** How much a finding matters: `block` stops the draft, `review` asks a human to look, `info` is a hint. */
+export const SEVERITIES = ['block', 'review', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Where a finding sits in the original input (title or body, offsets in UTF-16 code units). */
+export interface SourceSpan {
+  field: 'title' | 'body';
+  start: number;
+  end: number;
+}
+
+/**
+ * One thing an automated check found. `start`/`end` index the revision's plain text, which is the title,
+ * one "\n", then the body's extracted plain text; `source` maps the same span back into the original field.
+ */
+export interface Finding {
+  check: string;
+  category: string;
+  severity: Severity;
+  start: number;
+  end: number;
+  source: SourceSpan;
+  matched: string;
+  ruleId: string;
+  rulesetVersion: string;
+  message: string;
+  suggestion?: string | undefined;
+  /** Set by escalation rules: the draft then needs the 宣传部 stage. */
+  escalate?: boolean | undefined;
+  /** Machine-readable evidence (scores, contact kinds, similarity...). */
+  evidence?: Record<string, unknown> | undefined;
+}
+
+/** The result of one check on one revision. */
+export interface CheckResult {
+  findings: Finding[];
+  rulesetVersion: string;
+}
