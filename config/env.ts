@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. Everything else receives a typed AppConfig.
+ */
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z.string().optional(),
+  DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('sanshen_app'),
+  REDIS_URL: z.string().optional(),
+  DATA_DIR: z.string().default('./data'),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('sanshen'),
+  SANSHEN_ADMIN_PASSWORD: z.string().optional(),
+  SANSHEN_DEMO: z.enum(['0', '1', 'true', 'false']).optional(),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
+  AUDIT_HMAC_KEY: z.string().min(32).optional(),
+  AUDIT_CHECKPOINT_DIR: z.string().optional(),
+  AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().positive().default(300),
+  ALLOWED_ORIGINS: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CHECK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  CHECK_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Parses the environment once; throws a readable error naming every bad variable. */
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
