@@ -1,0 +1,364 @@
+import { and, asc, desc, eq, gte, ilike, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { RevisionContent } from '../domain/content';
+import { conflict, notFound } from '../domain/errors';
+import type { Finding } from '../domain/findings';
+import type { DecisionRecord, DraftAggregate, DraftStatus, StageId, Transition } from '../domain/workflow';
+import type { Executor, Tx } from './pool';
+import { checkRuns, decisions, draftCounters, drafts, findings, platforms, revisions, units, users } from './schema';
+
+export type DraftRow = typeof drafts.$inferSelect;
+export type RevisionRow = typeof revisions.$inferSelect;
+export type FindingRow = typeof findings.$inferSelect;
+export type DecisionRow = typeof decisions.$inferSelect;
+export type CheckRunRow = typeof checkRuns.$inferSelect;
+
+/** 来稿统一编号: a gap-free running number per year, e.g. 2026-000123. */
+export async function nextDraftNumber(tx: Tx): Promise<string> {
+  const result = await tx.execute<{ year: number; last: number }>(sql`
+    INSERT INTO draft_counters (year, last) VALUES (extract(year FROM now())::int, 1)
+    ON CONFLICT (year) DO UPDATE SET last = draft_counters.last + 1
+    RETURNING year, last`);
+  const row = result.rows[0];
+  if (!row) throw new Error('draft counter returned nothing');
+  return `${row.year}-${String(row.last).padStart(6, '0')}`;
+}
+
+export async function insertDraft(tx: Tx, values: typeof drafts.$inferInsert): Promise<DraftRow> {
+  const [row] = await tx.insert(drafts).values(values).returning();
+  if (!row) throw new Error('draft insert returned nothing');
+  return row;
+}
+
+export async function insertRevision(
+  tx: Tx,
+  values: { draftId: string; kind: string; content: RevisionContent; contentHash: string; createdBy: string; diff?: unknown; note?: string | null },
+): Promise<RevisionRow> {
+  const next = await tx.execute<{ n: number }>(
+    sql`SELECT coalesce(max(number), 0) + 1 AS n FROM revisions WHERE draft_id = ${values.draftId}`,
+  );
+  const [row] = await tx
+    .insert(revisions)
+    .values({
+      draftId: values.draftId,
+      number: next.rows[0]?.n ?? 1,
+      kind: values.kind,
+      title: values.content.title,
+      body: values.content.body,
+      format: values.content.format,
+      origin: values.content.origin,
+      assets: values.content.assets,
+      contentHash: values.contentHash,
+      diff: values.diff ?? null,
+      note: values.note ?? null,
+      createdBy: values.createdBy,
+    })
+    .returning();
+  if (!row) throw new Error('revision insert returned nothing');
+  return row;
+}
+
+/** Records the check runs a revision owes; PostgreSQL, not Redis, is what remembers they are owed. */
+export async function insertOwedRuns(tx: Tx, draftId: string, revisionId: string, checkIds: readonly string[]): Promise<void> {
+  if (checkIds.length === 0) return;
+  await tx
+    .insert(checkRuns)
+    .values(checkIds.map((checkId) => ({ draftId, revisionId, checkId })))
+    .onConflictDoNothing();
+}
+
+/** Takes the draft's row lock; with `expectedVersion`, refuses a caller that acted on an older state. */
+export async function lockDraft(tx: Tx, draftId: string, expectedVersion?: number): Promise<DraftRow> {
+  const [row] = await tx.select().from(drafts).where(eq(drafts.id, draftId)).for('update');
+  if (!row) throw notFound('稿件');
+  if (expectedVersion !== undefined && row.version !== expectedVersion) {
+    throw conflict('稿件已被他人更新，请刷新后再操作', { expectedVersion, currentVersion: row.version, status: row.status, stage: row.stage });
+  }
+  return row;
+}
+
+export async function getDraft(db: Executor, draftId: string): Promise<DraftRow | undefined> {
+  const [row] = await db.select().from(drafts).where(eq(drafts.id, draftId));
+  return row;
+}
+
+export async function getRevision(db: Executor, revisionId: string): Promise<RevisionRow | undefined> {
+  const [row] = await db.select().from(revisions).where(eq(revisions.id, revisionId));
+  return row;
+}
+
+export async function listRevisions(db: Executor, draftId: string): Promise<RevisionRow[]> {
+  return db.select().from(revisions).where(eq(revisions.draftId, draftId)).orderBy(asc(revisions.number));
+}
+
+export async function listDecisions(db: Executor, draftId: string): Promise<DecisionRow[]> {
+  return db.select().from(decisions).where(eq(decisions.draftId, draftId)).orderBy(asc(decisions.seq));
+}
+
+export async function listRuns(db: Executor, revisionId: string): Promise<CheckRunRow[]> {
+  return db.select().from(checkRuns).where(eq(checkRuns.revisionId, revisionId)).orderBy(asc(checkRuns.checkId));
+}
+
+export async function listFindings(db: Executor, revisionId: string): Promise<FindingRow[]> {
+  return db
+    .select()
+    .from(findings)
+    .where(eq(findings.revisionId, revisionId))
+    .orderBy(asc(findings.startOffset), asc(findings.checkId));
+}
+
+/** Everything the pure workflow needs, read under the caller's lock. */
+export async function loadAggregate(tx: Executor, draft: DraftRow): Promise<DraftAggregate & { revision: RevisionRow }> {
+  if (!draft.currentRevisionId) throw new Error(`draft ${draft.id} has no revision`);
+  const revision = await getRevision(tx, draft.currentRevisionId);
+  if (!revision) throw new Error(`draft ${draft.id} revision missing`);
+  const [decisionRows, counts] = await Promise.all([
+    listDecisions(tx, draft.id),
+    tx.execute<{ owed: number; blocking: number }>(sql`
+      SELECT (SELECT count(*)::int FROM check_runs WHERE revision_id = ${revision.id} AND status <> 'done') AS owed,
+             (SELECT count(*)::int FROM findings WHERE revision_id = ${revision.id} AND severity = 'block'
+                AND waived_at IS NULL) AS blocking`),
+  ]);
+  return {
+    authorId: draft.authorId,
+    unitId: draft.unitId,
+    major: draft.major,
+    escalated: draft.escalated,
+    status: draft.status as DraftStatus,
+    stage: draft.stage as StageId | null,
+    round: draft.round,
+    everReleased: draft.everReleased,
+    revisionHash: revision.contentHash,
+    decisions: decisionRows.map(
+      (d): DecisionRecord => ({
+        stage: d.stage as StageId,
+        action: d.action as DecisionRecord['action'],
+        actorId: d.actorId,
+        revisionHash: d.revisionHash,
+        round: d.round,
+      }),
+    ),
+    checksOwed: counts.rows[0]?.owed ?? 0,
+    blockingUnwaived: counts.rows[0]?.blocking ?? 0,
+    revision,
+  };
+}
+
+/** Persists a transition and bumps the version; returns the new row. */
+export async function saveTransition(
+  tx: Tx,
+  draft: DraftRow,
+  t: Transition,
+  extra: Partial<Pick<DraftRow, 'currentRevisionId' | 'title' | 'releasedHash' | 'releasedAt'>> = {},
+): Promise<DraftRow> {
+  const stageChanged = t.status !== draft.status || t.stage !== draft.stage;
+  const [row] = await tx
+    .update(drafts)
+    .set({
+      status: t.status,
+      stage: t.stage,
+      round: t.round,
+      escalated: t.escalated,
+      everReleased: t.everReleased,
+      version: draft.version + 1,
+      updatedAt: sql`now()`,
+      ...(stageChanged ? { stageEnteredAt: sql`now()` } : {}),
+      ...extra,
+    })
+    .where(eq(drafts.id, draft.id))
+    .returning();
+  if (!row) throw new Error('draft update returned nothing');
+  return row;
+}
+
+export async function insertDecision(tx: Tx, values: typeof decisions.$inferInsert): Promise<DecisionRow> {
+  const [row] = await tx.insert(decisions).values(values).returning();
+  if (!row) throw new Error('decision insert returned nothing');
+  return row;
+}
+
+/** Locks one owed run; `undefined` when it does not exist. */
+export async function lockRun(tx: Tx, revisionId: string, checkId: string): Promise<CheckRunRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(checkRuns)
+    .where(and(eq(checkRuns.revisionId, revisionId), eq(checkRuns.checkId, checkId)))
+    .for('update');
+  return row;
+}
+
+export async function completeRun(tx: Tx, run: CheckRunRow, rulesetVersion: string, found: Finding[]): Promise<void> {
+  if (found.length > 0) {
+    await tx.insert(findings).values(
+      found.map((f) => ({
+        draftId: run.draftId,
+        revisionId: run.revisionId,
+        checkId: run.checkId,
+        category: f.category,
+        severity: f.severity,
+        startOffset: f.start,
+        endOffset: f.end,
+        source: f.source,
+        matched: f.matched,
+        ruleId: f.ruleId,
+        rulesetVersion: f.rulesetVersion,
+        message: f.message,
+        suggestion: f.suggestion ?? null,
+        escalate: f.escalate ?? false,
+        evidence: f.evidence ?? null,
+      })),
+    );
+  }
+  await tx
+    .update(checkRuns)
+    .set({ status: 'done', rulesetVersion, error: null, finishedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(and(eq(checkRuns.revisionId, run.revisionId), eq(checkRuns.checkId, run.checkId)));
+}
+
+export async function failRun(tx: Tx, run: CheckRunRow, error: string): Promise<void> {
+  await tx
+    .update(checkRuns)
+    .set({ status: 'failed', error: error.slice(0, 500), finishedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(and(eq(checkRuns.revisionId, run.revisionId), eq(checkRuns.checkId, run.checkId)));
+}
+
+/** Counts one more attempt at a run, outside any long transaction; returns the new count. */
+export async function countAttempt(db: Executor, revisionId: string, checkId: string): Promise<number | undefined> {
+  const rows = await db
+    .update(checkRuns)
+    .set({ attempts: sql`${checkRuns.attempts} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(checkRuns.revisionId, revisionId), eq(checkRuns.checkId, checkId), eq(checkRuns.status, 'pending')))
+    .returning({ attempts: checkRuns.attempts });
+  return rows[0]?.attempts;
+}
+
+export async function resetFailedRuns(tx: Tx, revisionId: string): Promise<string[]> {
+  const rows = await tx
+    .update(checkRuns)
+    .set({ status: 'pending', attempts: 0, error: null, finishedAt: null, updatedAt: sql`now()` })
+    .where(and(eq(checkRuns.revisionId, revisionId), ne(checkRuns.status, 'done')))
+    .returning({ checkId: checkRuns.checkId });
+  return rows.map((r) => r.checkId);
+}
+
+/** Owed runs untouched for a while: candidates for the sweeper. */
+export async function stalePendingRuns(db: Executor, olderThanMs: number, limit: number): Promise<CheckRunRow[]> {
+  return db
+    .select()
+    .from(checkRuns)
+    .where(
+      and(
+        eq(checkRuns.status, 'pending'),
+        lte(checkRuns.updatedAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`),
+      ),
+    )
+    .orderBy(asc(checkRuns.updatedAt))
+    .limit(limit);
+}
+
+export async function touchRun(db: Executor, revisionId: string, checkId: string): Promise<void> {
+  await db
+    .update(checkRuns)
+    .set({ updatedAt: sql`now()` })
+    .where(and(eq(checkRuns.revisionId, revisionId), eq(checkRuns.checkId, checkId)));
+}
+
+export async function lockFinding(tx: Tx, findingId: string): Promise<FindingRow | undefined> {
+  const [row] = await tx.select().from(findings).where(eq(findings.id, findingId)).for('update');
+  return row;
+}
+
+export async function waiveFindingRow(tx: Tx, findingId: string, userId: string, reason: string): Promise<void> {
+  await tx
+    .update(findings)
+    .set({ waivedBy: userId, waivedAt: sql`now()`, waiveReason: reason })
+    .where(and(eq(findings.id, findingId), isNull(findings.waivedAt)));
+}
+
+export interface DraftListFilter {
+  status?: string | undefined;
+  stage?: string | undefined;
+  unitId?: string | undefined;
+  platformId?: string | undefined;
+  text?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  /** Restricts to these units (null = school-wide). */
+  unitScope: string[] | null;
+  /** Also show drafts by this author regardless of unit. */
+  authorId?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+export interface DraftListItem {
+  id: string;
+  number: string;
+  title: string;
+  status: string;
+  stage: string | null;
+  version: number;
+  major: boolean;
+  escalated: boolean;
+  unitId: string;
+  unitName: string;
+  platformId: string;
+  platformName: string;
+  authorId: string;
+  authorName: string;
+  createdAt: Date;
+  updatedAt: Date;
+  stageEnteredAt: Date;
+}
+
+export async function listDrafts(db: Executor, filter: DraftListFilter): Promise<{ items: DraftListItem[]; total: number }> {
+  const where: SQL[] = [];
+  if (filter.status) where.push(eq(drafts.status, filter.status));
+  if (filter.stage) where.push(eq(drafts.stage, filter.stage));
+  if (filter.unitId) where.push(eq(drafts.unitId, filter.unitId));
+  if (filter.platformId) where.push(eq(drafts.platformId, filter.platformId));
+  if (filter.text) {
+    const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const textMatch = or(ilike(drafts.title, pattern), ilike(drafts.number, pattern));
+    if (textMatch) where.push(textMatch);
+  }
+  if (filter.from) where.push(gte(drafts.createdAt, filter.from));
+  if (filter.to) where.push(lte(drafts.createdAt, filter.to));
+  if (filter.unitScope) {
+    const scope = filter.unitScope.length > 0 ? inArray(drafts.unitId, filter.unitScope) : sql`false`;
+    const visible = filter.authorId ? or(scope, eq(drafts.authorId, filter.authorId)) : scope;
+    if (visible) where.push(visible);
+  }
+  const condition = where.length > 0 ? and(...where) : undefined;
+  const [items, total] = await Promise.all([
+    db
+      .select({
+        id: drafts.id,
+        number: drafts.number,
+        title: drafts.title,
+        status: drafts.status,
+        stage: drafts.stage,
+        version: drafts.version,
+        major: drafts.major,
+        escalated: drafts.escalated,
+        unitId: drafts.unitId,
+        unitName: units.name,
+        platformId: drafts.platformId,
+        platformName: platforms.name,
+        authorId: drafts.authorId,
+        authorName: users.displayName,
+        createdAt: drafts.createdAt,
+        updatedAt: drafts.updatedAt,
+        stageEnteredAt: drafts.stageEnteredAt,
+      })
+      .from(drafts)
+      .innerJoin(units, eq(units.id, drafts.unitId))
+      .innerJoin(platforms, eq(platforms.id, drafts.platformId))
+      .innerJoin(users, eq(users.id, drafts.authorId))
+      .where(condition)
+      .orderBy(desc(drafts.createdAt), desc(drafts.number))
+      .limit(filter.limit)
+      .offset(filter.offset),
+    db.select({ n: sql<number>`count(*)::int` }).from(drafts).where(condition),
+  ]);
+  return { items, total: total[0]?.n ?? 0 };
+}

@@ -1,0 +1,46 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/pool';
+import type { StageId } from '../domain/workflow';
+
+/** One owed check run to put on the queue. Ids only: never draft text or personal data in Redis. */
+export interface CheckJob {
+  revisionId: string;
+  checkId: string;
+}
+
+/** What services need from the queue. Enqueueing happens after COMMIT and may fail; the sweeper covers it. */
+export interface CheckQueuePort {
+  enqueue(jobs: readonly CheckJob[]): Promise<void>;
+}
+
+/** The small, committed fact pushed to boards; clients refetch over HTTP when their version is older. */
+export interface DraftChange {
+  id: string;
+  unitId: string;
+  status: string;
+  stage: string | null;
+  version: number;
+  eventId: number;
+}
+
+export interface DraftEventsPort {
+  publish(change: DraftChange): void;
+}
+
+export interface ServiceDeps {
+  db: Db;
+  stages: readonly StageId[];
+  checkIds: readonly string[];
+  queue: CheckQueuePort;
+  events: DraftEventsPort;
+  logger: Logger;
+  session: { idleMinutes: number; absoluteHours: number };
+  checkMaxAttempts: number;
+}
+
+/** Runs post-commit side effects without letting their failure undo or fail the committed work. */
+export function afterCommit(deps: Pick<ServiceDeps, 'logger'>, what: string, effect: () => Promise<void> | void): void {
+  Promise.resolve()
+    .then(effect)
+    .catch((error: unknown) => deps.logger.warn({ err: error, what }, 'post-commit effect failed; the sweeper will catch up'));
+}

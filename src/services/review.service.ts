@@ -1,0 +1,265 @@
+import { insertDecision, insertOwedRuns, insertRevision, lockFinding, resetFailedRuns, waiveFindingRow, type RevisionRow } from '../db/draft.repository';
+import type { AuthUser } from '../domain/access';
+import { contentHash, type Asset, type BodyFormat, type Origin, type RevisionContent } from '../domain/content';
+import { diffContent } from '../domain/diff';
+import { conflict, notFound, validationFailed } from '../domain/errors';
+import type { DecisionAction, StageId } from '../domain/workflow';
+import { applyTransition, type TransitionOutcome } from './apply-transition';
+import type { ServiceDeps } from './deps';
+
+/** A reviewer's proofreading mark (校对标记): a span of the plain text, what it says, what it should say. */
+export interface ProofMark {
+  start: number;
+  end: number;
+  original: string;
+  suggestion: string;
+  note?: string | undefined;
+}
+
+export const contentOf = (r: RevisionRow): RevisionContent => ({
+  title: r.title,
+  body: r.body,
+  format: r.format as BodyFormat,
+  origin: r.origin as Origin,
+  assets: r.assets as Asset[],
+});
+
+/**
+ * 初审/复审/终审/宣传部 decision on the stage under review, bound to the current revision's hash.
+ * @throws DomainError forbidden | conflict | invalid_transition | validation_failed
+ */
+export async function recordDecision(
+  deps: ServiceDeps,
+  actor: AuthUser,
+  draftId: string,
+  input: { stage: StageId; action: DecisionAction; comment: string; version: number; marks: ProofMark[] },
+): Promise<TransitionOutcome<undefined>> {
+  return applyTransition(deps, {
+    draftId,
+    expectedVersion: input.version,
+    actor,
+    command: { type: 'decide', stage: input.stage, decision: input.action, comment: input.comment },
+    eventType: `review.${input.action === 'approve' ? 'approved' : input.action === 'return' ? 'returned' : 'rejected'}`,
+    write: async ({ tx, draft, aggregate, next }) => {
+      if (!next.decision) throw new Error('decide produced no decision');
+      const decision = await insertDecision(tx, {
+        draftId: draft.id,
+        revisionId: aggregate.revision.id,
+        revisionHash: aggregate.revision.contentHash,
+        round: next.decision.round,
+        stage: input.stage,
+        action: input.action,
+        actorId: actor.id,
+        comment: input.comment,
+        marks: input.marks,
+      });
+      return {
+        data: {
+          decisionId: decision.id,
+          stage: input.stage,
+          action: input.action,
+          comment: input.comment,
+          marks: input.marks,
+          revisionHash: aggregate.revision.contentHash,
+          round: next.decision.round,
+          staffId: actor.staffId,
+        },
+      };
+    },
+  });
+}
+
+/**
+ * Waives one blocking finding on the current revision, with the reviewer's reason.
+ * @throws DomainError forbidden | not_found | validation_failed | conflict
+ */
+export async function waiveFinding(
+  deps: ServiceDeps,
+  actor: AuthUser,
+  draftId: string,
+  findingId: string,
+  input: { reason: string; version?: number | undefined },
+): Promise<TransitionOutcome<undefined>> {
+  return applyTransition(deps, {
+    draftId,
+    expectedVersion: input.version,
+    actor,
+    command: { type: 'waive', reason: input.reason },
+    eventType: 'finding.waived',
+    write: async ({ tx, aggregate }) => {
+      const finding = await lockFinding(tx, findingId);
+      if (!finding || finding.draftId !== draftId) throw notFound('问题');
+      if (finding.revisionId !== aggregate.revision.id) throw conflict('该问题不属于当前版本');
+      if (finding.severity !== 'block') throw validationFailed('只有阻断性问题需要豁免');
+      if (finding.waivedAt) throw conflict('该问题已被豁免');
+      await waiveFindingRow(tx, finding.id, actor.id, input.reason);
+      return {
+        data: { findingId, checkId: finding.checkId, ruleId: finding.ruleId, matched: finding.matched, reason: input.reason, stage: aggregate.stage },
+      };
+    },
+  });
+}
+
+/**
+ * A new revision. From the author it restarts review at 初审 (new round); from the reviewer of the current
+ * stage it is a proofreading edit: the draft stays at that stage and earlier approvals stand. Either way the
+ * checks run again on the new bytes.
+ * @throws DomainError forbidden | conflict | invalid_transition
+ */
+export async function reviseDraft(
+  deps: ServiceDeps,
+  actor: AuthUser,
+  draftId: string,
+  input: { content: RevisionContent; version: number; stage?: StageId | undefined; note?: string | undefined; marks?: ProofMark[] | undefined },
+): Promise<TransitionOutcome<{ revisionId: string; number: number; hash: string }>> {
+  const proofreading = input.stage !== undefined;
+  return applyTransition(deps, {
+    draftId,
+    expectedVersion: input.version,
+    actor,
+    command: proofreading ? { type: 'proofread', stage: input.stage as StageId } : { type: 'revise' },
+    eventType: proofreading ? 'revision.proofread' : 'draft.revised',
+    write: async ({ tx, draft, aggregate }) => {
+      const hash = contentHash(input.content);
+      const diff = diffContent(contentOf(aggregate.revision), input.content);
+      const revision = await insertRevision(tx, {
+        draftId,
+        kind: proofreading ? 'proofread' : 'revision',
+        content: input.content,
+        contentHash: hash,
+        createdBy: actor.id,
+        diff: { ...diff, marks: input.marks ?? [], stage: input.stage ?? null },
+        note: input.note ?? null,
+      });
+      await insertOwedRuns(tx, draft.id, revision.id, deps.checkIds);
+      return {
+        extra: { currentRevisionId: revision.id, title: input.content.title },
+        revisionId: revision.id,
+        data: { revisionNumber: revision.number, contentHash: hash, previousHash: aggregate.revision.contentHash, diff, marks: input.marks ?? [], note: input.note ?? null, stage: input.stage ?? null },
+        jobs: deps.checkIds.map((checkId) => ({ revisionId: revision.id, checkId })),
+        result: { revisionId: revision.id, number: revision.number, hash },
+      };
+    },
+  });
+}
+
+/** After a return, the author sends the same revision on with a statement; review restarts at 初审. */
+export async function resubmitDraft(
+  deps: ServiceDeps,
+  actor: AuthUser,
+  draftId: string,
+  input: { statement: string; version: number },
+): Promise<TransitionOutcome<undefined>> {
+  return applyTransition(deps, {
+    draftId,
+    expectedVersion: input.version,
+    actor,
+    command: { type: 'resubmit', statement: input.statement },
+    eventType: 'draft.resubmitted',
+    write: async () => ({ data: { statement: input.statement } }),
+  });
+}
+
+export async function withdrawDraft(
+  deps: ServiceDeps,
+  actor: AuthUser,
+  draftId: string,
+  input: { version: number; reason?: string | undefined },
+): Promise<TransitionOutcome<undefined>> {
+  return applyTransition(deps, {
+    draftId,
+    expectedVersion: input.version,
+    actor,
+    command: { type: 'withdraw' },
+    eventType: 'draft.withdrawn',
+    write: async () => ({ data: { reason: input.reason ?? null } }),
+  });
+}
+
+/**
+ * 先审后发: releases the current revision only if the release gate holds; returns the released bytes' hash.
+ * @throws DomainError release_blocked (with the unmet conditions) | forbidden | conflict
+ */
+export async function releaseDraft(
+  deps: ServiceDeps,
+  actor: AuthUser,
+  draftId: string,
+  input: { version?: number | undefined },
+): Promise<TransitionOutcome<{ hash: string; revisionId: string }>> {
+  return applyTransition(deps, {
+    draftId,
+    expectedVersion: input.version,
+    actor,
+    command: { type: 'release' },
+    eventType: 'draft.released',
+    write: async ({ aggregate }) => ({
+      extra: { releasedHash: aggregate.revision.contentHash, releasedAt: new Date() },
+      data: { contentHash: aggregate.revision.contentHash, revisionNumber: aggregate.revision.number },
+      result: { hash: aggregate.revision.contentHash, revisionId: aggregate.revision.id },
+    }),
+  });
+}
+
+/**
+ * 纠错 after release: `correct` submits corrected content that goes through review again; `retract` takes the
+ * article down. Both keep the same trail.
+ */
+export async function correctDraft(
+  deps: ServiceDeps,
+  actor: AuthUser,
+  draftId: string,
+  input:
+    | { action: 'correct'; reason: string; content: RevisionContent; version: number }
+    | { action: 'retract'; reason: string; version: number },
+): Promise<TransitionOutcome<{ revisionId: string; hash: string } | undefined>> {
+  if (input.action === 'retract') {
+    return applyTransition(deps, {
+      draftId,
+      expectedVersion: input.version,
+      actor,
+      command: { type: 'retract', reason: input.reason },
+      eventType: 'draft.retracted',
+      write: async () => ({ data: { reason: input.reason } }),
+    });
+  }
+  const content = input.content;
+  return applyTransition<{ revisionId: string; hash: string }>(deps, {
+    draftId,
+    expectedVersion: input.version,
+    actor,
+    command: { type: 'correct', reason: input.reason },
+    eventType: 'draft.correction_submitted',
+    write: async ({ tx, draft, aggregate }) => {
+      const hash = contentHash(content);
+      const diff = diffContent(contentOf(aggregate.revision), content);
+      const revision = await insertRevision(tx, {
+        draftId, kind: 'correction', content, contentHash: hash, createdBy: actor.id, diff, note: input.reason,
+      });
+      await insertOwedRuns(tx, draft.id, revision.id, deps.checkIds);
+      return {
+        extra: { currentRevisionId: revision.id, title: content.title },
+        revisionId: revision.id,
+        data: { reason: input.reason, contentHash: hash, previousHash: aggregate.revision.contentHash, diff },
+        jobs: deps.checkIds.map((checkId) => ({ revisionId: revision.id, checkId })),
+        result: { revisionId: revision.id, hash },
+      };
+    },
+  });
+}
+
+/** An admin sends a draft whose checks failed back through the checks. */
+export async function retryChecks(deps: ServiceDeps, actor: AuthUser, draftId: string): Promise<TransitionOutcome<undefined>> {
+  return applyTransition(deps, {
+    draftId,
+    actor,
+    command: { type: 'retry_checks' },
+    eventType: 'checks.retried',
+    write: async ({ tx, aggregate }) => {
+      const checkIds = await resetFailedRuns(tx, aggregate.revision.id);
+      return {
+        data: { checks: checkIds },
+        jobs: checkIds.map((checkId) => ({ revisionId: aggregate.revision.id, checkId })),
+      };
+    },
+  });
+}

@@ -1,0 +1,135 @@
+import { eq } from 'drizzle-orm';
+import { appendAuditEvent } from '../db/audit.repository';
+import {
+  completeRun,
+  countAttempt,
+  failRun,
+  getRevision,
+  listFindings,
+  loadAggregate,
+  lockDraft,
+  lockRun,
+  saveTransition,
+  type DraftRow,
+} from '../db/draft.repository';
+import { checkRuns } from '../db/schema';
+import { draftChain } from '../domain/audit';
+import type { CheckResult } from '../domain/findings';
+import { transition } from '../domain/workflow';
+import type { CheckContext } from '../checks/engine';
+import { announce } from './apply-transition';
+import type { CheckJob, ServiceDeps } from './deps';
+import { contentOf } from './review.service';
+
+export type RunCheckOutcome = 'completed' | 'skipped' | 'failed';
+
+/** Runs checks for the worker; swapped atomically when dictionaries change. */
+export interface CheckRunner {
+  run(checkId: string, content: ReturnType<typeof contentOf>, context?: CheckContext): CheckResult;
+}
+
+/**
+ * Runs one owed check and records its result exactly once in effect: a run already done (a duplicate delivery,
+ * a job re-driven by the sweeper) is skipped. The last run of a current revision moves the draft on.
+ * @throws Error when the check itself fails (the queue retries; after the last attempt call failCheckRun)
+ */
+export async function runCheck(deps: ServiceDeps, runner: CheckRunner, job: CheckJob): Promise<RunCheckOutcome> {
+  const attempts = await countAttempt(deps.db, job.revisionId, job.checkId);
+  if (attempts === undefined) return 'skipped';
+  if (attempts > deps.checkMaxAttempts) {
+    await failCheckRun(deps, job, `gave up after ${deps.checkMaxAttempts} attempts`);
+    return 'failed';
+  }
+  const revision = await getRevision(deps.db, job.revisionId);
+  if (!revision) return 'skipped';
+  // Computed before taking any lock: checks may take milliseconds, locks should not.
+  const result = runner.run(job.checkId, contentOf(revision));
+
+  const committed = await deps.db.transaction(async (tx) => {
+    const draft = await lockDraft(tx, revision.draftId);
+    const run = await lockRun(tx, job.revisionId, job.checkId);
+    if (!run || run.status !== 'pending') return null;
+    await completeRun(tx, run, result.rulesetVersion, result.findings);
+    const summary = {
+      check: job.checkId,
+      rulesetVersion: result.rulesetVersion,
+      findings: result.findings.length,
+      blocking: result.findings.filter((f) => f.severity === 'block').length,
+    };
+    let saved: DraftRow = draft;
+    let type = 'check.completed';
+    let data: Record<string, unknown> = summary;
+    const aggregate = await loadAggregate(tx, draft);
+    const isCurrent = draft.currentRevisionId === job.revisionId;
+    if (isCurrent && draft.status === 'checking' && aggregate.checksOwed === 0) {
+      const all = await listFindings(tx, job.revisionId);
+      const hasBlocking = all.some((f) => f.severity === 'block' && !f.waivedAt);
+      const escalate = all.some((f) => f.escalate);
+      const next = transition(deps.stages, aggregate, { type: 'checks_completed', hasBlocking, escalate }, null);
+      saved = await saveTransition(tx, draft, next);
+      type = 'checks.completed';
+      data = {
+        ...summary,
+        from: { status: draft.status, stage: draft.stage },
+        to: { status: saved.status, stage: saved.stage },
+        version: saved.version,
+        totalFindings: all.length,
+        blockingFindings: all.filter((f) => f.severity === 'block').length,
+        escalated: saved.escalated,
+        autoReturned: hasBlocking,
+      };
+    } else {
+      // Still a state change of the draft (its check progress), so boards refetch and the version moves.
+      saved = await saveTransition(tx, draft, {
+        status: draft.status as never,
+        stage: draft.stage as never,
+        round: draft.round,
+        escalated: draft.escalated,
+        everReleased: draft.everReleased,
+      });
+    }
+    const event = await appendAuditEvent(tx, {
+      chain: draftChain(draft.id),
+      draftId: draft.id,
+      revisionId: job.revisionId,
+      actorId: null,
+      actorName: '系统',
+      type,
+      data,
+    });
+    return { saved, eventId: event.id };
+  });
+  if (!committed) return 'skipped';
+  announce(deps, committed.saved, committed.eventId, []);
+  return 'completed';
+}
+
+/** Gives up on a run after its bounded attempts; the draft lands in checks_failed, visible and retryable. */
+export async function failCheckRun(deps: ServiceDeps, job: CheckJob, reason: string): Promise<void> {
+  const committed = await deps.db.transaction(async (tx) => {
+    const [peek] = await tx.select({ draftId: checkRuns.draftId }).from(checkRuns).where(eq(checkRuns.revisionId, job.revisionId)).limit(1);
+    if (!peek) return null;
+    const draft = await lockDraft(tx, peek.draftId);
+    const run = await lockRun(tx, job.revisionId, job.checkId);
+    if (!run || run.status !== 'pending') return null;
+    await failRun(tx, run, reason);
+    const aggregate = await loadAggregate(tx, draft);
+    const moves = draft.currentRevisionId === job.revisionId && draft.status === 'checking';
+    const next = moves
+      ? transition(deps.stages, aggregate, { type: 'checks_failed' }, null)
+      : { status: aggregate.status, stage: aggregate.stage, round: draft.round, escalated: draft.escalated, everReleased: draft.everReleased };
+    const saved = await saveTransition(tx, draft, next);
+    const event = await appendAuditEvent(tx, {
+      chain: draftChain(draft.id),
+      draftId: draft.id,
+      revisionId: job.revisionId,
+      actorId: null,
+      actorName: '系统',
+      type: 'check.failed',
+      outcome: 'failure',
+      data: { check: job.checkId, reason, from: { status: draft.status, stage: draft.stage }, to: { status: saved.status, stage: saved.stage }, version: saved.version },
+    });
+    return { saved, eventId: event.id };
+  });
+  if (committed) announce(deps, committed.saved, committed.eventId, []);
+}
