@@ -91,7 +91,8 @@ export interface ChecksConfig {
   };
   proofreading: {
     people: PersonTitles[];
-    /** Title words recognised next to a name (longest first is not required; matching is longest-first). */
+    /** Administrative titles recognised next to a listed name (matched longest first). Academic titles
+     * (教授, 研究员) are left out on purpose: the config does not know them. */
     titleWords: string[];
   };
   escalation: {
@@ -139,7 +140,7 @@ export const CHECKS_CONFIG: ChecksConfig = {
       diversion: 2,
       price: 2,
       promotion: 1.5,
-      absolute: 1.5,
+      absolute: 1,
       sponsorship: 1,
     },
     maxPerKind: 3,
@@ -179,7 +180,7 @@ export const CHECKS_CONFIG: ChecksConfig = {
     ],
     titleWords: [
       '党委书记', '党委副书记', '纪委书记', '副书记', '书记', '常务副校长', '副校长', '校长', '校长助理',
-      '副院长', '院长', '副主任', '主任', '副处长', '处长', '副部长', '部长', '教授', '副教授', '研究员',
+      '副院长', '院长', '副主任', '主任', '副处长', '处长', '副部长', '部长',
     ],
   },
   escalation: { keywordCount: 5 },

@@ -21,7 +21,6 @@ const EnvSchema = z.object({
   ALLOWED_ORIGINS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CHECK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
-  CHECK_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });

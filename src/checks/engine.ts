@@ -1,18 +1,20 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { sha256Hex, type RevisionContent } from '../domain/content';
-import type { CheckResult, Finding } from '../domain/findings';
+import { CHECKS_CONFIG, type ChecksConfig } from '../../config/checks';
+import { canonicalJson, sha256Hex, type RevisionContent } from '../domain/content';
+import type { CheckResult } from '../domain/findings';
+import { parseDictionaries, type Dictionaries, type DictionarySources } from './dictionary/dictionary';
+import { readDictionaryDir } from './dictionary/load';
+import { createAdvertisingCheck } from './rules/advertising.check';
+import { sortFindings, type CheckContext, type CheckEnv, type CheckFn, type PreparedRevision } from './rules/common';
+import { createCopyrightCheck } from './rules/copyright.check';
+import { createEscalationCheck } from './rules/escalation.check';
+import { createProofreadingCheck } from './rules/proofreading.check';
+import { createSecrecyCheck } from './rules/secrecy.check';
+import { createSensitiveCheck } from './rules/sensitive.check';
+import { JIEBA_SEGMENTER, preloadSegmenter, type Segmenter } from './segmenter';
+import { foldText } from './text/fold';
+import { buildRevisionText } from './text/extract';
 
-/**
- * PROVISIONAL minimal engine so the pipeline runs end to end; the checks-engine work replaces the internals
- * while keeping this module's exported contract (CheckEngine, CheckContext, loadCheckEngine).
- */
-
-/** Extra facts a check may use that are not in the revision itself (filled in by the service). */
-export interface CheckContext {
-  /** Released texts to compare against for near-duplicate detection. */
-  referenceTexts?: ReadonlyArray<{ id: string; label: string; text: string }> | undefined;
-}
+export type { CheckContext };
 
 export interface CheckEngine {
   /** Registered check ids, in run order; every revision owes one run of each. */
@@ -25,58 +27,88 @@ export interface CheckEngine {
 
 export interface CheckEngineOptions {
   dictionaryDir: string;
+  /** Checks configuration (default: config/checks.ts). */
+  config?: ChecksConfig | undefined;
+  /** Word segmenter (default: nodejieba, loaded once per process on first use). */
+  segmenter?: Segmenter | undefined;
+  /** Load nodejieba now (workers: yes, off the request path; tests: no). */
+  preloadSegmenter?: boolean | undefined;
 }
 
-const SECRECY_MARKINGS = /(绝密|机密|秘密)\s*★|★\s*(绝密|机密|秘密)|(绝密|机密)(?:级)?文件|保密期限/g;
+/** Building from in-memory dictionary files (unit tests; the admin API after editing a list). */
+export interface CheckEngineSourceOptions {
+  /** Relative path → content, same layout as the dictionaries directory. */
+  sources: DictionarySources;
+  config?: ChecksConfig | undefined;
+  segmenter?: Segmenter | undefined;
+}
 
-/** Loads dictionaries from disk and builds the checks. */
-export async function loadCheckEngine(options: CheckEngineOptions): Promise<CheckEngine> {
-  const raw = readFileSync(join(options.dictionaryDir, 'sensitive', 'starter.txt'), 'utf8');
-  const version = sha256Hex(raw).slice(0, 16);
-  const terms = raw
-    .split('\n')
-    .map((line) => line.split('\t'))
-    .filter((cols) => cols[0] && !cols[0].startsWith('#'))
-    .map((cols) => ({ term: cols[0]!, severity: (cols[1] ?? 'review') as Finding['severity'], note: cols[2] ?? '' }));
+/** Check ids in run order. */
+export const CHECK_IDS = ['sensitive', 'advertising', 'secrecy', 'copyright', 'proofreading', 'escalation'] as const;
+export type CheckId = (typeof CHECK_IDS)[number];
 
-  const plainOf = (c: RevisionContent) => `${c.title}\n${c.body}`;
-  const span = (c: RevisionContent, start: number, end: number): Finding['source'] =>
-    start <= c.title.length
-      ? { field: 'title', start, end: Math.min(end, c.title.length) }
-      : { field: 'body', start: start - c.title.length - 1, end: end - c.title.length - 1 };
+/** Bump when rule code (patterns, scoring) changes, so findings record which rules produced them. */
+export const RULES_CODE_VERSION = 'checks-1';
 
-  const checks: Record<string, (c: RevisionContent) => Finding[]> = {
-    sensitive: (c) => {
-      const text = plainOf(c);
-      const out: Finding[] = [];
-      for (const t of terms) {
-        for (let i = text.indexOf(t.term); i >= 0; i = text.indexOf(t.term, i + 1)) {
-          out.push({
-            check: 'sensitive', category: 'sensitive', severity: t.severity, start: i, end: i + t.term.length,
-            source: span(c, i, i + t.term.length), matched: t.term, ruleId: `sensitive:${t.term}`,
-            rulesetVersion: version, message: `敏感词「${t.term}」${t.note ? `：${t.note}` : ''}`,
-          });
-        }
-      }
-      return out;
-    },
-    secrecy: (c) => {
-      const text = plainOf(c);
-      return [...text.matchAll(SECRECY_MARKINGS)].map((m) => ({
-        check: 'secrecy', category: 'secrecy.marking', severity: 'block' as const, start: m.index,
-        end: m.index + m[0].length, source: span(c, m.index, m.index + m[0].length), matched: m[0],
-        ruleId: 'secrecy:marking', rulesetVersion: version, message: `出现密级标志「${m[0]}」：涉密信息不上网`,
-      }));
-    },
+/** The rule-set version: dictionary content hash + config + rule code version. */
+export function rulesetVersion(dicts: Pick<Dictionaries, 'contentHash'>, config: ChecksConfig): string {
+  return sha256Hex(`${RULES_CODE_VERSION}\0${dicts.contentHash}\0${canonicalJson(config)}`).slice(0, 16);
+}
+
+/**
+ * Builds an engine from parsed dictionaries. Synchronous and self-contained: rebuilding after a dictionary
+ * change makes a new object, and the caller swaps its reference (atomic; in-flight runs finish on the old one).
+ */
+export function buildCheckEngine(dicts: Dictionaries, options: { config?: ChecksConfig | undefined; segmenter?: Segmenter | undefined } = {}): CheckEngine {
+  const config = options.config ?? CHECKS_CONFIG;
+  const segmenter = options.segmenter ?? JIEBA_SEGMENTER;
+  const version = rulesetVersion(dicts, config);
+  const env: CheckEnv = { version, config, segmenter: () => segmenter };
+  const checks: Record<CheckId, CheckFn> = {
+    sensitive: createSensitiveCheck(dicts, env),
+    advertising: createAdvertisingCheck(dicts, env),
+    secrecy: createSecrecyCheck(dicts, env),
+    copyright: createCopyrightCheck(config, env),
+    proofreading: createProofreadingCheck(dicts, env),
+    escalation: createEscalationCheck(dicts, env),
+  };
+
+  // The pipeline runs every check on the same revision in a row: prepare its text once.
+  let last: PreparedRevision | undefined;
+  const prepare = (content: RevisionContent): PreparedRevision => {
+    if (last && last.content.title === content.title && last.content.body === content.body && last.content.format === content.format) {
+      return last.content === content ? last : { ...last, content };
+    }
+    const rt = buildRevisionText(content);
+    last = { content, rt, text: rt.text, folded: foldText(rt.text, 'width') };
+    return last;
   };
 
   return {
-    checkIds: Object.keys(checks),
+    checkIds: CHECK_IDS,
     version,
-    run(checkId, content) {
-      const check = checks[checkId];
+    run(checkId, content, context = {}) {
+      const check = checks[checkId as CheckId];
       if (!check) throw new Error(`unknown check ${checkId}`);
-      return { findings: check(content), rulesetVersion: version };
+      return { findings: sortFindings(check(prepare(content), context)), rulesetVersion: version };
     },
   };
+}
+
+/**
+ * Builds an engine from dictionary files held in memory.
+ * @throws DictionaryError listing every bad line
+ */
+export function createCheckEngine(options: CheckEngineSourceOptions): CheckEngine {
+  return buildCheckEngine(parseDictionaries(options.sources), options);
+}
+
+/**
+ * Loads dictionaries from disk and builds the checks.
+ * @throws DictionaryError listing every bad line
+ */
+export async function loadCheckEngine(options: CheckEngineOptions): Promise<CheckEngine> {
+  const sources = await readDictionaryDir(options.dictionaryDir);
+  if (options.preloadSegmenter && !options.segmenter) preloadSegmenter();
+  return createCheckEngine({ sources, config: options.config, segmenter: options.segmenter });
 }

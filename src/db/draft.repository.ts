@@ -111,13 +111,12 @@ export async function loadAggregate(tx: Executor, draft: DraftRow): Promise<Draf
   if (!draft.currentRevisionId) throw new Error(`draft ${draft.id} has no revision`);
   const revision = await getRevision(tx, draft.currentRevisionId);
   if (!revision) throw new Error(`draft ${draft.id} revision missing`);
-  const [decisionRows, counts] = await Promise.all([
-    listDecisions(tx, draft.id),
-    tx.execute<{ owed: number; blocking: number }>(sql`
+  // Sequential on purpose: inside a transaction every query shares one connection.
+  const decisionRows = await listDecisions(tx, draft.id);
+  const counts = await tx.execute<{ owed: number; blocking: number }>(sql`
       SELECT (SELECT count(*)::int FROM check_runs WHERE revision_id = ${revision.id} AND status <> 'done') AS owed,
              (SELECT count(*)::int FROM findings WHERE revision_id = ${revision.id} AND severity = 'block'
-                AND waived_at IS NULL) AS blocking`),
-  ]);
+                AND waived_at IS NULL) AS blocking`);
   return {
     authorId: draft.authorId,
     unitId: draft.unitId,

@@ -27,14 +27,10 @@ export function createDatabase(url: string, options: { useAppRole?: boolean; max
     max: options.max ?? 10,
     connectionTimeoutMillis: 3_000,
     idleTimeoutMillis: 30_000,
+    // A startup parameter, so not a single statement ever runs with the login role's privileges.
+    ...(options.useAppRole !== false ? { options: `-c role=${APP_ROLE}` } : {}),
   };
   const pool = new Pool(config);
-  if (options.useAppRole !== false) {
-    // Queued on the client before any query a caller issues, so no statement runs with the login role.
-    pool.on('connect', (client) => {
-      client.query(`SET ROLE ${APP_ROLE}`).catch(() => undefined);
-    });
-  }
   // An idle client losing its server (PostgreSQL restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const db = drizzle(pool, { schema });

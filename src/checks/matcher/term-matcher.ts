@@ -1,0 +1,283 @@
+import { pinyin } from 'pinyin-pro';
+import { getWidthTable, isAsciiAlnum, isCjk, traditionalPhraseVariant } from '../text/fold';
+import { tokenBoundaries, type Segmenter } from '../segmenter';
+import { Automaton, DEFAULT_AUTOMATON_OPTIONS, EXACT_AUTOMATON_OPTIONS, Hits, type AutomatonOptions } from './automaton';
+
+/**
+ * Term matching with false-positive control on top of the automaton:
+ *  - variant keys per term: the term itself, its Taiwan-phrase spelling (OpenCC twp), and for terms marked
+ *    pinyin-sensitive every full-pinyin / mixed pinyin spelling (法轮功 → falungong, fa轮功, 法lun功, ...);
+ *  - whitelist first: a hit lying wholly inside a whitelisted word's hit is dropped (大麻烦 vs 大麻);
+ *  - Latin/digit edges only at word boundaries (Disburse ≠ sb, 695 ≠ 69), and no skipping of the space between
+ *    two Latin/digit characters (a word break) except for pinyin spellings;
+ *  - terms with doubled characters need them doubled in the text too (repeat collapsing is one-way);
+ *  - terms marked segment-only must start and end on jieba token boundaries within a small window.
+ */
+
+export interface MatcherTerm {
+  term: string;
+  /** Also match full and mixed pinyin spellings. */
+  pinyin?: boolean | undefined;
+  /** Only where a jieba segmentation of the surrounding window has token boundaries at both ends. */
+  segment?: boolean | undefined;
+  /** No noise skipping, no repeat collapsing (still width/case/traditional folding). */
+  exact?: boolean | undefined;
+}
+
+export type HitVariant = 'exact' | 'folded' | 'traditional' | 'pinyin';
+
+export interface TermHit {
+  /** Index into the `terms` the matcher was built with. */
+  term: number;
+  start: number;
+  end: number;
+  variant: HitVariant;
+}
+
+export interface TermMatcherOptions {
+  automaton?: AutomatonOptions | undefined;
+  /** Add OpenCC Taiwan-phrase spellings of CJK terms as extra keys (default true). */
+  phraseVariants?: boolean | undefined;
+  /** Provides the segmenter for segment-only terms (called lazily, only when such a term hits). */
+  segmenter?: (() => Segmenter) | undefined;
+  /** Characters of context on each side for the segmentation window. */
+  segmentWindow?: number | undefined;
+}
+
+const VARIANT_CODES: HitVariant[] = ['exact', 'traditional', 'pinyin'];
+const MAX_PINYIN_CHARS = 8;
+const WHITELIST = -1;
+const SENTENCE_BREAK = /[\n\r。！？；!?;]/;
+
+interface KeyOwner {
+  /** term index, or WHITELIST - whitelistIndex for whitelist entries */
+  owner: number;
+  variant: number;
+}
+
+function pinyinVariants(term: string): string[] {
+  const chars = [...term];
+  if (chars.length === 0 || chars.length > MAX_PINYIN_CHARS || !chars.some((c) => isCjk(c.charCodeAt(0)))) return [];
+  const syllables = pinyin(term, { toneType: 'none', type: 'array', v: true }).map((s) => s.toLowerCase());
+  if (syllables.length !== chars.length) return [];
+  const out = new Set<string>();
+  const combos = 1 << chars.length;
+  for (let mask = 1; mask < combos; mask++) {
+    let s = '';
+    for (let k = 0; k < chars.length; k++) {
+      const useSyllable = (mask & (1 << k)) !== 0 && isCjk(chars[k]!.charCodeAt(0));
+      s += useSyllable ? syllables[k]! : chars[k]!;
+    }
+    if (s !== term) out.add(s);
+  }
+  return [...out];
+}
+
+function runs(s: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    if (i > 0 && s[i] === s[i - 1]) out[out.length - 1]!++;
+    else out.push(1);
+  }
+  return out;
+}
+
+class KeyTable {
+  /** CSR: owners of key k are owner[offset[k] .. offset[k+1]) */
+  offset: Int32Array;
+  owner: Int32Array;
+  variant: Uint8Array;
+  constructor(automaton: Automaton, keyOwners: KeyOwner[]) {
+    const keyCount = automaton.keys.length;
+    const counts = new Int32Array(keyCount + 1);
+    for (let i = 0; i < keyOwners.length; i++) {
+      const k = automaton.keyIdOfInput[i]!;
+      if (k >= 0) counts[k + 1]!++;
+    }
+    for (let k = 0; k < keyCount; k++) counts[k + 1]! += counts[k]!;
+    this.offset = counts.slice();
+    const fill = counts.slice();
+    this.owner = new Int32Array(counts[keyCount]!);
+    this.variant = new Uint8Array(counts[keyCount]!);
+    for (let i = 0; i < keyOwners.length; i++) {
+      const k = automaton.keyIdOfInput[i]!;
+      if (k < 0) continue;
+      const at = fill[k]!++;
+      this.owner[at] = keyOwners[i]!.owner;
+      this.variant[at] = keyOwners[i]!.variant;
+    }
+  }
+}
+
+interface Part {
+  automaton: Automaton;
+  table: KeyTable;
+  /** per key: bit0 Latin/digit first char, bit1 Latin/digit last char, bit2 contains Latin/digit */
+  keyFlags: Uint8Array;
+}
+
+export class TermMatcher {
+  private constructor(
+    readonly terms: readonly MatcherTerm[],
+    readonly whitelist: readonly string[],
+    private readonly parts: Part[],
+    private readonly termRuns: ReadonlyArray<number[] | undefined>,
+    private readonly options: TermMatcherOptions,
+  ) {}
+
+  /** Builds a matcher for `terms`, with `whitelist` words that suppress hits lying inside them. */
+  static build(terms: readonly MatcherTerm[], whitelist: readonly string[] = [], options: TermMatcherOptions = {}): TermMatcher {
+    const base = options.automaton ?? DEFAULT_AUTOMATON_OPTIONS;
+    const exactOptions: AutomatonOptions = { ...base, noise: false, collapseRepeats: false };
+    const phrase = options.phraseVariants ?? base.fold === 'full';
+
+    let twp: string[] | undefined;
+    if (phrase) {
+      // One OpenCC call over all terms joined by line breaks (per-term calls are ~20x slower).
+      const joined = terms.map((t) => t.term.replace(/\n/g, ' ')).join('\n');
+      twp = traditionalPhraseVariant(joined).split('\n');
+      if (twp.length !== terms.length) twp = undefined;
+    }
+
+    const keysLoose: string[] = [];
+    const ownersLoose: KeyOwner[] = [];
+    const keysExact: string[] = [];
+    const ownersExact: KeyOwner[] = [];
+    const termRuns: Array<number[] | undefined> = [];
+    terms.forEach((t, i) => {
+      const exact = t.exact === true || (!base.noise && !base.collapseRepeats);
+      const keys = exact ? keysExact : keysLoose;
+      const owners = exact ? ownersExact : ownersLoose;
+      keys.push(t.term);
+      owners.push({ owner: i, variant: 0 });
+      const alt = twp?.[i];
+      if (alt !== undefined && alt !== t.term && alt.length === t.term.length) {
+        keys.push(alt);
+        owners.push({ owner: i, variant: 1 });
+      }
+      if (t.pinyin) {
+        for (const v of pinyinVariants(t.term)) {
+          keys.push(v);
+          owners.push({ owner: i, variant: 2 });
+        }
+      }
+      const norm = Automaton.normalizeKey(t.term, { ...base, collapseRepeats: false });
+      termRuns.push(!exact && base.collapseRepeats && runs(norm).some((r) => r > 1) ? runs(norm) : undefined);
+    });
+    whitelist.forEach((w, wi) => {
+      keysLoose.push(w);
+      ownersLoose.push({ owner: WHITELIST - wi, variant: 0 });
+      if (keysExact.length > 0) {
+        keysExact.push(w);
+        ownersExact.push({ owner: WHITELIST - wi, variant: 0 });
+      }
+    });
+
+    const parts: Part[] = [];
+    const makePart = (keys: string[], owners: KeyOwner[], opts: AutomatonOptions) => {
+      if (keys.length === 0) return;
+      const automaton = Automaton.build(keys, opts);
+      const keyFlags = new Uint8Array(automaton.keys.length);
+      automaton.keys.forEach((k, id) => {
+        let f = 0;
+        if (isAsciiAlnum(k.charCodeAt(0))) f |= 1;
+        if (isAsciiAlnum(k.charCodeAt(k.length - 1))) f |= 2;
+        if (/[0-9a-z]/.test(k)) f |= 4;
+        keyFlags[id] = f;
+      });
+      parts.push({ automaton, table: new KeyTable(automaton, owners), keyFlags });
+    };
+    makePart(keysLoose, ownersLoose, base.noise || base.collapseRepeats ? base : exactOptions);
+    makePart(keysExact, ownersExact, exactOptions);
+    return new TermMatcher(terms, whitelist, parts, termRuns, options);
+  }
+
+  /** Total typed-array bytes of the automata (for the benchmark). */
+  byteSize(): number {
+    return this.parts.reduce((n, p) => n + p.automaton.byteSize() + p.table.owner.byteLength * 2 + p.table.offset.byteLength, 0);
+  }
+
+  stateCount(): number {
+    return this.parts.reduce((n, p) => n + p.automaton.stateCount, 0);
+  }
+
+  /** Raw automaton scan without post-filtering (benchmark: the pure matcher throughput). */
+  scanRaw(text: string): number {
+    let n = 0;
+    for (const p of this.parts) n += p.automaton.scan(text).count;
+    return n;
+  }
+
+  /** All accepted hits in `text`, sorted by start, then end, then term index. */
+  match(text: string): TermHit[] {
+    const width = getWidthTable();
+    const candidates: TermHit[] = [];
+    const white: Array<[number, number]> = [];
+    for (const part of this.parts) {
+      const hits = part.automaton.scan(text, new Hits());
+      const { offset, owner, variant } = part.table;
+      for (let h = 0; h < hits.count; h++) {
+        const key = hits.key[h]!;
+        const start = hits.start[h]!;
+        const end = hits.end[h]!;
+        const kf = part.keyFlags[key]!;
+        // Latin/digit edges must sit on word boundaries.
+        if ((kf & 1) !== 0 && start > 0 && isAsciiAlnum(width[text.charCodeAt(start - 1)]!)) continue;
+        if ((kf & 2) !== 0 && end < text.length && isAsciiAlnum(width[text.charCodeAt(end)]!)) continue;
+        const brokenWord = (kf & 4) !== 0 && end - start > part.automaton.keys[key]!.length && /[0-9a-z]\s+[0-9a-z]/i.test(text.slice(start, end));
+        for (let o = offset[key]!; o < offset[key + 1]!; o++) {
+          const who = owner[o]!;
+          if (who <= WHITELIST) {
+            white.push([start, end]);
+            continue;
+          }
+          const v = variant[o]!;
+          if (brokenWord && v !== 2) continue;
+          let kind = VARIANT_CODES[v]!;
+          if (kind === 'exact' && text.slice(start, end) !== this.terms[who]!.term) kind = 'folded';
+          candidates.push({ term: who, start, end, variant: kind });
+        }
+      }
+    }
+    const out: TermHit[] = [];
+    const seen = new Set<string>();
+    for (const c of candidates) {
+      if (white.some(([ws, we]) => ws <= c.start && c.end <= we)) continue;
+      const runsNeeded = this.termRuns[c.term];
+      if (runsNeeded && !this.hasRuns(text, c, runsNeeded)) continue;
+      if (this.terms[c.term]!.segment && !this.onTokenBoundaries(text, c.start, c.end)) continue;
+      const id = `${c.term}:${c.start}:${c.end}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push(c);
+    }
+    out.sort((a, b) => a.start - b.start || a.end - b.end || a.term - b.term);
+    return out;
+  }
+
+  private hasRuns(text: string, hit: TermHit, needed: number[]): boolean {
+    const base = this.options.automaton ?? DEFAULT_AUTOMATON_OPTIONS;
+    // The scan starts a span at the last character of a repeated run; count the whole run.
+    let start = hit.start;
+    while (start > 0 && text[start - 1] === text[hit.start]) start--;
+    const norm = Automaton.normalizeKey(text.slice(start, hit.end), { ...base, collapseRepeats: false });
+    const have = runs(norm);
+    if (have.length < needed.length) return hit.variant === 'pinyin';
+    return needed.every((r, k) => (have[k] ?? 0) >= r);
+  }
+
+  private onTokenBoundaries(text: string, start: number, end: number): boolean {
+    const getSegmenter = this.options.segmenter;
+    if (!getSegmenter) return true;
+    const span = this.options.segmentWindow ?? 8;
+    let ws = start;
+    while (ws > 0 && start - ws < span && !SENTENCE_BREAK.test(text[ws - 1]!)) ws--;
+    let we = end;
+    while (we < text.length && we - end < span && !SENTENCE_BREAK.test(text[we]!)) we++;
+    const bounds = tokenBoundaries(getSegmenter(), text.slice(ws, we));
+    if (!bounds) return true;
+    return bounds.has(start - ws) && bounds.has(end - ws);
+  }
+}
+
+export { DEFAULT_AUTOMATON_OPTIONS, EXACT_AUTOMATON_OPTIONS };

@@ -1,0 +1,171 @@
+import type { AdEvidenceKind } from '../../../config/checks';
+import type { Finding, Severity } from '../../domain/findings';
+import type { Dictionaries } from '../dictionary/dictionary';
+import { hasWordNear, makeFinding, matchAll, type CheckEnv, type CheckFn } from './common';
+import { compileTermLists } from './term-lists';
+
+export const ADVERTISING_CHECK = 'advertising';
+
+/**
+ * 学校平台严禁商业广告. Collects evidence — contact and traffic-diversion details, prices and promotion words,
+ * 广告法 absolute terms, sponsorship markers, shop links — weighs it (config), and only when the score reaches
+ * the review / block threshold reports every piece of evidence with the score. A campus notice with an office
+ * phone number scores low: landlines weigh little, and a number next to office words (办公室, 联系人, 老师 …)
+ * weighs a quarter.
+ */
+
+interface Evidence {
+  kind: AdEvidenceKind;
+  start: number;
+  end: number;
+  weight: number;
+  what: string;
+  /** Set when the evidence is a link in markup (not in the plain text). */
+  href?: { start: number; end: number } | undefined;
+}
+
+const KIND_LABEL: Record<AdEvidenceKind, string> = {
+  mobile: '手机号码',
+  landline: '固定电话',
+  wechat: '微信号',
+  qq: 'QQ号',
+  email: '电子邮箱',
+  'shop-link': '购物链接',
+  'external-link': '外部链接',
+  diversion: '引流用语',
+  price: '价格',
+  promotion: '促销用语',
+  absolute: '广告法禁用的绝对化用语',
+  sponsorship: '赞助标识',
+};
+
+const AD_KINDS = new Set<string>(Object.keys(KIND_LABEL));
+
+const MOBILE = /(?<![0-9a-z])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![0-9a-z])/g;
+const HOTLINE = /(?<![0-9a-z])[48]00[- ]?\d{3}[- ]?\d{4}(?![0-9a-z])/g;
+const LANDLINE = /(?<![0-9a-z])\(?0\d{2,3}\)?[- ]?[2-8]\d{6,7}(?:-\d{1,5})?(?![0-9a-z])/g;
+const WECHAT =
+  /(?:微信|威信|薇信|徽信|维信|卫信|v信|vx|wx|weixin|wechat|加v|\+v)\s*(?:号)?\s*[:]?\s*([a-z][-_a-z0-9]{5,19}|1[3-9]\d{9})(?![0-9a-z])/g;
+const WECHAT_BARE = /(?:威信|薇信|徽信|维信|卫信|v信|加v|\+v|➕v)(?![a-z])/g;
+const QQ = /(?:qq|扣扣|企鹅|球球|q\s*q)\s*(?:号|群)?\s*[:]?\s*([1-9]\d{4,10})(?!\d)/g;
+const EMAIL = /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/g;
+const URL =
+  /(?:https?:\/\/)?(?:[a-z0-9-]+\.)+(?:com|cn|net|top|shop|store|xyz|vip|cc|me|io|org|info|tv|club|site|online|link|wang|ltd)(?![a-z0-9-])(?::\d+)?(?:\/[^\s，。；！？、"'<>）)]*)?/g;
+const TAO_TOKEN = /[¥€₤$][a-z0-9]{8,12}[¥€₤$]/g;
+const PRICE = /[¥￥]\s*\d+(?:\.\d+)?|(?<![\d.])\d+(?:\.\d+)?\s*(?:元|块钱|块|rmb)(?![\u4e00-\u9fa5]?(?:以上|左右)?(?:奖|资助|补助|经费))/g;
+const FUNDING_WORDS = ['奖学金', '助学金', '资助', '经费', '补助', '奖金', '投入', '拨款', '捐赠', '捐款', '学费', '住宿费', '罚款', '基金', '预算', '总额', '万元', '亿元', '收入'];
+
+function hostOf(urlText: string): string {
+  return urlText
+    .replace(/^[a-z]+:\/\//, '')
+    .split(/[/?#:]/)[0]!
+    .toLowerCase();
+}
+
+function domainMatches(host: string, pattern: string): boolean {
+  const p = pattern.toLowerCase().replace(/^\*\./, '');
+  return host === p || host.endsWith(`.${p}`);
+}
+
+export function createAdvertisingCheck(dicts: Dictionaries, env: CheckEnv): CheckFn {
+  const cfg = env.config.advertising;
+  const compiled = compileTermLists(dicts.advertising, dicts.whitelist, env);
+  const allowed = [...cfg.allowedDomains, ...env.config.school.domains, ...env.config.sources.flatMap((s) => s.domains)];
+  const classifyHost = (host: string): AdEvidenceKind | undefined => {
+    if (cfg.shopDomains.some((d) => domainMatches(host, d))) return 'shop-link';
+    if (allowed.some((d) => domainMatches(host, d))) return undefined;
+    return 'external-link';
+  };
+
+  return (p) => {
+    const text = p.folded;
+    const ev: Evidence[] = [];
+    const taken: Array<[number, number]> = [];
+    const overlaps = (s: number, e: number) => taken.some(([a, b]) => s < b && a < e);
+    const add = (e: Evidence) => {
+      if (overlaps(e.start, e.end)) return;
+      taken.push([e.start, e.end]);
+      ev.push(e);
+    };
+    const officeFactor = (start: number) =>
+      hasWordNear(text, start - cfg.contextWindow, start, env.config.advertising.officeContextWords) ? cfg.officeFactor : 1;
+
+    for (const m of matchAll(WECHAT, text)) add({ kind: 'wechat', start: m.index, end: m.index + m[0].length, weight: cfg.weights.wechat, what: m[0] });
+    for (const m of matchAll(QQ, text)) add({ kind: 'qq', start: m.index, end: m.index + m[0].length, weight: cfg.weights.qq, what: m[0] });
+    for (const m of matchAll(EMAIL, text)) {
+      const kind = classifyHost(m[0].split('@')[1]!);
+      if (kind) add({ kind: 'email', start: m.index, end: m.index + m[0].length, weight: cfg.weights.email, what: m[0] });
+      else taken.push([m.index, m.index + m[0].length]);
+    }
+    for (const m of matchAll(TAO_TOKEN, text)) add({ kind: 'shop-link', start: m.index, end: m.index + m[0].length, weight: cfg.weights['shop-link'], what: m[0] });
+    for (const m of matchAll(URL, text)) {
+      const kind = classifyHost(hostOf(m[0]));
+      if (kind) add({ kind, start: m.index, end: m.index + m[0].length, weight: cfg.weights[kind], what: m[0] });
+      else taken.push([m.index, m.index + m[0].length]);
+    }
+    for (const m of matchAll(HOTLINE, text)) add({ kind: 'mobile', start: m.index, end: m.index + m[0].length, weight: cfg.weights.mobile, what: m[0] });
+    for (const m of matchAll(MOBILE, text)) {
+      add({ kind: 'mobile', start: m.index, end: m.index + m[0].length, weight: cfg.weights.mobile * officeFactor(m.index), what: m[0] });
+    }
+    for (const m of matchAll(LANDLINE, text)) {
+      add({ kind: 'landline', start: m.index, end: m.index + m[0].length, weight: cfg.weights.landline * officeFactor(m.index), what: m[0] });
+    }
+    for (const m of matchAll(WECHAT_BARE, text)) add({ kind: 'diversion', start: m.index, end: m.index + m[0].length, weight: cfg.weights.diversion, what: m[0] });
+    for (const m of matchAll(PRICE, text)) {
+      if (hasWordNear(text, m.index - 10, m.index + m[0].length + 2, FUNDING_WORDS)) continue;
+      add({ kind: 'price', start: m.index, end: m.index + m[0].length, weight: cfg.weights.price, what: m[0] });
+    }
+    for (const h of compiled.match(p.text)) {
+      const kind = (AD_KINDS.has(h.entry.category) ? h.entry.category : 'promotion') as AdEvidenceKind;
+      add({ kind, start: h.start, end: h.end, weight: h.entry.flags.weight ?? cfg.weights[kind], what: h.entry.term });
+    }
+    // Links hidden in markup (href/src): they are not in the plain text, so the finding points at the markup.
+    for (const link of p.rt.links) {
+      const kind = /^(?:https?:)?\/\//i.test(link.href) ? classifyHost(hostOf(link.href.replace(/^\/\//, ''))) : undefined;
+      if (!kind) continue;
+      const at = plainOffsetOfBodySource(p, link.start);
+      ev.push({ kind, start: at, end: at, weight: cfg.weights[kind], what: link.href, href: { start: link.start, end: link.end } });
+    }
+
+    // Score: per kind, the strongest `maxPerKind` items count.
+    const byKind = new Map<AdEvidenceKind, number[]>();
+    for (const e of ev) byKind.set(e.kind, [...(byKind.get(e.kind) ?? []), e.weight]);
+    let score = 0;
+    for (const weights of byKind.values()) {
+      score += weights
+        .sort((a, b) => b - a)
+        .slice(0, cfg.maxPerKind)
+        .reduce((s, w) => s + w, 0);
+    }
+    score = Math.round(score * 100) / 100;
+    if (score < cfg.reviewThreshold) return [];
+    const severity: Severity = score >= cfg.blockThreshold ? 'block' : 'review';
+    const kinds = [...byKind.keys()];
+    return ev.map(
+      (e): Finding =>
+        makeFinding(ADVERTISING_CHECK, p, env, {
+          category: `advertising.${e.kind}`,
+          severity,
+          start: e.start,
+          end: e.end,
+          ruleId: `advertising:${e.kind}`,
+          message: `商业广告嫌疑（评分 ${score}，审核阈值 ${cfg.reviewThreshold}，拦截阈值 ${cfg.blockThreshold}）：${KIND_LABEL[e.kind]}「${e.href ? e.what : p.text.slice(e.start, e.end)}」`,
+          evidence: { score, kind: e.kind, weight: e.weight, kinds, reviewThreshold: cfg.reviewThreshold, blockThreshold: cfg.blockThreshold },
+          source: e.href ? { field: 'body', start: e.href.start, end: e.href.end } : undefined,
+        }),
+    );
+  };
+}
+
+/** The plain-text offset (revision text) of the first body character at or after `sourceOffset`. */
+function plainOffsetOfBodySource(p: Parameters<CheckFn>[0], sourceOffset: number): number {
+  const starts = p.rt.body.starts;
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! < sourceOffset) lo = mid + 1;
+    else hi = mid;
+  }
+  return p.rt.bodyOffset + lo;
+}

@@ -1,0 +1,69 @@
+import type { Finding } from '../../domain/findings';
+import type { Dictionaries } from '../dictionary/dictionary';
+import { makeFinding, matchAll, type CheckEnv, type CheckFn } from './common';
+import { compileTermLists } from './term-lists';
+
+export const ESCALATION_CHECK = 'escalation';
+
+/**
+ * 重大事项/突发事件: keyword lists (dictionaries/escalation: emergency, accident, casualty, mass-incident, hot-topic,
+ * major-event) and casualty-count patterns. Every finding has `escalate: true` — the draft then needs the 宣传部
+ * stage — and the first one carries the draft's top keywords (jieba TF-IDF) as evidence for the reviewer.
+ */
+
+const NUM = '(?:\\d+|[一二两三四五六七八九十百千几多数]+)';
+const CASUALTY = new RegExp(`${NUM}\\s*(?:名|人|位|个)[\\u4e00-\\u9fa5]{0,6}?(?:死亡|身亡|遇难|罹难|丧生|受伤|重伤|轻伤|失联|失踪|伤亡|中毒|送医)`, 'g');
+const CAUSED = /造成[^。！？\n]{0,12}?(?:死亡|身亡|遇难|受伤|伤亡|中毒|失联)/g;
+
+export function createEscalationCheck(dicts: Dictionaries, env: CheckEnv): CheckFn {
+  const compiled = compileTermLists(dicts.escalation, dicts.whitelist, env, {
+    automaton: { fold: 'full', noise: true, maxGap: 1, collapseRepeats: false },
+  });
+  return (p) => {
+    const out: Finding[] = [];
+    const taken: Array<[number, number]> = [];
+    for (const m of [...matchAll(CASUALTY, p.folded), ...matchAll(CAUSED, p.folded)]) {
+      const start = m.index;
+      const end = start + m[0].length;
+      if (taken.some(([a, b]) => start < b && a < end)) continue;
+      taken.push([start, end]);
+      out.push(
+        makeFinding(ESCALATION_CHECK, p, env, {
+          category: 'escalation.casualty',
+          severity: 'review',
+          start,
+          end,
+          ruleId: 'escalation:casualty-count',
+          message: `涉及人员伤亡「${p.text.slice(start, end)}」：属突发事件报道，须经宣传部审核`,
+          escalate: true,
+        }),
+      );
+    }
+    for (const h of compiled.match(p.text)) {
+      if (taken.some(([a, b]) => h.start >= a && h.end <= b)) continue;
+      const e = h.entry;
+      const label = compiled.labels.get(e.category) ?? e.category;
+      out.push(
+        makeFinding(ESCALATION_CHECK, p, env, {
+          category: `escalation.${e.category}`,
+          severity: e.severity,
+          start: h.start,
+          end: h.end,
+          ruleId: `escalation:${e.category}:${e.term}`,
+          message: `${label}「${e.term}」${e.note ? `：${e.note}` : ''}：须经宣传部审核`,
+          escalate: true,
+          evidence: { term: e.term, variant: h.variant, list: `${e.file}:${e.line}` },
+        }),
+      );
+    }
+    if (out.length > 0) {
+      const seg = env.segmenter();
+      if (seg.keywords) {
+        const keywords = seg.keywords(p.text, env.config.escalation.keywordCount).map((k) => k.word);
+        out.sort((a, b) => a.start - b.start);
+        out[0]!.evidence = { ...out[0]!.evidence, keywords };
+      }
+    }
+    return out;
+  };
+}

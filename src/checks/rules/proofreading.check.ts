@@ -1,0 +1,159 @@
+import type { Finding } from '../../domain/findings';
+import type { Dictionaries } from '../dictionary/dictionary';
+import { TermMatcher } from '../matcher/term-matcher';
+import { isCjk } from '../text/fold';
+import { makeFinding, type CheckEnv, type CheckFn } from './common';
+import { compileTermLists } from './term-lists';
+
+export const PROOFREADING_CHECK = 'proofreading';
+
+/**
+ * 校对: wrong → right pairs (错别字, 规范表述) from dictionaries/proofreading/pairs.txt, half-width punctuation
+ * inside Chinese text, unbalanced 《》“”（）【】‘’, a wrong title next to a listed person's name, and names that
+ * must not appear. Every finding that has a fix carries it in `suggestion`.
+ */
+
+const HALF_TO_FULL: Record<string, string> = { ',': '，', ';': '；', ':': '：', '?': '？', '!': '！', '(': '（', ')': '）', '.': '。' };
+const PAIRS: Record<string, string> = { '《': '》', '“': '”', '（': '）', '【': '】', '‘': '’', '〔': '〕' };
+const CLOSERS: Record<string, string> = Object.fromEntries(Object.entries(PAIRS).map(([o, c]) => [c, o]));
+const CJK_PUNCT = /[，。；：？！、“”‘’（）《》【】…—]/;
+
+function isChineseChar(ch: string | undefined): boolean {
+  return ch !== undefined && (isCjk(ch.charCodeAt(0)) || CJK_PUNCT.test(ch));
+}
+
+export function createProofreadingCheck(dicts: Dictionaries, env: CheckEnv): CheckFn {
+  const pairs = dicts.proofreadingPairs;
+  const pairMatcher = TermMatcher.build(
+    pairs.map((p) => ({ term: p.wrong })),
+    dicts.whitelist.map((w) => w.term),
+    { automaton: { fold: 'width', noise: false, maxGap: 0, collapseRepeats: false }, phraseVariants: false },
+  );
+  const banned = compileTermLists([{ category: 'banned-name', label: '禁用人名', file: 'proofreading/banned-names.txt', entries: dicts.bannedNames }], [], env, {
+    automaton: { fold: 'full', noise: true, maxGap: 1, collapseRepeats: false },
+  });
+  const people = env.config.proofreading.people;
+  const titleWords = [...env.config.proofreading.titleWords].sort((a, b) => b.length - a.length);
+
+  return (p) => {
+    const text = p.text;
+    const out: Finding[] = [];
+
+    for (const h of pairMatcher.match(text)) {
+      const pair = pairs[h.term]!;
+      out.push(
+        makeFinding(PROOFREADING_CHECK, p, env, {
+          category: 'proofreading.wording',
+          severity: pair.severity,
+          start: h.start,
+          end: h.end,
+          ruleId: `proofreading:pair:${pair.wrong}`,
+          message: `「${pair.wrong}」应为「${pair.right}」${pair.note ? `：${pair.note}` : ''}`,
+          suggestion: pair.right,
+        }),
+      );
+    }
+
+    // Half-width punctuation inside Chinese text.
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i]!;
+      const full = HALF_TO_FULL[ch];
+      if (!full) continue;
+      const prev = text[i - 1];
+      const next = text[i + 1];
+      const chineseBefore = isChineseChar(prev);
+      const chineseAfter = isChineseChar(next);
+      const flag =
+        ch === '(' ? chineseBefore || chineseAfter : ch === '.' ? chineseBefore && (next === undefined || next === '\n' || isCjk(next.charCodeAt(0))) : chineseBefore;
+      if (!flag) continue;
+      out.push(
+        makeFinding(PROOFREADING_CHECK, p, env, {
+          category: 'proofreading.punctuation',
+          severity: 'info',
+          start: i,
+          end: i + 1,
+          ruleId: 'proofreading:half-width-punctuation',
+          message: `中文语境中使用了半角标点「${ch}」，应为全角「${full}」`,
+          suggestion: full,
+        }),
+      );
+    }
+
+    // Unbalanced paired punctuation, per line (paragraph).
+    let lineStart = 0;
+    for (let i = 0; i <= text.length; i++) {
+      if (i < text.length && text[i] !== '\n') continue;
+      const stack: Array<{ ch: string; at: number }> = [];
+      const unmatched: Array<{ ch: string; at: number; missing: string }> = [];
+      for (let k = lineStart; k < i; k++) {
+        const ch = text[k]!;
+        if (PAIRS[ch]) stack.push({ ch, at: k });
+        else if (CLOSERS[ch]) {
+          const open = CLOSERS[ch]!;
+          let j = stack.length - 1;
+          while (j >= 0 && stack[j]!.ch !== open) j--;
+          if (j < 0) unmatched.push({ ch, at: k, missing: open });
+          else {
+            // Openers above the match were never closed.
+            for (const s of stack.splice(j).slice(1)) unmatched.push({ ...s, missing: PAIRS[s.ch]! });
+          }
+        }
+      }
+      for (const s of stack) unmatched.push({ ...s, missing: PAIRS[s.ch]! });
+      for (const u of unmatched.sort((a, b) => a.at - b.at)) {
+        out.push(
+          makeFinding(PROOFREADING_CHECK, p, env, {
+            category: 'proofreading.brackets',
+            severity: 'info',
+            start: u.at,
+            end: u.at + 1,
+            ruleId: 'proofreading:unbalanced',
+            message: `「${u.ch}」缺少配对的「${u.missing}」`,
+          }),
+        );
+      }
+      lineStart = i + 1;
+    }
+
+    // Name → title pairs.
+    for (const person of people) {
+      for (let at = text.indexOf(person.name); at >= 0; at = text.indexOf(person.name, at + person.name.length)) {
+        const end = at + person.name.length;
+        const before = titleWords.find((t) => text.endsWith(t, at));
+        const after = titleWords.find((t) => text.startsWith(t, end));
+        const found = before ? { title: before, start: at - before.length, end: at } : after ? { title: after, start: end, end: end + after.length } : undefined;
+        if (!found) continue;
+        const ok = person.titles.some((t) => t === found.title || (t.endsWith(found.title) && !t.slice(0, t.length - found.title.length).includes('副')));
+        if (ok) continue;
+        out.push(
+          makeFinding(PROOFREADING_CHECK, p, env, {
+            category: 'proofreading.title',
+            severity: 'review',
+            start: found.start,
+            end: found.end,
+            ruleId: `proofreading:title:${person.name}`,
+            message: `「${person.name}」的职务为「${person.titles.join('、')}」，此处写作「${found.title}」`,
+            suggestion: person.titles[0],
+            evidence: { person: person.name, written: found.title, titles: person.titles },
+          }),
+        );
+      }
+    }
+
+    for (const h of banned.match(text)) {
+      const e = h.entry;
+      out.push(
+        makeFinding(PROOFREADING_CHECK, p, env, {
+          category: 'proofreading.banned-name',
+          severity: e.severity,
+          start: h.start,
+          end: h.end,
+          ruleId: `proofreading:banned-name:${e.term}`,
+          message: `「${e.term}」在禁用人名名单中${e.note ? `：${e.note}` : ''}`,
+          evidence: { term: e.term, variant: h.variant, list: `${e.file}:${e.line}` },
+        }),
+      );
+    }
+    return out;
+  };
+}

@@ -1,0 +1,171 @@
+import type { Finding } from '../../domain/findings';
+import type { Dictionaries } from '../dictionary/dictionary';
+import { hasWordNear, makeFinding, mask, matchAll, type CheckEnv, type CheckFn } from './common';
+import { compileTermLists } from './term-lists';
+import { isValidIdCard, luhnValid } from './validators';
+
+export const SECRECY_CHECK = 'secrecy';
+
+/**
+ * 涉密信息不上网，上网信息不涉密. Patterns run on the width/case-folded text (same offsets as the plain text).
+ * 密级 markings and valid ID / bank card numbers are `block`; the rest asks a human (`review`).
+ */
+
+// One alternation, so markings never produce overlapping findings; longest forms first.
+const MARKING =
+  /(?:密级\s*[:]?\s*)?(?:绝密|机密|秘密)\s*[★☆]\s*(?:(?:\d+|[一二三四五六七八九十]+)\s*(?:年|个月|月|天)|长期)?|[★☆]\s*(?:绝密|机密|秘密)|密级\s*[:]?\s*(?:绝密|机密|秘密)|保密期限\s*[:]?\s*(?:(?:\d+|[一二三四五六七八九十]+)\s*(?:年|个月|月|天)|长期)?|(?:机密|秘密)级|机密(?:文件|材料|资料|件)|绝密/g;
+
+const DOC_NUMBER = /[\u4e00-\u9fa5]{1,10}[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*第?\s*\d{1,4}\s*号/g;
+const ID_CARD = /(?<![0-9a-z])\d{17}[0-9x](?![0-9a-z])/g;
+const BANK_CARD = /(?<![0-9a-z])(?:\d[ -]?){15,18}\d(?![0-9a-z])/g;
+const MOBILE = /(?<![0-9a-z])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![0-9a-z])/g;
+const EXAM =
+  /(?:期末|期中|补考|重修|统考|考试|测验|四六级|研究生入学考试)[^。！？\n]{0,12}?(?:试题|试卷|考题|答案|原题|押题)/g;
+const BANK_CUES = ['银行卡', '卡号', '账号', '帐号', '账户', '开户', '银行', '工资卡', '转账', '汇款'];
+
+export function createSecrecyCheck(dicts: Dictionaries, env: CheckEnv): CheckFn {
+  const compiled = compileTermLists(dicts.secrecy, dicts.whitelist, env);
+  const cfg = env.config.secrecy;
+  const studentNumber = new RegExp(`(?<![0-9a-z])${cfg.studentNumber.pattern}(?![0-9a-z])`, 'g');
+
+  return (p) => {
+    const text = p.folded;
+    const out: Finding[] = [];
+    const markings: Array<[number, number]> = [];
+    for (const m of matchAll(MARKING, text)) {
+      const start = m.index;
+      const end = start + m[0].trimEnd().length;
+      markings.push([start, end]);
+      out.push(
+        makeFinding(SECRECY_CHECK, p, env, {
+          category: 'secrecy.marking',
+          severity: 'block',
+          start,
+          end,
+          ruleId: 'secrecy:marking',
+          message: `出现密级标志「${p.text.slice(start, end)}」：涉密信息不上网，不得公开发布`,
+        }),
+      );
+    }
+
+    const publicNotice = cfg.publicNoticeWords.some((w) => text.includes(w));
+    const phraseHits = compiled.match(p.text);
+    let internalContext = markings.length > 0;
+    for (const h of phraseHits) {
+      const e = h.entry;
+      // Personnel language (拟任, 拟提拔) is what a 任前公示 must say; only unpublished use is a leak.
+      if (e.category === 'personnel' && publicNotice) continue;
+      if (e.category === 'internal') internalContext = true;
+      out.push(
+        makeFinding(SECRECY_CHECK, p, env, {
+          category: `secrecy.${e.category}`,
+          severity: e.severity,
+          start: h.start,
+          end: h.end,
+          ruleId: `secrecy:${e.category}:${e.term}`,
+          message: `${compiled.labels.get(e.category) ?? e.category}「${e.term}」${e.note ? `：${e.note}` : ''}`,
+          evidence: { term: e.term, variant: h.variant, list: `${e.file}:${e.line}` },
+        }),
+      );
+    }
+
+    for (const m of matchAll(DOC_NUMBER, text)) {
+      const start = m.index;
+      const end = start + m[0].length;
+      const cue = hasWordNear(text, start - 30, end + 30, cfg.internalContextWords);
+      if (!internalContext && !cue) continue;
+      out.push(
+        makeFinding(SECRECY_CHECK, p, env, {
+          category: 'secrecy.document-number',
+          severity: markings.length > 0 ? 'block' : 'review',
+          start,
+          end,
+          ruleId: 'secrecy:document-number',
+          message: `内部文件文号「${p.text.slice(start, end)}」出现在内部语境中：请确认该文件已公开`,
+          evidence: { context: cue ?? 'internal-phrase' },
+        }),
+      );
+    }
+
+    for (const m of matchAll(EXAM, text)) {
+      out.push(
+        makeFinding(SECRECY_CHECK, p, env, {
+          category: 'secrecy.exam',
+          severity: 'review',
+          start: m.index,
+          end: m.index + m[0].length,
+          ruleId: 'secrecy:exam',
+          message: `疑似考试材料「${p.text.slice(m.index, m.index + m[0].length)}」：考试结束前不得公开`,
+        }),
+      );
+    }
+
+    const idSpans: Array<[number, number]> = [];
+    for (const m of matchAll(ID_CARD, text)) {
+      if (!isValidIdCard(m[0])) continue;
+      idSpans.push([m.index, m.index + 18]);
+      out.push(
+        makeFinding(SECRECY_CHECK, p, env, {
+          category: 'personal.id-card',
+          severity: 'block',
+          start: m.index,
+          end: m.index + 18,
+          ruleId: 'personal:id-card',
+          message: `出现公民身份号码（校验位有效）${mask(p.text.slice(m.index, m.index + 18), 6, 4)}：个人信息不得公开`,
+          suggestion: mask(p.text.slice(m.index, m.index + 18), 6, 4),
+        }),
+      );
+    }
+    const overlapsId = (s: number, e: number) => idSpans.some(([a, b]) => s < b && a < e);
+
+    for (const m of matchAll(BANK_CARD, text)) {
+      const start = m.index;
+      const end = start + m[0].length;
+      const digits = m[0].replace(/[ -]/g, '');
+      if (digits.length < 16 || digits.length > 19 || overlapsId(start, end) || !luhnValid(digits)) continue;
+      const cue = hasWordNear(text, start - 12, start, BANK_CUES);
+      if (!digits.startsWith('62') && !cue) continue;
+      out.push(
+        makeFinding(SECRECY_CHECK, p, env, {
+          category: 'personal.bank-card',
+          severity: 'block',
+          start,
+          end,
+          ruleId: 'personal:bank-card',
+          message: `出现银行卡号（Luhn 校验有效）${mask(digits, 4, 4)}：个人金融信息不得公开`,
+          suggestion: mask(digits, 4, 4),
+        }),
+      );
+    }
+
+    for (const m of matchAll(MOBILE, text)) {
+      out.push(
+        makeFinding(SECRECY_CHECK, p, env, {
+          category: 'personal.phone',
+          severity: 'review',
+          start: m.index,
+          end: m.index + m[0].length,
+          ruleId: 'personal:phone',
+          message: `出现个人手机号码 ${mask(m[0].replace(/\D/g, ''), 3, 4)}：请确认本人同意公开，或改用办公电话`,
+        }),
+      );
+    }
+
+    for (const m of matchAll(studentNumber, text)) {
+      const cue = hasWordNear(text, m.index - cfg.studentNumber.window, m.index, cfg.studentNumber.cueWords);
+      if (!cue || overlapsId(m.index, m.index + m[0].length)) continue;
+      out.push(
+        makeFinding(SECRECY_CHECK, p, env, {
+          category: 'personal.student-number',
+          severity: 'review',
+          start: m.index,
+          end: m.index + m[0].length,
+          ruleId: 'personal:student-number',
+          message: `出现学号 ${mask(m[0], 4, 2)}：公开名单一般不应包含学号`,
+          suggestion: mask(m[0], 4, 2),
+        }),
+      );
+    }
+    return out;
+  };
+}

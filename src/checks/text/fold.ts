@@ -1,0 +1,138 @@
+import OpenCC from 'opencc-js';
+
+/**
+ * Character folding used by every matcher: one UTF-16 code unit in, one out, so an offset into the folded text
+ * is an offset into the original text. Folding covers full-width → half-width, case, and traditional →
+ * simplified at the character level (OpenCC's variant and TSCharacters tables, first candidate).
+ *
+ * Why not OpenCC phrase mode on the draft: phrase conversion (軟體 → 软件, 滑鼠 → 鼠标) rewrites words and may
+ * change their length, which breaks the 1:1 offset map and costs a segmentation pass per draft. The evasion we
+ * fight is character-level (練→练, 輪→轮), and both the draft and the dictionary are folded with the same
+ * table, so one-to-many ambiguities (乾→干, 後→后) fold identically on both sides. Phrase mode is applied to
+ * *dictionary terms* instead (see `traditionalPhraseVariant`): a term's Taiwan-phrase spelling becomes an extra key.
+ */
+
+export type FoldMode = 'none' | 'width' | 'full';
+
+/** Characters a match may skip (bounded gap). Never sentence terminators, commas or line breaks. */
+export const NOISE_CHARS =
+  ' \t\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff' +
+  '*#_-+=~^|\\/\'"`@&$%<>()[]{}' +
+  '《》〈〉【】「」『』〔〕（）“”‘’·•・～—–﹏' +
+  '☆★♡♥❤✿❀◆◇■□●○△▲▽▼※♀♂';
+
+const NEVER_NOISE = '\n\r\u2028\u2029。！？；，、.!?;,…：:';
+
+let widthTable: Uint16Array | undefined;
+let fullTable: Uint16Array | undefined;
+let noiseMask: Uint8Array | undefined;
+
+function buildWidthTable(): Uint16Array {
+  const t = new Uint16Array(65536);
+  for (let u = 0; u < 65536; u++) t[u] = u;
+  for (let u = 0xff01; u <= 0xff5e; u++) t[u] = u - 0xfee0;
+  t[0x3000] = 0x20;
+  t[0x00a0] = 0x20;
+  // Circled and parenthesised digits are a cheap way to dodge number patterns (①③⑧).
+  for (let k = 0; k < 9; k++) {
+    t[0x2460 + k] = 0x31 + k;
+    t[0x2474 + k] = 0x31 + k;
+    t[0x2776 + k] = 0x31 + k;
+  }
+  t[0x24ea] = 0x30;
+  for (let u = 0; u < 65536; u++) {
+    const v = t[u]!;
+    if (v >= 0x41 && v <= 0x5a) t[u] = v + 0x20;
+  }
+  return t;
+}
+
+function singleCharPairs(dict: unknown, into: Map<number, number>): void {
+  const pairs: Array<readonly [string, string]> = [];
+  if (typeof dict === 'string') {
+    for (const item of dict.split('|')) {
+      const [src, dst] = item.split(' ');
+      if (src !== undefined && dst !== undefined) pairs.push([src, dst]);
+    }
+  } else if (Array.isArray(dict)) {
+    for (const p of dict as Array<[string, string]>) pairs.push([p[0], (p[1] ?? '').split(' ')[0] ?? '']);
+  }
+  for (const [src, dst] of pairs) {
+    if (src.length === 1 && dst.length === 1 && !into.has(src.charCodeAt(0))) {
+      into.set(src.charCodeAt(0), dst.charCodeAt(0));
+    }
+  }
+}
+
+function buildFullTable(): Uint16Array {
+  const t = new Uint16Array(getWidthTable());
+  const variants = new Map<number, number>();
+  const toSimplified = new Map<number, number>();
+  const locale = OpenCC.Locale as unknown as {
+    from: Record<string, ReadonlyArray<ReadonlyArray<unknown>>>;
+    to: Record<string, ReadonlyArray<ReadonlyArray<unknown>>>;
+  };
+  for (const region of ['tw', 'hk']) for (const group of locale.from[region] ?? []) for (const d of group) singleCharPairs(d, variants);
+  for (const group of locale.to.cn ?? []) for (const d of group) singleCharPairs(d, toSimplified);
+  for (let u = 0; u < 65536; u++) {
+    const v = variants.get(u) ?? u;
+    const s = toSimplified.get(v) ?? v;
+    if (s !== u) t[u] = t[s]!;
+  }
+  return t;
+}
+
+export function getWidthTable(): Uint16Array {
+  widthTable ??= buildWidthTable();
+  return widthTable;
+}
+
+/** Width + case + traditional→simplified table (built once per process, ~128 KB). */
+export function getFullTable(): Uint16Array {
+  fullTable ??= buildFullTable();
+  return fullTable;
+}
+
+export function getFoldTable(mode: FoldMode): Uint16Array | undefined {
+  return mode === 'none' ? undefined : mode === 'width' ? getWidthTable() : getFullTable();
+}
+
+/** 1 for code units (after folding) that a match may skip. */
+export function getNoiseMask(): Uint8Array {
+  if (!noiseMask) {
+    noiseMask = new Uint8Array(65536);
+    const width = getWidthTable();
+    for (const ch of NOISE_CHARS) noiseMask[width[ch.charCodeAt(0)]!] = 1;
+    for (const ch of NEVER_NOISE) noiseMask[width[ch.charCodeAt(0)]!] = 0;
+  }
+  return noiseMask;
+}
+
+/** Folds a string code unit by code unit (same length as the input). */
+export function foldText(text: string, mode: FoldMode): string {
+  const table = getFoldTable(mode);
+  if (!table) return text;
+  const out = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = table[text.charCodeAt(i)]!;
+  return decodeUtf16(out);
+}
+
+const decoder = new TextDecoder('utf-16le');
+export function decodeUtf16(units: Uint16Array): string {
+  return decoder.decode(units);
+}
+
+let twpConverter: ((s: string) => string) | undefined;
+/** The Taiwan-phrase traditional spelling of a simplified term (软件 → 軟體), for dictionary keys only. */
+export function traditionalPhraseVariant(term: string): string {
+  const convert = (twpConverter ??= OpenCC.Converter({ from: 'cn', to: 'twp' }));
+  return convert(term);
+}
+
+export function isAsciiAlnum(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+}
+
+export function isCjk(code: number): boolean {
+  return (code >= 0x4e00 && code <= 0x9fff) || (code >= 0x3400 && code <= 0x4dbf) || (code >= 0xf900 && code <= 0xfaff);
+}

@@ -1,0 +1,157 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { randomUUID } from 'node:crypto';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import { appendAuditEvent } from '../db/audit.repository';
+import { SECURITY_CHAIN } from '../domain/audit';
+import { authenticate } from '../services/auth.service';
+import type { CheckpointStore } from '../services/audit-trail.service';
+import type { ServiceDeps } from '../services/deps';
+import { errorHandler } from './error-handler';
+import { adminRouter } from './routes/admin.routes';
+import { authRouter, SESSION_COOKIE } from './routes/auth.routes';
+import { draftsRouter } from './routes/drafts.routes';
+
+export interface HealthProbe {
+  (): Promise<{ db: 'up' | 'down'; redis: 'up' | 'down' }>;
+}
+
+export interface AppDeps extends ServiceDeps {
+  checkpoints: CheckpointStore | null;
+  health: HealthProbe;
+  secureCookies?: boolean;
+  /** Static files of the board (built web app), when present. */
+  webRoot?: string | undefined;
+  onLogout?: (userId: string) => void;
+  /** Extra routes mounted after auth resolution (e.g. the bull-board UI). */
+  mount?: (app: express.Express) => void;
+}
+
+export const BODY_LIMIT = '1mb';
+
+/** Reads one cookie without a parser dependency. */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The HTTP application without listen(): tests drive it through supertest, main.ts serves it. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: () => randomUUID(),
+      // Method, path and status only: never bodies, cookies or tokens (personal data stays out of logs).
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, path: String(req.url).split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+    }),
+  );
+  app.use(
+    express.json({
+      limit: BODY_LIMIT,
+      verify: (_req, _res, buf) => {
+        utf8.decode(buf);
+      },
+    }),
+  );
+
+  app.use(async (req: Request, _res: Response, next: NextFunction) => {
+    try {
+      const bearer = req.get('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
+      const token = bearer ?? cookieValue(req.get('cookie'), SESSION_COOKIE);
+      if (token && token.length <= 200) {
+        const user = await authenticate(deps.db, token, deps.session.idleMinutes);
+        if (user) req.auth = { user, token };
+      }
+      next();
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE });
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+
+  app.get('/api/health', async (_req, res) => {
+    const health = await deps.health();
+    res.status(health.db === 'up' ? 200 : 503).json({ status: health.db === 'up' ? 'ok' : 'degraded', ...health });
+  });
+  app.use(authRouter(deps.db, registry, { absoluteHours: deps.session.absoluteHours, secureCookies: deps.secureCookies ?? false, ...(deps.onLogout ? { onLogout: deps.onLogout } : {}) }));
+  app.use(adminRouter(deps.db, registry));
+  app.use(draftsRouter(deps, registry, deps.checkpoints));
+
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: { title: 'sanshen 三审三校 API', version: '0.1.0', description: '先审后发：投稿、机审、初审/复审/终审、发布与审计。错误统一为 {"error":{"code","message","details?"}}。' },
+    servers: [{ url: '/' }],
+  });
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'sanshen API' }));
+
+  deps.mount?.(app);
+  if (deps.webRoot) app.use(express.static(deps.webRoot, { index: 'index.html' }));
+
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: '接口不存在' } });
+  });
+
+  app.use(
+    errorHandler(deps.logger, (req, error) => {
+      const user = req.auth?.user;
+      if (!user) return;
+      // Permission denials are security events; recording one must never turn the 403 into a 500.
+      deps.db
+        .transaction((tx) =>
+          appendAuditEvent(tx, {
+            chain: SECURITY_CHAIN,
+            actorId: user.id,
+            actorName: `${user.displayName}（${user.username}）`,
+            type: 'access.denied',
+            outcome: 'denied',
+            data: { method: req.method, path: req.path, reason: error.message, details: error.details ?? null },
+          }),
+        )
+        .catch((e: unknown) => deps.logger.warn({ err: e }, 'could not audit a denial'));
+    }),
+  );
+  return app;
+}

@@ -1,0 +1,135 @@
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { ASSET_KINDS, BODY_FORMATS, LICENCE_KINDS, ORIGIN_KINDS } from '../domain/content';
+import { DRAFT_STATUSES, ROLES, STAGE_IDS } from '../domain/workflow';
+
+extendZodWithOpenApi(z);
+
+/** Text PostgreSQL can store and people can read: well-formed UTF-16 (no lone surrogates), no NUL. */
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => s.isWellFormed(), { message: '含有无效字符（孤立代理项）' })
+    .refine((s) => !s.includes('\u0000'), { message: '含有 NUL 字符' });
+const required = (max: number) => text(max).refine((s) => s.trim().length > 0, { message: '不能为空' });
+
+export const Uuid = z.uuid();
+export const IdParams = z.strictObject({ id: Uuid });
+export const FindingParams = z.strictObject({ id: Uuid, fid: Uuid });
+
+export const ErrorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
+  .openapi('Error');
+
+export const LoginSchema = z.strictObject({ username: required(64), password: text(256) }).openapi('LoginRequest');
+
+export const OriginSchema = z
+  .strictObject({
+    kind: z.enum(ORIGIN_KINDS),
+    sourceName: text(200).optional(),
+    sourceUrl: text(2000).optional(),
+    originalAuthor: text(200).optional(),
+    originalTitle: text(500).optional(),
+  })
+  .openapi('Origin');
+
+export const AssetSchema = z
+  .strictObject({
+    kind: z.enum(ASSET_KINDS),
+    name: required(500),
+    licence: z.enum(LICENCE_KINDS).nullable().optional(),
+    holder: text(200).optional(),
+    note: text(1000).optional(),
+  })
+  .openapi('Asset');
+
+const contentFields = {
+  title: required(500),
+  body: required(500_000),
+  format: z.enum(BODY_FORMATS).default('markdown'),
+  origin: OriginSchema.default({ kind: 'original' }),
+  assets: z.array(AssetSchema).max(200).default([]),
+};
+
+export const DraftCreateSchema = z
+  .strictObject({ platformId: Uuid, major: z.boolean().default(false), ...contentFields })
+  .openapi('DraftCreateRequest');
+
+export const ProofMarkSchema = z
+  .strictObject({
+    start: z.int().min(0),
+    end: z.int().min(0),
+    original: text(10_000),
+    suggestion: text(10_000),
+    note: text(2_000).optional(),
+  })
+  .openapi('ProofMark');
+
+export const RevisionCreateSchema = z
+  .strictObject({
+    version: z.int().min(1),
+    stage: z.enum(STAGE_IDS).optional(),
+    note: text(2_000).optional(),
+    marks: z.array(ProofMarkSchema).max(500).optional(),
+    ...contentFields,
+  })
+  .openapi('RevisionCreateRequest');
+
+export const DecisionCreateSchema = z
+  .strictObject({
+    stage: z.enum(STAGE_IDS),
+    action: z.enum(['approve', 'return', 'reject']),
+    comment: text(5_000).default(''),
+    version: z.int().min(1),
+    marks: z.array(ProofMarkSchema).max(500).default([]),
+  })
+  .openapi('DecisionCreateRequest');
+
+export const WaiveSchema = z.strictObject({ reason: required(2_000), version: z.int().min(1).optional() }).openapi('WaiveRequest');
+export const ResubmitSchema = z.strictObject({ statement: required(5_000), version: z.int().min(1) }).openapi('ResubmitRequest');
+export const WithdrawSchema = z.strictObject({ version: z.int().min(1), reason: text(2_000).optional() }).openapi('WithdrawRequest');
+export const ReleaseSchema = z.strictObject({ version: z.int().min(1).optional() }).openapi('ReleaseRequest');
+
+export const CorrectionSchema = z
+  .discriminatedUnion('action', [
+    z.strictObject({ action: z.literal('correct'), reason: required(2_000), version: z.int().min(1), ...contentFields }),
+    z.strictObject({ action: z.literal('retract'), reason: required(2_000), version: z.int().min(1) }),
+  ])
+  .openapi('CorrectionRequest');
+
+export const DraftListQuery = z.strictObject({
+  status: z.enum(DRAFT_STATUSES).optional(),
+  stage: z.enum(STAGE_IDS).optional(),
+  unit: Uuid.optional(),
+  platform: Uuid.optional(),
+  text: text(200).optional(),
+  from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const TrailQuery = z.strictObject({ format: z.enum(['json', 'csv']).default('json') });
+
+export const UnitCreateSchema = z.strictObject({ name: required(100), code: required(32) }).openapi('UnitCreateRequest');
+export const PlatformCreateSchema = z
+  .strictObject({
+    name: required(100),
+    kind: z.enum(['wechat', 'weibo', 'douyin', 'channels', 'website', 'other']),
+    level: z.enum(['school', 'unit']),
+    unitId: Uuid,
+  })
+  .openapi('PlatformCreateRequest');
+export const UserCreateSchema = z
+  .strictObject({
+    username: required(64).regex(/^[a-zA-Z0-9_.-]+$/, '用户名只能包含字母、数字、_ . -'),
+    displayName: required(100),
+    staffId: text(32).nullable().optional(),
+    unitId: Uuid.nullable().optional(),
+    isStaff: z.boolean().default(false),
+    roles: z.array(z.enum(ROLES)).max(ROLES.length).default([]),
+    password: text(256),
+  })
+  .openapi('UserCreateRequest');
+export const RolesUpdateSchema = z.strictObject({ roles: z.array(z.enum(ROLES)).max(ROLES.length) }).openapi('RolesUpdateRequest');

@@ -1,0 +1,71 @@
+import type IORedis from 'ioredis';
+import pino, { type Logger } from 'pino';
+import { REVIEW_STAGES } from '../config/stages';
+import { CHECK_IDS } from '../config/pipeline';
+import type { Env } from '../config/env';
+import { createDatabase, type DatabaseHandle } from './db/pool';
+import { createRedis } from './queue/connections';
+import { createCheckQueue, type CheckQueue } from './queue/check.queue';
+import { createDraftEvents } from './realtime/draft-events';
+import type { ServiceDeps } from './services/deps';
+import { sql } from 'drizzle-orm';
+
+export interface Runtime {
+  deps: ServiceDeps;
+  database: DatabaseHandle;
+  redis: IORedis;
+  queue: CheckQueue;
+  events: ReturnType<typeof createDraftEvents>;
+  logger: Logger;
+  health(): Promise<{ db: 'up' | 'down'; redis: 'up' | 'down' }>;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  databaseUrl: string;
+  redisUrl: string;
+  env: Env;
+  role: 'api' | 'worker';
+  logger?: Logger;
+  checkIds?: readonly string[];
+}
+
+/** Connections and service dependencies shared by the API, the workers, tests and benchmarks. */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const logger = options.logger ?? pino({ level: options.env.LOG_LEVEL, base: { role: options.role } });
+  const database = createDatabase(options.databaseUrl, { max: options.role === 'api' ? 20 : 10 });
+  const redis = createRedis(options.redisUrl, options.role === 'api' ? 'producer' : 'worker');
+  const queue = createCheckQueue(redis, options.env.QUEUE_PREFIX);
+  const events = createDraftEvents(redis);
+  const deps: ServiceDeps = {
+    db: database.db,
+    stages: REVIEW_STAGES,
+    checkIds: options.checkIds ?? CHECK_IDS,
+    queue,
+    events,
+    logger,
+    session: { idleMinutes: options.env.SESSION_IDLE_MINUTES, absoluteHours: options.env.SESSION_ABSOLUTE_HOURS },
+    checkMaxAttempts: options.env.CHECK_MAX_ATTEMPTS,
+  };
+  return {
+    deps,
+    database,
+    redis,
+    queue,
+    events,
+    logger,
+    async health() {
+      const db = await database.db
+        .execute(sql`SELECT 1`)
+        .then(() => 'up' as const)
+        .catch(() => 'down' as const);
+      const r = redis.status === 'ready' ? await redis.ping().then(() => 'up' as const).catch(() => 'down' as const) : ('down' as const);
+      return { db, redis: r };
+    },
+    async close() {
+      await queue.close().catch(() => undefined);
+      redis.disconnect();
+      await database.close().catch(() => undefined);
+    },
+  };
+}

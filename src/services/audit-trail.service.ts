@@ -1,0 +1,130 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { appendAuditEvent, chainHeads, eventAt, listChain, listChainNames } from '../db/audit.repository';
+import type { Db } from '../db/pool';
+import type { AuthUser } from '../domain/access';
+import { SECURITY_CHAIN, verifyChain, type ChainVerification, type StoredAuditEvent } from '../domain/audit';
+import { canonicalJson } from '../domain/content';
+
+export interface CheckpointStore {
+  dir: string;
+  key: string;
+}
+
+interface Checkpoint {
+  createdAt: string;
+  heads: Array<{ chain: string; seq: number; hash: string }>;
+  signature: string;
+}
+
+const sign = (key: string, body: Omit<Checkpoint, 'signature'>) => createHmac('sha256', key).update(canonicalJson(body)).digest('hex');
+
+/**
+ * Writes the current head of every chain, HMAC-signed, to a file outside the database. Someone able to rewrite
+ * a whole chain in PostgreSQL cannot make it agree with checkpoints they cannot sign.
+ */
+export async function writeCheckpoint(db: Db, store: CheckpointStore): Promise<string> {
+  await mkdir(store.dir, { recursive: true });
+  const heads = await chainHeads(db);
+  const body = { createdAt: new Date().toISOString(), heads };
+  const file = join(store.dir, `checkpoint-${body.createdAt.replace(/[:.]/g, '-')}.json`);
+  // Write then rename, so a crash never leaves a half-written checkpoint behind.
+  await writeFile(`${file}.tmp`, JSON.stringify({ ...body, signature: sign(store.key, body) }, null, 1));
+  await rename(`${file}.tmp`, file);
+  return file;
+}
+
+/** The latest signed head per chain from every valid checkpoint; files with a bad signature are reported. */
+async function readCheckpoints(store: CheckpointStore): Promise<{ heads: Map<string, { seq: number; hash: string }>; invalidFiles: string[] }> {
+  const heads = new Map<string, { seq: number; hash: string }>();
+  const invalidFiles: string[] = [];
+  const names = await readdir(store.dir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith('checkpoint-') && n.endsWith('.json')).sort()) {
+    try {
+      const parsed = JSON.parse(await readFile(join(store.dir, name), 'utf8')) as Checkpoint;
+      const expected = Buffer.from(sign(store.key, { createdAt: parsed.createdAt, heads: parsed.heads }), 'hex');
+      const actual = Buffer.from(String(parsed.signature), 'hex');
+      if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
+        invalidFiles.push(name);
+        continue;
+      }
+      for (const head of parsed.heads) {
+        const known = heads.get(head.chain);
+        if (!known || known.seq < head.seq) heads.set(head.chain, { seq: head.seq, hash: head.hash });
+      }
+    } catch {
+      invalidFiles.push(name);
+    }
+  }
+  return { heads, invalidFiles };
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  chains: ChainVerification[];
+  checkedEvents: number;
+  invalidCheckpoints: string[];
+  firstBreak?: ChainVerification['firstBreak'];
+}
+
+/** Recomputes chains and compares them with the signed checkpoints. */
+export async function verifyChains(db: Db, store: CheckpointStore | null, chains?: string[]): Promise<VerifyReport> {
+  const names = chains ?? (await listChainNames(db));
+  const checkpoint = store ? await readCheckpoints(store) : { heads: new Map<string, { seq: number; hash: string }>(), invalidFiles: [] };
+  const results: ChainVerification[] = [];
+  for (const chain of names) {
+    const events = await listChain(db, chain);
+    let result = verifyChain(chain, events);
+    const signed = checkpoint.heads.get(chain);
+    if (result.ok && signed) {
+      const stored = events[signed.seq - 1];
+      if (!stored || stored.hash !== signed.hash) {
+        const culprit = stored ?? events[events.length - 1];
+        result = {
+          ...result,
+          ok: false,
+          firstBreak: { chain, eventId: culprit?.id ?? 0, seq: signed.seq, reason: stored ? 'checkpoint_mismatch' : 'missing_event' },
+        };
+      }
+    }
+    results.push(result);
+  }
+  const broken = results.find((r) => !r.ok);
+  return {
+    ok: !broken && checkpoint.invalidFiles.length === 0,
+    chains: results,
+    checkedEvents: results.reduce((n, r) => n + r.events, 0),
+    invalidCheckpoints: checkpoint.invalidFiles,
+    ...(broken?.firstBreak ? { firstBreak: broken.firstBreak } : {}),
+  };
+}
+
+export async function draftTrail(db: Db, chain: string): Promise<StoredAuditEvent[]> {
+  return listChain(db, chain);
+}
+
+/** Exports are security events. */
+export async function recordExport(db: Db, actor: AuthUser, data: Record<string, unknown>): Promise<void> {
+  await db.transaction((tx) =>
+    appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: `${actor.displayName}（${actor.username}）`, type: 'audit.exported', data }),
+  );
+}
+
+/** A cell a spreadsheet would evaluate (=, +, -, @, tab, CR) is prefixed with ' so it stays text. */
+export function csvCell(value: unknown): string {
+  let text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function trailCsv(events: readonly StoredAuditEvent[]): string {
+  const header = ['seq', 'time', 'type', 'outcome', 'actor', 'revision', 'data', 'prev_hash', 'hash'];
+  const rows = events.map((e) =>
+    [e.seq, e.createdAt.toISOString(), e.type, e.outcome, e.actorName, e.revisionId, e.data, e.prevHash, e.hash].map(csvCell).join(','),
+  );
+  // BOM so Excel opens the Chinese text as UTF-8.
+  return `\uFEFF${[header.join(','), ...rows].join('\r\n')}\r\n`;
+}
+
+export { eventAt, SECURITY_CHAIN };

@@ -1,0 +1,40 @@
+import { inArray } from 'drizzle-orm';
+import { getDraft, listDecisions, listDrafts, listFindings, listRevisions, listRuns, loadAggregate, type DraftListFilter, type DraftRow } from '../db/draft.repository';
+import type { UserRow } from '../db/directory.repository';
+import type { Db } from '../db/pool';
+import { users } from '../db/schema';
+import { canReadDraft, unitScope, type AuthUser } from '../domain/access';
+import { forbidden, notFound } from '../domain/errors';
+import type { DraftDetailParts } from '../http/presenters';
+
+/** The draft if this user may read it. @throws DomainError not_found | forbidden */
+export async function readableDraft(db: Db, viewer: AuthUser, draftId: string): Promise<DraftRow> {
+  const draft = await getDraft(db, draftId);
+  if (!draft) throw notFound('稿件');
+  if (!canReadDraft(viewer, draft)) throw forbidden('无权查看其他单位的稿件');
+  return draft;
+}
+
+export async function peopleById(db: Db, ids: Iterable<string>): Promise<Map<string, UserRow>> {
+  const list = [...new Set(ids)];
+  if (list.length === 0) return new Map();
+  const rows = await db.select().from(users).where(inArray(users.id, list));
+  return new Map(rows.map((u) => [u.id, u]));
+}
+
+export async function draftDetail(db: Db, viewer: AuthUser, draftId: string): Promise<DraftDetailParts> {
+  const draft = await readableDraft(db, viewer, draftId);
+  const aggregate = await loadAggregate(db, draft);
+  const [revisions, runs, findings, decisions] = await Promise.all([
+    listRevisions(db, draft.id),
+    listRuns(db, aggregate.revision.id),
+    listFindings(db, aggregate.revision.id),
+    listDecisions(db, draft.id),
+  ]);
+  const people = await peopleById(db, [draft.authorId, ...decisions.map((d) => d.actorId), ...findings.flatMap((f) => (f.waivedBy ? [f.waivedBy] : []))]);
+  return { draft, aggregate, revisions, runs, findings, decisions, people };
+}
+
+export async function searchDrafts(db: Db, viewer: AuthUser, filter: Omit<DraftListFilter, 'unitScope' | 'authorId'>) {
+  return listDrafts(db, { ...filter, unitScope: unitScope(viewer), authorId: viewer.id });
+}

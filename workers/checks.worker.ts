@@ -1,0 +1,126 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { readEnv } from '../config/env';
+import { QUEUES } from '../config/queues';
+import { loadCheckEngine } from '../src/checks/engine';
+import { createRedis } from '../src/queue/connections';
+import type { CheckJobData } from '../src/queue/check.queue';
+import { createRuntime, type Runtime } from '../src/runtime';
+import { writeCheckpoint, type CheckpointStore } from '../src/services/audit-trail.service';
+import { failCheckRun, runCheck, type CheckRunner, type RunCheckOutcome } from '../src/services/run-check.service';
+import { sweepOwedChecks } from '../src/services/sweep-owed-checks.service';
+
+const JobSchema = z.strictObject({ revisionId: z.uuid(), checkId: z.string().regex(/^[a-z_]+$/) });
+
+export interface CheckWorkerOptions {
+  prefix: string;
+  concurrency: number;
+  sweepIntervalMs: number;
+  /** Owed runs idle this long with no live job are re-driven. */
+  sweepIdleMs: number;
+  checkpoints?: { store: CheckpointStore; intervalMs: number } | undefined;
+}
+
+export interface RunningWorker {
+  worker: Worker<CheckJobData, RunCheckOutcome>;
+  sweepNow(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Thin: validate the job (ids only), call the service, return. A run already done returns "skipped"; after the
+ * last attempt the run is recorded as failed so the draft shows checks_failed instead of hanging.
+ */
+export function startCheckWorker(runtime: Runtime, runner: CheckRunner, redisUrl: string, options: CheckWorkerOptions): RunningWorker {
+  const { deps, logger } = runtime;
+  const connection = createRedis(redisUrl, 'worker');
+  const worker = new Worker<CheckJobData, RunCheckOutcome>(
+    QUEUES.checks,
+    async (job: Job<CheckJobData>) => {
+      const parsed = JobSchema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError('malformed check job');
+      try {
+        return await runCheck(deps, runner, parsed.data);
+      } catch (error) {
+        const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        if (lastAttempt) {
+          await failCheckRun(deps, parsed.data, error instanceof Error ? error.message : String(error));
+          throw new UnrecoverableError(`check ${parsed.data.checkId} failed permanently`);
+        }
+        throw error instanceof Error ? error : new Error(String(error));
+      }
+    },
+    { connection, prefix: options.prefix, concurrency: options.concurrency, maxStalledCount: 1, lockDuration: 30_000 },
+  );
+  worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
+  worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: { message: error.message } }, 'check job failed'));
+
+  let sweeping: Promise<void> | null = null;
+  const sweepNow = () =>
+    (sweeping ??= sweepOwedChecks(deps, runtime.queue, { idleMs: options.sweepIdleMs })
+      .then((report) => {
+        if (report.redriven + report.failed > 0) logger.info(report, 'sweeper re-drove owed checks');
+      })
+      .catch((error: unknown) => logger.warn({ err: error }, 'sweep failed'))
+      .finally(() => {
+        sweeping = null;
+      }));
+  const sweepTimer = setInterval(() => void sweepNow(), options.sweepIntervalMs);
+  const checkpointTimer = options.checkpoints
+    ? setInterval(() => {
+        writeCheckpoint(deps.db, options.checkpoints!.store).catch((error: unknown) => logger.warn({ err: error }, 'checkpoint failed'));
+      }, options.checkpoints.intervalMs)
+    : undefined;
+
+  return {
+    worker,
+    sweepNow,
+    async close() {
+      clearInterval(sweepTimer);
+      if (checkpointTimer) clearInterval(checkpointTimer);
+      await worker.close();
+      await sweeping;
+      connection.disconnect();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const env = readEnv();
+  if (!env.DATABASE_URL || !env.REDIS_URL) throw new Error('DATABASE_URL and REDIS_URL must be set for the worker (npm start sets them)');
+  const runtime = createRuntime({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, env, role: 'worker' });
+  const engine = await loadCheckEngine({ dictionaryDir: resolve(__dirname, '..', 'dictionaries') });
+  const missing = runtime.deps.checkIds.filter((id) => !engine.checkIds.includes(id));
+  if (missing.length > 0) throw new Error(`check engine lacks registered checks: ${missing.join(', ')}`);
+  const checkpointKey = env.AUDIT_HMAC_KEY;
+  const running = startCheckWorker(runtime, engine, env.REDIS_URL, {
+    prefix: env.QUEUE_PREFIX,
+    concurrency: env.WORKER_CONCURRENCY,
+    sweepIntervalMs: env.SWEEP_INTERVAL_MS,
+    sweepIdleMs: Math.max(env.SWEEP_INTERVAL_MS, 5_000),
+    checkpoints:
+      checkpointKey && env.AUDIT_CHECKPOINT_DIR
+        ? { store: { dir: env.AUDIT_CHECKPOINT_DIR, key: checkpointKey }, intervalMs: env.AUDIT_CHECKPOINT_SECONDS * 1_000 }
+        : undefined,
+  });
+  runtime.logger.info({ checks: runtime.deps.checkIds, version: engine.version }, 'check worker ready');
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    runtime.logger.info({ signal }, 'check worker stopping');
+    await running.close();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
