@@ -8,7 +8,7 @@ import { createRedis } from '../src/queue/connections';
 import type { CheckJobData } from '../src/queue/check.queue';
 import { createRuntime, type Runtime } from '../src/runtime';
 import { writeCheckpoint, type CheckpointStore } from '../src/services/audit-trail.service';
-import { failCheckRun, runCheck, type CheckRunner, type RunCheckOutcome } from '../src/services/run-check.service';
+import { CheckAttemptError, failCheckRun, runCheck, type CheckRunner, type RunCheckOutcome } from '../src/services/run-check.service';
 import { sweepOwedChecks } from '../src/services/sweep-owed-checks.service';
 
 const JobSchema = z.strictObject({ revisionId: z.uuid(), checkId: z.string().regex(/^[a-z_]+$/) });
@@ -43,11 +43,11 @@ export function startCheckWorker(runtime: Runtime, runner: CheckRunner, redisUrl
       try {
         return await runCheck(deps, runner, parsed.data);
       } catch (error) {
-        const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        if (lastAttempt) {
-          await failCheckRun(deps, parsed.data, error instanceof Error ? error.message : String(error));
+        if (error instanceof CheckAttemptError && error.attempts >= deps.checkMaxAttempts) {
+          await failCheckRun(deps, parsed.data, error.message);
           throw new UnrecoverableError(`check ${parsed.data.checkId} failed permanently`);
         }
+        // Transient (database blip) or attempts left: BullMQ retries with backoff; the sweeper backs it up.
         throw error instanceof Error ? error : new Error(String(error));
       }
     },
@@ -90,7 +90,8 @@ async function main(): Promise<void> {
   const env = readEnv();
   if (!env.DATABASE_URL || !env.REDIS_URL) throw new Error('DATABASE_URL and REDIS_URL must be set for the worker (npm start sets them)');
   const runtime = createRuntime({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, env, role: 'worker' });
-  const engine = await loadCheckEngine({ dictionaryDir: resolve(__dirname, '..', 'dictionaries') });
+  // The segmenter is loaded up front so the first draft does not pay for it.
+  const engine = await loadCheckEngine({ dictionaryDir: resolve(__dirname, '..', 'dictionaries'), preloadSegmenter: true });
   const missing = runtime.deps.checkIds.filter((id) => !engine.checkIds.includes(id));
   if (missing.length > 0) throw new Error(`check engine lacks registered checks: ${missing.join(', ')}`);
   const checkpointKey = env.AUDIT_HMAC_KEY;

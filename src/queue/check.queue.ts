@@ -5,8 +5,9 @@ import type { CheckJob, CheckQueuePort } from '../services/deps';
 
 export type CheckJobData = CheckJob;
 
+// BullMQ's own attempts only pace retries; PostgreSQL's per-run count decides when a check has failed for good.
 const JOB_OPTIONS: JobsOptions = {
-  attempts: 3,
+  attempts: 5,
   backoff: { type: 'exponential', delay: 500 },
   removeOnComplete: { age: 3_600, count: 10_000 },
   removeOnFail: { age: 24 * 3_600 },
@@ -24,7 +25,11 @@ export function createCheckQueue(connection: IORedis, prefix: string): CheckQueu
   queue.on('error', () => undefined);
   return {
     queue,
-    async enqueue(jobs) {
+    async enqueue(jobs, options) {
+      if (options?.replaceFinished) {
+        for (const job of jobs) await this.redrive(job);
+        return;
+      }
       // Idempotent ids: adding a job that is already there is a no-op in BullMQ.
       await queue.addBulk(
         jobs.map((job) => ({ name: job.checkId, data: { revisionId: job.revisionId, checkId: job.checkId }, opts: { jobId: checkJobId(job.revisionId, job.checkId) } })),

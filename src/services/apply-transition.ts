@@ -20,6 +20,8 @@ export interface TransitionWrites<R> {
   data?: Record<string, unknown>;
   revisionId?: string;
   jobs?: CheckJob[];
+  /** The jobs re-run work whose earlier jobs may still sit in Redis as completed or failed. */
+  replaceJobs?: boolean;
   result?: R;
 }
 
@@ -77,13 +79,13 @@ export async function applyTransition<R = undefined>(
     });
     return { draft: saved, eventId: event.id, writes };
   });
-  announce(deps, committed.draft, committed.eventId, committed.writes.jobs ?? []);
+  announce(deps, committed.draft, committed.eventId, committed.writes.jobs ?? [], committed.writes.replaceJobs);
   return { draft: committed.draft, eventId: committed.eventId, result: committed.writes.result };
 }
 
 /** Post-commit: queue the owed checks and tell the boards. Neither may fail the request. */
-export function announce(deps: ServiceDeps, draft: DraftRow, eventId: number, jobs: readonly CheckJob[]): void {
-  if (jobs.length > 0) afterCommit(deps, 'enqueue checks', () => deps.queue.enqueue(jobs));
+export function announce(deps: ServiceDeps, draft: DraftRow, eventId: number, jobs: readonly CheckJob[], replaceJobs = false): void {
+  if (jobs.length > 0) afterCommit(deps, 'enqueue checks', () => deps.queue.enqueue(jobs, { replaceFinished: replaceJobs }));
   afterCommit(deps, 'publish draft.changed', () =>
     deps.events.publish({
       id: draft.id,

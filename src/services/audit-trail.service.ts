@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { appendAuditEvent, chainHeads, eventAt, listChain, listChainNames } from '../db/audit.repository';
+import { appendAuditEvent, chainHeads, listChain, listChainNames } from '../db/audit.repository';
 import type { Db } from '../db/pool';
 import type { AuthUser } from '../domain/access';
 import { SECURITY_CHAIN, verifyChain, type ChainVerification, type StoredAuditEvent } from '../domain/audit';
@@ -119,12 +119,16 @@ export function csvCell(value: unknown): string {
 }
 
 export function trailCsv(events: readonly StoredAuditEvent[]): string {
-  const header = ['seq', 'time', 'type', 'outcome', 'actor', 'revision', 'data', 'prev_hash', 'hash'];
-  const rows = events.map((e) =>
-    [e.seq, e.createdAt.toISOString(), e.type, e.outcome, e.actorName, e.revisionId, e.data, e.prevHash, e.hash].map(csvCell).join(','),
-  );
+  const header = ['seq', 'time', 'type', 'outcome', 'actor', 'revision', 'stage', 'opinion', 'data', 'prev_hash', 'hash'];
+  const rows = events.map((e) => {
+    // The human-readable parts get their own columns: the opinion is free text, so it is where formulas hide.
+    const d = e.data as { stage?: unknown; comment?: unknown; reason?: unknown; statement?: unknown };
+    const opinion = d.comment ?? d.reason ?? d.statement ?? '';
+    return [e.seq, e.createdAt.toISOString(), e.type, e.outcome, e.actorName, e.revisionId, d.stage ?? '', opinion, e.data, e.prevHash, e.hash]
+      .map(csvCell)
+      .join(',');
+  });
   // BOM so Excel opens the Chinese text as UTF-8.
   return `\uFEFF${[header.join(','), ...rows].join('\r\n')}\r\n`;
 }
 
-export { eventAt, SECURITY_CHAIN };

@@ -10,7 +10,11 @@ export interface CheckJob {
 
 /** What services need from the queue. Enqueueing happens after COMMIT and may fail; the sweeper covers it. */
 export interface CheckQueuePort {
-  enqueue(jobs: readonly CheckJob[]): Promise<void>;
+  /**
+   * Adds jobs under idempotent ids. With `replaceFinished`, a job of the same id that already completed or
+   * failed is replaced (a retry); otherwise such a job makes the add a no-op.
+   */
+  enqueue(jobs: readonly CheckJob[], options?: { replaceFinished?: boolean }): Promise<void>;
 }
 
 /** The small, committed fact pushed to boards; clients refetch over HTTP when their version is older. */

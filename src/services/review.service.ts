@@ -259,6 +259,7 @@ export async function retryChecks(deps: ServiceDeps, actor: AuthUser, draftId: s
       return {
         data: { checks: checkIds },
         jobs: checkIds.map((checkId) => ({ revisionId: aggregate.revision.id, checkId })),
+        replaceJobs: true,
       };
     },
   });

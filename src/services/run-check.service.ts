@@ -23,6 +23,17 @@ import { contentOf } from './review.service';
 
 export type RunCheckOutcome = 'completed' | 'skipped' | 'failed';
 
+/** A check threw on attempt `attempts` (as counted in PostgreSQL, which survives Redis losing the job). */
+export class CheckAttemptError extends Error {
+  constructor(
+    readonly attempts: number,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'CheckAttemptError';
+  }
+}
+
 /** Runs checks for the worker; swapped atomically when dictionaries change. */
 export interface CheckRunner {
   run(checkId: string, content: ReturnType<typeof contentOf>, context?: CheckContext): CheckResult;
@@ -43,7 +54,12 @@ export async function runCheck(deps: ServiceDeps, runner: CheckRunner, job: Chec
   const revision = await getRevision(deps.db, job.revisionId);
   if (!revision) return 'skipped';
   // Computed before taking any lock: checks may take milliseconds, locks should not.
-  const result = runner.run(job.checkId, contentOf(revision));
+  let result: CheckResult;
+  try {
+    result = runner.run(job.checkId, contentOf(revision));
+  } catch (error) {
+    throw new CheckAttemptError(attempts, error);
+  }
 
   const committed = await deps.db.transaction(async (tx) => {
     const draft = await lockDraft(tx, revision.draftId);
@@ -111,7 +127,8 @@ export async function failCheckRun(deps: ServiceDeps, job: CheckJob, reason: str
     if (!peek) return null;
     const draft = await lockDraft(tx, peek.draftId);
     const run = await lockRun(tx, job.revisionId, job.checkId);
-    if (!run || run.status !== 'pending') return null;
+    // Only when PostgreSQL's count says the attempts are used up: an admin may have reset the run meanwhile.
+    if (!run || run.status !== 'pending' || run.attempts < deps.checkMaxAttempts) return null;
     await failRun(tx, run, reason);
     const aggregate = await loadAggregate(tx, draft);
     const moves = draft.currentRevisionId === job.revisionId && draft.status === 'checking';

@@ -70,7 +70,7 @@ export async function createTestContext(options: { worker?: boolean; accounts?: 
   const template = process.env[TEMPLATE_ENV];
   if (!template) throw new Error('integration tests need the global setup (run them through jest)');
   const suffix = randomBytes(5).toString('hex');
-  const databaseName = `sanshen_t_${suffix}`;
+  const databaseName = `sanshen_t_${process.pid}_${suffix}`;
   const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${databaseName}" TEMPLATE "${template}"`);

@@ -244,7 +244,12 @@ export class TermMatcher {
     for (const c of candidates) {
       if (white.some(([ws, we]) => ws <= c.start && c.end <= we)) continue;
       const runsNeeded = this.termRuns[c.term];
-      if (runsNeeded && !this.hasRuns(text, c, runsNeeded)) continue;
+      if (runsNeeded) {
+        const start = this.startOfRuns(text, c, runsNeeded);
+        if (start < 0) continue;
+        c.start = start;
+        if (c.variant === 'folded' && text.slice(start, c.end) === this.terms[c.term]!.term) c.variant = 'exact';
+      }
       if (this.terms[c.term]!.segment && !this.onTokenBoundaries(text, c.start, c.end)) continue;
       const id = `${c.term}:${c.start}:${c.end}`;
       if (seen.has(id)) continue;
@@ -255,15 +260,15 @@ export class TermMatcher {
     return out;
   }
 
-  private hasRuns(text: string, hit: TermHit, needed: number[]): boolean {
+  /** Start of the hit including its whole first run, or -1 when the text lacks the term's doubled characters. */
+  private startOfRuns(text: string, hit: TermHit, needed: number[]): number {
     const base = this.options.automaton ?? DEFAULT_AUTOMATON_OPTIONS;
     // The scan starts a span at the last character of a repeated run; count the whole run.
     let start = hit.start;
     while (start > 0 && text[start - 1] === text[hit.start]) start--;
-    const norm = Automaton.normalizeKey(text.slice(start, hit.end), { ...base, collapseRepeats: false });
-    const have = runs(norm);
-    if (have.length < needed.length) return hit.variant === 'pinyin';
-    return needed.every((r, k) => (have[k] ?? 0) >= r);
+    if (hit.variant === 'pinyin') return hit.start;
+    const have = runs(Automaton.normalizeKey(text.slice(start, hit.end), { ...base, collapseRepeats: false }));
+    return have.length >= needed.length && needed.every((r, k) => (have[k] ?? 0) >= r) ? start : -1;
   }
 
   private onTokenBoundaries(text: string, start: number, end: number): boolean {

@@ -12,7 +12,7 @@ export const ESCALATION_CHECK = 'escalation';
  */
 
 const NUM = '(?:\\d+|[一二两三四五六七八九十百千几多数]+)';
-const CASUALTY = new RegExp(`${NUM}\\s*(?:名|人|位|个)[\\u4e00-\\u9fa5]{0,6}?(?:死亡|身亡|遇难|罹难|丧生|受伤|重伤|轻伤|失联|失踪|伤亡|中毒|送医)`, 'g');
+const CASUALTY = new RegExp(`${NUM}\\s*(?:余|多)?\\s*(?:名|人|位|个)[\\u4e00-\\u9fa5]{0,6}?(?:死亡|身亡|遇难|罹难|丧生|受伤|重伤|轻伤|失联|失踪|伤亡|中毒|送医)`, 'g');
 const CAUSED = /造成[^。！？\n]{0,12}?(?:死亡|身亡|遇难|受伤|伤亡|中毒|失联)/g;
 
 export function createEscalationCheck(dicts: Dictionaries, env: CheckEnv): CheckFn {

@@ -1,0 +1,54 @@
+import { createCheckEngine } from '../../../src/checks/engine';
+import type { RevisionContent } from '../../../src/domain/content';
+import { CLEAN_NEWS, PROOFREADING } from '../../fixtures/checks/corpus';
+import { brief, CHAR_SEGMENTER, expectAt, shippedEngine } from './checks.helpers';
+
+const doc = (body: string, title = '标题'): RevisionContent => ({ title, body, format: 'text', origin: { kind: 'original' }, assets: [] });
+
+describe('proofreading check', () => {
+  it('wrong title next to a listed name, half-width comma, 错别字, unbalanced 《 (fixture proofreading-1)', async () => {
+    const engine = await shippedEngine();
+    const c = PROOFREADING.content;
+    const r = engine.run('proofreading', c);
+    expect(r.findings.map(brief)).toEqual([
+      expectAt(c, '副校长', 'proofreading.title', 'review'),
+      expectAt(c, ',', 'proofreading.punctuation', 'info'),
+      expectAt(c, '再接再励', 'proofreading.wording', 'info'),
+      expectAt(c, '《', 'proofreading.brackets', 'info'),
+    ]);
+    expect(r.findings.map((f) => f.suggestion)).toEqual(['校长', '，', '再接再厉', undefined]);
+    expect(r.findings[2]!.message).toBe('「再接再励」应为「再接再厉」：成语');
+  });
+
+  it('correct titles and balanced punctuation pass (clean news)', async () => {
+    const engine = await shippedEngine();
+    expect(engine.run('proofreading', CLEAN_NEWS.content).findings).toEqual([]);
+  });
+
+  it('short forms of a held title are accepted, a 副 mismatch is not', async () => {
+    const engine = await shippedEngine();
+    expect(engine.run('proofreading', doc('书记张明远出席。副书记李华清讲话。')).findings).toEqual([]);
+    const c = doc('书记李华清讲话。');
+    expect(engine.run('proofreading', c).findings.map(brief)).toEqual([expectAt(c, '书记', 'proofreading.title', 'review')]);
+  });
+
+  it('unmatched closers and unclosed openers are reported per paragraph', () => {
+    const engine = createCheckEngine({ sources: {}, segmenter: CHAR_SEGMENTER });
+    const c = doc('他说：“好的）。\n（一）《办法》');
+    expect(engine.run('proofreading', c).findings.map(brief)).toEqual([
+      expectAt(c, '“', 'proofreading.brackets', 'info'),
+      expectAt(c, '）', 'proofreading.brackets', 'info'),
+    ]);
+  });
+
+  it('half-width punctuation is left alone in Latin text, numbers and times', () => {
+    const engine = createCheckEngine({ sources: {}, segmenter: CHAR_SEGMENTER });
+    expect(engine.run('proofreading', doc('Hello, world. 时间为10:30，成绩3.5分，网址 www.example.edu.cn。')).findings).toEqual([]);
+  });
+
+  it('banned names block, through noise too', () => {
+    const engine = createCheckEngine({ sources: { 'proofreading/banned-names.txt': '#! default-severity: block\n周德厚\t-\t已免职\n' }, segmenter: CHAR_SEGMENTER });
+    const c = doc('会议由周 德厚主持');
+    expect(engine.run('proofreading', c).findings.map(brief)).toEqual([expectAt(c, '周 德厚', 'proofreading.banned-name', 'block')]);
+  });
+});
