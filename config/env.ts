@@ -23,6 +23,8 @@ const EnvSchema = z.object({
   CHECK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** npm start forks a check worker unless this is 0 (production runs workers as their own service). */
+  START_WORKER: z.enum(['0', '1']).default('1'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
