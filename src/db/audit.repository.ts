@@ -19,6 +19,7 @@ export interface NewAuditEvent {
  * the same chain so two transactions can never both extend the same head; time comes from the database clock.
  */
 export async function appendAuditEvent(tx: Tx, event: NewAuditEvent): Promise<StoredAuditEvent> {
+  // Two statements on purpose: under READ COMMITTED the head query needs a snapshot taken after the lock is held.
   await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${event.chain}, 0))`);
   const head = await tx.execute<{ seq: number | null; hash: string | null; now: string }>(sql`
     SELECT (SELECT seq FROM audit_events WHERE chain = ${event.chain} ORDER BY seq DESC LIMIT 1) AS seq,

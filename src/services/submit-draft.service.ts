@@ -63,9 +63,9 @@ export async function submitDraft(
     if (!actor.unitId) throw forbidden('投稿人须属于某个单位');
 
     const hash = contentHash(input.content);
-    const number = await nextDraftNumber(tx);
+    // The running number is taken last: its counter row lock serialises submissions until COMMIT.
     const draft = await insertDraft(tx, {
-      number,
+      number: `pending-${requestHash.slice(0, 8)}-${Math.random().toString(36).slice(2)}`,
       title: input.content.title,
       platformId: platform.id,
       unitId: actor.unitId,
@@ -80,8 +80,9 @@ export async function submitDraft(
       contentHash: hash,
       createdBy: actor.id,
     });
-    await tx.update(drafts).set({ currentRevisionId: revision.id }).where(eq(drafts.id, draft.id));
     await insertOwedRuns(tx, draft.id, revision.id, deps.checkIds);
+    const number = await nextDraftNumber(tx);
+    await tx.update(drafts).set({ currentRevisionId: revision.id, number }).where(eq(drafts.id, draft.id));
     const event = await appendAuditEvent(tx, {
       chain: draftChain(draft.id),
       draftId: draft.id,
@@ -98,7 +99,7 @@ export async function submitDraft(
         checks: deps.checkIds,
       },
     });
-    const saved = { ...draft, currentRevisionId: revision.id };
+    const saved = { ...draft, number, currentRevisionId: revision.id };
     const response: SubmittedDraft = {
       id: draft.id,
       number,
