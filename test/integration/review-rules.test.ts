@@ -193,3 +193,46 @@ describe('versions and races', () => {
     expect((await get('r1', id)).status).toBe('rejected');
   });
 });
+
+describe('纠错 after release', () => {
+  async function released(): Promise<string> {
+    const id = await inReview();
+    await decide('r1', id, 'first');
+    await decide('r2', id, 'second');
+    await decide('r3', id, 'final');
+    expect((await ctx.api('editor').post(`/api/drafts/${id}/release`, {})).status).toBe(200);
+    return id;
+  }
+
+  it('sends a correction through review again and releases it as corrected, on the same trail', async () => {
+    const id = await released();
+    const d = await get('editor', id);
+    const correction = await ctx.api('editor').post(`/api/drafts/${id}/corrections`, {
+      action: 'correct', reason: '更正日期', version: d.version, title: d.currentRevision.title, body: d.currentRevision.body.replace('11月20日', '11月21日'),
+    });
+    expect(correction.status).toBe(200);
+    expect(correction.body.status).toBe('checking');
+    await waitForDraft(ctx, 'editor', id, (x) => x.status === 'in_review');
+    // The same people may act again at their own stage in the new round.
+    await decide('r1', id, 'first');
+    await decide('r2', id, 'second');
+    await decide('r3', id, 'final');
+    const release = await ctx.api('editor').post(`/api/drafts/${id}/release`, {});
+    expect(release.body).toMatchObject({ status: 'corrected', releasedHash: correction.body.revision.hash });
+    const trail = await ctx.api('auditor').get(`/api/drafts/${id}/trail`);
+    const types = trail.body.events.map((e: { type: string }) => e.type);
+    expect(types.filter((t: string) => t === 'draft.released')).toHaveLength(2);
+    expect(types).toContain('draft.correction_submitted');
+    expect((await ctx.api('auditor').get(`/api/drafts/${id}/trail/verify`)).body.ok).toBe(true);
+  });
+
+  it('lets 宣传部 retract a released draft with a reason, and not an editor', async () => {
+    const id = await released();
+    const d = await get('editor', id);
+    expect((await ctx.api('editor').post(`/api/drafts/${id}/corrections`, { action: 'retract', reason: '失实', version: d.version })).status).toBe(403);
+    const retract = await ctx.api('prop').post(`/api/drafts/${id}/corrections`, { action: 'retract', reason: '内容失实，撤稿', version: d.version });
+    expect(retract.status).toBe(200);
+    expect(retract.body.status).toBe('retracted');
+    expect((await lastEvent(id))).toMatchObject({ type: 'draft.retracted', data: { reason: '内容失实，撤稿' } });
+  });
+});
