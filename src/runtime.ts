@@ -6,6 +6,7 @@ import type { Env } from '../config/env';
 import { createDatabase, type DatabaseHandle } from './db/pool';
 import { createRedis } from './queue/connections';
 import { createCheckQueue, type CheckQueue } from './queue/check.queue';
+import { createDictionaryEvents } from './queue/dictionary-events';
 import { createDraftEvents } from './realtime/draft-events';
 import type { ServiceDeps } from './services/deps';
 import { sql } from 'drizzle-orm';
@@ -46,6 +47,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     logger,
     session: { idleMinutes: options.env.SESSION_IDLE_MINUTES, absoluteHours: options.env.SESSION_ABSOLUTE_HOURS },
     checkMaxAttempts: options.env.CHECK_MAX_ATTEMPTS,
+    dictionaryEvents: createDictionaryEvents(redis, options.env.QUEUE_PREFIX),
   };
   return {
     deps,

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -213,4 +214,76 @@ export const auditEvents = pgTable(
     hash: text('hash').notNull(),
   },
   (t) => [uniqueIndex('audit_events_chain_seq_idx').on(t.chain, t.seq), index('audit_events_draft_idx').on(t.draftId)],
+);
+
+/**
+ * Admin changes to the shipped dictionaries (the files in dictionaries/ stay the baseline). One row per
+ * (list, term): `added` puts the term in the list, `removed` takes a baseline term out. The effective dictionary
+ * is files + these rows; its version is the content hash of the composed files.
+ */
+export const dictionaryTerms = pgTable(
+  'dictionary_terms',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    list: text('list').notNull(),
+    term: text('term').notNull(),
+    state: text('state').notNull(),
+    severity: text('severity').notNull().default('-'),
+    note: text('note').notNull().default(''),
+    flags: text('flags').notNull().default(''),
+    changeId: bigint('change_id', { mode: 'number' }).notNull(),
+    updatedBy: uuid('updated_by').references(() => users.id),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('dictionary_terms_list_term_idx').on(t.list, t.term)],
+);
+
+/** Append-only log of dictionary changes (who, what, version before → after); the audit event mirrors it. */
+export const dictionaryChanges = pgTable('dictionary_changes', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  action: text('action').notNull(),
+  list: text('list').notNull(),
+  terms: jsonb('terms').$type<string[]>().notNull(),
+  versionBefore: text('version_before').notNull(),
+  versionAfter: text('version_after').notNull(),
+  actorId: uuid('actor_id').references(() => users.id),
+  createdAt: createdAt(),
+});
+
+/** 回溯检查: one scan of every released draft for the terms a change added, with progress for the board. */
+export const dictionaryRescans = pgTable(
+  'dictionary_rescans',
+  {
+    id: id(),
+    changeId: bigint('change_id', { mode: 'number' }).notNull(),
+    status: text('status').notNull().default('pending'),
+    terms: jsonb('terms').$type<Array<{ list: string; term: string }>>().notNull(),
+    rulesetVersion: text('ruleset_version'),
+    total: integer('total').notNull().default(0),
+    processed: integer('processed').notNull().default(0),
+    matched: integer('matched').notNull().default(0),
+    cursors: jsonb('cursors').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
+    partitions: integer('partitions').notNull().default(0),
+    claimedBy: text('claimed_by'),
+    heartbeatAt: ts('heartbeat_at'),
+    error: text('error'),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+    startedAt: ts('started_at'),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [index('dictionary_rescans_status_idx').on(t.status, t.createdAt)],
+);
+
+/** A released draft that now has findings from the terms a rescan looked for (a record, not a state change). */
+export const dictionaryRescanHits = pgTable(
+  'dictionary_rescan_hits',
+  {
+    rescanId: uuid('rescan_id').notNull().references(() => dictionaryRescans.id),
+    draftId: uuid('draft_id').notNull().references(() => drafts.id),
+    revisionId: uuid('revision_id').notNull().references(() => revisions.id),
+    findings: jsonb('findings').$type<unknown[]>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.rescanId, t.draftId] })],
 );

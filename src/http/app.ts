@@ -12,6 +12,7 @@ import type { ServiceDeps } from '../services/deps';
 import { errorHandler } from './error-handler';
 import { adminRouter } from './routes/admin.routes';
 import { authRouter, SESSION_COOKIE } from './routes/auth.routes';
+import { dictionariesRouter } from './routes/dictionaries.routes';
 import { draftsRouter } from './routes/drafts.routes';
 
 export interface HealthProbe {
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(authRouter(deps.db, registry, { absoluteHours: deps.session.absoluteHours, secureCookies: deps.secureCookies ?? false, ...(deps.onLogout ? { onLogout: deps.onLogout } : {}) }));
   app.use(adminRouter(deps.db, registry));
   app.use(draftsRouter(deps, registry, deps.checkpoints));
+  app.use(dictionariesRouter(deps, registry));
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

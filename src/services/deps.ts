@@ -31,6 +31,17 @@ export interface DraftEventsPort {
   publish(change: DraftChange): void;
 }
 
+/** A committed dictionary change, announced to every worker so it rebuilds its engine (ids and hashes only). */
+export interface DictionaryChange {
+  changeId: number;
+  version: string;
+  rescanId: string | null;
+}
+
+export interface DictionaryEventsPort {
+  publish(change: DictionaryChange): Promise<void>;
+}
+
 export interface ServiceDeps {
   db: Db;
   stages: readonly StageId[];
@@ -40,6 +51,10 @@ export interface ServiceDeps {
   logger: Logger;
   session: { idleMinutes: number; absoluteHours: number };
   checkMaxAttempts: number;
+  /** Announces dictionary changes over Redis; without it workers still pick changes up by polling. */
+  dictionaryEvents?: DictionaryEventsPort | undefined;
+  /** The shipped dictionary files (default: the repository's dictionaries/). */
+  dictionaryDir?: string | undefined;
 }
 
 /** Runs post-commit side effects without letting their failure undo or fail the committed work. */

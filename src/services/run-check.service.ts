@@ -4,6 +4,7 @@ import {
   completeRun,
   countAttempt,
   failRun,
+  getDraft,
   getRevision,
   listFindings,
   loadAggregate,
@@ -12,7 +13,9 @@ import {
   saveTransition,
   type DraftRow,
 } from '../db/draft.repository';
+import { recentReleasedTexts } from '../db/reference.repository';
 import { checkRuns } from '../db/schema';
+import type { RevisionContent } from '../domain/content';
 import { draftChain } from '../domain/audit';
 import type { CheckResult } from '../domain/findings';
 import { transition } from '../domain/workflow';
@@ -53,10 +56,12 @@ export async function runCheck(deps: ServiceDeps, runner: CheckRunner, job: Chec
   }
   const revision = await getRevision(deps.db, job.revisionId);
   if (!revision) return 'skipped';
+  const content = contentOf(revision);
+  const context = job.checkId === 'copyright' ? await copyrightContext(deps, revision.draftId, content) : undefined;
   // Computed before taking any lock: checks may take milliseconds, locks should not.
   let result: CheckResult;
   try {
-    result = runner.run(job.checkId, contentOf(revision));
+    result = runner.run(job.checkId, content, context);
   } catch (error) {
     throw new CheckAttemptError(attempts, error);
   }
@@ -118,6 +123,18 @@ export async function runCheck(deps: ServiceDeps, runner: CheckRunner, job: Chec
   if (!committed) return 'skipped';
   announce(deps, committed.saved, committed.eventId, []);
   return 'completed';
+}
+
+/** Near-duplicate candidates: recent released drafts of the same unit or platform, bounded. */
+export const REFERENCE_TEXTS = { limit: 50, maxChars: 20_000 } as const;
+
+/** Supplies released texts to compare a draft declared original against (the check ignores them otherwise). */
+async function copyrightContext(deps: ServiceDeps, draftId: string, content: RevisionContent): Promise<CheckContext | undefined> {
+  if (content.origin.kind !== 'original') return undefined;
+  const draft = await getDraft(deps.db, draftId);
+  if (!draft) return undefined;
+  const referenceTexts = await recentReleasedTexts(deps.db, { unitId: draft.unitId, platformId: draft.platformId, excludeDraftId: draft.id, ...REFERENCE_TEXTS });
+  return { referenceTexts };
 }
 
 /** Gives up on a run after its bounded attempts; the draft lands in checks_failed, visible and retryable. */

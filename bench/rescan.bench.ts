@@ -1,0 +1,194 @@
+/**
+ * npm run bench:rescan — 回溯检查 speed (report, not assert).
+ *
+ * Seeds a throwaway database with N released drafts of C characters (campus-regulation sentences, a few with the
+ * new term hidden behind noise characters), adds a term through the admin service — which records a rescan
+ * exactly as the API does — and runs the rescan runner on T worker threads, printing progress and totals.
+ *
+ *   npm run bench:rescan -- [--drafts 100000] [--chars 5000] [--threads <cores>] [--keep]
+ *
+ * --keep leaves the seeded database for the next run (seeding 100k × 5k characters takes a few minutes).
+ * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) must be a superuser connection.
+ */
+import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
+import pino from 'pino';
+import { getRescan } from '../src/db/dictionary.repository';
+import { createDatabase, runMigrations } from '../src/db/pool';
+import { addDictionaryTerms } from '../src/services/dictionaries.service';
+import { createRescanRunner } from '../src/services/rescan-dictionary.service';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const DRAFTS = arg('drafts', 100_000);
+const CHARS = arg('chars', 5_000);
+const THREADS = arg('threads', availableParallelism());
+const KEEP = process.argv.includes('--keep');
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DB_NAME = `sanshen_bench_rescan_${DRAFTS}_${CHARS}`;
+const TERM = '星河夜话社';
+const PLANT_EVERY = 997;
+
+const SENTENCES = [
+  '为进一步加强学校学生管理工作，维护正常的教育教学秩序，根据《普通高等学校学生管理规定》，结合我校实际，制定本办法。',
+  '学生应当遵守宪法和法律法规，遵守学校管理制度，努力学习专业知识，积极参加社会实践和志愿服务活动。',
+  '各学院要高度重视本科教学质量，严格执行课程考核制度，认真做好期末考试的组织、监考和阅卷工作。',
+  '学校设立国家奖学金、国家励志奖学金和学业奖学金，奖励品学兼优的学生，评审工作坚持公开、公平、公正的原则。',
+  '研究生院负责研究生招生、培养、学位授予等工作，联系电话：0571-88981234，办公地点：行政楼三楼。',
+  '图书馆开放时间为每天早上七点至晚上十点，读者应当遵守借阅规则，爱护图书资料和公共设施。',
+  '学生宿舍实行统一管理，严禁使用大功率电器，严禁私拉乱接电线，确保消防通道畅通。',
+  '校团委组织开展“青春心向党”主题团日活动，引导广大青年学生坚定理想信念，厚植爱国主义情怀。',
+  '本次学术报告会邀请国内知名专家作专题报告，围绕人工智能与教育融合发展展开深入交流。',
+  '学校后勤保障部门对食堂开展食品安全专项检查，督促落实食材采购、储存、加工等环节的管理制度。',
+  '新学期开学以来，各学院认真落实学校工作部署，扎实推进课堂教学改革，教学秩序井然。',
+  '学生因病或者其他特殊原因不能参加考试的，应当在考试前办理缓考手续，经学院审核、教务处批准后方可缓考。',
+  '学校鼓励学生参加创新创业训练计划项目，对取得优异成绩的团队给予表彰和经费支持。',
+  '校医院提醒广大师生注意季节性传染病防控，保持良好的个人卫生习惯，出现发热等症状及时就医。',
+  '全校教职工要强化安全意识，落实安全责任，定期开展安全隐患排查，切实保障师生生命财产安全。',
+];
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function draftText(i: number): string {
+  const r = rng(i + 1);
+  const parts: string[] = [];
+  let n = 0;
+  while (n < CHARS) {
+    const s = SENTENCES[Math.floor(r() * SENTENCES.length)]!;
+    parts.push(s);
+    n += s.length;
+    if (r() < 0.2) {
+      parts.push('\n\n');
+      n += 2;
+    }
+  }
+  let text = parts.join('').slice(0, CHARS);
+  // Every PLANT_EVERY-th draft carries the term, split by noise characters the matcher must see through.
+  if (i % PLANT_EVERY === 0) {
+    const at = Math.floor(text.length / 2);
+    text = `${text.slice(0, at)}${[...TERM].join('*')}${text.slice(at + TERM.length * 2 - 1)}`;
+  }
+  return text;
+}
+
+async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+function dbUrl(name: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function seed(url: string): Promise<{ adminId: string }> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    const existing = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM drafts WHERE status = 'released'");
+    const user = await c.query<{ id: string }>("SELECT id FROM users WHERE username = 'bench-admin'");
+    if (existing.rows[0]!.n === DRAFTS && user.rows[0]) {
+      console.log(`reusing ${DRAFTS} seeded drafts in ${DB_NAME}`);
+      // Forget the previous run's change so the term counts as new again.
+      await c.query("DELETE FROM dictionary_rescan_hits; DELETE FROM dictionary_rescans; DELETE FROM dictionary_terms; DELETE FROM dictionary_changes");
+      return { adminId: user.rows[0].id };
+    }
+    const unit = await c.query<{ id: string }>("INSERT INTO units (name, code) VALUES ('基准学院', 'BENCH') RETURNING id");
+    const unitId = unit.rows[0]!.id;
+    const platform = await c.query<{ id: string }>("INSERT INTO platforms (name, kind, level, unit_id) VALUES ('基准公众号', 'wechat', 'unit', $1) RETURNING id", [unitId]);
+    const adminUser = await c.query<{ id: string }>("INSERT INTO users (username, display_name, roles, password_hash, is_staff) VALUES ('bench-admin', '基准管理员', '{admin}', 'x', true) RETURNING id");
+    const adminId = adminUser.rows[0]!.id;
+    const started = performance.now();
+    const batch = 200;
+    for (let from = 0; from < DRAFTS; from += batch) {
+      const n = Math.min(batch, DRAFTS - from);
+      const draftIds: string[] = [];
+      const revisionIds: string[] = [];
+      const numbers: string[] = [];
+      const bodies: string[] = [];
+      for (let k = 0; k < n; k++) {
+        draftIds.push(randomUUID());
+        revisionIds.push(randomUUID());
+        numbers.push(`B-${String(from + k).padStart(7, '0')}`);
+        bodies.push(draftText(from + k));
+      }
+      await c.query('BEGIN');
+      await c.query(
+        `INSERT INTO drafts (id, number, title, platform_id, unit_id, author_id, status, current_revision_id, ever_released, released_at)
+         SELECT d, nr, '基准稿件' || nr, $3, $4, $5, 'released', r, true, now() FROM unnest($1::uuid[], $2::uuid[], $6::text[]) AS t(d, r, nr)`,
+        [draftIds, revisionIds, platform.rows[0]!.id, unitId, adminId, numbers],
+      );
+      await c.query(
+        `INSERT INTO revisions (id, draft_id, number, kind, title, body, format, origin, assets, content_hash, created_by)
+         SELECT r, d, 1, 'submission', '基准稿件' || nr, b, 'markdown', '{"kind":"original"}', '[]', md5(b), $5
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS t(r, d, nr, b)`,
+        [revisionIds, draftIds, numbers, bodies, adminId],
+      );
+      await c.query('COMMIT');
+      if ((from / batch) % 50 === 0) process.stdout.write(`\rseeding ${from + n}/${DRAFTS} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    }
+    await c.query('ANALYZE drafts; ANALYZE revisions');
+    console.log(`\rseeded ${DRAFTS} drafts × ${CHARS} chars in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return { adminId };
+  } finally {
+    await c.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const exists = await admin((c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME]).then((r) => r.rowCount === 1));
+  if (exists && !KEEP) await admin((c) => c.query(`DROP DATABASE "${DB_NAME}" WITH (FORCE)`));
+  if (!exists || !KEEP) await admin((c) => c.query(`CREATE DATABASE "${DB_NAME}"`));
+  const url = dbUrl(DB_NAME);
+  await runMigrations(url);
+  const { adminId } = await seed(url);
+
+  const logger = pino({ level: 'warn' });
+  const database = createDatabase(url, { max: 4 });
+  const actor = { id: adminId, username: 'bench-admin', displayName: '基准管理员', staffId: null, unitId: null, isStaff: true, roles: ['admin'] as const };
+  const change = await addDictionaryTerms({ db: database.db, logger }, actor, 'sensitive.campus-watch', [{ term: TERM, severity: 'review', note: '基准' }]);
+  if (!change.rescanId) throw new Error('no rescan recorded');
+
+  const runner = createRescanRunner({ db: database.db, logger }, { databaseUrl: url, threads: THREADS, pageSize: 250 });
+  const started = performance.now();
+  const progress = setInterval(() => {
+    void getRescan(database.db, change.rescanId!).then((r) => {
+      if (r) process.stdout.write(`\r${r.status} ${r.processed}/${r.total} matched ${r.matched} (${((performance.now() - started) / 1000).toFixed(1)} s)   `);
+    });
+  }, 1_000);
+  await runner.kick();
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(progress);
+  await runner.close();
+  const done = await getRescan(database.db, change.rescanId);
+  const expected = Math.floor((DRAFTS - 1) / PLANT_EVERY) + 1;
+  console.log('\n');
+  console.log(`rescan ${done?.status}: ${done?.processed} released drafts × ${CHARS} chars on ${THREADS} thread(s)`);
+  console.log(`  wall time          ${seconds.toFixed(2)} s (includes thread start and engine build per thread)`);
+  console.log(`  throughput         ${(DRAFTS / seconds).toFixed(0)} drafts/s, ${((DRAFTS * CHARS) / seconds / 1e6).toFixed(1)} M chars/s`);
+  console.log(`  matched            ${done?.matched} (planted: ${expected})`);
+  console.log(`  target             100,000 × 5,000 chars ≤ 60 s on 2 cores`);
+  await database.close();
+  if (!KEEP) await admin((c) => c.query(`DROP DATABASE "${DB_NAME}" WITH (FORCE)`));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
