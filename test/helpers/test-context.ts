@@ -174,7 +174,7 @@ export async function waitForDraft(
   user: string,
   id: string,
   until: (draft: { status: string; stage: string | null; version: number; [k: string]: unknown }) => boolean,
-  timeoutMs = 15_000,
+  timeoutMs = 30_000,
 ): Promise<Record<string, any>> {
   const deadline = Date.now() + timeoutMs;
   let last: Record<string, any> = {};
