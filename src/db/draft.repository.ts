@@ -239,6 +239,15 @@ export async function resetFailedRuns(tx: Tx, revisionId: string): Promise<strin
   return rows.map((r) => r.checkId);
 }
 
+/** Runs of a revision not yet done. */
+export async function countOwedRuns(db: Executor, revisionId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(checkRuns)
+    .where(and(eq(checkRuns.revisionId, revisionId), ne(checkRuns.status, 'done')));
+  return row?.n ?? 0;
+}
+
 /** Owed runs untouched for a while: candidates for the sweeper. */
 export async function stalePendingRuns(db: Executor, olderThanMs: number, limit: number): Promise<CheckRunRow[]> {
   return db

@@ -3,6 +3,7 @@ import { appendAuditEvent } from '../db/audit.repository';
 import {
   completeRun,
   countAttempt,
+  countOwedRuns,
   failRun,
   getDraft,
   getRevision,
@@ -80,9 +81,12 @@ export async function runCheck(deps: ServiceDeps, runner: CheckRunner, job: Chec
     let saved: DraftRow = draft;
     let type = 'check.completed';
     let data: Record<string, unknown> = summary;
-    const aggregate = await loadAggregate(tx, draft);
     const isCurrent = draft.currentRevisionId === job.revisionId;
-    if (isCurrent && draft.status === 'checking' && aggregate.checksOwed === 0) {
+    // Only the last owed run of the current revision moves the draft; the others just record their result
+    // (the run row is their state, the audit event their trail) and leave the draft's version alone.
+    const owed = isCurrent && draft.status === 'checking' ? await countOwedRuns(tx, job.revisionId) : -1;
+    if (owed === 0) {
+      const aggregate = await loadAggregate(tx, draft);
       const all = await listFindings(tx, job.revisionId);
       const hasBlocking = all.some((f) => f.severity === 'block' && !f.waivedAt);
       const escalate = all.some((f) => f.escalate);
@@ -99,15 +103,6 @@ export async function runCheck(deps: ServiceDeps, runner: CheckRunner, job: Chec
         escalated: saved.escalated,
         autoReturned: hasBlocking,
       };
-    } else {
-      // Still a state change of the draft (its check progress), so boards refetch and the version moves.
-      saved = await saveTransition(tx, draft, {
-        status: draft.status as never,
-        stage: draft.stage as never,
-        round: draft.round,
-        escalated: draft.escalated,
-        everReleased: draft.everReleased,
-      });
     }
     const event = await appendAuditEvent(tx, {
       chain: draftChain(draft.id),
@@ -118,10 +113,11 @@ export async function runCheck(deps: ServiceDeps, runner: CheckRunner, job: Chec
       type,
       data,
     });
-    return { saved, eventId: event.id };
+    return { saved, eventId: event.id, moved: saved !== draft };
   });
   if (!committed) return 'skipped';
-  announce(deps, committed.saved, committed.eventId, []);
+  // Boards care about the draft's state; an intermediate run did not change it.
+  if (committed.moved) announce(deps, committed.saved, committed.eventId, []);
   return 'completed';
 }
 
