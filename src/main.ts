@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     secureCookies: env.NODE_ENV === 'production',
     webRoot: existsSync(webRoot) ? webRoot : undefined,
     onLogout: (userId) => sockets?.endSessions(userId),
+    queues: [runtime.queue.queue],
   });
   const server = createServer(app);
   sockets = createSocketServer(server, { db: runtime.deps.db, idleMinutes: env.SESSION_IDLE_MINUTES, allowedOrigins });

@@ -1,4 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import type { Queue } from 'bullmq';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
@@ -12,6 +13,9 @@ import type { ServiceDeps } from '../services/deps';
 import { errorHandler } from './error-handler';
 import { adminRouter } from './routes/admin.routes';
 import { authRouter, SESSION_COOKIE } from './routes/auth.routes';
+import { boardRouter } from './routes/board.routes';
+import { dashboardsRouter } from './routes/dashboards.routes';
+import { queueBoardRouter } from './queue-board';
 import { dictionariesRouter } from './routes/dictionaries.routes';
 import { draftsRouter } from './routes/drafts.routes';
 
@@ -26,6 +30,8 @@ export interface AppDeps extends ServiceDeps {
   /** Static files of the board (built web app), when present. */
   webRoot?: string | undefined;
   onLogout?: (userId: string) => void;
+  /** BullMQ queues counted on the dashboards and shown to admins at /admin/queues (@bull-board). */
+  queues?: Queue[];
   /** Extra routes mounted after auth resolution (e.g. the bull-board UI). */
   mount?: (app: express.Express) => void;
 }
@@ -118,6 +124,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(adminRouter(deps.db, registry));
   app.use(draftsRouter(deps, registry, deps.checkpoints));
   app.use(dictionariesRouter(deps, registry));
+  app.use(boardRouter(deps.db, registry));
+  app.use(dashboardsRouter(deps.db, registry, deps.queues ?? []));
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
@@ -129,6 +137,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'sanshen API' }));
 
+  if (deps.queues?.length) app.use(queueBoardRouter(deps.queues));
   deps.mount?.(app);
   if (deps.webRoot) app.use(express.static(deps.webRoot, { index: 'index.html' }));
 

@@ -1,0 +1,83 @@
+/** Chinese labels and colours of the board. */
+export const ROLE_LABELS: Record<string, string> = {
+  editor: '编辑',
+  reviewer1: '初审',
+  reviewer2: '复审',
+  reviewer3: '终审',
+  propaganda: '宣传部',
+  auditor: '审计',
+  admin: '管理员',
+};
+
+export const STATUS_LABELS: Record<string, string> = {
+  checking: '机审中',
+  checks_failed: '机审失败',
+  in_review: '审核中',
+  returned: '已退回',
+  approved: '待发布',
+  released: '已发布',
+  rejected: '已否决',
+  withdrawn: '已撤回',
+  corrected: '已纠错',
+  retracted: '已撤稿',
+};
+
+export const STAGE_LABELS: Record<string, string> = { first: '初审', second: '复审', final: '终审', propaganda: '宣传部' };
+
+export const ACTION_LABELS: Record<string, string> = { approve: '通过', return: '退回', reject: '否决' };
+
+export interface Column {
+  key: string;
+  label: string;
+  matches: (d: { status: string; stage: string | null }) => boolean;
+}
+
+export const BOARD_COLUMNS: readonly Column[] = [
+  { key: 'checking', label: '机审中', matches: (d) => d.status === 'checking' || d.status === 'checks_failed' },
+  { key: 'first', label: '初审', matches: (d) => d.status === 'in_review' && d.stage === 'first' },
+  { key: 'second', label: '复审', matches: (d) => d.status === 'in_review' && d.stage === 'second' },
+  { key: 'final', label: '终审', matches: (d) => d.status === 'in_review' && d.stage === 'final' },
+  { key: 'propaganda', label: '宣传部', matches: (d) => d.status === 'in_review' && d.stage === 'propaganda' },
+  { key: 'approved', label: '待发布', matches: (d) => d.status === 'approved' },
+  { key: 'returned', label: '已退回', matches: (d) => d.status === 'returned' },
+];
+
+const CATEGORY_LABELS: Record<string, string> = {
+  politics: '政治有害', porn: '色情', violence: '暴力恐怖', 'violence-terror': '暴力恐怖', gambling: '赌博', drugs: '毒品',
+  religion: '宗教', vulgar: '低俗辱骂', 'rumour-safety': '不实信息', 'illegal-services': '非法服务', 'school-misuse': '冒用校名',
+  'banned-name': '禁用人名', 'secrecy.marking': '密级标识', 'secrecy.exam': '考试保密', 'secrecy.document-number': '文号',
+  'secrecy.internal': '内部事项', 'secrecy.personnel': '人事信息', 'personal.phone': '手机号', 'personal.id-card': '身份证号',
+  'personal.bank-card': '银行卡号', 'personal.student-number': '学号',
+};
+const GROUP_LABELS: Record<string, string> = {
+  secrecy: '保密', advertising: '广告', proofreading: '校对', personal: '个人信息', escalation: '重大事项', copyright: '版权',
+  similarity: '重复', sensitive: '敏感词',
+};
+
+export function categoryLabel(category: string): string {
+  return CATEGORY_LABELS[category] ?? GROUP_LABELS[category.split('.')[0] ?? ''] ?? category;
+}
+
+/** A colour family per category group (CSS class `cat-<group>`). */
+export function categoryClass(category: string): string {
+  const group = category.split('.')[0] ?? category;
+  if (['secrecy', 'advertising', 'proofreading', 'personal', 'escalation', 'copyright', 'similarity'].includes(group)) return `cat-${group}`;
+  return 'cat-sensitive';
+}
+
+export const SEVERITY_LABELS: Record<string, string> = { block: '阻断', review: '需复核', info: '提示' };
+
+export function formatTime(value: string | Date | null | undefined): string {
+  if (!value) return '—';
+  const d = new Date(value);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+export function formatDuration(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 60) return `${minutes} 分钟`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} 小时 ${minutes % 60} 分`;
+  return `${Math.floor(hours / 24)} 天 ${hours % 24} 小时`;
+}

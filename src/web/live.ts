@@ -1,0 +1,113 @@
+import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, DraftChangedEvent, ServerToClientEvents } from '../shared/socket-contract';
+
+type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type LiveState = 'connecting' | 'live' | 'offline';
+
+/**
+ * One socket per signed-in tab. Pushes are hints: listeners refetch over HTTP when a push says something they
+ * show is newer, and on every (re)connect they refetch everything they show, because socket.io may drop
+ * events while a connection is down.
+ */
+class Live {
+  private socket: LiveSocket | null = null;
+  private state: LiveState = 'offline';
+  private stateListeners = new Set<() => void>();
+  private changeListeners = new Set<(e: DraftChangedEvent) => void>();
+  private connectListeners = new Set<() => void>();
+  onSessionEnded: () => void = () => undefined;
+
+  start(): void {
+    if (this.socket) return;
+    const socket: LiveSocket = io({ path: '/socket.io', withCredentials: true, reconnectionDelay: 300, reconnectionDelayMax: 2_000, transports: ['websocket', 'polling'] });
+    this.socket = socket;
+    this.setState('connecting');
+    socket.on('connect', () => {
+      this.setState('live');
+      for (const l of this.connectListeners) l();
+    });
+    socket.on('disconnect', (reason) => {
+      this.setState('offline');
+      // A server-side disconnect (logout elsewhere, session ended) is final; anything else reconnects by itself.
+      if (reason === 'io server disconnect') this.retryLater();
+    });
+    socket.on('connect_error', () => {
+      this.setState('offline');
+      // A refusal by the server's middleware stops socket.io's own retries; keep trying (the session may be back).
+      if (!socket.active) this.retryLater();
+    });
+    socket.on('draft.changed', (event) => {
+      for (const l of this.changeListeners) l(event);
+    });
+    socket.on('session.ended', () => this.onSessionEnded());
+  }
+
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryLater(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.socket?.connect(), 2_000);
+  }
+
+  stop(): void {
+    clearTimeout(this.retryTimer);
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    this.setState('offline');
+  }
+
+  private setState(state: LiveState): void {
+    if (state === this.state) return;
+    this.state = state;
+    for (const l of this.stateListeners) l();
+  }
+
+  getState = (): LiveState => this.state;
+  subscribeState = (l: () => void) => {
+    this.stateListeners.add(l);
+    return () => void this.stateListeners.delete(l);
+  };
+  onChange(l: (e: DraftChangedEvent) => void) {
+    this.changeListeners.add(l);
+    return () => void this.changeListeners.delete(l);
+  }
+  onConnect(l: () => void) {
+    this.connectListeners.add(l);
+    return () => void this.connectListeners.delete(l);
+  }
+}
+
+export const live = new Live();
+
+export function useLiveState(): LiveState {
+  return useSyncExternalStore(live.subscribeState, live.getState);
+}
+
+/**
+ * Calls `refetch` on every (re)connect and whenever a push names a draft for which `isNewer` says the shown
+ * copy is older. Several pushes in a burst collapse into one refetch.
+ */
+export function useLiveRefetch(refetch: () => void, isNewer: (e: DraftChangedEvent) => boolean): void {
+  const latest = useRef({ refetch, isNewer });
+  latest.current = { refetch, isNewer };
+  useEffect(() => {
+    let queued = false;
+    const schedule = () => {
+      if (queued) return;
+      queued = true;
+      queueMicrotask(() => {
+        queued = false;
+        latest.current.refetch();
+      });
+    };
+    const offChange = live.onChange((e) => {
+      if (latest.current.isNewer(e)) schedule();
+    });
+    const offConnect = live.onConnect(schedule);
+    return () => {
+      offChange();
+      offConnect();
+    };
+  }, []);
+}

@@ -1,0 +1,104 @@
+import { useMemo, useRef, useState } from 'react';
+import { api, qs } from '../api';
+import { useSession } from '../app';
+import { useResource, useTick } from '../hooks';
+import { BOARD_COLUMNS, categoryClass, categoryLabel, formatDuration } from '../labels';
+import { useLiveRefetch } from '../live';
+import type { BoardData, BoardItem, Platform } from '../types';
+
+export function BoardPage() {
+  const { units } = useSession();
+  const [text, setText] = useState('');
+  const [unit, setUnit] = useState('');
+  const [platform, setPlatform] = useState('');
+  const [onlyRisky, setOnlyRisky] = useState(false);
+  const board = useResource(() => api.get<BoardData>(`/api/board${qs({ text: text.trim(), unit, platform })}`), [text, unit, platform]);
+  const platforms = useResource(() => api.get<{ items: Platform[] }>('/api/admin/platforms'), []);
+
+  // Versions shown now; a push with a newer version (or an unknown draft) triggers a refetch.
+  const shown = useRef(new Map<string, number>());
+  shown.current = new Map((board.data?.items ?? []).map((d) => [d.id, d.version]));
+  useLiveRefetch(
+    () => void board.reload(),
+    (e) => (shown.current.get(e.id) ?? 0) < e.version,
+  );
+
+  // Server time offset, so SLA colours follow the database clock.
+  const now = useTick(15_000);
+  const skew = useMemo(() => (board.data ? new Date(board.data.now).getTime() - Date.now() : 0), [board.data]);
+  const items = (board.data?.items ?? []).filter((d) => !onlyRisky || d.risks.some((r) => r.block > 0 || r.review > 0));
+
+  return (
+    <div className="board-page">
+      <div className="toolbar">
+        <input type="search" placeholder="搜索稿件编号、标题、作者" value={text} onChange={(e) => setText(e.target.value)} aria-label="搜索" />
+        <select value={unit} onChange={(e) => setUnit(e.target.value)} aria-label="单位">
+          <option value="">全部单位</option>
+          {[...units.values()].map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.name}
+            </option>
+          ))}
+        </select>
+        <select value={platform} onChange={(e) => setPlatform(e.target.value)} aria-label="平台">
+          <option value="">全部平台</option>
+          {(platforms.data?.items ?? []).map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+        <label className="check">
+          <input type="checkbox" checked={onlyRisky} onChange={(e) => setOnlyRisky(e.target.checked)} /> 仅看有风险
+        </label>
+        {board.error && <span className="error">看板加载失败：{board.error.message}</span>}
+      </div>
+      <div className="board" data-testid="board">
+        {BOARD_COLUMNS.map((col) => {
+          const cards = items.filter(col.matches);
+          return (
+            <section key={col.key} className="column" data-column={col.key} aria-label={col.label}>
+              <h2>
+                {col.label} <span className="count">{cards.length}</span>
+              </h2>
+              {cards.map((d) => (
+                <Card key={d.id} draft={d} now={now + skew} sla={board.data!.sla} />
+              ))}
+            </section>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+function Card({ draft, now, sla }: { draft: BoardItem; now: number; sla: { warn: number; overdue: number } }) {
+  const inStage = now - new Date(draft.stageEnteredAt).getTime();
+  const hours = inStage / 3_600_000;
+  const slaClass = hours >= sla.overdue ? 'sla-overdue' : hours >= sla.warn ? 'sla-warn' : 'sla-ok';
+  return (
+    <a className={`card draft-card ${slaClass}`} href={`#/drafts/${draft.id}`} data-draft-id={draft.id} data-version={draft.version} data-testid="draft-card">
+      <div className="card-head">
+        <span className="number">{draft.number}</span>
+        {draft.status === 'checks_failed' && <span className="badge sev-block">机审失败</span>}
+        {(draft.major || draft.escalated) && <span className="badge major">重大</span>}
+      </div>
+      <div className="title">{draft.title}</div>
+      <div className="meta">
+        {draft.unitName} · {draft.platformName} · {draft.authorName}
+      </div>
+      {draft.risks.length > 0 && (
+        <div className="risks">
+          {draft.risks.map((r) => (
+            <span key={r.category} className={`badge ${categoryClass(r.category)} ${r.block > 0 ? 'sev-block' : 'sev-review'}`} title={`阻断 ${r.block}，需复核 ${r.review}`}>
+              {categoryLabel(r.category)} {r.block + r.review}
+            </span>
+          ))}
+        </div>
+      )}
+      <div className={`sla ${slaClass}`} title={`超过 ${sla.warn} 小时提醒，超过 ${sla.overdue} 小时超时`}>
+        本环节 {formatDuration(inStage)}
+      </div>
+    </a>
+  );
+}

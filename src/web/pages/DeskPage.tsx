@@ -1,0 +1,211 @@
+import { useState, type FormEvent } from 'react';
+import { api, ApiError, qs } from '../api';
+import { useSession } from '../app';
+import { useResource } from '../hooks';
+import { formatTime, STATUS_LABELS, STAGE_LABELS } from '../labels';
+import { useLiveRefetch } from '../live';
+import { navigate } from '../router';
+import type { DraftListItem, Platform } from '../types';
+
+interface Submitted {
+  id: string;
+  number: string;
+}
+
+export function DeskPage() {
+  const { me } = useSession();
+  const platforms = useResource(() => api.get<{ items: Platform[] }>('/api/admin/platforms'), []);
+  const mine = useResource(() => api.get<{ items: Array<DraftListItem & { authorId: string }> }>(`/api/drafts${qs({ pageSize: 100 })}`), []);
+  useLiveRefetch(
+    () => void mine.reload(),
+    (e) => (mine.data?.items.find((x) => x.id === e.id)?.version ?? Number.POSITIVE_INFINITY) < e.version,
+  );
+  const usable = (platforms.data?.items ?? []).filter((p) => p.level === 'school' || p.unitId === me.unitId);
+  const own = (mine.data?.items ?? []).filter((d) => d.authorId === me.id);
+
+  return (
+    <div className="desk">
+      <SubmitForm platforms={usable} onDone={(s) => navigate(`/drafts/${s.id}`)} />
+      <section className="card">
+        <h2>我的稿件</h2>
+        <table className="table" data-testid="my-drafts">
+          <thead>
+            <tr>
+              <th>编号</th>
+              <th>标题</th>
+              <th>平台</th>
+              <th>状态</th>
+              <th>投稿时间</th>
+            </tr>
+          </thead>
+          <tbody>
+            {own.map((d) => (
+              <tr key={d.id}>
+                <td>
+                  <a href={`#/drafts/${d.id}`}>{d.number}</a>
+                </td>
+                <td>{d.title}</td>
+                <td>{d.platformName}</td>
+                <td>
+                  {STATUS_LABELS[d.status] ?? d.status}
+                  {d.stage ? ` · ${STAGE_LABELS[d.stage] ?? d.stage}` : ''}
+                </td>
+                <td>{formatTime(d.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}
+
+function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: Submitted) => void }) {
+  const [title, setTitle] = useState('');
+  const [body, setBody] = useState('');
+  const [format, setFormat] = useState('markdown');
+  const [platformId, setPlatformId] = useState('');
+  const [originKind, setOriginKind] = useState('original');
+  const [sourceName, setSourceName] = useState('');
+  const [sourceUrl, setSourceUrl] = useState('');
+  const [originalAuthor, setOriginalAuthor] = useState('');
+  const [major, setMajor] = useState(false);
+  const [assets, setAssets] = useState<Array<{ kind: string; name: string; licence: string }>>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  // One key per form fill: a double click or a retry after a timeout cannot create two drafts.
+  const [idempotencyKey, setKey] = useState(() => crypto.randomUUID());
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const origin: Record<string, string> = { kind: originKind };
+      if (originKind !== 'original') {
+        if (sourceName) origin.sourceName = sourceName;
+        if (sourceUrl) origin.sourceUrl = sourceUrl;
+        if (originalAuthor) origin.originalAuthor = originalAuthor;
+      }
+      const payload = {
+        platformId: platformId || platforms[0]?.id,
+        title,
+        body,
+        format,
+        major,
+        origin,
+        assets: assets.filter((a) => a.name.trim()).map((a) => ({ kind: a.kind, name: a.name.trim(), licence: a.licence || null })),
+      };
+      const res = await fetch('/api/drafts', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
+        body: JSON.stringify(payload),
+      });
+      const json = (await res.json()) as Submitted & { error?: { code: string; message: string } };
+      if (!res.ok) throw new ApiError(res.status, json.error?.code ?? 'http_error', json.error?.message ?? '投稿失败');
+      setKey(crypto.randomUUID());
+      onDone(json);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card submit-form" onSubmit={(e) => void submit(e)} aria-label="投稿">
+      <h2>投稿</h2>
+      <label>
+        标题
+        <input name="title" value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={500} />
+      </label>
+      <div className="row">
+        <label>
+          发布平台
+          <select name="platform" value={platformId} onChange={(e) => setPlatformId(e.target.value)}>
+            {platforms.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          正文格式
+          <select name="format" value={format} onChange={(e) => setFormat(e.target.value)}>
+            <option value="markdown">Markdown</option>
+            <option value="html">HTML</option>
+            <option value="text">纯文本</option>
+          </select>
+        </label>
+        <label>
+          来源
+          <select name="originKind" value={originKind} onChange={(e) => setOriginKind(e.target.value)}>
+            <option value="original">原创</option>
+            <option value="repost">转载</option>
+            <option value="adapted">改编</option>
+          </select>
+        </label>
+        <label className="check">
+          <input type="checkbox" name="major" checked={major} onChange={(e) => setMajor(e.target.checked)} /> 重大事项 / 突发事件
+        </label>
+      </div>
+      {originKind !== 'original' && (
+        <div className="row">
+          <label>
+            来源名称
+            <input value={sourceName} onChange={(e) => setSourceName(e.target.value)} />
+          </label>
+          <label>
+            来源链接
+            <input value={sourceUrl} onChange={(e) => setSourceUrl(e.target.value)} />
+          </label>
+          <label>
+            原作者
+            <input value={originalAuthor} onChange={(e) => setOriginalAuthor(e.target.value)} />
+          </label>
+        </div>
+      )}
+      <label>
+        正文
+        <textarea name="body" value={body} onChange={(e) => setBody(e.target.value)} required rows={12} />
+      </label>
+      <div className="assets">
+        <span>素材及授权</span>
+        {assets.map((a, i) => (
+          <div className="row" key={i}>
+            <select value={a.kind} onChange={(e) => setAssets(assets.map((x, k) => (k === i ? { ...x, kind: e.target.value } : x)))} aria-label="素材类型">
+              <option value="image">图片</option>
+              <option value="video">视频</option>
+              <option value="audio">音频</option>
+              <option value="font">字体</option>
+            </select>
+            <input placeholder="文件名" value={a.name} onChange={(e) => setAssets(assets.map((x, k) => (k === i ? { ...x, name: e.target.value } : x)))} aria-label="素材文件名" />
+            <select value={a.licence} onChange={(e) => setAssets(assets.map((x, k) => (k === i ? { ...x, licence: e.target.value } : x)))} aria-label="授权">
+              <option value="">未声明</option>
+              <option value="own_work">自有</option>
+              <option value="authorized">已获授权</option>
+              <option value="public_domain">公有领域</option>
+              <option value="licensed">已购买许可</option>
+            </select>
+            <button type="button" className="link" onClick={() => setAssets(assets.filter((_, k) => k !== i))}>
+              删除
+            </button>
+          </div>
+        ))}
+        <button type="button" className="link" onClick={() => setAssets([...assets, { kind: 'image', name: '', licence: '' }])}>
+          + 添加素材
+        </button>
+      </div>
+      {error && (
+        <div className="error" role="alert">
+          {error}
+        </div>
+      )}
+      <button type="submit" className="primary" disabled={busy || platforms.length === 0}>
+        {busy ? '提交中…' : '提交送审'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,156 @@
+/** Shapes of the API's JSON as the board reads them (the presenters in src/http are the source). */
+export type Role = 'editor' | 'reviewer1' | 'reviewer2' | 'reviewer3' | 'propaganda' | 'auditor' | 'admin';
+
+export interface Me {
+  id: string;
+  username: string;
+  displayName: string;
+  staffId: string | null;
+  unitId: string | null;
+  isStaff: boolean;
+  roles: Role[];
+}
+
+export interface Person {
+  id: string;
+  displayName?: string;
+  username?: string;
+  staffId?: string | null;
+}
+
+export interface BoardRisk {
+  category: string;
+  block: number;
+  review: number;
+}
+
+export interface BoardItem {
+  id: string;
+  number: string;
+  title: string;
+  status: string;
+  stage: string | null;
+  stageLabel: string | null;
+  version: number;
+  major: boolean;
+  escalated: boolean;
+  unitId: string;
+  unitName: string;
+  platformId: string;
+  platformName: string;
+  authorName: string;
+  stageEnteredAt: string;
+  updatedAt: string;
+  risks: BoardRisk[];
+}
+
+export interface BoardData {
+  items: BoardItem[];
+  sla: { warn: number; overdue: number };
+  now: string;
+}
+
+export interface Finding {
+  id: string;
+  revisionId: string;
+  check: string;
+  category: string;
+  severity: 'block' | 'review' | 'info';
+  start: number;
+  end: number;
+  source: { field: 'title' | 'body'; start: number; end: number };
+  matched: string;
+  ruleId: string;
+  message: string;
+  suggestion: string | null;
+  waived: { by: string; at: string; reason: string } | null;
+}
+
+export interface Decision {
+  id: string;
+  stage: string;
+  stageLabel: string;
+  action: 'approve' | 'return' | 'reject';
+  comment: string;
+  round: number;
+  revisionHash: string;
+  reviewer: Person;
+  at: string;
+}
+
+export interface RevisionSummary {
+  id: string;
+  number: number;
+  kind: string;
+  hash: string;
+  createdAt: string;
+  note: string | null;
+  diff: unknown;
+}
+
+export interface DraftDetail {
+  id: string;
+  number: string;
+  title: string;
+  status: string;
+  statusLabel: string;
+  stage: string | null;
+  stageLabel: string | null;
+  version: number;
+  round: number;
+  major: boolean;
+  escalated: boolean;
+  unitId: string;
+  platformId: string;
+  author: Person;
+  createdAt: string;
+  stageEnteredAt: string;
+  released: { hash: string; at: string } | null;
+  requiredStages: string[];
+  currentRevision: RevisionSummary & { title: string; body: string; format: string; origin: Record<string, unknown>; assets: unknown[] };
+  revisions: RevisionSummary[];
+  checkRuns: Array<{ check: string; status: string; attempts: number; error: string | null }>;
+  findings: Finding[];
+  decisions: Decision[];
+  releaseGate: Array<{ code: string; message: string }>;
+  allowedActions: string[];
+}
+
+export interface DraftListItem {
+  id: string;
+  number: string;
+  title: string;
+  status: string;
+  stage: string | null;
+  version: number;
+  unitName: string;
+  platformName: string;
+  authorName: string;
+  createdAt: string;
+}
+
+export interface Unit {
+  id: string;
+  name: string;
+  code: string;
+}
+export interface Platform {
+  id: string;
+  name: string;
+  kind: string;
+  level: string;
+  unitId: string;
+}
+
+export interface TrailEvent {
+  id: number;
+  seq: number;
+  type: string;
+  outcome: string;
+  actorName: string;
+  actorId: string | null;
+  revisionId: string | null;
+  data: Record<string, unknown>;
+  createdAt: string;
+  hash: string;
+}
