@@ -4,7 +4,7 @@ import { contentHash, type Asset, type BodyFormat, type Origin, type RevisionCon
 import { diffContent } from '../domain/diff';
 import { conflict, notFound, validationFailed } from '../domain/errors';
 import type { DecisionAction, StageId } from '../domain/workflow';
-import { applyTransition, type TransitionOutcome } from './apply-transition';
+import { applyTransition, type TransitionContext, type TransitionOutcome } from './apply-transition';
 import type { ServiceDeps } from './deps';
 
 /** A reviewer's proofreading mark (校对标记): a span of the plain text, what it says, what it should say. */
@@ -23,6 +23,39 @@ export const contentOf = (r: RevisionRow): RevisionContent => ({
   origin: r.origin as Origin,
   assets: r.assets as Asset[],
 });
+
+/**
+ * Writes a new revision inside the transition: it becomes the current one and owes every check again. Shared by
+ * author revisions, proofreading edits and corrections so the three cannot drift apart.
+ */
+async function writeNewRevision(
+  deps: ServiceDeps,
+  ctx: TransitionContext,
+  input: { kind: 'revision' | 'proofread' | 'correction'; content: RevisionContent; createdBy: string; diffExtra?: Record<string, unknown>; note?: string | null },
+) {
+  const hash = contentHash(input.content);
+  const diff = diffContent(contentOf(ctx.aggregate.revision), input.content);
+  const revision = await insertRevision(ctx.tx, {
+    draftId: ctx.draft.id,
+    kind: input.kind,
+    content: input.content,
+    contentHash: hash,
+    createdBy: input.createdBy,
+    diff: input.diffExtra ? { ...diff, ...input.diffExtra } : diff,
+    note: input.note ?? null,
+  });
+  await insertOwedRuns(ctx.tx, ctx.draft.id, revision.id, deps.checkIds);
+  return {
+    revision,
+    hash,
+    diff,
+    writes: {
+      extra: { currentRevisionId: revision.id, title: input.content.title },
+      revisionId: revision.id,
+      jobs: deps.checkIds.map((checkId) => ({ revisionId: revision.id, checkId })),
+    },
+  };
+}
 
 /**
  * 初审/复审/终审/宣传部 decision on the stage under review, bound to the current revision's hash.
@@ -119,24 +152,17 @@ export async function reviseDraft(
     actor,
     command: proofreading ? { type: 'proofread', stage: input.stage as StageId } : { type: 'revise' },
     eventType: proofreading ? 'revision.proofread' : 'draft.revised',
-    write: async ({ tx, draft, aggregate }) => {
-      const hash = contentHash(input.content);
-      const diff = diffContent(contentOf(aggregate.revision), input.content);
-      const revision = await insertRevision(tx, {
-        draftId,
+    write: async (ctx) => {
+      const { revision, hash, diff, writes } = await writeNewRevision(deps, ctx, {
         kind: proofreading ? 'proofread' : 'revision',
         content: input.content,
-        contentHash: hash,
         createdBy: actor.id,
-        diff: { ...diff, marks: input.marks ?? [], stage: input.stage ?? null },
+        diffExtra: { marks: input.marks ?? [], stage: input.stage ?? null },
         note: input.note ?? null,
       });
-      await insertOwedRuns(tx, draft.id, revision.id, deps.checkIds);
       return {
-        extra: { currentRevisionId: revision.id, title: input.content.title },
-        revisionId: revision.id,
-        data: { revisionNumber: revision.number, contentHash: hash, previousHash: aggregate.revision.contentHash, diff, marks: input.marks ?? [], note: input.note ?? null, stage: input.stage ?? null },
-        jobs: deps.checkIds.map((checkId) => ({ revisionId: revision.id, checkId })),
+        ...writes,
+        data: { revisionNumber: revision.number, contentHash: hash, previousHash: ctx.aggregate.revision.contentHash, diff, marks: input.marks ?? [], note: input.note ?? null, stage: input.stage ?? null },
         result: { revisionId: revision.id, number: revision.number, hash },
       };
     },
@@ -229,18 +255,11 @@ export async function correctDraft(
     actor,
     command: { type: 'correct', reason: input.reason },
     eventType: 'draft.correction_submitted',
-    write: async ({ tx, draft, aggregate }) => {
-      const hash = contentHash(content);
-      const diff = diffContent(contentOf(aggregate.revision), content);
-      const revision = await insertRevision(tx, {
-        draftId, kind: 'correction', content, contentHash: hash, createdBy: actor.id, diff, note: input.reason,
-      });
-      await insertOwedRuns(tx, draft.id, revision.id, deps.checkIds);
+    write: async (ctx) => {
+      const { revision, hash, diff, writes } = await writeNewRevision(deps, ctx, { kind: 'correction', content, createdBy: actor.id, note: input.reason });
       return {
-        extra: { currentRevisionId: revision.id, title: content.title },
-        revisionId: revision.id,
-        data: { reason: input.reason, contentHash: hash, previousHash: aggregate.revision.contentHash, diff },
-        jobs: deps.checkIds.map((checkId) => ({ revisionId: revision.id, checkId })),
+        ...writes,
+        data: { reason: input.reason, contentHash: hash, previousHash: ctx.aggregate.revision.contentHash, diff },
         result: { revisionId: revision.id, hash },
       };
     },
