@@ -3,54 +3,96 @@
  * PostgreSQL and Redis of this machine. The API runs in this process, the check worker in its own process, as
  * in production. Prints numbers; asserts nothing. Loopback only; stops everything it starts.
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { Agent, request } from 'node:http';
 import { resolve } from 'node:path';
-import { Client } from 'pg';
+import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { readEnv } from '../config/env';
 import { runMigrations } from '../src/db/pool';
-import { createApp } from '../src/http/app';
 import { createRedis } from '../src/queue/connections';
 import { DRAFT_CHANNEL } from '../src/realtime/draft-events';
 import { createRuntime } from '../src/runtime';
 import { createPlatform, createUnit, createUser } from '../src/services/admin.service';
 import { login } from '../src/services/auth.service';
 import type { DraftChange } from '../src/services/deps';
+import { startApiProcess } from '../test/helpers/api-process';
+import { createBenchDatabase } from './lib/database';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BURST = Number(process.env.BENCH_BURST ?? 2000);
 const RATE = Number(process.env.BENCH_RATE ?? 50);
 const STEADY_SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 
-const PARAGRAPH =
-  '11月20日，学校第五十届秋季田径运动会在东区体育场开幕。校党委书记出席开幕式并讲话，全校三十个学院的两千余名运动员参加比赛。本届运动会设置田径、趣味运动和教职工项目，旨在展示青春风采、弘扬体育精神。';
+const CHARS = Number(process.env.BENCH_CHARS ?? 400);
+const API_PROCESSES = Math.max(1, Number(process.env.BENCH_API_PROCESSES ?? 2));
+
+// Campus-news paragraphs written for this benchmark; drafts are cut from them at BENCH_CHARS characters.
+const PARAGRAPHS = [
+  '11月20日，学校第五十届秋季田径运动会在东区体育场开幕。校党委书记出席开幕式并讲话，全校三十个学院的两千余名运动员参加比赛。本届运动会设置田径、趣味运动和教职工项目，旨在展示青春风采、弘扬体育精神。',
+  '近日，学校图书馆完成新一轮空间改造，新增研讨室十二间、自习座位六百个，并延长考试周开放时间至晚上十一点。读者可通过图书馆微信公众号预约研讨室，每次最长使用三小时。',
+  '为做好今冬明春校园安全工作，保卫处联合后勤管理处对学生宿舍、实验楼开展消防安全检查，共排查隐患四十余处，均已督促整改。请同学们不要在宿舍使用大功率电器，离开时关闭电源。',
+  '化学与材料学院青年教师团队在新能源材料领域取得新进展，相关成果发表于国际学术期刊。团队负责人表示，下一步将与企业合作开展中试，推动成果转化。',
+  '学校第十二届研究生学术论坛日前举行，来自十五个学院的八十余名研究生作报告。论坛设理工、人文社科、医学三个分会场，评选出优秀报告二十篇。',
+];
+
+function draftBody(n: number): string {
+  let text = '';
+  for (let i = n; text.length < CHARS; i++) text += PARAGRAPHS[i % PARAGRAPHS.length]! + '\n\n';
+  return text.slice(0, CHARS);
+}
+
+/** Peak resident memory of a process so far, in MB (VmHWM), from /proc. */
+function peakRssMb(pid: number | undefined): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+    return line ? Number(line.replace(/\D+/g, '')) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** CPU seconds (user + system) a process has used, from /proc (0 once it has gone). */
+function cpuSeconds(pid: string): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime: fields 14 and 15 of stat
+  } catch {
+    return 0;
+  }
+}
+
+function redisCpuSeconds(): number {
+  try {
+    return execFileSync('pgrep', ['-x', 'redis-server'], { encoding: 'utf8' }).split('\n').filter(Boolean).reduce((t, pid) => t + cpuSeconds(pid), 0);
+  } catch {
+    return 0;
+  }
+}
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function main(): Promise<void> {
   const suffix = `${process.pid}_${randomBytes(3).toString('hex')}`;
-  const dbName = `sanshen_bench_${suffix}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${dbName}`;
-  const databaseUrl = url.toString();
+  const bench = await createBenchDatabase('pipeline');
+  const databaseUrl = bench.url;
   await runMigrations(databaseUrl);
 
   const prefix = `bench${suffix}`;
   const env = readEnv({ QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' });
+  // This process is the load generator and observer; the API runs as real processes, as behind a load balancer.
   const runtime = createRuntime({ databaseUrl, redisUrl: REDIS_URL, env, role: 'api', logger: pino({ level: 'silent' }) });
-  await runtime.events.attach(() => undefined, null);
-  const app = createApp({ ...runtime.deps, checkpoints: null, health: runtime.health });
-  const server = createServer(app);
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const apis = await Promise.all(
+    Array.from({ length: API_PROCESSES }, (_, i) =>
+      startApiProcess({ name: `api-${i}`, databaseUrl, prefix, redisUrl: REDIS_URL, env: { LOG_LEVEL: 'warn' }, timeoutMs: 120_000 }),
+    ),
+  );
+  const apiPids = apis.map((a) => String(a.child.pid));
 
   const unit = await createUnit(runtime.deps.db, null, { name: '压测学院', code: 'BENCH' });
   const platform = await createPlatform(runtime.deps.db, null, { name: '压测公众号', kind: 'wechat', level: 'unit', unitId: unit.id });
@@ -71,13 +113,29 @@ async function main(): Promise<void> {
   });
   await subscriber.subscribe(DRAFT_CHANNEL);
 
+  // A plain keep-alive HTTP client: the load generator shares the machine, so it should cost as little as it can.
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  let posts = 0;
+  const post = (path: string, body: string) =>
+    new Promise<{ status: number; body: string }>((done, fail) => {
+      const base = apis[posts++ % apis.length]!.url;
+      const req = request(`${base}${path}`, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Authorization: `Bearer ${token}` } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => done({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.on('error', fail);
+      req.end(body);
+    });
+
   let n = 0;
   const submit = async (track: boolean): Promise<number> => {
-    const body = JSON.stringify({ platformId: platform.id, title: `压测稿件 ${++n}`, body: PARAGRAPH.repeat(4), format: 'text' });
+    const body = JSON.stringify({ platformId: platform.id, title: `压测稿件 ${++n}`, body: draftBody(n), format: 'text' });
     const started = performance.now();
-    const res = await fetch(`${base}/api/drafts`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body });
-    const json = (await res.json()) as { id?: string };
-    if (res.status !== 201 || !json.id) throw new Error(`submit failed: ${res.status} ${JSON.stringify(json)}`);
+    const res = await post('/api/drafts', body);
+    const json = JSON.parse(res.body) as { id?: string };
+    if (res.status !== 201 || !json.id) throw new Error(`submit failed: ${res.status} ${res.body}`);
     if (track) sentAt.set(json.id, started);
     return performance.now() - started;
   };
@@ -85,6 +143,12 @@ async function main(): Promise<void> {
   // 0. Intake alone: the worker is not running yet, so every acknowledged draft's checks queue up in Redis and
   //    PostgreSQL (as during a rush, or while workers restart).
   const intakeLatency: number[] = [];
+  // PostgreSQL's share is that of the bench database's own backends (the API's pool), not of other databases.
+  const backends = async () =>
+    (await runtime.deps.db.execute<{ pid: number }>(sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)).rows.map((r) => String(r.pid));
+  const pgPids = new Set(await backends());
+  const pgBefore = new Map([...pgPids].map((pid) => [pid, cpuSeconds(pid)]));
+  const cpuBefore = { redis: redisCpuSeconds(), api: apiPids.reduce((t, pid) => t + cpuSeconds(pid), 0) };
   const intakeStart = performance.now();
   let intakeNext = 0;
   await Promise.all(
@@ -93,6 +157,17 @@ async function main(): Promise<void> {
     }),
   );
   const intakeSeconds = (performance.now() - intakeStart) / 1000;
+  for (const pid of await backends()) pgPids.add(pid);
+  const pgCpu = [...pgPids].reduce((t, pid) => t + cpuSeconds(pid) - (pgBefore.get(pid) ?? 0), 0);
+  const redisCpu = redisCpuSeconds() - cpuBefore.redis;
+  const apiCpu = apiPids.reduce((t, pid) => t + cpuSeconds(pid), 0) - cpuBefore.api;
+  // CPU milliseconds each acceptance costs, whatever else the machine is doing: with C cores the intake ceiling
+  // is about C × 1000 / (sum of these) submissions/s.
+  const cpuPerDraft = {
+    api: (apiCpu * 1000) / BURST,
+    postgres: (pgCpu * 1000) / BURST,
+    redis: (redisCpu * 1000) / BURST,
+  };
   intakeLatency.sort((a, b) => a - b);
 
   const worker = fork(resolve(__dirname, '..', 'workers', 'checks.worker.ts'), [], {
@@ -148,23 +223,50 @@ async function main(): Promise<void> {
   for (let i = 0; i < 120 && sentAt.size > 0; i++) await new Promise((r) => setTimeout(r, 250));
   reviewLatency.sort((a, b) => a - b);
 
-  const rss = process.memoryUsage().rss / 1024 / 1024;
-  console.log('\nsanshen bench:pipeline (real PostgreSQL + Redis, API in-process, 1 worker process, 6 checks)');
-  console.log(`  intake: ${BURST} submissions, 32 concurrent clients, worker idle → ${(BURST / intakeSeconds).toFixed(0)} accepted/s (201 p50 ${pct(intakeLatency, 50).toFixed(1)} ms, p99 ${pct(intakeLatency, 99).toFixed(1)} ms)`);
-  console.log(`  burst:  ${BURST} submissions, 32 concurrent clients, worker checking → ${(BURST / burstSeconds).toFixed(0)} accepted/s (201 p50 ${pct(acceptLatency, 50).toFixed(1)} ms, p99 ${pct(acceptLatency, 99).toFixed(1)} ms)`);
-  console.log(`  steady: ${RATE}/s for ${STEADY_SECONDS} s (${steadyTotal} drafts of ${PARAGRAPH.length * 4} chars) → submit→in_review p50 ${pct(reviewLatency, 50).toFixed(0)} ms, p99 ${pct(reviewLatency, 99).toFixed(0)} ms; ${reviewLatency.length}/${steadyTotal} reached in_review, ${sentAt.size} still pending`);
-  console.log(`  api process RSS ${rss.toFixed(0)} MB\n`);
+  const apiRss = Math.max(...apis.map((a) => peakRssMb(a.child.pid)));
+  const workerRss = peakRssMb(worker.pid);
+  const cpuTotal = cpuPerDraft.api + cpuPerDraft.postgres + cpuPerDraft.redis;
+  const result = {
+    draftChars: CHARS,
+    intake: { drafts: BURST, clients: 32, acceptedPerSecond: Math.round(BURST / intakeSeconds), p50Ms: round(pct(intakeLatency, 50)), p99Ms: round(pct(intakeLatency, 99)) },
+    cpuPerDraftMs: {
+      api: round(cpuPerDraft.api),
+      postgres: round(cpuPerDraft.postgres),
+      redis: round(cpuPerDraft.redis),
+      ceilingPerSecond: Math.round((availableParallelism() * 1000) / cpuTotal),
+    },
+    burst: { drafts: BURST, clients: 32, acceptedPerSecond: Math.round(BURST / burstSeconds), p50Ms: round(pct(acceptLatency, 50)), p99Ms: round(pct(acceptLatency, 99)) },
+    steady: {
+      rate: RATE,
+      seconds: STEADY_SECONDS,
+      drafts: steadyTotal,
+      reachedInReview: reviewLatency.length,
+      pending: sentAt.size,
+      submitToInReviewP50Ms: Math.round(pct(reviewLatency, 50)),
+      submitToInReviewP99Ms: Math.round(pct(reviewLatency, 99)),
+    },
+    peakRssMb: { api: Math.round(apiRss), worker: Math.round(workerRss) },
+  };
+  console.log(`\nsanshen bench:pipeline (real PostgreSQL + Redis, ${API_PROCESSES} API processes, 1 worker process, ${runtime.deps.checkIds.length} checks, drafts of ${CHARS} chars)`);
+  console.log(`  intake: ${BURST} submissions, 32 concurrent clients, worker idle → ${result.intake.acceptedPerSecond} accepted/s (201 p50 ${result.intake.p50Ms} ms, p99 ${result.intake.p99Ms} ms)`);
+  console.log(
+    `          CPU per accepted draft: API processes ${result.cpuPerDraftMs.api} ms, PostgreSQL backends ${result.cpuPerDraftMs.postgres} ms, Redis ${result.cpuPerDraftMs.redis} ms (all of Redis) → ceiling on ${availableParallelism()} cores ≈ ${result.cpuPerDraftMs.ceilingPerSecond}/s`,
+  );
+  console.log(`  burst:  ${BURST} submissions, 32 concurrent clients, worker checking → ${result.burst.acceptedPerSecond} accepted/s (201 p50 ${result.burst.p50Ms} ms, p99 ${result.burst.p99Ms} ms)`);
+  console.log(`  steady: ${RATE}/s for ${STEADY_SECONDS} s → submit→in_review p50 ${result.steady.submitToInReviewP50Ms} ms, p99 ${result.steady.submitToInReviewP99Ms} ms; ${reviewLatency.length}/${steadyTotal} reached in_review, ${sentAt.size} still pending`);
+  console.log(`  peak RSS: API process (largest) ${result.peakRssMb.api} MB, worker process ${result.peakRssMb.worker} MB\n`);
+  const resultsDir = resolve(__dirname, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(resolve(resultsDir, process.env.BENCH_RESULT_NAME ?? 'pipeline.json'), `${JSON.stringify(result, null, 2)}\n`);
 
   worker.kill('SIGTERM');
   await new Promise((r) => worker.once('exit', r));
   subscriber.disconnect();
-  server.close();
+  agent.destroy();
+  await Promise.all(apis.map((a) => a.stop()));
   await runtime.queue.queue.obliterate({ force: true }).catch(() => undefined);
   await runtime.close();
-  const cleanup = new Client({ connectionString: ADMIN_URL });
-  await cleanup.connect();
-  await cleanup.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await cleanup.end();
+  await bench.drop();
 }
 
 main().catch((error: unknown) => {

@@ -19,6 +19,7 @@ import { getRescan } from '../src/db/dictionary.repository';
 import { createDatabase, runMigrations } from '../src/db/pool';
 import { addDictionaryTerms } from '../src/services/dictionaries.service';
 import { createRescanRunner } from '../src/services/rescan-dictionary.service';
+import { regulationDraft, rng } from './lib/campus-text';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,46 +34,8 @@ const DB_NAME = `sanshen_bench_rescan_${DRAFTS}_${CHARS}`;
 const TERM = '星河夜话社';
 const PLANT_EVERY = 997;
 
-const SENTENCES = [
-  '为进一步加强学校学生管理工作，维护正常的教育教学秩序，根据《普通高等学校学生管理规定》，结合我校实际，制定本办法。',
-  '学生应当遵守宪法和法律法规，遵守学校管理制度，努力学习专业知识，积极参加社会实践和志愿服务活动。',
-  '各学院要高度重视本科教学质量，严格执行课程考核制度，认真做好期末考试的组织、监考和阅卷工作。',
-  '学校设立国家奖学金、国家励志奖学金和学业奖学金，奖励品学兼优的学生，评审工作坚持公开、公平、公正的原则。',
-  '研究生院负责研究生招生、培养、学位授予等工作，联系电话：0571-88981234，办公地点：行政楼三楼。',
-  '图书馆开放时间为每天早上七点至晚上十点，读者应当遵守借阅规则，爱护图书资料和公共设施。',
-  '学生宿舍实行统一管理，严禁使用大功率电器，严禁私拉乱接电线，确保消防通道畅通。',
-  '校团委组织开展“青春心向党”主题团日活动，引导广大青年学生坚定理想信念，厚植爱国主义情怀。',
-  '本次学术报告会邀请国内知名专家作专题报告，围绕人工智能与教育融合发展展开深入交流。',
-  '学校后勤保障部门对食堂开展食品安全专项检查，督促落实食材采购、储存、加工等环节的管理制度。',
-  '新学期开学以来，各学院认真落实学校工作部署，扎实推进课堂教学改革，教学秩序井然。',
-  '学生因病或者其他特殊原因不能参加考试的，应当在考试前办理缓考手续，经学院审核、教务处批准后方可缓考。',
-  '学校鼓励学生参加创新创业训练计划项目，对取得优异成绩的团队给予表彰和经费支持。',
-  '校医院提醒广大师生注意季节性传染病防控，保持良好的个人卫生习惯，出现发热等症状及时就医。',
-  '全校教职工要强化安全意识，落实安全责任，定期开展安全隐患排查，切实保障师生生命财产安全。',
-];
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 function draftText(i: number): string {
-  const r = rng(i + 1);
-  const parts: string[] = [];
-  let n = 0;
-  while (n < CHARS) {
-    const s = SENTENCES[Math.floor(r() * SENTENCES.length)]!;
-    parts.push(s);
-    n += s.length;
-    if (r() < 0.2) {
-      parts.push('\n\n');
-      n += 2;
-    }
-  }
-  let text = parts.join('').slice(0, CHARS);
+  let text = regulationDraft(CHARS, rng(i + 1), '\n\n');
   // Every PLANT_EVERY-th draft carries the term, split by noise characters the matcher must see through.
   if (i % PLANT_EVERY === 0) {
     const at = Math.floor(text.length / 2);

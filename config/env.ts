@@ -23,6 +23,15 @@ const EnvSchema = z.object({
   CHECK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** A check run taking longer is cut off (its thread replaced) and counts as a failed attempt. */
+  CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  /** Check threads per worker process; default: min(WORKER_CONCURRENCY, cores). */
+  CHECK_THREADS: z.coerce.number().int().min(1).max(32).optional(),
+  /**
+   * Test-only fault injection (chaos runs, tests): absolute path of a module exporting wrapCheckEngine(engine),
+   * loaded into every check thread. The worker refuses to start with it unless NODE_ENV=test.
+   */
+  SANSHEN_TEST_CHECK_WRAPPER: z.string().optional(),
   /** npm start forks a check worker unless this is 0 (production runs workers as their own service). */
   START_WORKER: z.enum(['0', '1']).default('1'),
 });

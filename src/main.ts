@@ -6,6 +6,7 @@ import { readEnv } from '../config/env';
 import { runMigrations } from './db/pool';
 import { auditKey, resolveRedis, startEmbeddedPostgres } from './embedded';
 import { createApp } from './http/app';
+import { answerClientErrors } from './http/client-errors';
 import { createRedis } from './queue/connections';
 import { createSocketServer } from './realtime/socket-server';
 import { createRuntime } from './runtime';
@@ -47,7 +48,16 @@ async function main(): Promise<void> {
     queues: [runtime.queue.queue],
   });
   const server = createServer(app);
-  sockets = createSocketServer(server, { db: runtime.deps.db, idleMinutes: env.SESSION_IDLE_MINUTES, allowedOrigins });
+  answerClientErrors(server);
+  // Live socket: the Redis streams adapter spans every API process (rooms, logout disconnects, claims and
+  // viewers); committed draft changes reach each process through the draft-events pub/sub channel below.
+  sockets = createSocketServer(server, {
+    db: runtime.deps.db,
+    idleMinutes: env.SESSION_IDLE_MINUTES,
+    allowedOrigins,
+    redis: { url: redis.url, prefix: env.QUEUE_PREFIX },
+    presence: runtime.presence,
+  });
   const subscriber = createRedis(redis.url, 'subscriber');
   await runtime.events.attach(sockets.broadcast, subscriber);
 
@@ -97,7 +107,8 @@ async function main(): Promise<void> {
     runtime.logger.info({ signal }, 'stopping');
     // Order: stop taking requests, stop the worker, close queues and Redis, end the pool, stop owned servers.
     await new Promise<void>((done) => {
-      sockets?.io.close();
+      // Closing the socket server also closes the HTTP server it is attached to.
+      void sockets?.close();
       server.close(() => done());
       setTimeout(done, 5_000).unref();
     });

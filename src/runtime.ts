@@ -8,11 +8,15 @@ import { createRedis } from './queue/connections';
 import { createCheckQueue, type CheckQueue } from './queue/check.queue';
 import { createDictionaryEvents } from './queue/dictionary-events';
 import { createDraftEvents } from './realtime/draft-events';
+import { createPresenceHub, type PresenceHub } from './realtime/presence';
 import type { ServiceDeps } from './services/deps';
 import { sql } from 'drizzle-orm';
 
 export interface Runtime {
-  deps: ServiceDeps;
+  /** Service dependencies, plus the claims/viewers port the HTTP app mounts (`createApp({...runtime.deps})`). */
+  deps: ServiceDeps & { presence: PresenceHub['claims'] };
+  /** Claims and viewers across API processes; the socket server attaches to it. */
+  presence: PresenceHub;
   database: DatabaseHandle;
   redis: IORedis;
   queue: CheckQueue;
@@ -38,7 +42,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const redis = createRedis(options.redisUrl, options.role === 'api' ? 'producer' : 'worker');
   const queue = createCheckQueue(redis, options.env.QUEUE_PREFIX);
   const events = createDraftEvents(redis);
-  const deps: ServiceDeps = {
+  const presence = createPresenceHub({ redis, prefix: options.env.QUEUE_PREFIX, db: database.db, logger });
+  const deps: Runtime['deps'] = {
     db: database.db,
     stages: REVIEW_STAGES,
     checkIds: options.checkIds ?? CHECK_IDS,
@@ -48,9 +53,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     session: { idleMinutes: options.env.SESSION_IDLE_MINUTES, absoluteHours: options.env.SESSION_ABSOLUTE_HOURS },
     checkMaxAttempts: options.env.CHECK_MAX_ATTEMPTS,
     dictionaryEvents: createDictionaryEvents(redis, options.env.QUEUE_PREFIX),
+    presence: presence.claims,
   };
   return {
     deps,
+    presence,
     database,
     redis,
     queue,
@@ -65,6 +72,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return { db, redis: r };
     },
     async close() {
+      presence.close();
+      // A queue closed while its connection is still handshaking rejects BullMQ's own setup outside any caller (an
+      // unhandled error); let a connection in progress settle first, briefly, since Redis may be down.
+      if (redis.status === 'connecting' || redis.status === 'connect') {
+        await new Promise<void>((settled) => {
+          const timer = setTimeout(settled, 2_000);
+          redis.once('ready', () => {
+            clearTimeout(timer);
+            settled();
+          });
+        });
+      }
       await queue.close().catch(() => undefined);
       redis.disconnect();
       await database.close().catch(() => undefined);

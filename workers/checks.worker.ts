@@ -1,18 +1,20 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { availableParallelism } from 'node:os';
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { readEnv } from '../config/env';
+import { readEnv, type Env } from '../config/env';
 import { QUEUES } from '../config/queues';
-import { preloadSegmenter } from '../src/checks/segmenter';
 import { createRedis } from '../src/queue/connections';
 import { subscribeDictionaryChanges } from '../src/queue/dictionary-events';
 import type { CheckJobData } from '../src/queue/check.queue';
 import { createRuntime, type Runtime } from '../src/runtime';
 import { writeCheckpoint, type CheckpointStore } from '../src/services/audit-trail.service';
-import { createDictionaryReloader, EngineHolder, loadEngineFromDatabase, type DictionaryReloader } from '../src/services/dictionary-reload.service';
+import { createDictionaryReloader, EngineHolder, type DictionaryReloader } from '../src/services/dictionary-reload.service';
+import { loadEffectiveDictionary } from '../src/services/effective-dictionary.service';
 import { createRescanRunner, type RescanOptions, type RescanRunner } from '../src/services/rescan-dictionary.service';
 import { CheckAttemptError, failCheckRun, runCheck, type CheckRunner, type RunCheckOutcome } from '../src/services/run-check.service';
 import { sweepOwedChecks } from '../src/services/sweep-owed-checks.service';
+import { CheckPool, createPoolReloader } from './check-pool';
 
 /** Backstop for a missed pub/sub announcement: the change log is checked this often. */
 const DICTIONARY_POLL_MS = 15_000;
@@ -27,8 +29,8 @@ export interface CheckWorkerOptions {
   sweepIdleMs: number;
   checkpoints?: { store: CheckpointStore; intervalMs: number } | undefined;
   /**
-   * Hot reload: when `runner` is an EngineHolder, the worker subscribes to dictionary announcements and polls
-   * the change log every `pollMs`, rebuilding and swapping the engine without a restart.
+   * Hot reload: when `runner` is an EngineHolder or a CheckPool, the worker subscribes to dictionary
+   * announcements and polls the change log every `pollMs`, rebuilding the engines without a restart.
    */
   dictionaries?: { pollMs: number; dir?: string | undefined } | undefined;
   /** 回溯检查 on worker threads, kicked by the same announcements. */
@@ -51,6 +53,10 @@ export interface RunningWorker {
  */
 export function startCheckWorker(runtime: Runtime, runner: CheckRunner, redisUrl: string, options: CheckWorkerOptions): RunningWorker {
   const { deps, logger } = runtime;
+  // On the pool, checks run on threads and this event loop stays free to renew locks, so a short lock lets the
+  // jobs of a crashed worker be taken over in ~15–30 s instead of ~60 s. An in-process runner blocks the loop
+  // (nodejieba's first load alone takes seconds), so it keeps the longer lock.
+  const lockMs = runner instanceof CheckPool ? 15_000 : 30_000;
   const connection = createRedis(redisUrl, 'worker');
   const worker = new Worker<CheckJobData, RunCheckOutcome>(
     QUEUES.checks,
@@ -60,20 +66,22 @@ export function startCheckWorker(runtime: Runtime, runner: CheckRunner, redisUrl
       try {
         return await runCheck(deps, runner, parsed.data);
       } catch (error) {
-        if (error instanceof CheckAttemptError && error.attempts >= deps.checkMaxAttempts) {
-          await failCheckRun(deps, parsed.data, error.message);
+        // If an admin's retry reset the run while this attempt was failing, the failure is stale: the queue tries
+        // again instead of dropping the job, which would leave the reset run waiting for the sweeper.
+        if (error instanceof CheckAttemptError && error.attempts >= deps.checkMaxAttempts && (await failCheckRun(deps, parsed.data, error.message))) {
           throw new UnrecoverableError(`check ${parsed.data.checkId} failed permanently`);
         }
         // Transient (database blip) or attempts left: BullMQ retries with backoff; the sweeper backs it up.
         throw error instanceof Error ? error : new Error(String(error));
       }
     },
-    { connection, prefix: options.prefix, concurrency: options.concurrency, maxStalledCount: 1, lockDuration: 30_000 },
+    { connection, prefix: options.prefix, concurrency: options.concurrency, maxStalledCount: 1, lockDuration: lockMs, stalledInterval: lockMs },
   );
   worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
   worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: { message: error.message } }, 'check job failed'));
 
   let sweeping: Promise<void> | null = null;
+  let checkpointing: Promise<void> | null = null;
   const sweepNow = () =>
     (sweeping ??= sweepOwedChecks(deps, runtime.queue, { idleMs: options.sweepIdleMs })
       .then((report) => {
@@ -86,11 +94,22 @@ export function startCheckWorker(runtime: Runtime, runner: CheckRunner, redisUrl
   const sweepTimer = setInterval(() => void sweepNow(), options.sweepIntervalMs);
   const checkpointTimer = options.checkpoints
     ? setInterval(() => {
-        writeCheckpoint(deps.db, options.checkpoints!.store).catch((error: unknown) => logger.warn({ err: error }, 'checkpoint failed'));
+        checkpointing ??= writeCheckpoint(deps.db, options.checkpoints!.store)
+          .then(() => undefined)
+          .catch((error: unknown) => logger.warn({ err: error }, 'checkpoint failed'))
+          .finally(() => {
+            checkpointing = null;
+          });
       }, options.checkpoints.intervalMs)
     : undefined;
 
-  const reloader = options.dictionaries && runner instanceof EngineHolder ? createDictionaryReloader(runner, deps, options.dictionaries) : null;
+  const reloader = !options.dictionaries
+    ? null
+    : runner instanceof EngineHolder
+      ? createDictionaryReloader(runner, deps, options.dictionaries)
+      : runner instanceof CheckPool
+        ? createPoolReloader(runner, deps, options.dictionaries)
+        : null;
   const rescans = options.rescans ? createRescanRunner(deps, options.rescans) : null;
   // An announcement is a hint: reload (it re-reads PostgreSQL, the source of truth), then look for rescans.
   const onAnnounced = () => {
@@ -118,32 +137,76 @@ export function startCheckWorker(runtime: Runtime, runner: CheckRunner, redisUrl
       await worker.waitUntilReady();
       await subscribed;
     },
+    /**
+     * Graceful stop: no new jobs are taken, jobs in flight finish and record their results (so none is left
+     * active to stall), then background work settles and the queue connection closes. The runner (a pool) and
+     * the runtime (queues, Redis, database) belong to the caller and close after this.
+     */
     async close() {
       clearInterval(sweepTimer);
       if (checkpointTimer) clearInterval(checkpointTimer);
       reloader?.close();
+      await worker.close();
       await (await subscribed)?.();
       await rescans?.close();
-      await worker.close();
-      await sweeping;
+      await Promise.all([sweeping, checkpointing]);
       connection.disconnect();
     },
   };
 }
 
+/** Check threads per process: one per core, never more than the jobs that can be in flight. */
+export function checkThreads(env: Pick<Env, 'CHECK_THREADS' | 'WORKER_CONCURRENCY'>): number {
+  return env.CHECK_THREADS ?? Math.max(1, Math.min(env.WORKER_CONCURRENCY, availableParallelism()));
+}
+
+/**
+ * The test-only fault-injection module, refused outside NODE_ENV=test so it can never be switched on in
+ * production by a stray variable.
+ * @throws Error when set without NODE_ENV=test, or not an absolute path
+ */
+export function testCheckWrapper(env: Pick<Env, 'NODE_ENV' | 'SANSHEN_TEST_CHECK_WRAPPER'>): string | undefined {
+  const module = env.SANSHEN_TEST_CHECK_WRAPPER;
+  if (!module) return undefined;
+  if (env.NODE_ENV !== 'test') throw new Error('SANSHEN_TEST_CHECK_WRAPPER is a test switch and is refused unless NODE_ENV=test');
+  if (!isAbsolute(module)) throw new Error('SANSHEN_TEST_CHECK_WRAPPER must be an absolute path');
+  return module;
+}
+
 async function main(): Promise<void> {
   const env = readEnv();
   if (!env.DATABASE_URL || !env.REDIS_URL) throw new Error('DATABASE_URL and REDIS_URL must be set for the worker (npm start sets them)');
-  const runtime = createRuntime({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, env, role: 'worker' });
-  // The segmenter is loaded up front so the first draft does not pay for it.
-  preloadSegmenter();
-  // Shipped files + the admin overlay in PostgreSQL; later changes arrive through the reloader.
-  const { engine, effective } = await loadEngineFromDatabase(runtime.deps.db);
-  const holder = new EngineHolder(engine, effective.changeId);
-  const missing = runtime.deps.checkIds.filter((id) => !engine.checkIds.includes(id));
+  const wrapperModule = testCheckWrapper(env);
+  const databaseUrl = env.DATABASE_URL;
+  const redisUrl = env.REDIS_URL;
+  const runtime = createRuntime({ databaseUrl, redisUrl, env, role: 'worker' });
+  let pool: CheckPool | null = null;
+  let running: ReturnType<typeof startCheckWorker> | null = null;
+  let stopping = false;
+  // Order: stop taking jobs and finish those in flight → stop the check threads → close queues, Redis, pool.
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    runtime.logger.info({ signal }, 'check worker stopping');
+    await running?.close();
+    await pool?.close();
+    await runtime.close();
+    runtime.logger.info({ signal }, 'check worker stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  // Shipped files + the admin overlay in PostgreSQL; the threads build their engines (and one segmenter thread
+  // loads nodejieba) off the job path; later changes arrive through the reloader.
+  const effective = await loadEffectiveDictionary(runtime.deps.db);
+  pool = await CheckPool.start({ threads: checkThreads(env), timeoutMs: env.CHECK_TIMEOUT_MS, dictionary: effective, logger: runtime.logger, wrapperModule });
+  if (stopping) return;
+  if (wrapperModule) runtime.logger.warn({ wrapperModule }, 'TEST fault injection is active in the check threads');
+  const missing = runtime.deps.checkIds.filter((id) => !pool!.checkIds.includes(id));
   if (missing.length > 0) throw new Error(`check engine lacks registered checks: ${missing.join(', ')}`);
   const checkpointKey = env.AUDIT_HMAC_KEY;
-  const running = startCheckWorker(runtime, holder, env.REDIS_URL, {
+  running = startCheckWorker(runtime, pool, redisUrl, {
     prefix: env.QUEUE_PREFIX,
     concurrency: env.WORKER_CONCURRENCY,
     sweepIntervalMs: env.SWEEP_INTERVAL_MS,
@@ -153,20 +216,10 @@ async function main(): Promise<void> {
         ? { store: { dir: env.AUDIT_CHECKPOINT_DIR, key: checkpointKey }, intervalMs: env.AUDIT_CHECKPOINT_SECONDS * 1_000 }
         : undefined,
     dictionaries: { pollMs: DICTIONARY_POLL_MS },
-    rescans: { databaseUrl: env.DATABASE_URL, threads: availableParallelism(), pollMs: DICTIONARY_POLL_MS },
+    rescans: { databaseUrl, threads: availableParallelism(), pollMs: DICTIONARY_POLL_MS },
   });
-  runtime.logger.info({ checks: runtime.deps.checkIds, version: engine.version }, 'check worker ready');
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    runtime.logger.info({ signal }, 'check worker stopping');
-    await running.close();
-    await runtime.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  await running.worker.waitUntilReady();
+  runtime.logger.info({ checks: runtime.deps.checkIds, version: pool.version, threads: pool.stats().threads, timeoutMs: env.CHECK_TIMEOUT_MS }, 'check worker ready');
 }
 
 if (require.main === module) {

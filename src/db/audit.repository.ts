@@ -27,9 +27,22 @@ export async function appendAuditEvent(tx: Tx, event: NewAuditEvent): Promise<St
            to_char(date_trunc('milliseconds', clock_timestamp()) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS now`);
   const row = head.rows[0];
   if (!row) throw new Error('audit head query returned nothing');
+  return insertEvent(tx, event, (row.seq ?? 0) + 1, row.hash ?? GENESIS_HASH, new Date(row.now));
+}
+
+/**
+ * Appends the first event of a chain that was created in this same transaction (a new draft's), so no other
+ * transaction can see the chain yet: no lock and no head lookup are needed. `at` is a database time taken in this
+ * transaction (the new row's `created_at`).
+ */
+export async function appendGenesisEvent(tx: Tx, event: NewAuditEvent, at: Date): Promise<StoredAuditEvent> {
+  return insertEvent(tx, event, 1, GENESIS_HASH, at);
+}
+
+async function insertEvent(tx: Tx, event: NewAuditEvent, seq: number, prevHash: string, createdAt: Date): Promise<StoredAuditEvent> {
   const body = {
     chain: event.chain,
-    seq: (row.seq ?? 0) + 1,
+    seq,
     draftId: event.draftId ?? null,
     revisionId: event.revisionId ?? null,
     actorId: event.actorId,
@@ -37,9 +50,8 @@ export async function appendAuditEvent(tx: Tx, event: NewAuditEvent): Promise<St
     type: event.type,
     outcome: event.outcome ?? 'success',
     data: event.data ?? {},
-    createdAt: new Date(row.now),
+    createdAt,
   };
-  const prevHash = row.hash ?? GENESIS_HASH;
   const hash = auditEventHash(prevHash, body);
   const [inserted] = await tx
     .insert(auditEvents)
@@ -58,9 +70,15 @@ export async function listChain(db: Executor, chain: string): Promise<StoredAudi
   return rows.map(toStored);
 }
 
-export async function listChainNames(db: Executor): Promise<string[]> {
-  const rows = await db.selectDistinct({ chain: auditEvents.chain }).from(auditEvents).orderBy(asc(auditEvents.chain));
-  return rows.map((r) => r.chain);
+/** One page of the whole trail in (chain, seq) order, after the given position: for verifying every chain in one pass. */
+export async function eventsAfter(db: Executor, after: { chain: string; seq: number } | null, limit: number): Promise<StoredAuditEvent[]> {
+  const rows = await db
+    .select()
+    .from(auditEvents)
+    .where(after ? sql`(${auditEvents.chain}, ${auditEvents.seq}) > (${after.chain}, ${after.seq})` : undefined)
+    .orderBy(asc(auditEvents.chain), asc(auditEvents.seq))
+    .limit(limit);
+  return rows.map(toStored);
 }
 
 export async function chainHeads(db: Executor): Promise<Array<{ chain: string; seq: number; hash: string }>> {

@@ -1,10 +1,11 @@
-import { and, asc, desc, eq, gte, ilike, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, gte, ilike, inArray, isNull, lte, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { RevisionContent } from '../domain/content';
 import { conflict, notFound } from '../domain/errors';
 import type { Finding } from '../domain/findings';
 import type { DecisionRecord, DraftAggregate, DraftStatus, StageId, Transition } from '../domain/workflow';
 import type { Executor, Tx } from './pool';
-import { checkRuns, decisions, draftCounters, drafts, findings, platforms, revisions, units, users } from './schema';
+import { checkRuns, decisions, drafts, findings, platforms, revisions, units, users } from './schema';
 
 export type DraftRow = typeof drafts.$inferSelect;
 export type RevisionRow = typeof revisions.$inferSelect;
@@ -12,21 +13,62 @@ export type FindingRow = typeof findings.$inferSelect;
 export type DecisionRow = typeof decisions.$inferSelect;
 export type CheckRunRow = typeof checkRuns.$inferSelect;
 
-/** 来稿统一编号: a gap-free running number per year, e.g. 2026-000123. */
-export async function nextDraftNumber(tx: Tx): Promise<string> {
-  const result = await tx.execute<{ year: number; last: number }>(sql`
-    INSERT INTO draft_counters (year, last) VALUES (extract(year FROM now())::int, 1)
-    ON CONFLICT (year) DO UPDATE SET last = draft_counters.last + 1
-    RETURNING year, last`);
-  const row = result.rows[0];
-  if (!row) throw new Error('draft counter returned nothing');
-  return `${row.year}-${String(row.last).padStart(6, '0')}`;
+export interface NewSubmission {
+  draftId: string;
+  revisionId: string;
+  platformId: string;
+  unitId: string;
+  authorId: string;
+  major: boolean;
+  content: RevisionContent;
+  contentHash: string;
+  checkIds: readonly string[];
 }
 
-export async function insertDraft(tx: Tx, values: typeof drafts.$inferInsert): Promise<DraftRow> {
-  const [row] = await tx.insert(drafts).values(values).returning();
+export type SubmittedDraftRow = Pick<DraftRow, 'id' | 'number' | 'unitId' | 'status' | 'stage' | 'version' | 'createdAt'>;
+
+/**
+ * Writes a new draft in one statement: its 来稿统一编号 (a gap-free running number per year, e.g. 2026-000123),
+ * the draft, its first revision and the check runs it owes. The ids come from the caller so the draft can point at
+ * its current revision from the start. The year's counter row stays locked until COMMIT (that is what keeps the
+ * numbers gap-free), so the caller should do little after this.
+ */
+export async function insertSubmission(tx: Tx, s: NewSubmission): Promise<SubmittedDraftRow> {
+  const { title, body, format, origin, assets } = s.content;
+  // Check ids are [a-z_]+ (config), so a comma-joined list is an unambiguous single parameter.
+  const result = await tx.execute<{ id: string; number: string; unit_id: string; status: string; stage: string | null; version: number; created_at: string }>(sql`
+    WITH counter AS (
+      INSERT INTO draft_counters (year, last) VALUES (extract(year FROM now())::int, 1)
+      ON CONFLICT (year) DO UPDATE SET last = draft_counters.last + 1
+      RETURNING year || '-' || lpad(last::text, 6, '0') AS number
+    ), draft AS (
+      INSERT INTO drafts (id, number, title, platform_id, unit_id, author_id, major, status, current_revision_id)
+      SELECT ${s.draftId}, counter.number, ${title}, ${s.platformId}, ${s.unitId}, ${s.authorId}, ${s.major}, 'checking', ${s.revisionId}
+      FROM counter
+      RETURNING id, number, unit_id, status, stage, version, created_at
+    ), revision AS (
+      INSERT INTO revisions (id, draft_id, number, kind, title, body, format, origin, assets, content_hash, created_by)
+      SELECT ${s.revisionId}, draft.id, 1, 'submission', ${title}, ${body}, ${format}, ${JSON.stringify(origin)}::jsonb,
+             ${JSON.stringify(assets)}::jsonb, ${s.contentHash}, ${s.authorId}
+      FROM draft
+      RETURNING id, draft_id
+    ), owed AS (
+      INSERT INTO check_runs (draft_id, revision_id, check_id)
+      SELECT revision.draft_id, revision.id, check_id FROM revision, unnest(string_to_array(${s.checkIds.join(',')}, ',')) AS check_id
+    )
+    SELECT id, number, unit_id, status, stage, version, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
+    FROM draft`);
+  const row = result.rows[0];
   if (!row) throw new Error('draft insert returned nothing');
-  return row;
+  return {
+    id: row.id,
+    number: row.number,
+    unitId: row.unit_id,
+    status: row.status,
+    stage: row.stage,
+    version: row.version,
+    createdAt: new Date(row.created_at),
+  };
 }
 
 export async function insertRevision(
@@ -176,6 +218,12 @@ export async function insertDecision(tx: Tx, values: typeof decisions.$inferInse
 }
 
 /** Locks one owed run; `undefined` when it does not exist. */
+/** The draft whose revision owes these runs (no lock), or undefined when the revision owes none. */
+export async function draftOfRuns(db: Executor, revisionId: string): Promise<string | undefined> {
+  const [row] = await db.select({ draftId: checkRuns.draftId }).from(checkRuns).where(eq(checkRuns.revisionId, revisionId)).limit(1);
+  return row?.draftId;
+}
+
 export async function lockRun(tx: Tx, revisionId: string, checkId: string): Promise<CheckRunRow | undefined> {
   const [row] = await tx
     .select()
@@ -185,10 +233,13 @@ export async function lockRun(tx: Tx, revisionId: string, checkId: string): Prom
   return row;
 }
 
+/** Findings per INSERT: PostgreSQL takes at most 65,535 bind parameters per statement (15 per finding here). */
+const FINDINGS_PER_INSERT = 1_000;
+
 export async function completeRun(tx: Tx, run: CheckRunRow, rulesetVersion: string, found: Finding[]): Promise<void> {
-  if (found.length > 0) {
+  for (let from = 0; from < found.length; from += FINDINGS_PER_INSERT) {
     await tx.insert(findings).values(
-      found.map((f) => ({
+      found.slice(from, from + FINDINGS_PER_INSERT).map((f) => ({
         draftId: run.draftId,
         revisionId: run.revisionId,
         checkId: run.checkId,
@@ -288,6 +339,8 @@ export interface DraftListFilter {
   unitId?: string | undefined;
   platformId?: string | undefined;
   text?: string | undefined;
+  /** Drafts on which a reviewer whose display name, username or staff id contains this made a decision. */
+  reviewer?: string | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
   /** Restricts to these units (null = school-wide). */
@@ -318,6 +371,40 @@ export interface DraftListItem {
   stageEnteredAt: Date;
 }
 
+/** Columns of a draft as lists and the board show it: the draft with its unit, platform and author names. */
+export const DRAFT_CARD_COLUMNS = {
+  id: drafts.id,
+  number: drafts.number,
+  title: drafts.title,
+  status: drafts.status,
+  stage: drafts.stage,
+  version: drafts.version,
+  major: drafts.major,
+  escalated: drafts.escalated,
+  unitId: drafts.unitId,
+  unitName: units.name,
+  platformId: drafts.platformId,
+  platformName: platforms.name,
+  authorId: drafts.authorId,
+  authorName: users.displayName,
+  createdAt: drafts.createdAt,
+  updatedAt: drafts.updatedAt,
+  stageEnteredAt: drafts.stageEnteredAt,
+};
+
+/** Drafts of these units, or written by `authorId`; `null` scope means the whole school. */
+export function visibleDrafts(unitScope: readonly string[] | null | undefined, authorId?: string): SQL | undefined {
+  if (!unitScope) return undefined;
+  const scope = unitScope.length > 0 ? inArray(drafts.unitId, [...unitScope]) : sql`false`;
+  return authorId ? or(scope, eq(drafts.authorId, authorId)) : scope;
+}
+
+/** A case-insensitive substring search over the given columns, with LIKE's wildcards taken literally. */
+export function textMatches(text: string, columns: readonly AnyColumn[]): SQL | undefined {
+  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return or(...columns.map((column) => ilike(column, pattern)));
+}
+
 export async function listDrafts(db: Executor, filter: DraftListFilter): Promise<{ items: DraftListItem[]; total: number }> {
   const where: SQL[] = [];
   if (filter.status) where.push(eq(drafts.status, filter.status));
@@ -325,39 +412,30 @@ export async function listDrafts(db: Executor, filter: DraftListFilter): Promise
   if (filter.unitId) where.push(eq(drafts.unitId, filter.unitId));
   if (filter.platformId) where.push(eq(drafts.platformId, filter.platformId));
   if (filter.text) {
-    const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const textMatch = or(ilike(drafts.title, pattern), ilike(drafts.number, pattern));
+    const textMatch = textMatches(filter.text, [drafts.title, drafts.number]);
     if (textMatch) where.push(textMatch);
+  }
+  if (filter.reviewer) {
+    const reviewer = alias(users, 'reviewer');
+    const named = textMatches(filter.reviewer, [reviewer.displayName, reviewer.username, reviewer.staffId]);
+    where.push(
+      exists(
+        db
+          .select({ one: sql`1` })
+          .from(decisions)
+          .innerJoin(reviewer, eq(reviewer.id, decisions.actorId))
+          .where(and(eq(decisions.draftId, drafts.id), named)),
+      ),
+    );
   }
   if (filter.from) where.push(gte(drafts.createdAt, filter.from));
   if (filter.to) where.push(lte(drafts.createdAt, filter.to));
-  if (filter.unitScope) {
-    const scope = filter.unitScope.length > 0 ? inArray(drafts.unitId, filter.unitScope) : sql`false`;
-    const visible = filter.authorId ? or(scope, eq(drafts.authorId, filter.authorId)) : scope;
-    if (visible) where.push(visible);
-  }
+  const visible = visibleDrafts(filter.unitScope, filter.authorId);
+  if (visible) where.push(visible);
   const condition = where.length > 0 ? and(...where) : undefined;
   const [items, total] = await Promise.all([
     db
-      .select({
-        id: drafts.id,
-        number: drafts.number,
-        title: drafts.title,
-        status: drafts.status,
-        stage: drafts.stage,
-        version: drafts.version,
-        major: drafts.major,
-        escalated: drafts.escalated,
-        unitId: drafts.unitId,
-        unitName: units.name,
-        platformId: drafts.platformId,
-        platformName: platforms.name,
-        authorId: drafts.authorId,
-        authorName: users.displayName,
-        createdAt: drafts.createdAt,
-        updatedAt: drafts.updatedAt,
-        stageEnteredAt: drafts.stageEnteredAt,
-      })
+      .select(DRAFT_CARD_COLUMNS)
       .from(drafts)
       .innerJoin(units, eq(units.id, drafts.unitId))
       .innerJoin(platforms, eq(platforms.id, drafts.platformId))

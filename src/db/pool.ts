@@ -33,6 +33,9 @@ export function createDatabase(url: string, options: { useAppRole?: boolean; max
   const pool = new Pool(config);
   // An idle client losing its server (PostgreSQL restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // A checked-out client has no pool listener: if its server goes away between two queries of a transaction,
+  // the unhandled 'error' would kill the process. Its next query fails instead (→ 503), and the pool discards it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzle(pool, { schema });
   return { pool, db, close: () => pool.end() };
 }

@@ -287,3 +287,35 @@ export const dictionaryRescanHits = pgTable(
   },
   (t) => [primaryKey({ columns: [t.rescanId, t.draftId] })],
 );
+
+/**
+ * 校对标记: a reviewer's proofreading mark on one revision — a plain-text span (the offsets every check uses)
+ * with its source span, and either a correction (replacement) or a comment. Marks are records, not draft state:
+ * the content columns are written once; only the resolution columns change (open → accepted / rejected, and an
+ * accepted correction → applied with the revision that carries it).
+ */
+export const proofMarks = pgTable(
+  'proof_marks',
+  {
+    id: id(),
+    draftId: uuid('draft_id').notNull().references(() => drafts.id),
+    revisionId: uuid('revision_id').notNull().references(() => revisions.id),
+    stage: text('stage').notNull(),
+    kind: text('kind').notNull(),
+    startOffset: integer('start_offset').notNull(),
+    endOffset: integer('end_offset').notNull(),
+    source: jsonb('source').$type<SourceSpan>().notNull(),
+    original: text('original').notNull(),
+    replacement: text('replacement'),
+    note: text('note').notNull().default(''),
+    findingId: uuid('finding_id').references(() => findings.id),
+    status: text('status').notNull().default('open'),
+    createdBy: uuid('created_by').notNull().references(() => users.id),
+    createdAt: createdAt(),
+    resolvedBy: uuid('resolved_by').references(() => users.id),
+    resolvedAt: ts('resolved_at'),
+    resolutionNote: text('resolution_note'),
+    appliedRevisionId: uuid('applied_revision_id').references(() => revisions.id),
+  },
+  (t) => [index('proof_marks_draft_idx').on(t.draftId, t.revisionId)],
+);

@@ -1,4 +1,5 @@
 import { DomainError, conflict, forbidden, invalidTransition, validationFailed } from './errors';
+import { STATUS_LABELS as SHARED_STATUS_LABELS } from '../shared/labels';
 
 export const ROLES = ['editor', 'reviewer1', 'reviewer2', 'reviewer3', 'propaganda', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -38,18 +39,7 @@ export const DRAFT_STATUSES = [
 ] as const;
 export type DraftStatus = (typeof DRAFT_STATUSES)[number];
 
-export const STATUS_LABELS: Readonly<Record<DraftStatus, string>> = {
-  checking: '机审中',
-  checks_failed: '机审失败',
-  in_review: '审核中',
-  returned: '已退回',
-  approved: '待发布',
-  released: '已发布',
-  rejected: '已否决',
-  withdrawn: '已撤回',
-  corrected: '已纠错',
-  retracted: '已撤稿',
-};
+export const STATUS_LABELS: Readonly<Record<DraftStatus, string>> = SHARED_STATUS_LABELS;
 
 /** No content change is possible in these. */
 const CLOSED_STATUSES: ReadonlySet<DraftStatus> = new Set<DraftStatus>([

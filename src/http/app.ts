@@ -5,15 +5,16 @@ import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
-import { appendAuditEvent } from '../db/audit.repository';
-import { SECURITY_CHAIN } from '../domain/audit';
+import { recordDenial, type CheckpointStore } from '../services/audit-trail.service';
 import { authenticate } from '../services/auth.service';
-import type { CheckpointStore } from '../services/audit-trail.service';
+import type { ClaimsPort } from '../services/claims.service';
 import type { ServiceDeps } from '../services/deps';
 import { errorHandler } from './error-handler';
+import { jsonBody } from './json-body';
 import { adminRouter } from './routes/admin.routes';
 import { authRouter, SESSION_COOKIE } from './routes/auth.routes';
 import { boardRouter } from './routes/board.routes';
+import { claimsRouter } from './routes/claims.routes';
 import { dashboardsRouter } from './routes/dashboards.routes';
 import { queueBoardRouter } from './queue-board';
 import { dictionariesRouter } from './routes/dictionaries.routes';
@@ -32,11 +33,14 @@ export interface AppDeps extends ServiceDeps {
   onLogout?: (userId: string) => void;
   /** BullMQ queues counted on the dashboards and shown to admins at /admin/queues (@bull-board). */
   queues?: Queue[];
+  /** Claims (认领) and viewers across API processes (Redis); without it those endpoints answer 503. */
+  presence?: ClaimsPort | undefined;
   /** Extra routes mounted after auth resolution (e.g. the bull-board UI). */
   mount?: (app: express.Express) => void;
 }
 
 export const BODY_LIMIT = '1mb';
+export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Reads one cookie without a parser dependency. */
 export function cookieValue(header: string | undefined, name: string): string | undefined {
@@ -53,8 +57,6 @@ export function cookieValue(header: string | undefined, name: string): string | 
   }
   return undefined;
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The HTTP application without listen(): tests drive it through supertest, main.ts serves it. */
 export function createApp(deps: AppDeps): express.Express {
@@ -85,18 +87,14 @@ export function createApp(deps: AppDeps): express.Express {
           connectSrc: ["'self'"],
           objectSrc: ["'none'"],
           frameAncestors: ["'none'"],
+          // helmet's default upgrade-insecure-requests makes a browser fetch the board's own scripts over https;
+          // served over plain http by name or LAN address (not loopback), the board would not load at all.
+          upgradeInsecureRequests: deps.secureCookies ? [] : null,
         },
       },
     }),
   );
-  app.use(
-    express.json({
-      limit: BODY_LIMIT,
-      verify: (_req, _res, buf) => {
-        utf8.decode(buf);
-      },
-    }),
-  );
+  app.use(jsonBody({ limitBytes: BODY_LIMIT_BYTES }));
 
   app.use(async (req: Request, _res: Response, next: NextFunction) => {
     try {
@@ -125,6 +123,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(draftsRouter(deps, registry, deps.checkpoints));
   app.use(dictionariesRouter(deps, registry));
   app.use(boardRouter(deps.db, registry));
+  app.use(claimsRouter(deps, registry));
   app.use(dashboardsRouter(deps.db, registry, deps.queues ?? []));
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
@@ -150,18 +149,7 @@ export function createApp(deps: AppDeps): express.Express {
       const user = req.auth?.user;
       if (!user) return;
       // Permission denials are security events; recording one must never turn the 403 into a 500.
-      deps.db
-        .transaction((tx) =>
-          appendAuditEvent(tx, {
-            chain: SECURITY_CHAIN,
-            actorId: user.id,
-            actorName: `${user.displayName}（${user.username}）`,
-            type: 'access.denied',
-            outcome: 'denied',
-            data: { method: req.method, path: req.path, reason: error.message, details: error.details ?? null },
-          }),
-        )
-        .catch((e: unknown) => deps.logger.warn({ err: e }, 'could not audit a denial'));
+      recordDenial(deps.db, user, { method: req.method, path: req.path, reason: error.message, details: error.details ?? null }).catch((e: unknown) => deps.logger.warn({ err: e }, 'could not audit a denial'));
     }),
   );
   return app;

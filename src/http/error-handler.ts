@@ -40,9 +40,13 @@ export function isUnavailable(error: unknown): boolean {
   });
 }
 
-/** Body-parser errors carry `type`/`status`; they are the client's fault, never a 500. */
+/**
+ * Body-parser errors carry `type`/`status`; the router's failure to decode a path parameter (`%E0%A4%A`) is a
+ * URIError with status 400. They are the client's fault, never a 500.
+ */
 function parserError(error: unknown): { status: number; code: string; message: string } | null {
   const e = error as { type?: string; status?: number };
+  if (error instanceof URIError && e.status === 400) return { status: 400, code: 'bad_request', message: '请求路径的百分号编码不合法' };
   if (!e || typeof e.type !== 'string') return null;
   switch (e.type) {
     case 'entity.too.large':
@@ -54,6 +58,8 @@ function parserError(error: unknown): { status: number; code: string; message: s
       return { status: 415, code: 'unsupported_encoding', message: '只接受 UTF-8 编码' };
     case 'entity.verify.failed':
       return { status: 400, code: 'invalid_utf8', message: '请求体不是合法的 UTF-8' };
+    case 'entity.duplicate.key':
+      return { status: 400, code: 'duplicate_key', message: '请求体的同一对象中有重复的键' };
     default:
       return typeof e.status === 'number' && e.status >= 400 && e.status < 500
         ? { status: e.status, code: 'bad_request', message: '请求不合法' }

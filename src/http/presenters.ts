@@ -1,5 +1,6 @@
 import type { CheckRunRow, DecisionRow, DraftRow, FindingRow, RevisionRow } from '../db/draft.repository';
 import type { UserRow } from '../db/directory.repository';
+import type { MarkRow } from '../db/mark.repository';
 import type { AuthUser } from '../domain/access';
 import {
   allowedActions,
@@ -12,6 +13,7 @@ import {
   type StageId,
 } from '../domain/workflow';
 import { toActor } from '../services/apply-transition';
+import type { RevisionDiff } from '../services/revision-diff.service';
 
 export const presentRevision = (r: RevisionRow, withContent: boolean) => ({
   id: r.id,
@@ -122,3 +124,48 @@ export function presentDraft(stages: readonly StageId[], viewer: AuthUser, p: Dr
     allowedActions: allowedActions(stages, p.aggregate, toActor(viewer)),
   };
 }
+
+export const presentMark = (m: MarkRow, people: Map<string, UserRow>) => {
+  const person = (id: string | null) => {
+    if (!id) return null;
+    const u = people.get(id);
+    return u ? { id, displayName: u.displayName, username: u.username, staffId: u.staffId } : { id };
+  };
+  return {
+    id: m.id,
+    draftId: m.draftId,
+    revisionId: m.revisionId,
+    stage: m.stage,
+    stageLabel: STAGE_LABELS[m.stage as StageId] ?? m.stage,
+    kind: m.kind,
+    start: m.startOffset,
+    end: m.endOffset,
+    source: m.source,
+    original: m.original,
+    replacement: m.replacement,
+    note: m.note,
+    findingId: m.findingId,
+    status: m.status,
+    author: person(m.createdBy),
+    createdAt: m.createdAt,
+    resolution: m.resolvedAt ? { by: person(m.resolvedBy), at: m.resolvedAt, note: m.resolutionNote } : null,
+    appliedRevisionId: m.appliedRevisionId,
+  };
+};
+
+const revisionRef = (r: RevisionRow) => ({ id: r.id, number: r.number, kind: r.kind, hash: r.contentHash, createdAt: r.createdAt, note: r.note });
+
+export const presentRevisionDiff = (d: RevisionDiff) => ({
+  from: revisionRef(d.from),
+  to: revisionRef(d.to),
+  changes: d.changes,
+  totalChanges: d.totalChanges,
+  changedFields: d.changedFields,
+  checksPending: d.checksPending,
+  findings: {
+    fixed: d.findings.fixed.map(presentFinding),
+    waived: d.findings.waived.map(presentFinding),
+    introduced: d.findings.introduced.map(presentFinding),
+    remaining: d.findings.remaining.map(presentFinding),
+  },
+});

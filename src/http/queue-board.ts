@@ -4,6 +4,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { hasRole } from '../domain/access';
+import { DomainError } from '../domain/errors';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
 
@@ -16,10 +17,11 @@ export function queueBoardRouter(queues: readonly Queue[]): Router {
   adapter.setBasePath(QUEUE_BOARD_PATH);
   createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: false })), serverAdapter: adapter, options: { uiConfig: { boardTitle: 'sanshen 队列' } } });
   const router = Router();
-  router.use(QUEUE_BOARD_PATH, (req: Request, res: Response, next: NextFunction) => {
+  router.use(QUEUE_BOARD_PATH, (req: Request, _res: Response, next: NextFunction) => {
     const user = req.auth?.user;
-    if (!user) return void res.status(401).json({ error: { code: 'unauthenticated', message: '请先登录' } });
-    if (!hasRole(user, 'admin')) return void res.status(403).json({ error: { code: 'forbidden', message: '仅管理员可查看队列' } });
+    // Through the error handler, so a denial is audited like every other.
+    if (!user) return next(new DomainError('unauthenticated', '请先登录'));
+    if (!hasRole(user, 'admin')) return next(new DomainError('forbidden', '仅管理员可查看队列'));
     next();
   });
   router.use(QUEUE_BOARD_PATH, adapter.getRouter() as Router);

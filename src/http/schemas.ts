@@ -104,6 +104,8 @@ export const DraftListQuery = z.strictObject({
   unit: Uuid.optional(),
   platform: Uuid.optional(),
   text: text(200).optional(),
+  /** A reviewer who decided on the draft: display name, username or staff id (substring). */
+  reviewer: text(100).optional(),
   from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
   to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
@@ -133,3 +135,36 @@ export const UserCreateSchema = z
   })
   .openapi('UserCreateRequest');
 export const RolesUpdateSchema = z.strictObject({ roles: z.array(z.enum(ROLES)).max(ROLES.length) }).openapi('RolesUpdateRequest');
+
+export const MarkParams = z.strictObject({ id: Uuid, mid: Uuid });
+
+export const MarkCreateSchema = z
+  .strictObject({
+    revisionId: Uuid,
+    kind: z.enum(['correction', 'comment']).optional(),
+    start: z.int().min(0).max(10_000_000).optional(),
+    end: z.int().min(0).max(10_000_000).optional(),
+    source: z.strictObject({ field: z.enum(['title', 'body']), start: z.int().min(0).max(10_000_000), end: z.int().min(0).max(10_000_000) }).optional(),
+    replacement: text(10_000).optional(),
+    note: text(2_000).optional(),
+    findingId: Uuid.optional(),
+  })
+  .refine((m) => (m.start === undefined) === (m.end === undefined), { message: 'start 与 end 须同时给出', path: ['end'] })
+  .refine((m) => [m.start !== undefined, m.source !== undefined, m.findingId !== undefined].filter(Boolean).length === 1, {
+    message: '位置须且只能以 start/end、source 或 findingId 之一给出',
+    path: ['start'],
+  })
+  .openapi('MarkCreateRequest');
+
+export const MarkResolveSchema = z
+  .strictObject({ decision: z.enum(['accept', 'reject']), note: text(2_000).optional() })
+  .openapi('MarkResolveRequest');
+
+export const MarksApplySchema = z
+  .strictObject({ version: z.int().min(1), markIds: z.array(Uuid).min(1).max(500).optional(), note: text(2_000).optional() })
+  .openapi('MarksApplyRequest');
+
+export const DiffQuery = z.strictObject({
+  from: z.coerce.number().int().min(1).max(1_000_000),
+  to: z.coerce.number().int().min(1).max(1_000_000),
+});

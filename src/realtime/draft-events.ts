@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { DraftChange, DraftEventsPort } from '../services/deps';
 
 export const DRAFT_CHANNEL = 'sanshen:draft.changed';
+const SUBSCRIBE_WAIT_MS = 2_000;
 
 export interface LocalBroadcaster {
   (change: DraftChange): void;
@@ -37,7 +38,10 @@ export function createDraftEvents(publisher: IORedis | null): DraftEventsPort & 
           // Not ours; ignore.
         }
       });
-      await subscriber.subscribe(DRAFT_CHANNEL).catch(() => undefined);
+      // Wait for the subscription while Redis answers, but never block start-up on it: with Redis down the API
+      // still serves (pushes resume when the subscriber reconnects; boards refetch on reconnect anyway).
+      const subscribed = subscriber.subscribe(DRAFT_CHANNEL).catch(() => undefined);
+      await Promise.race([subscribed, new Promise((done) => setTimeout(done, SUBSCRIBE_WAIT_MS).unref())]);
     },
   };
 }

@@ -114,7 +114,13 @@ export const generatePassword = () => `Ss-${randomBytes(9).toString('base64url')
 export async function ensureAdmin(db: Db, password?: string): Promise<{ created: boolean; password?: string }> {
   if ((await countUsers(db)) > 0) return { created: false };
   const chosen = password ?? generatePassword();
-  await createUser(db, null, { username: 'admin', displayName: '系统管理员', isStaff: true, roles: ['admin'], password: chosen });
+  try {
+    await createUser(db, null, { username: 'admin', displayName: '系统管理员', isStaff: true, roles: ['admin'], password: chosen });
+  } catch (error) {
+    // Several API processes starting together on an empty database: one of them creates the account.
+    if (await findUserByUsername(db, 'admin')) return { created: false };
+    throw error;
+  }
   return { created: true, password: chosen };
 }
 

@@ -84,7 +84,7 @@ export async function applyTransition<R = undefined>(
 }
 
 /** Post-commit: queue the owed checks and tell the boards. Neither may fail the request. */
-export function announce(deps: ServiceDeps, draft: DraftRow, eventId: number, jobs: readonly CheckJob[], replaceJobs = false): void {
+export function announce(deps: ServiceDeps, draft: Pick<DraftRow, 'id' | 'unitId' | 'status' | 'stage' | 'version'>, eventId: number, jobs: readonly CheckJob[], replaceJobs = false): void {
   if (jobs.length > 0) afterCommit(deps, 'enqueue checks', () => deps.queue.enqueue(jobs, { replaceFinished: replaceJobs }));
   afterCommit(deps, 'publish draft.changed', () =>
     deps.events.publish({

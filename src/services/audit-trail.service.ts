@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { appendAuditEvent, chainHeads, listChain, listChainNames } from '../db/audit.repository';
+import { appendAuditEvent, chainHeads, eventsAfter, listChain } from '../db/audit.repository';
 import type { Db } from '../db/pool';
 import type { AuthUser } from '../domain/access';
 import { SECURITY_CHAIN, verifyChain, type ChainVerification, type StoredAuditEvent } from '../domain/audit';
@@ -68,13 +68,35 @@ export interface VerifyReport {
   firstBreak?: ChainVerification['firstBreak'];
 }
 
+async function* namedChains(db: Db, names: readonly string[]): AsyncGenerator<[string, StoredAuditEvent[]]> {
+  for (const chain of names) yield [chain, await listChain(db, chain)];
+}
+
+/** Every chain, read in one ordered pass of pages rather than one query per chain. */
+async function* everyChain(db: Db, pageSize = 10_000): AsyncGenerator<[string, StoredAuditEvent[]]> {
+  let current: StoredAuditEvent[] = [];
+  let after: { chain: string; seq: number } | null = null;
+  for (;;) {
+    const page = await eventsAfter(db, after, pageSize);
+    for (const event of page) {
+      if (current.length > 0 && current[0]!.chain !== event.chain) {
+        yield [current[0]!.chain, current];
+        current = [];
+      }
+      current.push(event);
+    }
+    if (page.length < pageSize) break;
+    const last = page[page.length - 1]!;
+    after = { chain: last.chain, seq: last.seq };
+  }
+  if (current.length > 0) yield [current[0]!.chain, current];
+}
+
 /** Recomputes chains and compares them with the signed checkpoints. */
-export async function verifyChains(db: Db, store: CheckpointStore | null, chains?: string[]): Promise<VerifyReport> {
-  const names = chains ?? (await listChainNames(db));
+export async function verifyChains(db: Db, store: CheckpointStore | null, chains?: string[], options: { pageSize?: number } = {}): Promise<VerifyReport> {
   const checkpoint = store ? await readCheckpoints(store) : { heads: new Map<string, { seq: number; hash: string }>(), invalidFiles: [] };
   const results: ChainVerification[] = [];
-  for (const chain of names) {
-    const events = await listChain(db, chain);
+  for await (const [chain, events] of chains ? namedChains(db, chains) : everyChain(db, options.pageSize)) {
     let result = verifyChain(chain, events);
     const signed = checkpoint.heads.get(chain);
     if (result.ok && signed) {
@@ -89,6 +111,13 @@ export async function verifyChains(db: Db, store: CheckpointStore | null, chains
       }
     }
     results.push(result);
+  }
+  if (!chains) {
+    // A chain the checkpoints know but the database no longer has was deleted wholesale.
+    const seen = new Set(results.map((r) => r.chain));
+    for (const [chain, signed] of checkpoint.heads) {
+      if (!seen.has(chain)) results.push({ chain, events: 0, ok: false, firstBreak: { chain, eventId: 0, seq: signed.seq, reason: 'missing_event' } });
+    }
   }
   const broken = results.find((r) => !r.ok);
   return {
@@ -105,6 +134,20 @@ export async function draftTrail(db: Db, chain: string): Promise<StoredAuditEven
 }
 
 /** Exports are security events. */
+/** A permission denial (HTTP 403 or a refused socket message) as a security event. */
+export async function recordDenial(db: Db, actor: AuthUser, data: Record<string, unknown>): Promise<void> {
+  await db.transaction((tx) =>
+    appendAuditEvent(tx, {
+      chain: SECURITY_CHAIN,
+      actorId: actor.id,
+      actorName: `${actor.displayName}（${actor.username}）`,
+      type: 'access.denied',
+      outcome: 'denied',
+      data,
+    }),
+  );
+}
+
 export async function recordExport(db: Db, actor: AuthUser, data: Record<string, unknown>): Promise<void> {
   await db.transaction((tx) =>
     appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: `${actor.displayName}（${actor.username}）`, type: 'audit.exported', data }),

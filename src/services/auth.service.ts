@@ -1,7 +1,7 @@
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendAuditEvent } from '../db/audit.repository';
-import { getUser, insertSession, lockUserByUsername, revokeSession, touchSession, updateUser, type UserRow } from '../db/directory.repository';
+import { insertSession, lockUserByUsername, revokeSession, sessionUser, updateUser, type UserRow } from '../db/directory.repository';
 import type { Db } from '../db/pool';
 import type { AuthUser } from '../domain/access';
 import { SECURITY_CHAIN } from '../domain/audit';
@@ -108,11 +108,7 @@ export async function login(
 
 /** The user behind a session token, or undefined when it is unknown, idle too long, expired or revoked. */
 export async function authenticate(db: Db, token: string, idleMinutes: number): Promise<AuthUser | undefined> {
-  const session = await touchSession(db, tokenId(token), idleMinutes);
-  if (!session) return undefined;
-  const user = await getUser(db, session.userId);
-  if (!user || user.disabled) return undefined;
-  return toAuthUser(user);
+  return sessionUser(db, tokenId(token), idleMinutes);
 }
 
 export async function logout(db: Db, token: string, user: AuthUser): Promise<void> {

@@ -69,6 +69,43 @@ export interface DictionaryReloader {
 }
 
 /**
+ * Runs `reloadOnce` on demand and every `pollMs`, one at a time: a reload requested while one runs runs once after
+ * it. A failing reload is logged (with the dictionary's line-numbered issues) and keeps what is in force.
+ */
+export function singleFlightReloader(reloadOnce: () => Promise<boolean>, logger: Logger, pollMs?: number): DictionaryReloader {
+  let running: Promise<boolean> | null = null;
+  let again = false;
+  const reloadNow = (): Promise<boolean> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = reloadOnce()
+      .catch((error: unknown) => {
+        const log = error instanceof DictionaryError ? { issues: error.issues.slice(0, 20) } : { err: error };
+        logger.error(log, 'dictionary reload failed; keeping the dictionary in force');
+        return false;
+      })
+      .finally(() => {
+        running = null;
+        if (again) {
+          again = false;
+          void reloadNow();
+        }
+      });
+    return running;
+  };
+  const timer = pollMs ? setInterval(() => void reloadNow(), pollMs) : undefined;
+  timer?.unref();
+  return {
+    reloadNow,
+    close() {
+      if (timer) clearInterval(timer);
+    },
+  };
+}
+
+/**
  * Keeps `holder` on the dictionary in force: `reloadNow()` is called on every pub/sub announcement and by a
  * slow poll (pub/sub is at-most-once). Reloads are single-flight; one requested during a reload runs after it.
  * A broken overlay keeps the old engine and logs, so checks never stop.
@@ -78,9 +115,6 @@ export function createDictionaryReloader(
   deps: { db: Db; logger: Logger },
   options: EngineLoadOptions & { pollMs?: number | undefined; onSwapped?: ((effective: EffectiveDictionary) => void) | undefined } = {},
 ): DictionaryReloader {
-  let running: Promise<boolean> | null = null;
-  let again = false;
-
   const reloadOnce = async (): Promise<boolean> => {
     const changeId = await latestChangeId(deps.db);
     if (changeId === holder.changeId) return false;
@@ -99,33 +133,5 @@ export function createDictionaryReloader(
     return true;
   };
 
-  const reloadNow = (): Promise<boolean> => {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = reloadOnce()
-      .catch((error: unknown) => {
-        const log = error instanceof DictionaryError ? { issues: error.issues.slice(0, 20) } : { err: error };
-        deps.logger.error(log, 'dictionary reload failed; keeping the current engine');
-        return false;
-      })
-      .finally(() => {
-        running = null;
-        if (again) {
-          again = false;
-          void reloadNow();
-        }
-      });
-    return running;
-  };
-
-  const timer = options.pollMs ? setInterval(() => void reloadNow(), options.pollMs) : undefined;
-  timer?.unref();
-  return {
-    reloadNow,
-    close() {
-      if (timer) clearInterval(timer);
-    },
-  };
+  return singleFlightReloader(reloadOnce, deps.logger, options.pollMs);
 }

@@ -1,8 +1,6 @@
-import { inArray } from 'drizzle-orm';
 import { getDraft, listDecisions, listDrafts, listFindings, listRevisions, listRuns, loadAggregate, type DraftListFilter, type DraftRow } from '../db/draft.repository';
-import type { UserRow } from '../db/directory.repository';
+import { usersByIds, type UserRow } from '../db/directory.repository';
 import type { Db } from '../db/pool';
-import { users } from '../db/schema';
 import { canReadDraft, unitScope, type AuthUser } from '../domain/access';
 import { forbidden, notFound } from '../domain/errors';
 import type { DraftDetailParts } from '../http/presenters';
@@ -18,7 +16,7 @@ export async function readableDraft(db: Db, viewer: AuthUser, draftId: string): 
 export async function peopleById(db: Db, ids: Iterable<string>): Promise<Map<string, UserRow>> {
   const list = [...new Set(ids)];
   if (list.length === 0) return new Map();
-  const rows = await db.select().from(users).where(inArray(users.id, list));
+  const rows = await usersByIds(db, list);
   return new Map(rows.map((u) => [u.id, u]));
 }
 

@@ -35,7 +35,7 @@ export interface RescanPlan {
   ruleIds: Set<string>;
 }
 
-/** Which checks to run and which of their rule ids count, for terms added to the given list files. */
+/** Which checks to run and which of their rule ids count, for entries added to the given list files. */
 export function rescanPlan(terms: ReadonlyArray<{ list: string; term: string }>): RescanPlan {
   const checks = new Set<string>();
   const ruleIds = new Set<string>();
@@ -43,6 +43,12 @@ export function rescanPlan(terms: ReadonlyArray<{ list: string; term: string }>)
     if (list === 'proofreading/banned-names.txt') {
       checks.add('proofreading');
       ruleIds.add(`proofreading:banned-name:${term}`);
+      continue;
+    }
+    if (list === 'cooccurrence.txt') {
+      // The term of a co-occurrence row is the rule id.
+      checks.add('sensitive');
+      ruleIds.add(`cooccurrence:${term}`);
       continue;
     }
     const m = /^(sensitive|secrecy|escalation)\/([a-z0-9-]+)\.txt$/.exec(list);

@@ -28,7 +28,7 @@ export const contentOf = (r: RevisionRow): RevisionContent => ({
  * Writes a new revision inside the transition: it becomes the current one and owes every check again. Shared by
  * author revisions, proofreading edits and corrections so the three cannot drift apart.
  */
-async function writeNewRevision(
+export async function writeNewRevision(
   deps: ServiceDeps,
   ctx: TransitionContext,
   input: { kind: 'revision' | 'proofread' | 'correction'; content: RevisionContent; createdBy: string; diffExtra?: Record<string, unknown>; note?: string | null },

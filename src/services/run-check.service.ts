@@ -1,9 +1,9 @@
-import { eq } from 'drizzle-orm';
 import { appendAuditEvent } from '../db/audit.repository';
 import {
   completeRun,
   countAttempt,
   countOwedRuns,
+  draftOfRuns,
   failRun,
   getDraft,
   getRevision,
@@ -15,7 +15,6 @@ import {
   type DraftRow,
 } from '../db/draft.repository';
 import { recentReleasedTexts } from '../db/reference.repository';
-import { checkRuns } from '../db/schema';
 import type { RevisionContent } from '../domain/content';
 import { draftChain } from '../domain/audit';
 import type { CheckResult } from '../domain/findings';
@@ -38,9 +37,21 @@ export class CheckAttemptError extends Error {
   }
 }
 
-/** Runs checks for the worker; swapped atomically when dictionaries change. */
+/**
+ * Runs checks for the worker: in process (an engine, swapped atomically when dictionaries change) or on a pool of
+ * threads with a time limit per run (workers/check-pool.ts), which answers asynchronously.
+ */
 export interface CheckRunner {
-  run(checkId: string, content: ReturnType<typeof contentOf>, context?: CheckContext): CheckResult;
+  run(checkId: string, content: ReturnType<typeof contentOf>, context?: CheckContext): CheckResult | Promise<CheckResult>;
+}
+
+/**
+ * How many times a run may be started before it is given up. A start that never reports back means its process
+ * died (kill -9, OOM, a deploy) — rarely the check's fault now that checks run on threads with a time limit — so
+ * such interruptions get an allowance of their own; a check that throws or overruns fails after checkMaxAttempts.
+ */
+export function startBudget(deps: Pick<ServiceDeps, 'checkMaxAttempts'>): number {
+  return deps.checkMaxAttempts * 2;
 }
 
 /**
@@ -51,8 +62,8 @@ export interface CheckRunner {
 export async function runCheck(deps: ServiceDeps, runner: CheckRunner, job: CheckJob): Promise<RunCheckOutcome> {
   const attempts = await countAttempt(deps.db, job.revisionId, job.checkId);
   if (attempts === undefined) return 'skipped';
-  if (attempts > deps.checkMaxAttempts) {
-    await failCheckRun(deps, job, `gave up after ${deps.checkMaxAttempts} attempts`);
+  if (attempts > startBudget(deps)) {
+    await failCheckRun(deps, job, `gave up after ${attempts - 1} starts without a result`);
     return 'failed';
   }
   const revision = await getRevision(deps.db, job.revisionId);
@@ -62,7 +73,7 @@ export async function runCheck(deps: ServiceDeps, runner: CheckRunner, job: Chec
   // Computed before taking any lock: checks may take milliseconds, locks should not.
   let result: CheckResult;
   try {
-    result = runner.run(job.checkId, content, context);
+    result = await runner.run(job.checkId, content, context);
   } catch (error) {
     throw new CheckAttemptError(attempts, error);
   }
@@ -133,12 +144,15 @@ async function copyrightContext(deps: ServiceDeps, draftId: string, content: Rev
   return { referenceTexts };
 }
 
-/** Gives up on a run after its bounded attempts; the draft lands in checks_failed, visible and retryable. */
-export async function failCheckRun(deps: ServiceDeps, job: CheckJob, reason: string): Promise<void> {
+/**
+ * Gives up on a run after its bounded attempts; the draft lands in checks_failed, visible and retryable. Resolves
+ * to false when there was nothing to give up: the run is no longer pending, or an admin's retry reset its count.
+ */
+export async function failCheckRun(deps: ServiceDeps, job: CheckJob, reason: string): Promise<boolean> {
   const committed = await deps.db.transaction(async (tx) => {
-    const [peek] = await tx.select({ draftId: checkRuns.draftId }).from(checkRuns).where(eq(checkRuns.revisionId, job.revisionId)).limit(1);
-    if (!peek) return null;
-    const draft = await lockDraft(tx, peek.draftId);
+    const draftId = await draftOfRuns(tx, job.revisionId);
+    if (!draftId) return null;
+    const draft = await lockDraft(tx, draftId);
     const run = await lockRun(tx, job.revisionId, job.checkId);
     // Only when PostgreSQL's count says the attempts are used up: an admin may have reset the run meanwhile.
     if (!run || run.status !== 'pending' || run.attempts < deps.checkMaxAttempts) return null;
@@ -161,5 +175,7 @@ export async function failCheckRun(deps: ServiceDeps, job: CheckJob, reason: str
     });
     return { saved, eventId: event.id };
   });
-  if (committed) announce(deps, committed.saved, committed.eventId, []);
+  if (!committed) return false;
+  announce(deps, committed.saved, committed.eventId, []);
+  return true;
 }

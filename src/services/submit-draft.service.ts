@@ -1,8 +1,8 @@
-import { and, eq } from 'drizzle-orm';
-import { appendAuditEvent } from '../db/audit.repository';
+import { randomUUID } from 'node:crypto';
+import { appendGenesisEvent } from '../db/audit.repository';
 import { getPlatform } from '../db/directory.repository';
-import { insertDraft, insertOwedRuns, insertRevision, nextDraftNumber } from '../db/draft.repository';
-import { drafts, idempotencyKeys } from '../db/schema';
+import { insertSubmission } from '../db/draft.repository';
+import { claimIdempotencyKey, recordIdempotentResponse } from '../db/idempotency.repository';
 import { canSubmitTo, type AuthUser } from '../domain/access';
 import { draftChain } from '../domain/audit';
 import { canonicalJson, contentHash, sha256Hex, type RevisionContent } from '../domain/content';
@@ -39,17 +39,9 @@ export async function submitDraft(
   const requestHash = sha256Hex(canonicalJson(input));
   const outcome = await deps.db.transaction(async (tx) => {
     if (idempotencyKey) {
-      // Concurrent repeats block here on the first one's row until it commits or rolls back.
-      const claimed = await tx
-        .insert(idempotencyKeys)
-        .values({ userId: actor.id, key: idempotencyKey, requestHash })
-        .onConflictDoNothing()
-        .returning();
-      if (claimed.length === 0) {
-        const [existing] = await tx
-          .select()
-          .from(idempotencyKeys)
-          .where(and(eq(idempotencyKeys.userId, actor.id), eq(idempotencyKeys.key, idempotencyKey)));
+      const claim = await claimIdempotencyKey(tx, { userId: actor.id, key: idempotencyKey, requestHash });
+      if (!claim.claimed) {
+        const { existing } = claim;
         if (!existing || existing.requestHash !== requestHash || !existing.response) {
           throw new DomainError('idempotency_mismatch', '同一 Idempotency-Key 已用于另一份不同的请求');
         }
@@ -63,57 +55,49 @@ export async function submitDraft(
     if (!actor.unitId) throw forbidden('投稿人须属于某个单位');
 
     const hash = contentHash(input.content);
-    // The running number is taken last: its counter row lock serialises submissions until COMMIT.
-    const draft = await insertDraft(tx, {
-      number: `pending-${requestHash.slice(0, 8)}-${Math.random().toString(36).slice(2)}`,
-      title: input.content.title,
+    const revisionId = randomUUID();
+    const draft = await insertSubmission(tx, {
+      draftId: randomUUID(),
+      revisionId,
       platformId: platform.id,
       unitId: actor.unitId,
       authorId: actor.id,
       major: input.major,
-      status: 'checking',
-    });
-    const revision = await insertRevision(tx, {
-      draftId: draft.id,
-      kind: 'submission',
       content: input.content,
       contentHash: hash,
-      createdBy: actor.id,
+      checkIds: deps.checkIds,
     });
-    await insertOwedRuns(tx, draft.id, revision.id, deps.checkIds);
-    const number = await nextDraftNumber(tx);
-    await tx.update(drafts).set({ currentRevisionId: revision.id, number }).where(eq(drafts.id, draft.id));
-    const event = await appendAuditEvent(tx, {
-      chain: draftChain(draft.id),
-      draftId: draft.id,
-      revisionId: revision.id,
-      actorId: actor.id,
-      actorName: `${actor.displayName}（${actor.username}）`,
-      type: 'draft.submitted',
-      data: {
-        number,
-        platformId: platform.id,
-        major: input.major,
-        contentHash: hash,
-        origin: input.content.origin.kind,
-        checks: deps.checkIds,
+    // The draft's chain was created by this transaction, so its first event needs no lock; its time is the
+    // draft's own database timestamp.
+    const event = await appendGenesisEvent(
+      tx,
+      {
+        chain: draftChain(draft.id),
+        draftId: draft.id,
+        revisionId,
+        actorId: actor.id,
+        actorName: `${actor.displayName}（${actor.username}）`,
+        type: 'draft.submitted',
+        data: {
+          number: draft.number,
+          platformId: platform.id,
+          major: input.major,
+          contentHash: hash,
+          origin: input.content.origin.kind,
+          checks: deps.checkIds,
+        },
       },
-    });
-    const saved = { ...draft, number, currentRevisionId: revision.id };
+      draft.createdAt,
+    );
     const response: SubmittedDraft = {
       id: draft.id,
-      number,
+      number: draft.number,
       status: draft.status,
       version: draft.version,
-      revision: { id: revision.id, number: revision.number, hash },
+      revision: { id: revisionId, number: 1, hash },
     };
-    if (idempotencyKey) {
-      await tx
-        .update(idempotencyKeys)
-        .set({ draftId: draft.id, response })
-        .where(and(eq(idempotencyKeys.userId, actor.id), eq(idempotencyKeys.key, idempotencyKey)));
-    }
-    return { replayed: false as const, draft: response, row: saved, eventId: event.id, revisionId: revision.id };
+    if (idempotencyKey) await recordIdempotentResponse(tx, actor.id, idempotencyKey, draft.id, response);
+    return { replayed: false as const, draft: response, row: draft, eventId: event.id, revisionId };
   });
 
   if (!outcome.replayed) {

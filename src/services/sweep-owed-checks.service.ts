@@ -1,6 +1,6 @@
 import { stalePendingRuns, touchRun } from '../db/draft.repository';
 import type { CheckJob, ServiceDeps } from './deps';
-import { failCheckRun } from './run-check.service';
+import { failCheckRun, startBudget } from './run-check.service';
 
 export interface SweepPort {
   redrive(job: CheckJob): Promise<'added' | 'present'>;
@@ -22,7 +22,7 @@ export async function sweepOwedChecks(deps: ServiceDeps, queue: SweepPort, optio
   const report: SweepReport = { examined: runs.length, redriven: 0, failed: 0 };
   for (const run of runs) {
     const job = { revisionId: run.revisionId, checkId: run.checkId };
-    if (run.attempts >= deps.checkMaxAttempts) {
+    if (run.attempts >= startBudget(deps)) {
       await failCheckRun(deps, job, `no result after ${run.attempts} attempts`);
       report.failed++;
       continue;

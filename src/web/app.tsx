@@ -2,6 +2,7 @@ import { createContext, lazy, Suspense, useCallback, useContext, useEffect, useS
 import { api, ApiError } from './api';
 import { ROLE_LABELS } from './labels';
 import { live, useLiveState } from './live';
+import { AdminPage } from './pages/admin/AdminPage';
 import { AuditPage } from './pages/AuditPage';
 import { BoardPage } from './pages/BoardPage';
 import { DeskPage } from './pages/DeskPage';
@@ -83,6 +84,7 @@ export function App() {
       </Suspense>
     );
   else if (path.startsWith('/board')) page = <BoardPage />;
+  else if (path === '/admin' || path.startsWith('/admin/')) page = <AdminPage path={path} />;
   else {
     navigate(home);
     page = null;
@@ -113,6 +115,7 @@ function Header() {
         {has(me, 'editor') && link('/desk', '编辑台')}
         {has(me, 'auditor', 'admin', 'propaganda') && link('/audit', '审计')}
         {has(me, 'propaganda', 'admin', 'auditor') && link('/dashboard', '数据看板')}
+        {has(me, 'admin') && link('/admin', '系统管理')}
         {has(me, 'admin') && (
           <a href="/admin/queues" target="_blank" rel="noopener">
             队列

@@ -1,3 +1,5 @@
+import { STATUS_LABELS as SHARED_STATUS_LABELS } from '../shared/labels';
+
 /** Chinese labels and colours of the board. */
 export const ROLE_LABELS: Record<string, string> = {
   editor: '编辑',
@@ -9,18 +11,7 @@ export const ROLE_LABELS: Record<string, string> = {
   admin: '管理员',
 };
 
-export const STATUS_LABELS: Record<string, string> = {
-  checking: '机审中',
-  checks_failed: '机审失败',
-  in_review: '审核中',
-  returned: '已退回',
-  approved: '待发布',
-  released: '已发布',
-  rejected: '已否决',
-  withdrawn: '已撤回',
-  corrected: '已纠错',
-  retracted: '已撤稿',
-};
+export const STATUS_LABELS: Readonly<Record<string, string>> = SHARED_STATUS_LABELS;
 
 export const STAGE_LABELS: Record<string, string> = { first: '初审', second: '复审', final: '终审', propaganda: '宣传部' };
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, DraftChangedEvent, ServerToClientEvents } from '../shared/socket-contract';
+import type { Ack, ClientToServerEvents, DraftChangedEvent, DraftPresence, ServerToClientEvents } from '../shared/socket-contract';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type LiveState = 'connecting' | 'live' | 'offline';
@@ -16,6 +16,9 @@ class Live {
   private stateListeners = new Set<() => void>();
   private changeListeners = new Set<(e: DraftChangedEvent) => void>();
   private connectListeners = new Set<() => void>();
+  private presenceListeners = new Set<(p: DraftPresence) => void>();
+  /** Review pages open in this tab (draft id → how many components watch it). */
+  private watched = new Map<string, number>();
   onSessionEnded: () => void = () => undefined;
 
   start(): void {
@@ -25,6 +28,8 @@ class Live {
     this.setState('connecting');
     socket.on('connect', () => {
       this.setState('live');
+      // Presence lives with the socket on the server: a new connection announces again what this tab has open.
+      for (const draftId of this.watched.keys()) this.join(draftId);
       for (const l of this.connectListeners) l();
     });
     socket.on('disconnect', (reason) => {
@@ -40,7 +45,45 @@ class Live {
     socket.on('draft.changed', (event) => {
       for (const l of this.changeListeners) l(event);
     });
+    socket.on('presence.changed', (event) => this.notifyPresence(event));
     socket.on('session.ended', () => this.onSessionEnded());
+  }
+
+  private notifyPresence(p: DraftPresence): void {
+    for (const l of this.presenceListeners) l(p);
+  }
+
+  private join(draftId: string): void {
+    const socket = this.socket;
+    if (!socket?.connected) return;
+    // The acknowledgement carries the current claims and viewers; an error (e.g. no access) just shows none.
+    socket
+      .timeout(5_000)
+      .emitWithAck('presence.join', { draftId })
+      .then((reply: Ack<DraftPresence>) => {
+        if (reply.ok) this.notifyPresence(reply.data);
+      })
+      .catch(() => undefined);
+  }
+
+  /** "This tab has the draft's review page open" for as long as the returned function is not called. */
+  watch(draftId: string): () => void {
+    this.watched.set(draftId, (this.watched.get(draftId) ?? 0) + 1);
+    if (this.watched.get(draftId) === 1) this.join(draftId);
+    return () => {
+      const left = (this.watched.get(draftId) ?? 1) - 1;
+      if (left > 0) {
+        this.watched.set(draftId, left);
+        return;
+      }
+      this.watched.delete(draftId);
+      if (this.socket?.connected) this.socket.timeout(5_000).emitWithAck('presence.leave', { draftId }).catch(() => undefined);
+    };
+  }
+
+  onPresence(l: (p: DraftPresence) => void) {
+    this.presenceListeners.add(l);
+    return () => void this.presenceListeners.delete(l);
   }
 
   private retryTimer: ReturnType<typeof setTimeout> | undefined;

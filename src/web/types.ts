@@ -154,3 +154,101 @@ export interface TrailEvent {
   createdAt: string;
   hash: string;
 }
+
+export interface ProofMark {
+  id: string;
+  draftId: string;
+  revisionId: string;
+  stage: string;
+  stageLabel: string;
+  kind: 'correction' | 'comment';
+  start: number;
+  end: number;
+  source: { field: 'title' | 'body'; start: number; end: number };
+  original: string;
+  replacement: string | null;
+  note: string;
+  findingId: string | null;
+  status: 'open' | 'accepted' | 'rejected' | 'applied';
+  author: Person | null;
+  createdAt: string;
+  resolution: { by: Person | null; at: string; note: string | null } | null;
+  appliedRevisionId: string | null;
+}
+
+export interface RevisionRef {
+  id: string;
+  number: number;
+  kind: string;
+  hash: string;
+  createdAt: string;
+  note: string | null;
+}
+
+export interface DiffChange {
+  field: 'title' | 'body';
+  start: number;
+  at: number;
+  removed: string;
+  inserted: string;
+  before: string;
+  after: string;
+}
+
+export interface RevisionDiffData {
+  from: RevisionRef;
+  to: RevisionRef;
+  changes: DiffChange[];
+  totalChanges: number;
+  changedFields: string[];
+  checksPending: boolean;
+  findings: { fixed: Finding[]; waived: Finding[]; introduced: Finding[]; remaining: Finding[] };
+}
+
+export interface AdminUser {
+  id: string;
+  username: string;
+  displayName: string;
+  staffId: string | null;
+  unitId: string | null;
+  isStaff: boolean;
+  roles: Role[];
+  locked: boolean;
+  disabled: boolean;
+}
+
+export interface DictionaryList {
+  key: string;
+  kind: string;
+  category: string;
+  label: string;
+  file: string;
+  terms: number;
+  added: number;
+  removed: number;
+}
+
+export interface DictionaryOverview {
+  version: string;
+  changeId: number | null;
+  lastChangedAt: string | null;
+  lists: DictionaryList[];
+}
+
+export interface DictionaryTerm {
+  term: string;
+  severity: string | null;
+  note: string;
+  flags: string[];
+  source: 'baseline' | 'admin';
+  line: number;
+}
+
+export interface DictionaryTermsPage {
+  list: string;
+  version: string;
+  total: number;
+  offset: number;
+  limit: number;
+  items: DictionaryTerm[];
+}

@@ -145,6 +145,8 @@ describe('live review board in Chromium', () => {
     const auditor = await h.open('auditor', '/audit');
     const number = (await h.ctx.api('auditor').get(`/api/drafts/${draftId}`)).body.number as string;
     await auditor.page.fill('input[aria-label="搜索稿件"]', number);
+    // Narrowed further by the 初审 reviewer who decided on it.
+    await auditor.page.fill('input[aria-label="审核人"]', 'r1');
     await auditor.page.click(`[data-testid="audit-results"] a[href="#/audit/${draftId}"]`);
     const badge = await auditor.page.waitForSelector('[data-testid="verify-badge"]');
     expect(await badge.getAttribute('data-ok')).toBe('true');

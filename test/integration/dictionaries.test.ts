@@ -190,3 +190,115 @@ describe('回溯检查', () => {
     expect(dup).toEqual([expect.objectContaining({ severity: 'review', evidence: expect.objectContaining({ referenceId: releasedId }) })]);
   });
 });
+
+// Made-up entries no shipped list contains.
+const PAIR = { wrong: '综合楼大听', right: '综合楼大厅', note: '测试用错别字', severity: 'review' as const };
+const TITLES = { name: '钱立群', titles: ['副院长'], note: '测试用（虚构）' };
+const RULE = { id: 'test-free-loan', category: 'illegal-services', severity: 'review' as const, termsA: ['零息速贷'], termsB: ['新生群', '迎新群'], window: 10, note: '测试用共现规则' };
+const STRUCTURED_TEXT = `院长钱立群在${PAIR.wrong}为新生作报告。会后有人在迎新群里推销零息速贷，已被制止。`;
+
+describe('proofreading pairs, name → title pairs and co-occurrence rules through the admin API', () => {
+  it('adds them, and the next draft gets their findings (with suggestions) without restarting the worker', async () => {
+    const before = await submitAndCheck(STRUCTURED_TEXT);
+    const ours = (d: Record<string, any>) =>
+      d.findings.filter((f: FindingView) => [`proofreading:pair:${PAIR.wrong}`, `proofreading:title:${TITLES.name}`, `cooccurrence:${RULE.id}`].includes(f.ruleId));
+    expect(ours(before)).toEqual([]);
+
+    const pair = await ctx.api('admin').post('/api/admin/dictionaries/proofreading.pairs/terms', { terms: [PAIR] });
+    expect(pair.status).toBe(201);
+    expect(pair.body).toMatchObject({ list: 'proofreading.pairs', added: 1, rescanId: null });
+    const titles = await ctx.api('admin').post('/api/admin/dictionaries/proofreading.titles/terms', { terms: [TITLES] });
+    expect(titles.status).toBe(201);
+    const rule = await ctx.api('admin').post('/api/admin/dictionaries/cooccurrence/terms', { terms: [RULE] });
+    expect(rule.status).toBe(201);
+    // A new banned combination matters in what is already out: it starts a 回溯检查 like a new term.
+    expect(rule.body).toMatchObject({ list: 'cooccurrence', added: 1, rescanId: expect.any(String) });
+    expect(new Set([pair.body.version, titles.body.version, rule.body.version]).size).toBe(3);
+    await waitFor('the worker to reload', () => (holder.version === rule.body.version ? true : undefined));
+
+    const after = await submitAndCheck(STRUCTURED_TEXT);
+    expect(ours(after).map((f: FindingView & { suggestion?: string; category: string }) => [f.ruleId, f.category, f.severity, f.matched, f.suggestion ?? null, f.rulesetVersion])).toEqual([
+      [`proofreading:title:${TITLES.name}`, 'proofreading.title', 'review', '院长', '副院长', rule.body.version],
+      [`proofreading:pair:${PAIR.wrong}`, 'proofreading.wording', 'review', PAIR.wrong, PAIR.right, rule.body.version],
+      [`cooccurrence:${RULE.id}`, 'illegal-services', 'review', '迎新群里推销零息速贷', null, rule.body.version],
+    ]);
+
+    // Listed with their own columns, marked as admin additions; the change log and the audit trail have them.
+    const pairs = await ctx.api('prop').get(`/api/admin/dictionaries/proofreading.pairs/terms?q=${encodeURIComponent('大厅')}`);
+    expect(pairs.body).toMatchObject({ format: 'pairs', total: 1, items: [{ term: PAIR.wrong, wrong: PAIR.wrong, right: PAIR.right, severity: 'review', source: 'admin' }] });
+    const rules = await ctx.api('auditor').get('/api/admin/dictionaries/cooccurrence/terms');
+    expect(rules.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ ...RULE, term: RULE.id, source: 'admin' }), expect.objectContaining({ id: 'drug-trade', source: 'baseline' })]));
+    const overview = await ctx.api('admin').get('/api/admin/dictionaries');
+    expect(overview.body.lists).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: 'proofreading.titles', format: 'titles', added: 1 }),
+        expect.objectContaining({ key: 'cooccurrence', format: 'cooccurrence', added: 1 }),
+      ]),
+    );
+    const changes = await ctx.superuser<{ list: string; terms: string[]; version_after: string }>(
+      "SELECT list, terms, version_after FROM dictionary_changes WHERE list IN ('proofreading/pairs.txt', 'proofreading/titles.txt', 'cooccurrence.txt') ORDER BY id",
+    );
+    expect(changes).toEqual([
+      { list: 'proofreading/pairs.txt', terms: [PAIR.wrong], version_after: pair.body.version },
+      { list: 'proofreading/titles.txt', terms: [TITLES.name], version_after: titles.body.version },
+      { list: 'cooccurrence.txt', terms: [RULE.id], version_after: rule.body.version },
+    ]);
+    const events = await securityEvents('dictionary.terms_added');
+    expect(events.slice(-3).map((e) => e.data.list)).toEqual(['proofreading.pairs', 'proofreading.titles', 'cooccurrence']);
+
+    // The same key again is refused with its index; a body of the wrong shape never reaches the service.
+    const again = await ctx.api('admin').post('/api/admin/dictionaries/proofreading.pairs/terms', { terms: [{ wrong: '另一个错字', right: '另一个正字' }, PAIR] });
+    expect(again.status).toBe(400);
+    expect(again.body.error).toMatchObject({ code: 'validation_failed', details: { issues: [{ index: 1, term: PAIR.wrong }] } });
+    const wrongShape = await ctx.api('admin').post('/api/admin/dictionaries/cooccurrence/terms', { terms: [{ term: '大麻' }] });
+    expect(wrongShape.status).toBe(400);
+    expect(wrongShape.body.error.code).toBe('validation_failed');
+    const selfContaining = await ctx.api('admin').post('/api/admin/dictionaries/proofreading.pairs/terms', { terms: [{ wrong: '中心', right: '中心区' }] });
+    expect(selfContaining.status).toBe(400);
+    expect(selfContaining.body.error.details.issues[0]).toMatchObject({ index: 0, message: expect.stringContaining('contains the wrong form') });
+  });
+
+  it('rejects a bad import with its line numbers and imports nothing', async () => {
+    const before = (await ctx.api('admin').get('/api/admin/dictionaries')).body.version;
+    const pairs = await ctx.api('admin').post('/api/admin/dictionaries/proofreading.pairs/import', {
+      text: ['# 外部校对表', '既便\t即便\t错别字', '即便\t即便', '', '帐户\t账户\t规范写法\tfatal', '辩证施治'].join('\n'),
+    });
+    expect(pairs.status).toBe(400);
+    expect(pairs.body.error.details.issues.map((i: { line: number }) => i.line)).toEqual([3, 5, 6]);
+    const rules = await ctx.api('admin').post('/api/admin/dictionaries/cooccurrence/import', {
+      text: ['ok-rule\tgambling\treview\t投注\t群聊\t8\t说明', 'bad-window\tgambling\treview\t投注\t群聊\tten', 'bad-terms\tgambling\treview\t投注||下注\t群聊\t8'].join('\n'),
+    });
+    expect(rules.status).toBe(400);
+    expect(rules.body.error.details.issues).toEqual([
+      expect.objectContaining({ line: 2, message: expect.stringContaining('window') }),
+      expect.objectContaining({ line: 3, message: expect.stringContaining('empty item') }),
+    ]);
+    const asLines = await ctx.api('admin').post('/api/admin/dictionaries/proofreading.titles/import', { text: '孙某某\n', format: 'lines' });
+    expect(asLines.status).toBe(400);
+    expect((await ctx.api('admin').get('/api/admin/dictionaries')).body.version).toBe(before);
+
+    const ok = await ctx.api('admin').post('/api/admin/dictionaries/proofreading.titles/import', { text: `孙若愚\t处长|副处长\t导入\n${TITLES.name}\t院长\n` });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ added: 1, alreadyPresentCount: 1, alreadyPresent: [{ line: 2, term: TITLES.name }] });
+  });
+
+  it('removes them, and the next draft no longer has their findings', async () => {
+    const removals = [];
+    for (const [list, key] of [['proofreading.pairs', PAIR.wrong], ['proofreading.titles', TITLES.name], ['cooccurrence', RULE.id]] as const) {
+      const res = await request(ctx.app).delete(`/api/admin/dictionaries/${list}/terms/${encodeURIComponent(key)}`).set('Authorization', `Bearer ${ctx.people.tokens.admin}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ removed: 1 });
+      removals.push(res.body.version as string);
+    }
+    // A shipped pair can be taken out the same way (its line becomes a comment in the effective file).
+    const shipped = await ctx.api('admin').post('/api/admin/dictionaries/proofreading.pairs/terms/remove', { terms: ['按装'] });
+    expect(shipped.status).toBe(200);
+    await waitFor('the worker to reload', () => (holder.version === shipped.body.version ? true : undefined));
+    const after = await submitAndCheck(`${STRUCTURED_TEXT}请按装好设备。`);
+    const left = after.findings.filter((f: FindingView) => /^(proofreading:(pair|title)|cooccurrence):/.test(f.ruleId));
+    expect(left).toEqual([]);
+    const missing = await ctx.api('admin').post('/api/admin/dictionaries/cooccurrence/terms/remove', { terms: [RULE.id] });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.details.issues).toEqual([expect.objectContaining({ index: 0, term: RULE.id })]);
+  });
+});

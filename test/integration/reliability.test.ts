@@ -70,6 +70,28 @@ describe('owed checks survive Redis losing them', () => {
   });
 });
 
+describe('runs interrupted by dying workers', () => {
+  it('still complete after as many interrupted starts as a failing check would be allowed', async () => {
+    const res = await ctx.api('editor').post('/api/drafts', draftBody(ctx, { title: '被打断的检查' }));
+    // Three starts that never reported back, as after three kill -9 of the worker holding the run.
+    await ctx.superuser('UPDATE check_runs SET attempts = 3 WHERE draft_id = $1', [res.body.id]);
+    await ctx.startWorker();
+    await waitForDraft(ctx, 'editor', res.body.id, (d) => d.status === 'in_review');
+  });
+
+  it('are given up once their start allowance is used up, even with no job left in Redis', async () => {
+    const res = await ctx.api('editor').post('/api/drafts', draftBody(ctx, { title: '始终没有结果' }));
+    await new Promise((r) => setTimeout(r, 100));
+    const keys = await ctx.runtime.redis.keys(`${ctx.prefix}:*`);
+    if (keys.length > 0) await ctx.runtime.redis.del(...keys);
+    await ctx.superuser("UPDATE check_runs SET attempts = 6, updated_at = now() - interval '1 minute' WHERE draft_id = $1 AND check_id = 'sensitive'", [res.body.id]);
+    const worker = await ctx.startWorker();
+    await worker.sweepNow();
+    const failed = await waitForDraft(ctx, 'editor', res.body.id, (d) => d.status === 'checks_failed');
+    expect(failed.checkRuns.find((r: { check: string }) => r.check === 'sensitive')).toMatchObject({ status: 'failed', error: 'no result after 6 attempts' });
+  });
+});
+
 describe('a poison draft', () => {
   it('ends in checks_failed after bounded attempts without holding up others, and an admin can retry it', async () => {
     const engine = await sharedEngine();
@@ -91,6 +113,32 @@ describe('a poison draft', () => {
     const retry = await ctx.api('admin').post(`/api/drafts/${poison.body.id}/checks/retry`);
     expect(retry.status).toBe(200);
     await waitForDraft(ctx, 'editor', poison.body.id, (d) => d.status === 'in_review');
+  });
+
+  it('does not drop a run an admin reset while its last attempt was still failing', async () => {
+    const engine = await sharedEngine();
+    let poisoned = true;
+    let openGate: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const res = await ctx.api('editor').post('/api/drafts', draftBody(ctx, { title: '重置与失败赛跑' }));
+    // The sensitive run is on its last attempt; it will fail only after the admin's retry has reset it.
+    await ctx.superuser("UPDATE check_runs SET attempts = 2 WHERE draft_id = $1 AND check_id = 'sensitive'", [res.body.id]);
+    await ctx.startWorker({
+      run: async (checkId, content, context) => {
+        if (poisoned && content.title === '重置与失败赛跑') {
+          if (checkId === 'sensitive') await gate;
+          throw new Error('check crashed');
+        }
+        return engine.run(checkId, content, context);
+      },
+    });
+    await waitForDraft(ctx, 'editor', res.body.id, (d) => d.status === 'checks_failed', 20_000);
+    const [inFlight] = await ctx.superuser<{ attempts: number; status: string }>("SELECT attempts, status FROM check_runs WHERE draft_id = $1 AND check_id = 'sensitive'", [res.body.id]);
+    expect(inFlight).toEqual({ attempts: 3, status: 'pending' });
+    poisoned = false;
+    expect((await ctx.api('admin').post(`/api/drafts/${res.body.id}/checks/retry`)).status).toBe(200);
+    openGate();
+    await waitForDraft(ctx, 'editor', res.body.id, (d) => d.status === 'in_review', 15_000);
   });
 });
 

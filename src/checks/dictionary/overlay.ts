@@ -2,48 +2,76 @@ import type { DictionarySources } from './dictionary';
 
 /**
  * Admin changes layered over the shipped dictionary files. The files stay the baseline; each overlay row either
- * adds a term to a list (a line appended to that file) or takes a baseline term out (its line becomes a
- * comment, so the line numbers of the other baseline terms — cited in findings' evidence — do not move).
+ * adds an entry to a list (a line appended to that file) or takes a baseline entry out (its line becomes a
+ * comment, so the line numbers of the other baseline entries — cited in findings' evidence — do not move).
+ * An entry is identified by its list and its key, the first column of its line: the term, the wrong form of a
+ * proofreading pair, the name of a name → title pair, the id of a co-occurrence rule.
  * Pure: the service reads the rows from PostgreSQL and the files from disk.
  */
 export interface OverlayTerm {
-  /** File path of the list, e.g. `sensitive/politics.txt` or `whitelist.txt`. */
+  /** File path of the list, e.g. `sensitive/politics.txt`, `whitelist.txt`, `cooccurrence.txt`. */
   list: string;
+  /** The entry's key (first column). */
   term: string;
   state: 'added' | 'removed';
-  /** `block` | `review` | `info` | `-` (term lists only). */
+  /** `block` | `review` | `info` | `-` (lists with a severity column). */
   severity: string;
   note: string;
-  /** Comma-separated flags as in the files (`py,seg`), term lists only. */
+  /**
+   * Term lists: comma-separated flags as in the files (`py,seg`). Lists with more columns keep them here as
+   * TAB-separated `name=value` fields (no column may contain a TAB): pairs `right=安装`; titles
+   * `titles=校长|党委副书记`; co-occurrence `category=…`, `termsA=…|…`, `termsB=…|…`, `window=N`.
+   */
   flags: string;
 }
+
+/** The shape of a list's lines. */
+export type ListKind = 'terms' | 'whitelist' | 'pairs' | 'titles' | 'cooccurrence';
 
 /** Directories whose files are term lists an admin may edit (and create new categories in). */
 export const TERM_LIST_DIRS = ['sensitive', 'secrecy', 'advertising', 'escalation'] as const;
 export const WHITELIST_PATH = 'whitelist.txt';
 export const BANNED_NAMES_PATH = 'proofreading/banned-names.txt';
+export const PAIRS_PATH = 'proofreading/pairs.txt';
+export const TITLES_PATH = 'proofreading/titles.txt';
+export const COOCCURRENCE_PATH = 'cooccurrence.txt';
 
-/** The public id of a list: `sensitive.politics`, `proofreading.banned-names`, `whitelist`. */
-export const LIST_KEY_PATTERN = /^(whitelist|proofreading\.banned-names|(sensitive|secrecy|advertising|escalation)\.[a-z][a-z0-9-]{0,39})$/;
+/**
+ * The public id of a list: `sensitive.politics`, `proofreading.banned-names`, `whitelist`, `proofreading.pairs`,
+ * `proofreading.titles`, `cooccurrence`.
+ */
+export const LIST_KEY_PATTERN =
+  /^(whitelist|cooccurrence|proofreading\.(banned-names|pairs|titles)|(sensitive|secrecy|advertising|escalation)\.[a-z][a-z0-9-]{0,39})$/;
 
 /** List id → file path, or undefined when the id names no editable list. */
 export function listPath(key: string): string | undefined {
   if (!LIST_KEY_PATTERN.test(key)) return undefined;
   if (key === 'whitelist') return WHITELIST_PATH;
+  if (key === 'cooccurrence') return COOCCURRENCE_PATH;
   const dot = key.indexOf('.');
   return `${key.slice(0, dot)}/${key.slice(dot + 1)}.txt`;
 }
 
-/** File path → list id, or undefined for files that are not editable lists (pairs, co-occurrence). */
+/** The line shape of the list at `path` (an editable list's path). */
+export function listKind(path: string): ListKind {
+  if (path === WHITELIST_PATH) return 'whitelist';
+  if (path === PAIRS_PATH) return 'pairs';
+  if (path === TITLES_PATH) return 'titles';
+  if (path === COOCCURRENCE_PATH) return 'cooccurrence';
+  return 'terms';
+}
+
+/** File path → list id, or undefined for files that are not editable lists. */
 export function listKey(path: string): string | undefined {
   if (path === WHITELIST_PATH) return 'whitelist';
+  if (path === COOCCURRENCE_PATH) return 'cooccurrence';
   const m = /^([a-z]+)\/([a-z0-9-]+)\.txt$/.exec(path);
   if (!m) return undefined;
   const key = `${m[1]}.${m[2]}`;
   return LIST_KEY_PATTERN.test(key) ? key : undefined;
 }
 
-/** The term of a data line (first TAB column); undefined for blank, comment and directive lines. */
+/** The key of a data line (first TAB column); undefined for blank, comment and directive lines. */
 export function lineTerm(line: string): string | undefined {
   const text = line.replace(/\r$/, '');
   if (text.trim() === '' || text.startsWith('#')) return undefined;
@@ -52,12 +80,40 @@ export function lineTerm(line: string): string | undefined {
 
 const clean = (s: string) => s.replace(/[\t\r\n]/g, ' ').trim();
 
-/** One overlay row as a line of its list's file format. */
+/** `name=value` fields, TAB-separated, as kept in `OverlayTerm.flags` for lists with more columns. */
+export function encodeFields(fields: Readonly<Record<string, string>>): string {
+  return Object.entries(fields)
+    .map(([name, value]) => `${name}=${clean(value)}`)
+    .join('\t');
+}
+
+/** The inverse of `encodeFields` (a value may contain `=`: only the first one separates). */
+export function decodeFields(flags: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const field of flags.split('\t')) {
+    const eq = field.indexOf('=');
+    if (eq > 0) out[field.slice(0, eq)] = field.slice(eq + 1);
+  }
+  return out;
+}
+
+/**
+ * One overlay row as a line of its list's file format. A field missing from `flags` becomes an empty column,
+ * which the parser rejects with the line number: nothing malformed is silently completed.
+ */
 export function formatOverlayLine(t: Pick<OverlayTerm, 'list' | 'term' | 'severity' | 'note' | 'flags'>): string {
-  if (t.list === WHITELIST_PATH) return t.note ? `${t.term}\t${clean(t.note)}` : t.term;
-  const cols = [t.term, t.severity || '-', clean(t.note)];
-  if (t.flags) cols.push(t.flags);
-  return cols.join('\t');
+  const kind = listKind(t.list);
+  if (kind === 'whitelist') return t.note ? `${t.term}\t${clean(t.note)}` : t.term;
+  if (kind === 'terms') {
+    const cols = [t.term, t.severity || '-', clean(t.note)];
+    if (t.flags) cols.push(t.flags);
+    return cols.join('\t');
+  }
+  const f = decodeFields(t.flags);
+  const col = (name: string) => f[name] ?? '';
+  if (kind === 'pairs') return [t.term, col('right'), clean(t.note), t.severity || '-'].join('\t');
+  if (kind === 'titles') return [t.term, col('titles'), clean(t.note)].join('\t');
+  return [t.term, col('category'), t.severity, col('termsA'), col('termsB'), col('window'), clean(t.note)].join('\t');
 }
 
 export const OVERLAY_HEADER = '# --- 管理员通过系统添加的词条（数据库） ---';

@@ -9,8 +9,11 @@ import { getFoldTable, getNoiseMask, type FoldMode } from '../text/fold';
  *  - one Uint16Array(65536) maps a raw code unit straight to its dense alphabet code after folding (0 = not in
  *    any key, NOISE = skippable), so the hot loop does one table read per character;
  *  - the root's transitions are a dense Int32Array over the alphabet;
- *  - other transitions live in one open-addressing hash table keyed by (state, code);
- *  - failure links and "output links" (nearest failure ancestor that ends a key) are Int32Arrays.
+ *  - other transitions live in one open-addressing hash table of child states keyed by (parent, code): a slot
+ *    holds only the child, whose edge (parent, code) sits in one interleaved array, so a probe touches two
+ *    memory locations and a trie edge costs 4 bytes of table plus 8 bytes of edge;
+ *  - failure links and "output links" (nearest failure ancestor that ends a key) are Int32Arrays;
+ *  - the normalised keys are one string with an offset array (not a string object per key).
  */
 
 export interface AutomatonOptions {
@@ -30,6 +33,8 @@ export const DEFAULT_AUTOMATON_OPTIONS: AutomatonOptions = { fold: 'full', noise
 export const EXACT_AUTOMATON_OPTIONS: AutomatonOptions = { fold: 'none', noise: false, maxGap: 0, collapseRepeats: false };
 
 const NOISE = 0xffff;
+/** Invisible characters (see getNoiseMask): skipped without counting towards the gap. */
+const INVISIBLE = 0xfffe;
 
 /** Growable hit list: parallel arrays of start, end (exclusive) and key id. */
 export class Hits {
@@ -63,6 +68,13 @@ export class Hits {
   }
 }
 
+/** Slots for `entries` edges at a load factor of at most 0.5 (a power of two). */
+function tableSize(entries: number): number {
+  let size = 16;
+  while (size < entries * 2) size *= 2;
+  return size;
+}
+
 function hashSlot(state: number, code: number, mask: number): number {
   return (Math.imul(state, 0x9e3779b1) ^ Math.imul(code, 0x85ebca6b)) & mask;
 }
@@ -70,66 +82,89 @@ function hashSlot(state: number, code: number, mask: number): number {
 export class Automaton {
   /** Key id for each input key (in input order); -1 when the key is empty after normalisation. */
   readonly keyIdOfInput: Int32Array;
-  /** Normalised key strings by key id (folded, noise removed, repeats collapsed). */
-  readonly keys: readonly string[];
   readonly options: AutomatonOptions;
   readonly stateCount: number;
 
   private readonly table: Uint16Array;
   private readonly rootNext: Int32Array;
-  private readonly hState: Int32Array;
-  private readonly hCode: Uint16Array;
-  private readonly hNext: Int32Array;
-  private readonly hMask: number;
+  /** Open-addressing hash table of child states (0 = empty slot; the root is never a child). */
+  private readonly slots: Int32Array;
+  private readonly slotMask: number;
+  /** edge[2s] = parent of state s, edge[2s + 1] = code of the transition into s. */
+  private readonly edge: Int32Array;
   private readonly fail: Int32Array;
   private readonly keyOfState: Int32Array;
   private readonly outLink: Int32Array;
-  private readonly keyLength: Int32Array;
+  /** All normalised keys concatenated; key k is keyChars[keyStart[k], keyStart[k + 1]). */
+  private readonly keyChars: string;
+  private readonly keyStart: Int32Array;
   private readonly ringMask: number;
 
   private constructor(init: {
     keyIdOfInput: Int32Array;
-    keys: string[];
     options: AutomatonOptions;
     stateCount: number;
     table: Uint16Array;
     rootNext: Int32Array;
-    hState: Int32Array;
-    hCode: Uint16Array;
-    hNext: Int32Array;
+    slots: Int32Array;
+    edge: Int32Array;
     fail: Int32Array;
     keyOfState: Int32Array;
     outLink: Int32Array;
-    keyLength: Int32Array;
+    keyChars: string;
+    keyStart: Int32Array;
     ringMask: number;
   }) {
     this.keyIdOfInput = init.keyIdOfInput;
-    this.keys = init.keys;
     this.options = init.options;
     this.stateCount = init.stateCount;
     this.table = init.table;
     this.rootNext = init.rootNext;
-    this.hState = init.hState;
-    this.hCode = init.hCode;
-    this.hNext = init.hNext;
-    this.hMask = init.hState.length - 1;
+    this.slots = init.slots;
+    this.slotMask = init.slots.length - 1;
+    this.edge = init.edge;
     this.fail = init.fail;
     this.keyOfState = init.keyOfState;
     this.outLink = init.outLink;
-    this.keyLength = init.keyLength;
+    this.keyChars = init.keyChars;
+    this.keyStart = init.keyStart;
     this.ringMask = init.ringMask;
+  }
+
+  /** Number of distinct normalised keys. */
+  get keyCount(): number {
+    return this.keyStart.length - 1;
+  }
+
+  /** Normalised key `id` (folded, noise removed, repeats collapsed). */
+  key(id: number): string {
+    return this.keyChars.slice(this.keyStart[id]!, this.keyStart[id + 1]!);
+  }
+
+  /** Length of normalised key `id`. */
+  keyLength(id: number): number {
+    return this.keyStart[id + 1]! - this.keyStart[id]!;
   }
 
   /** Normalises one key the way `build` does (exposed so callers can reason about key identity). */
   static normalizeKey(key: string, options: AutomatonOptions): string {
     const fold = getFoldTable(options.fold);
     const noise = options.noise ? getNoiseMask() : undefined;
+    // Most keys are already normal (simplified, no noise, no repeats): return them as they are, no new string.
+    let same = true;
+    for (let i = 0, prev = -1; i < key.length && same; i++) {
+      const raw = key.charCodeAt(i);
+      const f = fold ? fold[raw]! : raw;
+      same = f === raw && !(noise && noise[f] !== 0) && !(options.collapseRepeats && f === prev);
+      prev = f;
+    }
+    if (same) return key;
     let out = '';
     let prev = -1;
     for (let i = 0; i < key.length; i++) {
       const raw = key.charCodeAt(i);
       const f = fold ? fold[raw]! : raw;
-      if (noise && noise[f] === 1) continue;
+      if (noise && noise[f] !== 0) continue;
       if (options.collapseRepeats && f === prev) continue;
       prev = f;
       out += String.fromCharCode(f);
@@ -173,44 +208,47 @@ export class Automaton {
         if (codeOfFolded[f] === 0) codeOfFolded[f] = ++alphabet;
       }
     }
-    if (alphabet >= NOISE) throw new Error('alphabet too large');
+    if (alphabet >= INVISIBLE) throw new Error('alphabet too large');
     const table = new Uint16Array(65536);
     for (let u = 0; u < 65536; u++) {
       const f = fold ? fold[u]! : u;
-      table[u] = noise && noise[f] === 1 ? NOISE : codeOfFolded[f]!;
+      table[u] = noise && noise[f] === 2 ? INVISIBLE : noise && noise[f] === 1 ? NOISE : codeOfFolded[f]!;
     }
 
-    // Trie with first-child / next-sibling lists during the build (root children are dense).
+    // Trie: root children are dense; other edges go straight into the hash table of child states (sized for
+    // the worst case, one state per key character, and shrunk below once the state count is known), with
+    // first-child / next-sibling lists kept only for the breadth-first pass.
     const cap = totalChars + 1;
     const firstChild = new Int32Array(cap).fill(-1);
     const nextSibling = new Int32Array(cap).fill(-1);
-    const codeOfState = new Uint16Array(cap);
     const keyOfState = new Int32Array(cap).fill(-1);
-    const depth = new Int32Array(cap);
     const rootNext = new Int32Array(alphabet + 1);
+    let slotMask = tableSize(cap) - 1;
+    let slots = new Int32Array(slotMask + 1);
+    let edge = new Int32Array(cap * 2);
+    const lookup = (s: number, c: number): number => {
+      if (s === 0) return rootNext[c]! > 0 ? rootNext[c]! : 0;
+      for (let h = hashSlot(s, c, slotMask), t = slots[h]!; t !== 0; h = (h + 1) & slotMask, t = slots[h]!) {
+        if (edge[2 * t] === s && edge[2 * t + 1] === c) return t;
+      }
+      return -1;
+    };
     let states = 1;
     for (let id = 0; id < keys.length; id++) {
       const k = keys[id]!;
       let s = 0;
       for (let i = 0; i < k.length; i++) {
         const c = codeOfFolded[k.charCodeAt(i)]!;
-        let next = -1;
-        if (s === 0) {
-          next = rootNext[c]! > 0 ? rootNext[c]! : -1;
-        } else {
-          for (let t = firstChild[s]!; t !== -1; t = nextSibling[t]!) {
-            if (codeOfState[t] === c) {
-              next = t;
-              break;
-            }
-          }
-        }
-        if (next === -1) {
+        let next = s === 0 ? rootNext[c]! : lookup(s, c);
+        if (next <= 0) {
           next = states++;
-          codeOfState[next] = c;
-          depth[next] = depth[s]! + 1;
+          edge[2 * next] = s;
+          edge[2 * next + 1] = c;
           if (s === 0) rootNext[c] = next;
           else {
+            let h = hashSlot(s, c, slotMask);
+            while (slots[h] !== 0) h = (h + 1) & slotMask;
+            slots[h] = next;
             nextSibling[next] = firstChild[s]!;
             firstChild[s] = next;
           }
@@ -219,23 +257,20 @@ export class Automaton {
       }
       keyOfState[s] = id;
     }
-
-    // Hash table for non-root transitions, load factor <= 0.5.
-    let hSize = 16;
-    while (hSize < states * 2) hSize *= 2;
-    const hMask = hSize - 1;
-    const hState = new Int32Array(hSize);
-    const hCode = new Uint16Array(hSize);
-    const hNext = new Int32Array(hSize);
-    const lookup = (s: number, c: number): number => {
-      if (s === 0) return rootNext[c]! > 0 ? rootNext[c]! : 0;
-      for (let h = hashSlot(s, c, hMask); hState[h] !== 0; h = (h + 1) & hMask) {
-        if (hState[h] === s && hCode[h] === c) return hNext[h]!;
+    edge = edge.slice(0, states * 2);
+    if (tableSize(states) <= slotMask) {
+      slotMask = tableSize(states) - 1;
+      slots = new Int32Array(slotMask + 1);
+      for (let t = 1; t < states; t++) {
+        const parent = edge[2 * t]!;
+        if (parent === 0) continue;
+        let h = hashSlot(parent, edge[2 * t + 1]!, slotMask);
+        while (slots[h] !== 0) h = (h + 1) & slotMask;
+        slots[h] = t;
       }
-      return -1;
-    };
+    }
 
-    // BFS: failure links, output links, and hash-table fill in one pass.
+    // BFS: failure links and output links.
     const fail = new Int32Array(states);
     const outLink = new Int32Array(states).fill(-1);
     const queue = new Int32Array(states);
@@ -251,12 +286,7 @@ export class Automaton {
     while (qHead < qTail) {
       const s = queue[qHead++]!;
       for (let t = firstChild[s]!; t !== -1; t = nextSibling[t]!) {
-        const c = codeOfState[t]!;
-        let h = hashSlot(s, c, hMask);
-        while (hState[h] !== 0) h = (h + 1) & hMask;
-        hState[h] = s;
-        hCode[h] = c;
-        hNext[h] = t;
+        const c = edge[2 * t + 1]!;
         let f = fail[s]!;
         let target = lookup(f, c);
         while (target < 0) {
@@ -264,31 +294,29 @@ export class Automaton {
           target = lookup(f, c);
         }
         fail[t] = target;
-        const ft = target;
-        outLink[t] = keyOfState[ft]! >= 0 ? ft : outLink[ft]!;
+        outLink[t] = keyOfState[target]! >= 0 ? target : outLink[target]!;
         queue[qTail++] = t;
       }
     }
 
-    const keyLength = new Int32Array(keys.length);
-    for (let id = 0; id < keys.length; id++) keyLength[id] = keys[id]!.length;
+    const keyStart = new Int32Array(keys.length + 1);
+    for (let id = 0; id < keys.length; id++) keyStart[id + 1] = keyStart[id]! + keys[id]!.length;
     let ring = 1;
     while (ring < maxLen + 1) ring *= 2;
 
     return new Automaton({
       keyIdOfInput,
-      keys,
       options,
       stateCount: states,
       table,
       rootNext,
-      hState,
-      hCode,
-      hNext,
+      slots,
+      edge,
       fail,
       keyOfState: keyOfState.slice(0, states),
       outLink,
-      keyLength,
+      keyChars: keys.join(''),
+      keyStart,
       ringMask: ring - 1,
     });
   }
@@ -300,14 +328,13 @@ export class Automaton {
   scan(text: string, hits: Hits = new Hits()): Hits {
     const table = this.table;
     const rootNext = this.rootNext;
-    const hState = this.hState;
-    const hCode = this.hCode;
-    const hNext = this.hNext;
-    const hMask = this.hMask;
+    const slots = this.slots;
+    const slotMask = this.slotMask;
+    const edge = this.edge;
     const fail = this.fail;
     const keyOfState = this.keyOfState;
     const outLink = this.outLink;
-    const keyLength = this.keyLength;
+    const keyStart = this.keyStart;
     const ringMask = this.ringMask;
     const ring = new Int32Array(ringMask + 1);
     const maxGap = this.options.maxGap;
@@ -320,6 +347,7 @@ export class Automaton {
     const n = text.length;
     for (let i = 0; i < n; i++) {
       const c = table[text.charCodeAt(i)]!;
+      if (c === INVISIBLE) continue;
       if (c === NOISE) {
         if (++gap > maxGap) {
           state = 0;
@@ -349,14 +377,14 @@ export class Automaton {
           state = rootNext[c]!;
           break;
         }
-        let h = hashSlot(state, c, hMask);
+        let h = hashSlot(state, c, slotMask);
         let next = -1;
-        while (hState[h] !== 0) {
-          if (hState[h] === state && hCode[h] === c) {
-            next = hNext[h]!;
+        for (let t = slots[h]!; t !== 0; t = slots[h]!) {
+          if (edge[2 * t] === state && edge[2 * t + 1] === c) {
+            next = t;
             break;
           }
-          h = (h + 1) & hMask;
+          h = (h + 1) & slotMask;
         }
         if (next >= 0) {
           state = next;
@@ -367,25 +395,25 @@ export class Automaton {
       let s = keyOfState[state]! >= 0 ? state : outLink[state]!;
       while (s > 0) {
         const key = keyOfState[s]!;
-        hits.push(ring[(count - keyLength[key]!) & ringMask]!, i + 1, key);
+        hits.push(ring[(count - (keyStart[key + 1]! - keyStart[key]!)) & ringMask]!, i + 1, key);
         s = outLink[s]!;
       }
     }
     return hits;
   }
 
-  /** Approximate bytes held by the typed arrays (for the benchmark). */
+  /** Approximate bytes held by the typed arrays and the key string (for the benchmark). */
   byteSize(): number {
     return (
       this.table.byteLength +
       this.rootNext.byteLength +
-      this.hState.byteLength +
-      this.hCode.byteLength +
-      this.hNext.byteLength +
+      this.slots.byteLength +
+      this.edge.byteLength +
       this.fail.byteLength +
       this.keyOfState.byteLength +
       this.outLink.byteLength +
-      this.keyLength.byteLength
+      this.keyStart.byteLength +
+      this.keyChars.length * 2
     );
   }
 }

@@ -88,7 +88,7 @@ class KeyTable {
   owner: Int32Array;
   variant: Uint8Array;
   constructor(automaton: Automaton, keyOwners: KeyOwner[]) {
-    const keyCount = automaton.keys.length;
+    const keyCount = automaton.keyCount;
     const counts = new Int32Array(keyCount + 1);
     for (let i = 0; i < keyOwners.length; i++) {
       const k = automaton.keyIdOfInput[i]!;
@@ -117,13 +117,28 @@ interface Part {
 }
 
 export class TermMatcher {
+  /**
+   * Keeps the term strings (shared with the caller's, not copied) and one byte of flags per term rather than the
+   * MatcherTerm objects: a 100k-term matcher must not hold 100k objects.
+   */
   private constructor(
-    readonly terms: readonly MatcherTerm[],
-    readonly whitelist: readonly string[],
+    private readonly termText: readonly string[],
+    private readonly segmentOnly: Uint8Array,
     private readonly parts: Part[],
-    private readonly termRuns: ReadonlyArray<number[] | undefined>,
+    /** Run lengths of terms with doubled characters (few), by term index. */
+    private readonly termRuns: ReadonlyMap<number, number[]>,
     private readonly options: TermMatcherOptions,
   ) {}
+
+  /** Number of terms the matcher was built with. */
+  get termCount(): number {
+    return this.termText.length;
+  }
+
+  /** The term string of term index `i`. */
+  term(i: number): string {
+    return this.termText[i]!;
+  }
 
   /** Builds a matcher for `terms`, with `whitelist` words that suppress hits lying inside them. */
   static build(terms: readonly MatcherTerm[], whitelist: readonly string[] = [], options: TermMatcherOptions = {}): TermMatcher {
@@ -143,8 +158,12 @@ export class TermMatcher {
     const ownersLoose: KeyOwner[] = [];
     const keysExact: string[] = [];
     const ownersExact: KeyOwner[] = [];
-    const termRuns: Array<number[] | undefined> = [];
+    const termRuns = new Map<number, number[]>();
+    const termText: string[] = new Array<string>(terms.length);
+    const segmentOnly = new Uint8Array(terms.length);
     terms.forEach((t, i) => {
+      termText[i] = t.term;
+      if (t.segment) segmentOnly[i] = 1;
       const exact = t.exact === true || (!base.noise && !base.collapseRepeats);
       const keys = exact ? keysExact : keysLoose;
       const owners = exact ? ownersExact : ownersLoose;
@@ -161,8 +180,10 @@ export class TermMatcher {
           owners.push({ owner: i, variant: 2 });
         }
       }
-      const norm = Automaton.normalizeKey(t.term, { ...base, collapseRepeats: false });
-      termRuns.push(!exact && base.collapseRepeats && runs(norm).some((r) => r > 1) ? runs(norm) : undefined);
+      if (!exact && base.collapseRepeats) {
+        const r = runs(Automaton.normalizeKey(t.term, { ...base, collapseRepeats: false }));
+        if (r.some((n) => n > 1)) termRuns.set(i, r);
+      }
     });
     whitelist.forEach((w, wi) => {
       keysLoose.push(w);
@@ -177,19 +198,20 @@ export class TermMatcher {
     const makePart = (keys: string[], owners: KeyOwner[], opts: AutomatonOptions) => {
       if (keys.length === 0) return;
       const automaton = Automaton.build(keys, opts);
-      const keyFlags = new Uint8Array(automaton.keys.length);
-      automaton.keys.forEach((k, id) => {
+      const keyFlags = new Uint8Array(automaton.keyCount);
+      for (let id = 0; id < automaton.keyCount; id++) {
+        const k = automaton.key(id);
         let f = 0;
         if (isAsciiAlnum(k.charCodeAt(0))) f |= 1;
         if (isAsciiAlnum(k.charCodeAt(k.length - 1))) f |= 2;
         if (/[0-9a-z]/.test(k)) f |= 4;
         keyFlags[id] = f;
-      });
+      }
       parts.push({ automaton, table: new KeyTable(automaton, owners), keyFlags });
     };
     makePart(keysLoose, ownersLoose, base.noise || base.collapseRepeats ? base : exactOptions);
     makePart(keysExact, ownersExact, exactOptions);
-    return new TermMatcher(terms, whitelist, parts, termRuns, options);
+    return new TermMatcher(termText, segmentOnly, parts, termRuns, options);
   }
 
   /** Total typed-array bytes of the automata (for the benchmark). */
@@ -224,7 +246,7 @@ export class TermMatcher {
         // Latin/digit edges must sit on word boundaries.
         if ((kf & 1) !== 0 && start > 0 && isAsciiAlnum(width[text.charCodeAt(start - 1)]!)) continue;
         if ((kf & 2) !== 0 && end < text.length && isAsciiAlnum(width[text.charCodeAt(end)]!)) continue;
-        const brokenWord = (kf & 4) !== 0 && end - start > part.automaton.keys[key]!.length && /[0-9a-z]\s+[0-9a-z]/i.test(text.slice(start, end));
+        const brokenWord = (kf & 4) !== 0 && end - start > part.automaton.keyLength(key) && /[0-9a-z]\s+[0-9a-z]/i.test(text.slice(start, end));
         for (let o = offset[key]!; o < offset[key + 1]!; o++) {
           const who = owner[o]!;
           if (who <= WHITELIST) {
@@ -234,23 +256,24 @@ export class TermMatcher {
           const v = variant[o]!;
           if (brokenWord && v !== 2) continue;
           let kind = VARIANT_CODES[v]!;
-          if (kind === 'exact' && text.slice(start, end) !== this.terms[who]!.term) kind = 'folded';
+          if (kind === 'exact' && text.slice(start, end) !== this.termText[who]) kind = 'folded';
           candidates.push({ term: who, start, end, variant: kind });
         }
       }
     }
     const out: TermHit[] = [];
     const seen = new Set<string>();
+    const whitelisted = containedIn(white);
     for (const c of candidates) {
-      if (white.some(([ws, we]) => ws <= c.start && c.end <= we)) continue;
-      const runsNeeded = this.termRuns[c.term];
+      if (whitelisted(c.start, c.end)) continue;
+      const runsNeeded = this.termRuns.get(c.term);
       if (runsNeeded) {
         const start = this.startOfRuns(text, c, runsNeeded);
         if (start < 0) continue;
         c.start = start;
-        if (c.variant === 'folded' && text.slice(start, c.end) === this.terms[c.term]!.term) c.variant = 'exact';
+        if (c.variant === 'folded' && text.slice(start, c.end) === this.termText[c.term]) c.variant = 'exact';
       }
-      if (this.terms[c.term]!.segment && !this.onTokenBoundaries(text, c.start, c.end)) continue;
+      if (this.segmentOnly[c.term] === 1 && !this.onTokenBoundaries(text, c.start, c.end)) continue;
       const id = `${c.term}:${c.start}:${c.end}`;
       if (seen.has(id)) continue;
       seen.add(id);
@@ -286,3 +309,25 @@ export class TermMatcher {
 }
 
 export { DEFAULT_AUTOMATON_OPTIONS, EXACT_AUTOMATON_OPTIONS };
+
+/**
+ * Whether [start, end) lies inside one of `spans`: sorted by start with a running maximum end, one binary search
+ * per question (testing every span for every candidate was quadratic on texts full of whitelisted words).
+ */
+function containedIn(spans: Array<[number, number]>): (start: number, end: number) => boolean {
+  if (spans.length === 0) return () => false;
+  spans.sort((a, b) => a[0] - b[0]);
+  const maxEnd = new Int32Array(spans.length);
+  for (let i = 0, m = -1; i < spans.length; i++) maxEnd[i] = m = Math.max(m, spans[i]![1]);
+  return (start, end) => {
+    // Last span starting at or before `start`; the furthest end among it and those before it.
+    let lo = 0;
+    let hi = spans.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (spans[mid]![0] <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && maxEnd[lo - 1]! >= end;
+  };
+}

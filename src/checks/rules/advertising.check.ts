@@ -44,13 +44,16 @@ const AD_KINDS = new Set<string>(Object.keys(KIND_LABEL));
 const MOBILE = /(?<![0-9a-z])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![0-9a-z])/g;
 const HOTLINE = /(?<![0-9a-z])[48]00[- ]?\d{3}[- ]?\d{4}(?![0-9a-z])/g;
 const LANDLINE = /(?<![0-9a-z])\(?0\d{2,3}\)?[- ]?[2-8]\d{6,7}(?:-\d{1,5})?(?![0-9a-z])/g;
+// Linear by construction (see test/unit/checks/redos.test.ts): no two adjacent quantifiers can take the same
+// characters (`\s*(?:号\s*)?` rather than `\s*号?\s*`), and a match may only start where no longer one could (the
+// lookbehinds), so a failed attempt never rescans a long run from each of its positions.
 const WECHAT =
-  /(?:微信|威信|薇信|徽信|维信|卫信|v信|vx|wx|weixin|wechat|加v|\+v)\s*(?:号)?\s*[:]?\s*([a-z][-_a-z0-9]{5,19}|1[3-9]\d{9})(?![0-9a-z])/g;
+  /(?:微信|威信|薇信|徽信|维信|卫信|v信|vx|wx|weixin|wechat|加v|\+v)\s*(?:号\s*)?(?::\s*)?([a-z][-_a-z0-9]{5,19}|1[3-9]\d{9})(?![0-9a-z])/g;
 const WECHAT_BARE = /(?:威信|薇信|徽信|维信|卫信|v信|加v|\+v|➕v)(?![a-z])/g;
-const QQ = /(?:qq|扣扣|企鹅|球球|q\s*q)\s*(?:号|群)?\s*[:]?\s*([1-9]\d{4,10})(?!\d)/g;
-const EMAIL = /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/g;
+const QQ = /(?:qq|扣扣|企鹅|球球|q\s*q)\s*(?:(?:号|群)\s*)?(?::\s*)?([1-9]\d{4,10})(?!\d)/g;
+const EMAIL = /(?<![a-z0-9._%+-])[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/g;
 const URL =
-  /(?:https?:\/\/)?(?:[a-z0-9-]+\.)+(?:com|cn|net|top|shop|store|xyz|vip|cc|me|io|org|info|tv|club|site|online|link|wang|ltd)(?![a-z0-9-])(?::\d+)?(?:\/[^\s，。；！？、"'<>）)]*)?/g;
+  /(?:https?:\/\/|(?<![a-z0-9-]|[a-z0-9-]\.))(?:[a-z0-9-]+\.)+(?:com|cn|net|top|shop|store|xyz|vip|cc|me|io|org|info|tv|club|site|online|link|wang|ltd)(?![a-z0-9-])(?::\d+)?(?:\/[^\s，。；！？、"'<>）)]*)?/g;
 const TAO_TOKEN = /[¥€₤$][a-z0-9]{8,12}[¥€₤$]/g;
 const PRICE = /[¥￥]\s*\d+(?:\.\d+)?|(?<![\d.])\d+(?:\.\d+)?\s*(?:元|块钱|块|rmb)(?![\u4e00-\u9fa5]?(?:以上|左右)?(?:奖|资助|补助|经费))/g;
 const FUNDING_WORDS = ['奖学金', '助学金', '资助', '经费', '补助', '奖金', '投入', '拨款', '捐赠', '捐款', '学费', '住宿费', '罚款', '基金', '预算', '总额', '万元', '亿元', '收入'];
@@ -80,11 +83,17 @@ export function createAdvertisingCheck(dicts: Dictionaries, env: CheckEnv): Chec
   return (p) => {
     const text = p.folded;
     const ev: Evidence[] = [];
-    const taken: Array<[number, number]> = [];
-    const overlaps = (s: number, e: number) => taken.some(([a, b]) => s < b && a < e);
+    // Characters already claimed by a piece of evidence (or by an allowed address). A map rather than a list of
+    // spans: checking each new match against every earlier one was quadratic in the number of matches.
+    const claimed = new Uint8Array(text.length + 1);
+    const overlaps = (s: number, e: number) => {
+      for (let i = s; i < e; i++) if (claimed[i] === 1) return true;
+      return false;
+    };
+    const claim = (s: number, e: number) => claimed.fill(1, s, e);
     const add = (e: Evidence) => {
       if (overlaps(e.start, e.end)) return;
-      taken.push([e.start, e.end]);
+      claim(e.start, e.end);
       ev.push(e);
     };
     const officeFactor = (start: number) =>
@@ -95,13 +104,13 @@ export function createAdvertisingCheck(dicts: Dictionaries, env: CheckEnv): Chec
     for (const m of matchAll(EMAIL, text)) {
       const kind = classifyHost(m[0].split('@')[1]!);
       if (kind) add({ kind: 'email', start: m.index, end: m.index + m[0].length, weight: cfg.weights.email, what: m[0] });
-      else taken.push([m.index, m.index + m[0].length]);
+      else claim(m.index, m.index + m[0].length);
     }
     for (const m of matchAll(TAO_TOKEN, text)) add({ kind: 'shop-link', start: m.index, end: m.index + m[0].length, weight: cfg.weights['shop-link'], what: m[0] });
     for (const m of matchAll(URL, text)) {
       const kind = classifyHost(hostOf(m[0]));
       if (kind) add({ kind, start: m.index, end: m.index + m[0].length, weight: cfg.weights[kind], what: m[0] });
-      else taken.push([m.index, m.index + m[0].length]);
+      else claim(m.index, m.index + m[0].length);
     }
     for (const m of matchAll(HOTLINE, text)) add({ kind: 'mobile', start: m.index, end: m.index + m[0].length, weight: cfg.weights.mobile, what: m[0] });
     for (const m of matchAll(MOBILE, text)) {
@@ -129,7 +138,11 @@ export function createAdvertisingCheck(dicts: Dictionaries, env: CheckEnv): Chec
 
     // Score: per kind, the strongest `maxPerKind` items count.
     const byKind = new Map<AdEvidenceKind, number[]>();
-    for (const e of ev) byKind.set(e.kind, [...(byKind.get(e.kind) ?? []), e.weight]);
+    for (const e of ev) {
+      const weights = byKind.get(e.kind);
+      if (weights) weights.push(e.weight);
+      else byKind.set(e.kind, [e.weight]);
+    }
     let score = 0;
     for (const weights of byKind.values()) {
       score += weights

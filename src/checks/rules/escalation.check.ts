@@ -11,8 +11,10 @@ export const ESCALATION_CHECK = 'escalation';
  * stage — and the first one carries the draft's top keywords (jieba TF-IDF) as evidence for the reviewer.
  */
 
-const NUM = '(?:\\d+|[一二两三四五六七八九十百千几多数]+)';
-const CASUALTY = new RegExp(`${NUM}\\s*(?:余|多)?\\s*(?:名|人|位|个)[\\u4e00-\\u9fa5]{0,6}?(?:死亡|身亡|遇难|罹难|丧生|受伤|重伤|轻伤|失联|失踪|伤亡|中毒|送医)`, 'g');
+// A number starts where no longer number could (lookbehind), and `\s*(?:(?:余|多)\s*)?` cannot split one whitespace
+// run two ways: both keep a failed attempt from rescanning long digit, numeral or whitespace runs (ReDoS).
+const NUM = '(?:(?<!\\d)\\d+|(?<![一二两三四五六七八九十百千几多数])[一二两三四五六七八九十百千几多数]+)';
+const CASUALTY = new RegExp(`${NUM}\\s*(?:(?:余|多)\\s*)?(?:名|人|位|个)[\\u4e00-\\u9fa5]{0,6}?(?:死亡|身亡|遇难|罹难|丧生|受伤|重伤|轻伤|失联|失踪|伤亡|中毒|送医)`, 'g');
 const CAUSED = /造成[^。！？\n]{0,12}?(?:死亡|身亡|遇难|受伤|伤亡|中毒|失联)/g;
 
 export function createEscalationCheck(dicts: Dictionaries, env: CheckEnv): CheckFn {
@@ -21,12 +23,15 @@ export function createEscalationCheck(dicts: Dictionaries, env: CheckEnv): Check
   });
   return (p) => {
     const out: Finding[] = [];
-    const taken: Array<[number, number]> = [];
+    // Which casualty finding (1-based) each character belongs to: one lookup per later match, where a list of
+    // spans made many findings quadratic.
+    const takenBy = new Int32Array(p.folded.length + 1);
+    let findingsSoFar = 0;
     for (const m of [...matchAll(CASUALTY, p.folded), ...matchAll(CAUSED, p.folded)]) {
       const start = m.index;
       const end = start + m[0].length;
-      if (taken.some(([a, b]) => start < b && a < end)) continue;
-      taken.push([start, end]);
+      if (takenBy.subarray(start, end).some((t) => t !== 0)) continue;
+      takenBy.fill(++findingsSoFar, start, end);
       out.push(
         makeFinding(ESCALATION_CHECK, p, env, {
           category: 'escalation.casualty',
@@ -40,7 +45,8 @@ export function createEscalationCheck(dicts: Dictionaries, env: CheckEnv): Check
       );
     }
     for (const h of compiled.match(p.text)) {
-      if (taken.some(([a, b]) => h.start >= a && h.end <= b)) continue;
+      // Inside one casualty finding (spans are contiguous: first and last character in the same one).
+      if (takenBy[h.start] !== 0 && takenBy[h.start] === takenBy[h.end - 1]) continue;
       const e = h.entry;
       const label = compiled.labels.get(e.category) ?? e.category;
       out.push(

@@ -9,8 +9,9 @@ export const PROOFREADING_CHECK = 'proofreading';
 
 /**
  * 校对: wrong → right pairs (错别字, 规范表述) from dictionaries/proofreading/pairs.txt, half-width punctuation
- * inside Chinese text, unbalanced 《》“”（）【】‘’, a wrong title next to a listed person's name, and names that
- * must not appear. Every finding that has a fix carries it in `suggestion`.
+ * inside Chinese text, unbalanced 《》“”（）【】‘’, a wrong title next to a listed person's name
+ * (dictionaries/proofreading/titles.txt; the title words recognised come from config), and names that must not
+ * appear. Every finding that has a fix carries it in `suggestion`.
  */
 
 const HALF_TO_FULL: Record<string, string> = { ',': '，', ';': '；', ':': '：', '?': '？', '!': '！', '(': '（', ')': '）', '.': '。' };
@@ -29,10 +30,10 @@ export function createProofreadingCheck(dicts: Dictionaries, env: CheckEnv): Che
     dicts.whitelist.map((w) => w.term),
     { automaton: { fold: 'width', noise: false, maxGap: 0, collapseRepeats: false }, phraseVariants: false },
   );
-  const banned = compileTermLists([{ category: 'banned-name', label: '禁用人名', file: 'proofreading/banned-names.txt', entries: dicts.bannedNames }], [], env, {
+  const banned = compileTermLists([dicts.bannedNames], [], env, {
     automaton: { fold: 'full', noise: true, maxGap: 1, collapseRepeats: false },
   });
-  const people = env.config.proofreading.people;
+  const people = dicts.nameTitles;
   const titleWords = [...env.config.proofreading.titleWords].sort((a, b) => b.length - a.length);
 
   return (p) => {
@@ -85,18 +86,26 @@ export function createProofreadingCheck(dicts: Dictionaries, env: CheckEnv): Che
       if (i < text.length && text[i] !== '\n') continue;
       const stack: Array<{ ch: string; at: number }> = [];
       const unmatched: Array<{ ch: string; at: number; missing: string }> = [];
+      // How many of each opener are on the stack: a closer with none open is settled at once, instead of
+      // searching the whole stack for it (quadratic on 《《《…）））).
+      const open = new Map<string, number>();
       for (let k = lineStart; k < i; k++) {
         const ch = text[k]!;
-        if (PAIRS[ch]) stack.push({ ch, at: k });
-        else if (CLOSERS[ch]) {
-          const open = CLOSERS[ch]!;
-          let j = stack.length - 1;
-          while (j >= 0 && stack[j]!.ch !== open) j--;
-          if (j < 0) unmatched.push({ ch, at: k, missing: open });
-          else {
-            // Openers above the match were never closed.
-            for (const s of stack.splice(j).slice(1)) unmatched.push({ ...s, missing: PAIRS[s.ch]! });
+        if (PAIRS[ch]) {
+          stack.push({ ch, at: k });
+          open.set(ch, (open.get(ch) ?? 0) + 1);
+        } else if (CLOSERS[ch]) {
+          const opener = CLOSERS[ch]!;
+          if (!open.get(opener)) {
+            unmatched.push({ ch, at: k, missing: opener });
+            continue;
           }
+          let j = stack.length - 1;
+          while (stack[j]!.ch !== opener) j--;
+          // Openers above the match were never closed; each leaves the stack once.
+          const closed = stack.splice(j);
+          for (const s of closed) open.set(s.ch, open.get(s.ch)! - 1);
+          for (const s of closed.slice(1)) unmatched.push({ ...s, missing: PAIRS[s.ch]! });
         }
       }
       for (const s of stack) unmatched.push({ ...s, missing: PAIRS[s.ch]! });
@@ -134,7 +143,7 @@ export function createProofreadingCheck(dicts: Dictionaries, env: CheckEnv): Che
             ruleId: `proofreading:title:${person.name}`,
             message: `「${person.name}」的职务为「${person.titles.join('、')}」，此处写作「${found.title}」`,
             suggestion: person.titles[0],
-            evidence: { person: person.name, written: found.title, titles: person.titles },
+            evidence: { person: person.name, written: found.title, titles: person.titles, list: `${person.file}:${person.line}` },
           }),
         );
       }

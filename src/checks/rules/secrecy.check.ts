@@ -11,11 +11,12 @@ export const SECRECY_CHECK = 'secrecy';
  * 密级 markings and valid ID / bank card numbers are `block`; the rest asks a human (`review`).
  */
 
-// One alternation, so markings never produce overlapping findings; longest forms first.
+// One alternation, so markings never produce overlapping findings; longest forms first. `\s*(?::\s*)?` rather
+// than `\s*:?\s*`: adjacent quantifiers over the same characters backtrack quadratically on a whitespace run.
 const MARKING =
-  /(?:密级\s*[:]?\s*)?(?:绝密|机密|秘密)\s*[★☆]\s*(?:(?:\d+|[一二三四五六七八九十]+)\s*(?:年|个月|月|天)|长期)?|[★☆]\s*(?:绝密|机密|秘密)|密级\s*[:]?\s*(?:绝密|机密|秘密)|保密期限\s*[:]?\s*(?:(?:\d+|[一二三四五六七八九十]+)\s*(?:年|个月|月|天)|长期)?|(?:机密|秘密)级|机密(?:文件|材料|资料|件)|绝密/g;
+  /(?:密级\s*(?::\s*)?)?(?:绝密|机密|秘密)\s*[★☆]\s*(?:(?:\d+|[一二三四五六七八九十]+)\s*(?:年|个月|月|天)|长期)?|[★☆]\s*(?:绝密|机密|秘密)|密级\s*(?::\s*)?(?:绝密|机密|秘密)|保密期限\s*(?::\s*)?(?:(?:\d+|[一二三四五六七八九十]+)\s*(?:年|个月|月|天)|长期)?|(?:机密|秘密)级|机密(?:文件|材料|资料|件)|绝密/g;
 
-const DOC_NUMBER = /[\u4e00-\u9fa5]{1,10}[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*第?\s*\d{1,4}\s*号/g;
+const DOC_NUMBER = /[\u4e00-\u9fa5]{1,10}[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*(?:第\s*)?\d{1,4}\s*号/g;
 const ID_CARD = /(?<![0-9a-z])\d{17}[0-9x](?![0-9a-z])/g;
 const BANK_CARD = /(?<![0-9a-z])(?:\d[ -]?){15,18}\d(?![0-9a-z])/g;
 const MOBILE = /(?<![0-9a-z])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![0-9a-z])/g;
@@ -100,10 +101,11 @@ export function createSecrecyCheck(dicts: Dictionaries, env: CheckEnv): CheckFn 
       );
     }
 
-    const idSpans: Array<[number, number]> = [];
+    // Characters inside a valid ID number (a map, not a span list: one lookup per later match, not one per ID).
+    const inId = new Uint8Array(text.length + 1);
     for (const m of matchAll(ID_CARD, text)) {
       if (!isValidIdCard(m[0])) continue;
-      idSpans.push([m.index, m.index + 18]);
+      inId.fill(1, m.index, m.index + 18);
       out.push(
         makeFinding(SECRECY_CHECK, p, env, {
           category: 'personal.id-card',
@@ -116,7 +118,10 @@ export function createSecrecyCheck(dicts: Dictionaries, env: CheckEnv): CheckFn 
         }),
       );
     }
-    const overlapsId = (s: number, e: number) => idSpans.some(([a, b]) => s < b && a < e);
+    const overlapsId = (s: number, e: number) => {
+      for (let i = s; i < e; i++) if (inId[i] === 1) return true;
+      return false;
+    };
 
     for (const m of matchAll(BANK_CARD, text)) {
       const start = m.index;

@@ -31,6 +31,7 @@ export function createSensitiveCheck(dicts: Dictionaries, env: CheckEnv): CheckF
 
   return (p) => {
     const { entries, extras } = compiled.matchBoth(p.text);
+    entries.push(...displayedReversed(p.text, (run) => compiled.match(run)).filter((r) => !entries.some((h) => h.start === r.start && h.end === r.end && h.term === r.term)));
     const findings: Finding[] = entries.map((h) => {
       const e = h.entry;
       const label = compiled.labels.get(e.category) ?? e.category;
@@ -70,17 +71,81 @@ export function createSensitiveCheck(dicts: Dictionaries, env: CheckEnv): CheckF
   };
 }
 
+/** Ends a right-to-left override: pop directional formatting, left-to-right override, line and paragraph breaks. */
+const OVERRIDE_ENDS = new Set(['\u202c', '\u202d', '\n', '\r', '\u2028', '\u2029']);
+
+/**
+ * Hits in text a right-to-left override (U+202E) displays backwards: "\u202e功轮法" reads 法轮功 on screen. Each
+ * run, from the override to the end of its effect, is matched again in display order, and the hits are mapped
+ * back to the stored text (their span covers the same characters, stored in the other order).
+ */
+export function displayedReversed<H extends { start: number; end: number }>(text: string, match: (run: string) => H[]): H[] {
+  const out: H[] = [];
+  for (let at = text.indexOf('\u202e'); at >= 0; at = text.indexOf('\u202e', at + 1)) {
+    let end = at + 1;
+    while (end < text.length && !OVERRIDE_ENDS.has(text[end]!)) end++;
+    // Reversed by code point (a surrogate pair keeps its order); origin[k] = index in `text` of reversed unit k.
+    const origin: number[] = [];
+    let reversed = '';
+    for (let i = end - 1; i > at; i--) {
+      const low = text.charCodeAt(i);
+      const pair = low >= 0xdc00 && low <= 0xdfff && i - 1 > at && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff;
+      const from = pair ? i - 1 : i;
+      reversed += text.slice(from, i + 1);
+      for (let k = from; k <= i; k++) origin.push(k);
+      i = from;
+    }
+    for (const hit of match(reversed)) {
+      let start = Infinity;
+      let last = -1;
+      for (let k = hit.start; k < hit.end; k++) {
+        start = Math.min(start, origin[k]!);
+        last = Math.max(last, origin[k]!);
+      }
+      out.push({ ...hit, start, end: last + 1 });
+    }
+    at = end - 1;
+  }
+  return out;
+}
+
+/**
+ * The closest A/B pair within the rule's window (ties: the earliest A, then the earliest B), as the plain double
+ * loop would choose it, in O((|A| + |B|) log |B|): for each A hit, the best B among those starting at or after it
+ * is the first one (distance grows with the start), and among those starting before it, the first whose end
+ * reaches the best prefix-maximum end. `bs` is in the matcher's order (by start).
+ */
 function closestPair<T extends { start: number; end: number }>(as: T[], bs: T[], rule: CooccurrenceRule): [T, T] | undefined {
+  if (as.length === 0 || bs.length === 0) return undefined;
+  const maxEnd = new Array<number>(bs.length);
+  for (let j = 0, m = -Infinity; j < bs.length; j++) maxEnd[j] = m = Math.max(m, bs[j]!.end);
+  const firstIndex = (lo: number, hi: number, ok: (j: number) => boolean) => {
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ok(mid)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
   let best: [T, T] | undefined;
   let bestDistance = Infinity;
   for (const x of as) {
-    for (const y of bs) {
-      if (x.start === y.start && x.end === y.end) continue;
-      const distance = Math.max(0, Math.max(x.start, y.start) - Math.min(x.end, y.end));
-      if (distance <= rule.window && distance < bestDistance) {
-        best = [x, y];
-        bestDistance = distance;
-      }
+    const split = firstIndex(0, bs.length, (j) => bs[j]!.start >= x.start);
+    let index = -1;
+    let distance = Infinity;
+    if (split > 0) {
+      distance = Math.max(0, x.start - maxEnd[split - 1]!);
+      index = firstIndex(0, split - 1, (j) => maxEnd[j]! >= x.start - distance);
+    }
+    let right = split;
+    while (right < bs.length && bs[right]!.start === x.start && bs[right]!.end === x.end) right++;
+    if (right < bs.length && Math.max(0, bs[right]!.start - x.end) < distance) {
+      distance = Math.max(0, bs[right]!.start - x.end);
+      index = right;
+    }
+    if (index >= 0 && distance <= rule.window && distance < bestDistance) {
+      best = [x, bs[index]!];
+      bestDistance = distance;
     }
   }
   return best;

@@ -2,9 +2,10 @@ import type { Segmenter } from '../segmenter';
 import { foldText } from '../text/fold';
 
 /**
- * Near-duplicate features: MinHash over shingles of jieba tokens (punctuation and spaces dropped). A Jaccard
- * estimate from k hash functions has standard error ≈ sqrt(J(1-J)/k) (≈ 0.044 at J = 0.5, k = 128); the
- * signature is k uint32, so released drafts could store it and compare without re-segmenting.
+ * Near-duplicate features: MinHash over shingles of content characters (the copyright check) or of jieba tokens
+ * (kept for comparison in bench:near-duplicate). Punctuation and spaces are dropped. A Jaccard estimate from k
+ * hash functions has standard error ≈ sqrt(J(1-J)/k) (≈ 0.031 at J = 0.4, k = 256); the signature is k uint32,
+ * so released drafts could store it and be compared without their text.
  */
 
 const PRIME = 4294967291; // largest prime < 2^32
@@ -38,6 +39,11 @@ function seeds(k: number): number[] {
 /** Content tokens of a text: jieba tokens over the folded text, without whitespace and punctuation. */
 export function contentTokens(segmenter: Segmenter, text: string): string[] {
   return segmenter.cut(foldText(text, 'full')).filter((t) => /[\p{L}\p{N}]/u.test(t));
+}
+
+/** Content characters of a text: folded (width, case, traditional → simplified), letters and digits only. */
+export function contentChars(text: string): string[] {
+  return [...foldText(text, 'full')].filter((c) => /[\p{L}\p{N}]/u.test(c));
 }
 
 /** Hashes of the k-token shingles (a set). */

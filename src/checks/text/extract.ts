@@ -147,12 +147,20 @@ interface TagAttr {
   valueEnd: number;
 }
 
-function parseTag(source: string, i: number): { name: string; closing: boolean; end: number; attrs: TagAttr[] } | undefined {
-  const m = /^<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)/.exec(source.slice(i, i + 64));
+/** parseTag's answer for a tag that never closes before the limit (its scan went to the limit). */
+const UNTERMINATED = 'unterminated';
+
+/**
+ * The tag starting at `i`, ending before `limit`; undefined if there is none, UNTERMINATED if one starts but does
+ * not close before the limit. After an unterminated tag, callers treat every later `<` as text: each of them would
+ * scan to the limit again (quadratic on `<a x<a x…`), and a browser drops everything after such a tag anyway.
+ */
+function parseTag(source: string, i: number, limit = source.length): { name: string; closing: boolean; end: number; attrs: TagAttr[] } | undefined | typeof UNTERMINATED {
+  const m = /^<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)/.exec(source.slice(i, Math.min(i + 64, limit)));
   if (!m) return undefined;
   const attrs: TagAttr[] = [];
   let p = i + m[0].length;
-  const n = source.length;
+  const n = limit;
   while (p < n) {
     const ch = source[p]!;
     if (ch === '>') return { name: m[2]!.toLowerCase(), closing: m[1] === '/', end: p + 1, attrs };
@@ -173,7 +181,7 @@ function parseTag(source: string, i: number): { name: string; closing: boolean; 
     const q = source[p];
     if (q === '"' || q === "'") {
       const close = source.indexOf(q, p + 1);
-      const end = close < 0 ? n : close;
+      const end = close < 0 || close >= n ? n : close;
       attrs.push({ name, valueStart: p + 1, valueEnd: end });
       p = end + 1;
     } else {
@@ -182,7 +190,15 @@ function parseTag(source: string, i: number): { name: string; closing: boolean; 
       attrs.push({ name, valueStart: vs, valueEnd: p });
     }
   }
-  return undefined;
+  return UNTERMINATED;
+}
+
+/** indexOf for a lower-case ASCII needle starting "</", ignoring case in `source` (closing tag names). */
+function indexOfClosingTag(source: string, needle: string, from: number): number {
+  for (let i = source.indexOf('</', from); i >= 0; i = source.indexOf('</', i + 2)) {
+    if (source.slice(i, i + needle.length).toLowerCase() === needle) return i;
+  }
+  return -1;
 }
 
 function decodeAttr(source: string, a: TagAttr): string {
@@ -196,6 +212,7 @@ function extractHtml(source: string): ExtractedText {
   const n = source.length;
   let pre = 0;
   let i = 0;
+  let tagsPossible = true;
   while (i < n) {
     const ch = source.charCodeAt(i);
     if (ch === 0x3c /* < */) {
@@ -209,10 +226,13 @@ function extractHtml(source: string): ExtractedText {
         i = close < 0 ? n : close + 1;
         continue;
       }
-      const tag = parseTag(source, i);
+      const parsed = tagsPossible ? parseTag(source, i) : undefined;
+      if (parsed === UNTERMINATED) tagsPossible = false;
+      const tag = parsed === UNTERMINATED ? undefined : parsed;
       if (tag) {
         if (!tag.closing && HTML_SKIP_CONTENT.has(tag.name)) {
-          const close = source.toLowerCase().indexOf(`</${tag.name}`, tag.end);
+          // Not source.toLowerCase() per tag: that made every skipped element cost the whole document.
+          const close = indexOfClosingTag(source, `</${tag.name}`, tag.end);
           const after = close < 0 ? n : source.indexOf('>', close);
           i = after < 0 ? n : after + 1;
           continue;
@@ -274,27 +294,106 @@ function extractHtml(source: string): ExtractedText {
 
 const ASCII_PUNCT = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/;
 const UNICODE_PUNCT = /[\p{P}\p{S}]/u;
-const TABLE_DELIMITER = /^\s*\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?\s*$/;
+// No two adjacent quantifiers over the same characters (`\s*(?:\|\s*)?`, not `\s*\|?\s*`): linear on long lines.
+const TABLE_DELIMITER = /^\s*(?:\|\s*)?:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$/;
 
-function findClosing(source: string, from: number, to: number, open: string, close: string): number {
-  let depth = 0;
-  for (let p = from; p < to; p++) {
-    const c = source[p];
-    if (c === '\\') {
-      p++;
-      continue;
-    }
-    if (c === open) depth++;
-    else if (c === close) {
-      if (depth === 0) return p;
-      depth--;
-    }
-  }
-  return -1;
+const isSpace = (ch: string | undefined) => ch !== undefined && /\s/.test(ch);
+
+/**
+ * Length of an ATX heading's closing sequence at the end of [from, to) — whitespace, #s, optional whitespace —
+ * or 0: what /\s+#+\s*$/ matches, without rescanning a whitespace run from each of its positions.
+ */
+function closingSequenceLength(source: string, from: number, to: number): number {
+  let end = to;
+  while (end > from && isSpace(source[end - 1])) end--;
+  let hashes = end;
+  while (hashes > from && source[hashes - 1] === '#') hashes--;
+  if (hashes === end) return 0;
+  let start = hashes;
+  while (start > from && isSpace(source[start - 1])) start--;
+  return start === hashes ? 0 : to - start;
 }
 
-function inlineMarkdown(b: Builder, source: string, from: number, to: number): void {
+/**
+ * One pass over a line's inline range, so that no construct is looked for by rescanning the rest of the line
+ * (which made `[[[[…`, `[a](` runs and backtick runs of falling length quadratic):
+ *  - `closer[k]`: for a `[` or `(` at base + k, its matching `]` / `)` (the first one at depth 0 after it, escaped
+ *    characters skipped), or -1;
+ *  - maximal backtick runs in order, with `nextLonger[r]`, the next run at least as long as run r.
+ */
+interface InlineScan {
+  base: number;
+  closer: Int32Array;
+  runOf: Int32Array;
+  runStart: number[];
+  runLength: number[];
+  nextLonger: number[];
+}
+
+function scanInline(source: string, from: number, to: number): InlineScan {
+  const closer = new Int32Array(to - from).fill(-1);
+  const runOf = new Int32Array(to - from).fill(-1);
+  const squares: number[] = [];
+  const rounds: number[] = [];
+  // Brackets: a character after a backslash is skipped, as the forward scan for a closer always did.
+  for (let p = from; p < to; p++) {
+    const c = source.charCodeAt(p);
+    if (c === 0x5c /* \\ */) p++;
+    else if (c === 0x5b /* [ */) squares.push(p);
+    else if (c === 0x28 /* ( */) rounds.push(p);
+    else if (c === 0x5d /* ] */) {
+      const open = squares.pop();
+      if (open !== undefined) closer[open - from] = p;
+    } else if (c === 0x29 /* ) */) {
+      const open = rounds.pop();
+      if (open !== undefined) closer[open - from] = p;
+    }
+  }
+  // Backtick runs are raw: a code span's closing fence was always searched for without regard to escapes.
+  const runStart: number[] = [];
+  const runLength: number[] = [];
+  for (let p = from; p < to; p++) {
+    if (source.charCodeAt(p) !== 0x60 /* ` */) continue;
+    if (p > from && source.charCodeAt(p - 1) === 0x60) runLength[runLength.length - 1]!++;
+    else {
+      runStart.push(p);
+      runLength.push(1);
+    }
+    runOf[p - from] = runStart.length - 1;
+  }
+  // Next run at least as long, right to left with a stack of candidates (each run pushed and popped once).
+  const nextLonger = new Array<number>(runStart.length).fill(-1);
+  const stack: number[] = [];
+  for (let r = runStart.length - 1; r >= 0; r--) {
+    while (stack.length > 0 && runLength[stack[stack.length - 1]!]! < runLength[r]!) stack.pop();
+    nextLonger[r] = stack.length > 0 ? stack[stack.length - 1]! : -1;
+    stack.push(r);
+  }
+  return { base: from, closer, runOf, runStart, runLength, nextLonger };
+}
+
+/** Where the bracket opened at `open` closes before `to` (what a forward scan from open + 1 would find), or -1. */
+function findClosing(scan: InlineScan, open: number, to: number): number {
+  const close = scan.closer[open - scan.base] ?? -1;
+  return close >= 0 && close < to ? close : -1;
+}
+
+/**
+ * The first `count` backticks after run `run` (they start a later run at least that long), or -1: the first later
+ * run at least `count` long, found by following next-at-least-as-long links over strictly longer runs only.
+ */
+function nextFence(scan: InlineScan, run: number, count: number): number {
+  let r = run + 1 < scan.runStart.length ? run + 1 : -1;
+  while (r >= 0 && scan.runLength[r]! < count) r = scan.nextLonger[r]!;
+  return r;
+}
+
+/** Link text nests at most this deep; deeper link text is kept as it stands (no recursion without bound). */
+const MAX_LINK_DEPTH = 32;
+
+function inlineMarkdown(b: Builder, source: string, from: number, to: number, scan = scanInline(source, from, to), depth = 0): void {
   let run = from;
+  let tagsPossible = true;
   const flush = (p: number) => {
     b.copy(run, p);
   };
@@ -311,12 +410,13 @@ function inlineMarkdown(b: Builder, source: string, from: number, to: number): v
     if (c === '`') {
       let k = p;
       while (k < to && source[k] === '`') k++;
-      const fence = source.slice(p, k);
-      const close = source.indexOf(fence, k);
-      if (close >= 0 && close + fence.length <= to && source[close + fence.length] !== '`') {
+      // The first k - p backticks after this run open a later run at least that long; a code span only if exactly.
+      const fence = nextFence(scan, scan.runOf[p - scan.base]!, k - p);
+      const close = fence >= 0 ? scan.runStart[fence]! : -1;
+      if (close >= 0 && close + (k - p) <= to && scan.runLength[fence]! === k - p) {
         flush(p);
         b.copy(k, close);
-        p = close + fence.length;
+        p = close + (k - p);
         run = p;
         continue;
       }
@@ -325,14 +425,14 @@ function inlineMarkdown(b: Builder, source: string, from: number, to: number): v
     }
     if ((c === '[' || (c === '!' && source[p + 1] === '[')) ) {
       const open = c === '!' ? p + 1 : p;
-      const closeBracket = findClosing(source, open + 1, to, '[', ']');
+      const closeBracket = findClosing(scan, open, to);
       if (closeBracket > 0) {
         const after = closeBracket + 1;
         let end = -1;
         let hrefStart = -1;
         let hrefEnd = -1;
         if (source[after] === '(') {
-          const closeParen = findClosing(source, after + 1, to, '(', ')');
+          const closeParen = findClosing(scan, after, to);
           if (closeParen > 0) {
             end = closeParen + 1;
             hrefStart = after + 1;
@@ -347,13 +447,14 @@ function inlineMarkdown(b: Builder, source: string, from: number, to: number): v
             }
           }
         } else if (source[after] === '[') {
-          const closeRef = findClosing(source, after + 1, to, '[', ']');
+          const closeRef = findClosing(scan, after, to);
           if (closeRef > 0) end = closeRef + 1;
         }
         if (end > 0) {
           flush(p);
           if (hrefEnd > hrefStart) b.links.push({ href: source.slice(hrefStart, hrefEnd), start: hrefStart, end: hrefEnd });
-          inlineMarkdown(b, source, open + 1, closeBracket);
+          if (depth < MAX_LINK_DEPTH) inlineMarkdown(b, source, open + 1, closeBracket, scan, depth + 1);
+          else b.copy(open + 1, closeBracket);
           p = end;
           run = p;
           continue;
@@ -372,7 +473,10 @@ function inlineMarkdown(b: Builder, source: string, from: number, to: number): v
         run = p;
         continue;
       }
-      const tag = parseTag(source, p);
+      // Bounded by the inline range: a tag must end inside it, so there is no point scanning the rest of the text.
+      const parsed = tagsPossible ? parseTag(source, p, to) : undefined;
+      if (parsed === UNTERMINATED) tagsPossible = false;
+      const tag = parsed === UNTERMINATED ? undefined : parsed;
       if (tag && tag.end <= to) {
         flush(p);
         if (tag.name === 'br') b.breakLine(p);
@@ -528,8 +632,7 @@ function extractMarkdown(source: string): ExtractedText {
     const heading = /^#{1,6}(?=\s|$)\s*/.exec(rest);
     if (heading) {
       pos += heading[0].length;
-      const closing = /\s+#+\s*$/.exec(source.slice(pos, end));
-      if (closing) end -= closing[0].length;
+      end -= closingSequenceLength(source, pos, end);
       blockLine = true;
     } else {
       const list = /^([-+*]|\d{1,9}[.)])\s+(\[[ xX]\]\s+)?/.exec(rest);
@@ -539,7 +642,7 @@ function extractMarkdown(source: string): ExtractedText {
       }
     }
     let hardBreak = false;
-    if (/ {2,}$/.test(source.slice(pos, end))) hardBreak = true;
+    if (end - pos >= 2 && source[end - 1] === ' ' && source[end - 2] === ' ') hardBreak = true;
     else if (source[end - 1] === '\\') {
       hardBreak = true;
       end--;

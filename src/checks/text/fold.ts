@@ -23,6 +23,17 @@ export const NOISE_CHARS =
 
 const NEVER_NOISE = '\n\r\u2028\u2029。！？；，、.!?;,…：:';
 
+/**
+ * Code units that render as nothing: zero-width characters, bidi marks, embeddings, overrides and isolates
+ * (U+202E), soft hyphen, joiners, variation selectors, Hangul fillers. A match skips any number of them without
+ * counting them towards the noise gap: 法\u200b\u200b\u200b\u200b轮功 and 法\u202e轮功 read as 法轮功.
+ */
+const INVISIBLE_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [0x00ad, 0x00ad], [0x034f, 0x034f], [0x061c, 0x061c], [0x115f, 0x1160], [0x17b4, 0x17b5], [0x180b, 0x180f],
+  [0x200b, 0x200f], [0x202a, 0x202e], [0x2060, 0x2064], [0x2066, 0x206f], [0x3164, 0x3164], [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff], [0xffa0, 0xffa0],
+];
+
 let widthTable: Uint16Array | undefined;
 let fullTable: Uint16Array | undefined;
 let noiseMask: Uint8Array | undefined;
@@ -97,13 +108,14 @@ export function getFoldTable(mode: FoldMode): Uint16Array | undefined {
   return mode === 'none' ? undefined : mode === 'width' ? getWidthTable() : getFullTable();
 }
 
-/** 1 for code units (after folding) that a match may skip. */
+/** 1 for code units (after folding) that a match may skip within its gap; 2 for invisible ones, skipped freely. */
 export function getNoiseMask(): Uint8Array {
   if (!noiseMask) {
     noiseMask = new Uint8Array(65536);
     const width = getWidthTable();
     for (const ch of NOISE_CHARS) noiseMask[width[ch.charCodeAt(0)]!] = 1;
     for (const ch of NEVER_NOISE) noiseMask[width[ch.charCodeAt(0)]!] = 0;
+    for (const [from, to] of INVISIBLE_RANGES) for (let u = from; u <= to; u++) noiseMask[u] = 2;
   }
   return noiseMask;
 }

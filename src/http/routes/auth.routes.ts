@@ -33,6 +33,9 @@ export function authRouter(db: Db, registry: OpenAPIRegistry, options: { absolut
     },
     async ({ body, req, res }) => {
       const result = await login(db, { username: body.username, password: body.password, ip: req.ip ?? '', absoluteHours: options.absoluteHours });
+      // Session rotation: a session this browser already carried in its cookie (planted or its own) ends here, so
+      // only the fresh id is ever valid after a sign-in. (A bearer token belongs to some other client: untouched.)
+      if (req.auth && !req.get('authorization')) await logout(db, req.auth.token, req.auth.user);
       res.cookie(SESSION_COOKIE, result.token, { httpOnly: true, sameSite: 'lax', secure: options.secureCookies, path: '/', expires: result.expiresAt });
       return { token: result.token, expiresAt: result.expiresAt.toISOString(), user: presentMe(result.user) };
     },

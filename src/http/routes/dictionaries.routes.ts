@@ -17,7 +17,9 @@ const text = (max: number) =>
     .refine((s) => s.isWellFormed(), { message: '含有无效字符（孤立代理项）' })
     .refine((s) => !s.includes('\u0000'), { message: '含有 NUL 字符' });
 
-const ListParams = z.strictObject({ category: z.string().regex(LIST_KEY_PATTERN, '词表名形如 sensitive.politics、proofreading.banned-names 或 whitelist') });
+const ListParams = z.strictObject({
+  category: z.string().regex(LIST_KEY_PATTERN, '词表名形如 sensitive.politics、proofreading.banned-names、proofreading.pairs、proofreading.titles、cooccurrence 或 whitelist'),
+});
 const TermParams = ListParams.extend({ term: text(64).min(1) });
 const RescanParams = z.strictObject({ id: z.uuid() });
 
@@ -35,11 +37,30 @@ const TermSchema = z.strictObject({
 });
 
 export const DictionaryTermsAddSchema = z.strictObject({ terms: z.array(TermSchema).min(1).max(1_000) }).openapi('DictionaryTermsAddRequest');
+
+// Lists with more columns: the fields mirror the file's columns (dictionaries/README.md); the dictionary parser
+// then checks each entry as a line of the file, so the API accepts exactly what the files accept.
+const term = () => text(64).min(1);
+const PairSchema = z.strictObject({ wrong: term(), right: term(), note: text(500).optional(), severity: z.enum(SEVERITIES).optional() });
+const NameTitlesSchema = z.strictObject({ name: term(), titles: z.array(term()).min(1).max(50), note: text(500).optional() });
+const CooccurrenceSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, '规则编号：小写字母、数字、点和连字符'),
+  category: z.string().regex(/^[a-z][a-z0-9.-]{0,39}$/, '类别：小写字母开头，小写字母、数字、点和连字符'),
+  severity: z.enum(SEVERITIES),
+  termsA: z.array(term()).min(1).max(50),
+  termsB: z.array(term()).min(1).max(50),
+  window: z.number().int().min(1).max(500),
+  note: text(500).optional(),
+});
+export const DictionaryPairsAddSchema = z.strictObject({ terms: z.array(PairSchema).min(1).max(1_000) }).openapi('DictionaryPairsAddRequest');
+export const DictionaryNameTitlesAddSchema = z.strictObject({ terms: z.array(NameTitlesSchema).min(1).max(1_000) }).openapi('DictionaryNameTitlesAddRequest');
+export const DictionaryCooccurrenceAddSchema = z.strictObject({ terms: z.array(CooccurrenceSchema).min(1).max(1_000) }).openapi('DictionaryCooccurrenceAddRequest');
 export const DictionaryTermsRemoveSchema = z.strictObject({ terms: z.array(text(64).min(1)).min(1).max(1_000) }).openapi('DictionaryTermsRemoveRequest');
 export const DictionaryImportSchema = z
   .strictObject({
     text: text(900_000).min(1),
-    format: z.enum(['lines', 'dictionary']).default('lines'),
+    // Default: lines for term lists and the whitelist, dictionary (the file format) for lists with more columns.
+    format: z.enum(['lines', 'dictionary']).optional(),
     severity: z.enum(SEVERITIES).optional(),
     note: text(500).optional(),
   })
@@ -86,6 +107,23 @@ export function dictionariesRouter(deps: ServiceDeps, registry: OpenAPIRegistry)
     { method: 'get', path: '/api/admin/dictionaries/:category/terms', summary: '词表词条（分页、搜索）', tags, roles: readers, params: ListParams, query: DictionaryTermsQuerySchema, responses: { 200: { description: '词条' } } },
     async ({ params, query }) => listDictionaryTerms(deps, params.category, query),
   );
+  // Lists with more columns have their own add bodies; registered before the generic route, which they shadow.
+  const structured = [
+    { key: 'proofreading.pairs', body: DictionaryPairsAddSchema, summary: '添加校对词对（错误写法 → 正确写法，说明，级别）' },
+    { key: 'proofreading.titles', body: DictionaryNameTitlesAddSchema, summary: '添加人名与职务（该人现任职务，其他职务紧邻姓名出现时提示）' },
+    { key: 'cooccurrence', body: DictionaryCooccurrenceAddSchema, summary: '添加共现规则（A 组与 B 组词在 window 字内同时出现）' },
+  ] as const;
+  for (const { key, body, summary } of structured) {
+    route(
+      router,
+      registry,
+      { method: 'post', path: `/api/admin/dictionaries/${key}/terms`, summary, tags, roles: admin, body, responses: { 201: { description: '已添加' } } },
+      async ({ body: input, user, res }) => {
+        res.status(201).json(await addDictionaryTerms(deps, user, key, input.terms));
+        return undefined;
+      },
+    );
+  }
   route(
     router,
     registry,

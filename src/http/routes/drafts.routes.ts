@@ -18,17 +18,25 @@ import {
   withdrawDraft,
 } from '../../services/review.service';
 import { submitDraft } from '../../services/submit-draft.service';
+import { applyMarks, createMark, draftMarks, resolveMark } from '../../services/marks.service';
+import { diffRevisions } from '../../services/revision-diff.service';
 import { DomainError } from '../../domain/errors';
-import { presentDraft } from '../presenters';
+import { presentDraft, presentMark, presentRevisionDiff } from '../presenters';
 import { reviewSheetHtml } from '../review-sheet';
+import { listMarks } from '../../db/mark.repository';
 import { route } from '../route';
 import {
   CorrectionSchema,
   DecisionCreateSchema,
+  DiffQuery,
   DraftCreateSchema,
   DraftListQuery,
   FindingParams,
   IdParams,
+  MarkCreateSchema,
+  MarkParams,
+  MarkResolveSchema,
+  MarksApplySchema,
   ReleaseSchema,
   ResubmitSchema,
   RevisionCreateSchema,
@@ -71,7 +79,7 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
     { method: 'get', path: '/api/drafts', summary: '稿件列表（筛选、分页）', tags, roles: [], query: DraftListQuery, responses: { 200: ok('稿件列表') } },
     async ({ query, user }) => {
       const { items, total } = await searchDrafts(deps.db, user, {
-        status: query.status, stage: query.stage, unitId: query.unit, platformId: query.platform, text: query.text,
+        status: query.status, stage: query.stage, unitId: query.unit, platformId: query.platform, text: query.text, reviewer: query.reviewer,
         from: query.from ? new Date(query.from) : undefined, to: query.to ? new Date(query.to) : undefined,
         limit: query.pageSize, offset: (query.page - 1) * query.pageSize,
       });
@@ -119,18 +127,80 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
     },
   );
 
+  // 校对标记: users who may act at the current stage create, accept, reject and apply; readers of the draft list.
+  const withPeople = async (marks: Awaited<ReturnType<typeof draftMarks>>) => {
+    const people = await peopleById(deps.db, marks.flatMap((m) => [m.createdBy, ...(m.resolvedBy ? [m.resolvedBy] : [])]));
+    return marks.map((m) => presentMark(m, people));
+  };
+
+  route(
+    router,
+    registry,
+    { method: 'get', path: '/api/drafts/:id/marks', summary: '校对标记列表（各版本）', tags, roles: [], params: IdParams, responses: { 200: ok('校对标记') } },
+    async ({ params, user }) => ({ items: await withPeople(await draftMarks(deps, user, params.id)) }),
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post', path: '/api/drafts/:id/marks', summary: '添加校对标记：选中文字提出修改建议或批注，或采纳机审问题的修改建议', tags, roles: [], params: IdParams, body: MarkCreateSchema,
+      responses: { 201: ok('已添加'), 409: ok('稿件已有新版本或不在审核中') },
+    },
+    async ({ params, body, user, res }) => {
+      const mark = await createMark(deps, user, params.id, body);
+      res.status(201).json((await withPeople([mark]))[0]);
+      return undefined;
+    },
+  );
+
+  route(
+    router,
+    registry,
+    { method: 'post', path: '/api/drafts/:id/marks/:mid/resolve', summary: '采纳或不采纳校对标记', tags, roles: [], params: MarkParams, body: MarkResolveSchema, responses: { 200: ok('已处理') } },
+    async ({ params, body, user }) => (await withPeople([await resolveMark(deps, user, params.id, params.mid, body)]))[0],
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post', path: '/api/drafts/:id/marks/apply', summary: '应用已采纳的修改建议：生成本环节的校对修改稿（重新机审，已有审核结论保留）', tags, roles: [], params: IdParams, body: MarksApplySchema,
+      responses: { 201: ok('新版本'), 409: ok('版本已变化或状态不允许') },
+    },
+    async ({ params, body, user, res }) => {
+      const out = await applyMarks(deps, user, params.id, body);
+      res.status(201).json({ ...state(out.draft), revision: out.result });
+      return undefined;
+    },
+  );
+
+  route(
+    router,
+    registry,
+    { method: 'get', path: '/api/drafts/:id/diff', summary: '任意两个版本的差异，以及修正、豁免、新增的机审问题', tags, roles: [], params: IdParams, query: DiffQuery, responses: { 200: ok('版本差异') } },
+    async ({ params, query, user }) => presentRevisionDiff(await diffRevisions(deps, user, params.id, query.from, query.to)),
+  );
+
   route(
     router,
     registry,
     { method: 'post', path: '/api/drafts/:id/resubmit', summary: '退回后附说明重新送审（从初审开始）', tags, roles: [], params: IdParams, body: ResubmitSchema, responses: { 200: ok('新状态', StateSchema) } },
-    async ({ params, body, user }) => state((await resubmitDraft(deps, user, params.id, body)).draft),
+    async ({ params, body, user }) => {
+      // Readability first: a stale version must not tell an outsider the draft's current state.
+      await readableDraft(deps.db, user, params.id);
+      return state((await resubmitDraft(deps, user, params.id, body)).draft);
+    },
   );
 
   route(
     router,
     registry,
     { method: 'post', path: '/api/drafts/:id/withdraw', summary: '作者撤回稿件', tags, roles: [], params: IdParams, body: WithdrawSchema, responses: { 200: ok('新状态', StateSchema) } },
-    async ({ params, body, user }) => state((await withdrawDraft(deps, user, params.id, body)).draft),
+    async ({ params, body, user }) => {
+      await readableDraft(deps.db, user, params.id);
+      return state((await withdrawDraft(deps, user, params.id, body)).draft);
+    },
   );
 
   route(
@@ -202,9 +272,10 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
     { method: 'get', path: '/api/drafts/:id/review-sheet', summary: '可打印的审稿单（HTML）', tags: ['审计'], roles: [], params: IdParams, responses: { 200: { description: 'HTML 审稿单', content: { 'text/html': { schema: z.string() } } } } },
     async ({ params, user, res }) => {
       const detail = await draftDetail(deps.db, user, params.id);
-      const people = await peopleById(deps.db, detail.decisions.map((d) => d.actorId));
+      const marks = await listMarks(deps.db, params.id);
+      const people = await peopleById(deps.db, [...detail.decisions.map((d) => d.actorId), ...marks.map((m) => m.createdBy)]);
       res.setHeader('Content-Type', 'text/html; charset=utf-8');
-      res.send(reviewSheetHtml(detail, people, (s) => STAGE_LABELS[s as StageId] ?? s));
+      res.send(reviewSheetHtml(detail, people, (s) => STAGE_LABELS[s as StageId] ?? s, marks));
       return undefined;
     },
   );

@@ -9,6 +9,7 @@ import type { DraftListItem, Platform, TrailEvent } from '../types';
 const EVENT_LABELS: Record<string, string> = {
   'draft.submitted': '投稿',
   'checks.completed': '机审完成',
+  'check.completed': '单项机审完成',
   'checks.failed': '机审失败',
   'checks.retried': '重新机审',
   'review.approved': '审核通过',
@@ -17,6 +18,11 @@ const EVENT_LABELS: Record<string, string> = {
   'finding.waived': '豁免问题',
   'draft.revised': '修改稿',
   'draft.proofread': '校对修改',
+  'revision.proofread': '校对修改',
+  'mark.created': '校对标记',
+  'mark.accepted': '采纳校对标记',
+  'mark.rejected': '不采纳校对标记',
+  'draft.correction_submitted': '提交纠错稿',
   'draft.resubmitted': '重新送审',
   'draft.withdrawn': '撤回',
   'draft.released': '发布',
@@ -27,7 +33,7 @@ const EVENT_LABELS: Record<string, string> = {
 /** Read-only: search drafts, open one trail, verify its chain, export it. */
 export function AuditPage({ id }: { id?: string }) {
   const { units } = useSession();
-  const [filter, setFilter] = useState({ text: '', status: '', unit: '', platform: '', from: '', to: '' });
+  const [filter, setFilter] = useState({ text: '', reviewer: '', status: '', unit: '', platform: '', from: '', to: '' });
   const platforms = useResource(() => api.get<{ items: Platform[] }>('/api/admin/platforms'), []);
   const list = useResource(() => api.get<{ items: DraftListItem[]; total: number }>(`/api/drafts${qs({ ...filter, pageSize: 100 })}`), [filter]);
   const set = (k: keyof typeof filter) => (e: { target: { value: string } }) => setFilter({ ...filter, [k]: e.target.value });
@@ -37,6 +43,7 @@ export function AuditPage({ id }: { id?: string }) {
       <section className="card">
         <div className="toolbar">
           <input type="search" placeholder="编号或标题" value={filter.text} onChange={set('text')} aria-label="搜索稿件" />
+          <input type="search" placeholder="审核人（姓名、用户名或工号）" value={filter.reviewer} onChange={set('reviewer')} aria-label="审核人" />
           <select value={filter.status} onChange={set('status')} aria-label="状态">
             <option value="">全部状态</option>
             {Object.entries(STATUS_LABELS).map(([k, v]) => (
@@ -149,7 +156,7 @@ function Trail({ id }: { id: string }) {
       </div>
       <ol className="timeline">
         {(trail.data?.events ?? []).map((e) => {
-          const data = e.data as { stage?: string; comment?: string; reason?: string; contentHash?: string; statement?: string };
+          const data = e.data as { stage?: string; comment?: string; reason?: string; contentHash?: string; statement?: string; revisionNumber?: number; original?: string; replacement?: string | null; note?: string };
           return (
             <li key={e.seq} data-testid="trail-event">
               <span className="time">{formatTime(e.createdAt)}</span> <strong>{EVENT_LABELS[e.type] ?? e.type}</strong>
@@ -162,6 +169,19 @@ function Trail({ id }: { id: string }) {
                   <>
                     {' '}
                     · 版本哈希 <code>{data.contentHash.slice(0, 16)}</code>
+                  </>
+                ) : null}
+                {typeof data.revisionNumber === 'number' && data.revisionNumber > 1 ? (
+                  <>
+                    {' '}
+                    · <a href={`#/drafts/${id}?diff=${data.revisionNumber - 1}-${data.revisionNumber}`} data-testid="trail-diff-link">与第 {data.revisionNumber - 1} 稿对比</a>
+                  </>
+                ) : null}
+                {e.type === 'mark.created' && data.original !== undefined ? (
+                  <>
+                    {' '}
+                    · 「{data.original}」{data.replacement ? ` → 「${data.replacement}」` : ''}
+                    {data.note ? ` ${data.note}` : ''}
                   </>
                 ) : null}
               </div>

@@ -1,9 +1,11 @@
 import { useMemo, useRef, useState } from 'react';
 import { api, qs } from '../api';
 import { useSession } from '../app';
+import { CardPresence, usePresence } from '../components/Presence';
 import { useResource, useTick } from '../hooks';
 import { BOARD_COLUMNS, categoryClass, categoryLabel, formatDuration } from '../labels';
 import { useLiveRefetch } from '../live';
+import type { DraftPresence } from '../../shared/socket-contract';
 import type { BoardData, BoardItem, Platform } from '../types';
 
 export function BoardPage() {
@@ -14,6 +16,7 @@ export function BoardPage() {
   const [onlyRisky, setOnlyRisky] = useState(false);
   const board = useResource(() => api.get<BoardData>(`/api/board${qs({ text: text.trim(), unit, platform })}`), [text, unit, platform]);
   const platforms = useResource(() => api.get<{ items: Platform[] }>('/api/admin/platforms'), []);
+  const presence = usePresence();
 
   // Versions shown now; a push with a newer version (or an unknown draft) triggers a refetch.
   const shown = useRef(new Map<string, number>());
@@ -62,7 +65,7 @@ export function BoardPage() {
                 {col.label} <span className="count">{cards.length}</span>
               </h2>
               {cards.map((d) => (
-                <Card key={d.id} draft={d} now={now + skew} sla={board.data!.sla} />
+                <Card key={d.id} draft={d} now={now + skew} sla={board.data!.sla} presence={presence.get(d.id)} />
               ))}
             </section>
           );
@@ -72,7 +75,7 @@ export function BoardPage() {
   );
 }
 
-function Card({ draft, now, sla }: { draft: BoardItem; now: number; sla: { warn: number; overdue: number } }) {
+function Card({ draft, now, sla, presence }: { draft: BoardItem; now: number; sla: { warn: number; overdue: number }; presence: DraftPresence | undefined }) {
   const inStage = now - new Date(draft.stageEnteredAt).getTime();
   const hours = inStage / 3_600_000;
   const slaClass = hours >= sla.overdue ? 'sla-overdue' : hours >= sla.warn ? 'sla-warn' : 'sla-ok';
@@ -96,6 +99,7 @@ function Card({ draft, now, sla }: { draft: BoardItem; now: number; sla: { warn:
           ))}
         </div>
       )}
+      <CardPresence presence={presence} />
       <div className={`sla ${slaClass}`} title={`超过 ${sla.warn} 小时提醒，超过 ${sla.overdue} 小时超时`}>
         本环节 {formatDuration(inStage)}
       </div>

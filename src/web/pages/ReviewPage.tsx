@@ -1,11 +1,15 @@
 import { useMemo, useRef, useState } from 'react';
 import { api, ApiError } from '../api';
+import { markHighlights, ProofMarks } from '../components/ProofMarks';
+import { RevisionDiff } from '../components/RevisionDiff';
+import { ReviewPresence } from '../components/Presence';
 import { useResource } from '../hooks';
 import { ACTION_LABELS, categoryClass, categoryLabel, formatTime, SEVERITY_LABELS, STAGE_LABELS } from '../labels';
 import { useLiveRefetch } from '../live';
 import { parseBody, type Highlight } from '../render/safe-content';
 import { SafeContent } from '../render/SafeContent';
-import type { Decision, DraftDetail, Finding } from '../types';
+import { useDraftSelection } from '../render/selection';
+import type { Decision, DraftDetail, Finding, ProofMark } from '../types';
 
 const RANK = { block: 0, review: 1, info: 2 } as const;
 
@@ -28,6 +32,7 @@ interface Notice {
 
 export function ReviewPage({ id }: { id: string }) {
   const draft = useResource(() => api.get<DraftDetail>(`/api/drafts/${id}`), [id]);
+  const marks = useResource(() => api.get<{ items: ProofMark[] }>(`/api/drafts/${id}/marks`), [id]);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
@@ -37,9 +42,15 @@ export function ReviewPage({ id }: { id: string }) {
   const version = useRef(0);
   version.current = draft.data?.version ?? 0;
   useLiveRefetch(
-    () => void draft.reload(),
+    () => {
+      void draft.reload();
+      void marks.reload();
+    },
     (e) => e.id === id && e.version > version.current,
   );
+  const canMark = draft.data?.allowedActions.includes('proofread') ?? false;
+  const draftSelection = useDraftSelection(canMark);
+  const [pickedMark, setPickedMark] = useState<string | null>(null);
 
   const d = draft.data;
   const body = useMemo(() => (d ? parseBody(d.currentRevision.body, d.currentRevision.format) : []), [d]);
@@ -90,6 +101,21 @@ export function ReviewPage({ id }: { id: string }) {
     }
   };
 
+  const markList = marks.data?.items ?? [];
+  const adopt = async (f: Finding) => {
+    try {
+      await api.post(`/api/drafts/${d.id}/marks`, { revisionId: d.currentRevision.id, findingId: f.id });
+      setNotice({ kind: 'info', text: `已将「${f.suggestion ?? ''}」作为修改建议加入校对标记` });
+    } catch (error) {
+      setNotice({ kind: 'error', text: error instanceof Error ? error.message : String(error) });
+    }
+    await marks.reload();
+  };
+  const jumpToMark = (mid: string) => {
+    setPickedMark(mid);
+    document.querySelector(`[data-mark="${CSS.escape(mid)}"]`)?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  };
+
   const jump = (fid: string) => {
     setPicked(fid);
     document.querySelector(`[data-finding="${CSS.escape(fid)}"]`)?.scrollIntoView({ block: 'center', behavior: 'smooth' });
@@ -106,8 +132,14 @@ export function ReviewPage({ id }: { id: string }) {
           <div className="muted">
             <span className="number">{d.number}</span> · 版本 {d.version} · 第 {d.currentRevision.number} 稿 · 作者 {d.author.displayName}
           </div>
-          <h1 className="draft-title">
-            <SafeContent nodes={title.flatMap((n) => (n.kind === 'element' ? n.children : [n]))} highlights={highlightsFor(d.findings, 'title')} onPick={jump} />
+          <h1 className="draft-title" data-field="title">
+            <SafeContent
+              nodes={title.flatMap((n) => (n.kind === 'element' ? n.children : [n]))}
+              highlights={[...highlightsFor(d.findings, 'title'), ...markHighlights(markList, d.currentRevision.id, 'title')]}
+              onPick={jump}
+              onPickMark={jumpToMark}
+              selectable={canMark}
+            />
           </h1>
           <div className="status-line">
             <span className={`badge status-${d.status}`} data-testid="draft-status">
@@ -126,13 +158,21 @@ export function ReviewPage({ id }: { id: string }) {
             {notice.text}
           </div>
         )}
-        <article className="draft-body" data-testid="draft-body">
-          <SafeContent nodes={body} highlights={highlightsFor(d.findings, 'body')} onPick={jump} />
+        <article className="draft-body" data-testid="draft-body" data-field="body">
+          <SafeContent
+            nodes={body}
+            highlights={[...highlightsFor(d.findings, 'body'), ...markHighlights(markList, d.currentRevision.id, 'body')]}
+            onPick={jump}
+            onPickMark={jumpToMark}
+            selectable={canMark}
+          />
         </article>
         <OriginBox d={d} />
+        <RevisionDiff key={d.revisions.length} draftId={d.id} revisions={d.revisions} />
         <History d={d} />
       </div>
       <aside className="review-side">
+        <ReviewPresence d={d} />
         <AuthorActions
           key={d.version}
           d={d}
@@ -164,6 +204,20 @@ export function ReviewPage({ id }: { id: string }) {
             </ul>
           </div>
         )}
+        <ProofMarks
+          d={d}
+          marks={markList}
+          canMark={canMark}
+          selection={draftSelection.selection}
+          clearSelection={draftSelection.clear}
+          picked={pickedMark}
+          onPick={jumpToMark}
+          onChanged={(text, kind = 'info') => {
+            if (text) setNotice({ kind, text });
+            void marks.reload();
+            void draft.reload();
+          }}
+        />
         <div className="card findings" data-testid="findings">
           <h3>
             机审问题 <span className="count">{d.findings.length}</span>
@@ -178,7 +232,15 @@ export function ReviewPage({ id }: { id: string }) {
           {findings.length === 0 && <p className="muted">无</p>}
           <ul>
             {findings.map((f) => (
-              <FindingItem key={f.id} f={f} picked={picked === f.id} canWaive={d.allowedActions.includes('waive') && f.severity === 'block' && !f.waived} onJump={() => jump(f.id)} onWaive={(r) => void waive(f, r)} />
+              <FindingItem
+                key={f.id}
+                f={f}
+                picked={picked === f.id}
+                canWaive={d.allowedActions.includes('waive') && f.severity === 'block' && !f.waived}
+                onJump={() => jump(f.id)}
+                onWaive={(r) => void waive(f, r)}
+                onAdopt={canMark && f.suggestion !== null && !markList.some((m) => m.findingId === f.id && m.status !== 'rejected') ? () => void adopt(f) : undefined}
+              />
             ))}
           </ul>
         </div>
@@ -192,7 +254,21 @@ function latestDecision(decisions: readonly Decision[], stage: string | null): D
   return (atStage.length ? atStage : decisions)[(atStage.length ? atStage : decisions).length - 1];
 }
 
-function FindingItem({ f, picked, canWaive, onJump, onWaive }: { f: Finding; picked: boolean; canWaive: boolean; onJump: () => void; onWaive: (reason: string) => void }) {
+function FindingItem({
+  f,
+  picked,
+  canWaive,
+  onJump,
+  onWaive,
+  onAdopt,
+}: {
+  f: Finding;
+  picked: boolean;
+  canWaive: boolean;
+  onJump: () => void;
+  onWaive: (reason: string) => void;
+  onAdopt?: (() => void) | undefined;
+}) {
   const [reason, setReason] = useState('');
   const [open, setOpen] = useState(false);
   return (
@@ -202,7 +278,16 @@ function FindingItem({ f, picked, canWaive, onJump, onWaive }: { f: Finding; pic
         <span className={`badge sev-${f.severity}`}>{SEVERITY_LABELS[f.severity]}</span>「{f.matched}」
       </button>
       <div className="msg">{f.message}</div>
-      {f.suggestion && <div className="muted">建议：{f.suggestion}</div>}
+      {f.suggestion && (
+        <div className="muted">
+          建议：{f.suggestion}
+          {onAdopt && (
+            <button type="button" className="link" onClick={onAdopt} data-action="adopt-suggestion">
+              采纳为校对标记
+            </button>
+          )}
+        </div>
+      )}
       {f.waived && <div className="muted">已豁免：{f.waived.reason}</div>}
       {canWaive &&
         (open ? (

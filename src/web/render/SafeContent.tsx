@@ -1,38 +1,50 @@
 import { createElement, Fragment, type ReactNode } from 'react';
-import { splitText, type Highlight, type SafeNode } from './safe-content';
+import { splitText, type Highlight, type Piece, type SafeNode } from './safe-content';
 
 interface Props {
   nodes: readonly SafeNode[];
   highlights: readonly Highlight[];
   onPick?: (findingId: string) => void;
+  onPickMark?: (markId: string) => void;
+  /**
+   * Tag every piece of text with its source range (data-s, data-e, data-x = exact), so a selection in the
+   * rendered draft maps back to the original field (render/selection.ts).
+   */
+  selectable?: boolean;
 }
 
 /** Renders the safe tree: allow-listed elements built by React, all draft text inserted as text. */
-export function SafeContent({ nodes, highlights, onPick }: Props) {
+export function SafeContent({ nodes, highlights, onPick, onPickMark, selectable = false }: Props) {
   let key = 0;
+  const piece = (p: Piece, i: number): ReactNode => {
+    const finding = p.covering?.find((h) => h.kind !== 'mark');
+    const mark = p.covering?.find((h) => h.kind === 'mark');
+    const position = selectable ? { 'data-s': p.start, 'data-e': p.end, 'data-x': p.exact ? '1' : '0' } : {};
+    let out: ReactNode = p.text;
+    let placed = false;
+    if (mark) {
+      out = (
+        <span className={`proof-mark ${mark.className}`} data-mark={mark.id} onClick={() => onPickMark?.(mark.id)} {...position}>
+          {out}
+        </span>
+      );
+      placed = true;
+    }
+    if (finding) {
+      const count = p.covering!.filter((h) => h.kind !== 'mark').length;
+      out = (
+        <mark className={`finding ${finding.className}`} data-finding={finding.id} title={count > 1 ? `${count} 个问题` : undefined} onClick={() => onPick?.(finding.id)} {...(placed ? {} : position)}>
+          {out}
+        </mark>
+      );
+      placed = true;
+    }
+    if (!placed && selectable) out = <span {...position}>{out}</span>;
+    return <Fragment key={i}>{out}</Fragment>;
+  };
   const render = (node: SafeNode): ReactNode => {
     key++;
-    if (node.kind === 'text') {
-      return (
-        <Fragment key={key}>
-          {splitText(node, highlights).map((piece, i) =>
-            piece.highlight ? (
-              <mark
-                key={i}
-                className={`finding ${piece.highlight.className}`}
-                data-finding={piece.highlight.id}
-                title={piece.ids && piece.ids.length > 1 ? `${piece.ids.length} 个问题` : undefined}
-                onClick={() => onPick?.(piece.highlight!.id)}
-              >
-                {piece.text}
-              </mark>
-            ) : (
-              piece.text
-            ),
-          )}
-        </Fragment>
-      );
-    }
+    if (node.kind === 'text') return <Fragment key={key}>{splitText(node, highlights).map(piece)}</Fragment>;
     if (node.image) {
       return (
         <span key={key} className="img-placeholder" title="图片（不在审稿页加载）">

@@ -434,28 +434,33 @@ export interface Highlight {
   /** Lower wins when highlights overlap (e.g. 0 = block, 1 = review, 2 = info). */
   rank: number;
   className: string;
+  /** Findings (default) and proofreading marks are drawn as separate layers, so one never hides the other. */
+  kind?: 'finding' | 'mark';
 }
 
 export interface Piece {
   text: string;
+  /** Source range of this piece; `exact` when text is source[start, end) verbatim. */
+  start: number;
+  end: number;
+  exact: boolean;
   highlight?: Highlight;
   /** Every highlight covering this piece, best first (the first one also opens the finding). */
   ids?: string[];
+  covering?: Highlight[];
 }
 
 /** Splits one text node into pieces by the highlights that cover it. */
 export function splitText(node: TextNode, highlights: readonly Highlight[]): Piece[] {
+  const whole = { text: node.text, start: node.start, end: node.end, exact: node.exact };
   const covering = highlights.filter((h) => h.end > h.start && h.start < Math.max(node.end, node.start + 1) && h.end > node.start);
-  if (covering.length === 0) return [{ text: node.text }];
-  const pick = (hs: Highlight[]): Piece | undefined => {
+  if (covering.length === 0) return [whole];
+  const pick = (hs: Highlight[]): Pick<Piece, 'highlight' | 'ids' | 'covering'> | undefined => {
     if (hs.length === 0) return undefined;
     const sorted = [...hs].sort((a, b) => a.rank - b.rank || a.start - b.start);
-    return { text: '', highlight: sorted[0]!, ids: sorted.map((h) => h.id) };
+    return { highlight: sorted[0]!, ids: sorted.map((h) => h.id), covering: sorted };
   };
-  if (!node.exact) {
-    const p = pick(covering);
-    return [{ ...p, text: node.text }];
-  }
+  if (!node.exact) return [{ ...pick(covering), ...whole }];
   const cuts = new Set<number>([node.start, node.end]);
   for (const h of covering) {
     if (h.start > node.start && h.start < node.end) cuts.add(h.start);
@@ -467,9 +472,8 @@ export function splitText(node: TextNode, highlights: readonly Highlight[]): Pie
     const a = points[k]!;
     const b = points[k + 1]!;
     const here = covering.filter((h) => h.start <= a && h.end >= b);
-    const text = node.text.slice(a - node.start, b - node.start);
-    const p = pick(here);
-    out.push(p ? { ...p, text } : { text });
+    const piece = { text: node.text.slice(a - node.start, b - node.start), start: a, end: b, exact: true };
+    out.push({ ...pick(here), ...piece });
   }
   return out;
 }

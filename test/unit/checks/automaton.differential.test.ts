@@ -16,7 +16,7 @@ function viaAutomaton(terms: readonly string[], text: string, options: Automaton
   const a = Automaton.build(terms, options);
   const hits = a.scan(text);
   const out = new Set<string>();
-  for (let h = 0; h < hits.count; h++) out.add(`${hits.start[h]}:${hits.end[h]}:${a.keys[hits.key[h]!]}`);
+  for (let h = 0; h < hits.count; h++) out.add(`${hits.start[h]}:${hits.end[h]}:${a.key(hits.key[h]!)}`);
   return [...out].sort();
 }
 

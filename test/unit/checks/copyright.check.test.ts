@@ -68,4 +68,23 @@ describe('copyright check', () => {
     // A repost of it is attributed, not a plagiarism suspect.
     expect(engine.run('copyright', { ...copy, origin: REPOST_OK.content.origin, title: REPOST_OK.content.title }, ctx).findings).toEqual([]);
   });
+
+  it('sees through reordered sentences and rewritten words (character 3-grams), not through a different report', () => {
+    const engine = createCheckEngine({ sources: {}, segmenter: CHAR_SEGMENTER });
+    const ref = [
+      '11月20日下午，计算机学院在学术报告厅举办人工智能前沿学术报告会，师生百余人参加。',
+      '报告会邀请国内知名专家围绕大模型的最新研究进展作专题报告，内容丰富、案例生动。',
+      '与会师生纷纷表示收获颇丰，希望学院今后多组织此类学术交流活动。',
+    ];
+    const ctx = { referenceTexts: [{ id: 'rel-2', label: '人工智能学术报告会', text: ref.join('') }] };
+    const doc = (body: string): RevisionContent => ({ ...CLEAN_NEWS.content, format: 'text', title: '学术报告会', body });
+    const similarity = (body: string) => engine.run('copyright', doc(body), ctx).findings.find((f) => f.ruleId === 'copyright:near-duplicate')?.evidence?.similarity;
+    // Sentences reordered, and about one character in seven rewritten (举办→召开, 百余→一百多, 知名→著名 …).
+    const reordered = [ref[1], ref[0], ref[2]].join('');
+    const rewritten = '11月20日下午，计算机学院在学术报告厅召开人工智能前沿学术报告会，师生一百多人参加。报告会请来国内著名专家围绕大模型的最新研究成果作专题报告，内容丰富、例子生动。与会师生都表示收获很大，希望学院以后多组织这样的学术交流活动。';
+    expect(similarity(reordered)).toBeGreaterThan(0.8);
+    expect(similarity(rewritten)).toBeGreaterThanOrEqual(0.4);
+    const unrelated = '11月22日上午，机械工程学院在行政楼第一会议室召开本科教学工作推进会，各系主任和教师代表参加。会议总结了期中教学检查情况，部署了课程考核和毕业设计等重点工作。';
+    expect(similarity(unrelated)).toBeUndefined();
+  });
 });

@@ -1,5 +1,5 @@
 import { parseDictionaries } from '../../../src/checks/dictionary/dictionary';
-import { composeSources, listKey, listPath, type OverlayTerm } from '../../../src/checks/dictionary/overlay';
+import { composeSources, decodeFields, encodeFields, formatOverlayLine, listKey, listPath, type OverlayTerm } from '../../../src/checks/dictionary/overlay';
 import { createCheckEngine } from '../../../src/checks/engine';
 import { rescanPlan, scanForTerms } from '../../../src/services/rescan-dictionary.thread';
 
@@ -15,13 +15,40 @@ describe('dictionary overlay', () => {
     ['secrecy.internal', 'secrecy/internal.txt'],
     ['proofreading.banned-names', 'proofreading/banned-names.txt'],
     ['whitelist', 'whitelist.txt'],
+    ['proofreading.pairs', 'proofreading/pairs.txt'],
+    ['proofreading.titles', 'proofreading/titles.txt'],
+    ['cooccurrence', 'cooccurrence.txt'],
   ])('maps list id %s to %s and back', (key, path) => {
     expect(listPath(key)).toBe(path);
     expect(listKey(path)).toBe(key);
   });
 
-  it.each(['proofreading.pairs', 'cooccurrence', 'sensitive.Bad', 'sensitive/../x', 'other.x'])('refuses %s', (key) => {
+  it.each(['proofreading.other', 'sensitive.Bad', 'sensitive/../x', 'other.x', 'cooccurrence.x'])('refuses %s', (key) => {
     expect(listPath(key)).toBeUndefined();
+  });
+
+  it('keeps the extra columns of pairs, titles and co-occurrence rules in flags, and writes lines the parser reads back', () => {
+    const pair = row({ list: 'proofreading/pairs.txt', term: '按装', severity: 'review', note: '错别字', flags: encodeFields({ right: '安装' }) });
+    const titles = row({ list: 'proofreading/titles.txt', term: '赵一鸣', note: '虚构', flags: encodeFields({ titles: '副校长|校长助理' }) });
+    const rule = row({
+      list: 'cooccurrence.txt',
+      term: 'loan-ad',
+      severity: 'block',
+      note: '校园贷',
+      flags: encodeFields({ category: 'illegal-services', termsA: '贷款|借款', termsB: '大学生', window: '12' }),
+    });
+    expect(formatOverlayLine(pair)).toBe('按装\t安装\t错别字\treview');
+    expect(formatOverlayLine(titles)).toBe('赵一鸣\t副校长|校长助理\t虚构');
+    expect(formatOverlayLine(rule)).toBe('loan-ad\tillegal-services\tblock\t贷款|借款\t大学生\t12\t校园贷');
+    expect(decodeFields('right=a=b\tx=1')).toEqual({ right: 'a=b', x: '1' });
+    const d = parseDictionaries(composeSources({}, [pair, titles, rule]));
+    expect(d.proofreadingPairs).toEqual([expect.objectContaining({ wrong: '按装', right: '安装', severity: 'review', line: 2 })]);
+    expect(d.nameTitles).toEqual([expect.objectContaining({ name: '赵一鸣', titles: ['副校长', '校长助理'], line: 2 })]);
+    expect(d.cooccurrence).toEqual([expect.objectContaining({ id: 'loan-ad', category: 'illegal-services', termsA: ['贷款', '借款'], termsB: ['大学生'], window: 12 })]);
+  });
+
+  it('a row missing a column composes into a line the parser rejects, never a guessed one', () => {
+    expect(() => parseDictionaries(composeSources({}, [row({ list: 'proofreading/pairs.txt', term: '按装', flags: '' })]))).toThrow(/proofreading\/pairs.txt:2: empty replacement/);
   });
 
   it('takes removed terms out without moving the other lines, and appends added ones', () => {
@@ -29,12 +56,12 @@ describe('dictionary overlay', () => {
     const d = parseDictionaries(sources);
     const list = d.sensitive[0]!;
     expect(list.label).toBe('赌博');
-    expect(list.entries.map((e) => [e.term, e.line, e.severity])).toEqual([
+    expect(list.toEntries().map((e) => [e.term, e.line, e.severity])).toEqual([
       ['赌博', 2, 'block'],
       ['六合彩', 4, 'block'],
       ['赌球', 6, 'block'],
     ]);
-    expect(list.entries[2]!.flags.pinyin).toBe(true);
+    expect(list.toEntries()[2]!.flags.pinyin).toBe(true);
     expect(parseDictionaries(sources).contentHash).not.toBe(parseDictionaries(BASE).contentHash);
   });
 
@@ -48,7 +75,7 @@ describe('dictionary overlay', () => {
 
   it('re-adding a removed baseline term overrides its line', () => {
     const d = parseDictionaries(composeSources(BASE, [row({ term: '网赌', severity: 'block', note: '升级' })]));
-    expect(d.sensitive[0]!.entries.find((e) => e.term === '网赌')).toMatchObject({ severity: 'block', note: '升级', line: 6 });
+    expect(d.sensitive[0]!.toEntries().find((e) => e.term === '网赌')).toMatchObject({ severity: 'block', note: '升级', line: 6 });
   });
 });
 
@@ -62,5 +89,6 @@ describe('rescan plan', () => {
     expect(scanForTerms(engine, plan, content).map((f) => [f.ruleId, f.matched])).toEqual([['sensitive:gambling:赌球', '赌*球']]);
     expect(rescanPlan([{ list: 'whitelist.txt', term: 'x' }, { list: 'advertising/price.txt', term: 'y' }]).checks).toEqual([]);
     expect(rescanPlan([{ list: 'proofreading/banned-names.txt', term: '张某' }]).ruleIds).toEqual(new Set(['proofreading:banned-name:张某']));
+    expect(rescanPlan([{ list: 'cooccurrence.txt', term: 'loan-ad' }])).toEqual({ checks: ['sensitive'], ruleIds: new Set(['cooccurrence:loan-ad']) });
   });
 });

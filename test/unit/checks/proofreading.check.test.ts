@@ -32,6 +32,15 @@ describe('proofreading check', () => {
     expect(engine.run('proofreading', c).findings.map(brief)).toEqual([expectAt(c, '书记', 'proofreading.title', 'review')]);
   });
 
+  it('name → title pairs come from the titles dictionary, with the held title as the suggestion', () => {
+    const engine = createCheckEngine({ sources: { 'proofreading/titles.txt': '赵一鸣\t副校长|校长助理\t虚构\n' }, segmenter: CHAR_SEGMENTER });
+    const c = doc('校长赵一鸣出席。校长助理赵一鸣讲话。');
+    const r = engine.run('proofreading', c);
+    expect(r.findings.map(brief)).toEqual([expectAt(c, '校长', 'proofreading.title', 'review')]);
+    expect(r.findings[0]).toMatchObject({ suggestion: '副校长', ruleId: 'proofreading:title:赵一鸣', evidence: { list: 'proofreading/titles.txt:1' } });
+    expect(createCheckEngine({ sources: {}, segmenter: CHAR_SEGMENTER }).run('proofreading', c).findings).toEqual([]);
+  });
+
   it('unmatched closers and unclosed openers are reported per paragraph', () => {
     const engine = createCheckEngine({ sources: {}, segmenter: CHAR_SEGMENTER });
     const c = doc('他说：“好的）。\n（一）《办法》');

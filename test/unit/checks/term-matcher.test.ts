@@ -1,7 +1,7 @@
 import { TermMatcher, type MatcherTerm } from '../../../src/checks/matcher/term-matcher';
 import type { Segmenter } from '../../../src/checks/segmenter';
 
-const spans = (m: TermMatcher, text: string) => m.match(text).map((h) => [m.terms[h.term]!.term, text.slice(h.start, h.end), h.start, h.variant]);
+const spans = (m: TermMatcher, text: string) => m.match(text).map((h) => [m.term(h.term), text.slice(h.start, h.end), h.start, h.variant]);
 const build = (terms: Array<string | MatcherTerm>, whitelist: string[] = [], segmenter?: Segmenter) =>
   TermMatcher.build(terms.map((t) => (typeof t === 'string' ? { term: t } : t)), whitelist, segmenter ? { segmenter: () => segmenter } : {});
 

@@ -1,0 +1,56 @@
+import { ApiError } from '../../api';
+import { useSession } from '../../app';
+import { DictionariesAdmin } from './DictionariesAdmin';
+import { PlatformsAdmin } from './PlatformsAdmin';
+import { UnitsAdmin } from './UnitsAdmin';
+import { UsersAdmin } from './UsersAdmin';
+
+const TABS = [
+  { key: 'users', label: '用户与角色' },
+  { key: 'units', label: '单位' },
+  { key: 'platforms', label: '发布平台' },
+  { key: 'dictionaries', label: '词库' },
+] as const;
+
+/** 系统管理 (#/admin/<tab>): admins only; the API refuses everyone else whatever this page shows. */
+export function AdminPage({ path }: { path: string }) {
+  const { me } = useSession();
+  const tab = TABS.find((t) => t.key === path.split('?')[0]!.split('/')[2])?.key ?? 'users';
+  if (!me.roles.includes('admin')) return <div className="error card">只有系统管理员可以访问此页面</div>;
+  return (
+    <div className="admin" data-testid="admin">
+      <nav className="admin-tabs" aria-label="系统管理">
+        {TABS.map((t) => (
+          <a key={t.key} href={`#/admin/${t.key}`} className={t.key === tab ? 'active' : ''} data-tab={t.key}>
+            {t.label}
+          </a>
+        ))}
+        <a href="/admin/queues" target="_blank" rel="noopener" data-tab="queues">
+          队列监控 ↗
+        </a>
+      </nav>
+      {tab === 'users' && <UsersAdmin />}
+      {tab === 'units' && <UnitsAdmin />}
+      {tab === 'platforms' && <PlatformsAdmin />}
+      {tab === 'dictionaries' && <DictionariesAdmin />}
+    </div>
+  );
+}
+
+/** One error line for a failed admin request (the server's message is already Chinese). */
+export function ErrorLine({ error }: { error: string | null }) {
+  if (!error) return null;
+  return (
+    <div className="error" role="alert">
+      {error}
+    </div>
+  );
+}
+
+/** The server's message, with the field problems of a validation error when it lists them. */
+export function messageOf(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const issues = e instanceof ApiError ? (e.details as { issues?: Array<{ path?: string; message?: string }> } | undefined)?.issues : undefined;
+  if (!Array.isArray(issues) || issues.length === 0 || issues.some((i) => typeof (i as { line?: unknown }).line === 'number')) return e.message;
+  return `${e.message}：${issues.map((i) => (i.path ? `${i.path} ${i.message ?? ''}` : (i.message ?? ''))).join('；')}`;
+}

@@ -1,0 +1,105 @@
+import { useState, type FormEvent } from 'react';
+import { api } from '../../api';
+import { useResource } from '../../hooks';
+import type { Platform, Unit } from '../../types';
+import { ErrorLine, messageOf } from './AdminPage';
+
+export const PLATFORM_KINDS: Record<string, string> = { wechat: '微信公众号', weibo: '微博', douyin: '抖音', channels: '视频号', website: '网站', other: '其他' };
+export const PLATFORM_LEVELS: Record<string, string> = { school: '学校（一级）', unit: '二级单位' };
+
+export function PlatformsAdmin() {
+  const platforms = useResource(() => api.get<{ items: Platform[] }>('/api/admin/platforms'), []);
+  const units = useResource(() => api.get<{ items: Unit[] }>('/api/admin/units'), []);
+  const [form, setForm] = useState({ name: '', kind: 'wechat', level: 'unit', unitId: '' });
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const unitName = new Map((units.data?.items ?? []).map((u) => [u.id, u.name]));
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    setDone(null);
+    try {
+      const unitId = form.unitId || units.data?.items[0]?.id || '';
+      await api.post('/api/admin/platforms', { ...form, name: form.name.trim(), unitId });
+      setDone(`已新建发布平台「${form.name.trim()}」`);
+      setForm({ ...form, name: '' });
+      await platforms.reload();
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  };
+
+  return (
+    <div className="admin-grid">
+      <section className="card table-wrap">
+        <h2>
+          发布平台 <span className="count">{platforms.data?.items.length ?? 0}</span>
+        </h2>
+        <table className="table" data-testid="platforms-table">
+          <thead>
+            <tr>
+              <th>名称</th>
+              <th>类型</th>
+              <th>级别</th>
+              <th>主管单位</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(platforms.data?.items ?? []).map((p) => (
+              <tr key={p.id}>
+                <td>{p.name}</td>
+                <td>{PLATFORM_KINDS[p.kind] ?? p.kind}</td>
+                <td>{PLATFORM_LEVELS[p.level] ?? p.level}</td>
+                <td>{unitName.get(p.unitId) ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <form className="card" onSubmit={(e) => void create(e)} aria-label="新建发布平台">
+        <h3>新建发布平台</h3>
+        <label>
+          名称
+          <input name="platformName" value={form.name} onChange={set('name')} required maxLength={100} placeholder="如：外国语学院微信公众号" />
+        </label>
+        <label>
+          类型
+          <select name="platformKind" value={form.kind} onChange={set('kind')}>
+            {Object.entries(PLATFORM_KINDS).map(([k, v]) => (
+              <option key={k} value={k}>
+                {v}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          级别
+          <select name="platformLevel" value={form.level} onChange={set('level')}>
+            {Object.entries(PLATFORM_LEVELS).map(([k, v]) => (
+              <option key={k} value={k}>
+                {v}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          主管单位
+          <select name="platformUnit" value={form.unitId} onChange={set('unitId')}>
+            {(units.data?.items ?? []).map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <ErrorLine error={error} />
+        {done && <div className="notice notice-info">{done}</div>}
+        <button type="submit" className="primary">
+          新建
+        </button>
+      </form>
+    </div>
+  );
+}
