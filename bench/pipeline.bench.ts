@@ -171,7 +171,7 @@ async function main(): Promise<void> {
   intakeLatency.sort((a, b) => a - b);
 
   const worker = fork(resolve(__dirname, '..', 'workers', 'checks.worker.ts'), [], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', WORKER_CONCURRENCY: '8' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' },
     execArgv: ['--import', 'tsx'],
   });
 

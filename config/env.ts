@@ -22,7 +22,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CHECK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(24),
   /** A check run taking longer is cut off (its thread replaced) and counts as a failed attempt. */
   CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   /** Check threads per worker process; default: min(WORKER_CONCURRENCY, cores). */

@@ -12,7 +12,7 @@ import { writeCheckpoint, type CheckpointStore } from '../src/services/audit-tra
 import { createDictionaryReloader, EngineHolder, type DictionaryReloader } from '../src/services/dictionary-reload.service';
 import { loadEffectiveDictionary } from '../src/services/effective-dictionary.service';
 import { createRescanRunner, type RescanOptions, type RescanRunner } from '../src/services/rescan-dictionary.service';
-import { CheckAttemptError, failCheckRun, runCheck, type CheckRunner, type RunCheckOutcome } from '../src/services/run-check.service';
+import { CheckAttemptError, createCheckService, failCheckRun, type CheckRunner, type RunCheckOutcome } from '../src/services/run-check.service';
 import { sweepOwedChecks } from '../src/services/sweep-owed-checks.service';
 import { CheckPool, createPoolReloader } from './check-pool';
 
@@ -58,13 +58,14 @@ export function startCheckWorker(runtime: Runtime, runner: CheckRunner, redisUrl
   // (nodejieba's first load alone takes seconds), so it keeps the longer lock.
   const lockMs = runner instanceof CheckPool ? 15_000 : 30_000;
   const connection = createRedis(redisUrl, 'worker');
+  const checks = createCheckService(deps, runner);
   const worker = new Worker<CheckJobData, RunCheckOutcome>(
     QUEUES.checks,
     async (job: Job<CheckJobData>) => {
       const parsed = JobSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError('malformed check job');
       try {
-        return await runCheck(deps, runner, parsed.data);
+        return await checks.run(parsed.data);
       } catch (error) {
         // If an admin's retry reset the run while this attempt was failing, the failure is stale: the queue tries
         // again instead of dropping the job, which would leave the reset run waiting for the sweeper.

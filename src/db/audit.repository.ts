@@ -19,15 +19,38 @@ export interface NewAuditEvent {
  * the same chain so two transactions can never both extend the same head; time comes from the database clock.
  */
 export async function appendAuditEvent(tx: Tx, event: NewAuditEvent): Promise<StoredAuditEvent> {
+  const [stored] = await appendAuditEvents(tx, event.chain, [event]);
+  return stored!;
+}
+
+/**
+ * Appends events to one chain, in order, with one lock and one head lookup; they share the database time.
+ * @throws Error when an event names another chain
+ */
+export async function appendAuditEvents(tx: Tx, chain: string, events: readonly NewAuditEvent[]): Promise<StoredAuditEvent[]> {
+  if (events.some((e) => e.chain !== chain)) throw new Error('appendAuditEvents: every event must belong to the chain');
+  if (events.length === 0) return [];
   // Two statements on purpose: under READ COMMITTED the head query needs a snapshot taken after the lock is held.
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${event.chain}, 0))`);
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${chain}, 0))`);
   const head = await tx.execute<{ seq: number | null; hash: string | null; now: string }>(sql`
-    SELECT (SELECT seq FROM audit_events WHERE chain = ${event.chain} ORDER BY seq DESC LIMIT 1) AS seq,
-           (SELECT hash FROM audit_events WHERE chain = ${event.chain} ORDER BY seq DESC LIMIT 1) AS hash,
+    SELECT (SELECT seq FROM audit_events WHERE chain = ${chain} ORDER BY seq DESC LIMIT 1) AS seq,
+           (SELECT hash FROM audit_events WHERE chain = ${chain} ORDER BY seq DESC LIMIT 1) AS hash,
            to_char(date_trunc('milliseconds', clock_timestamp()) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS now`);
   const row = head.rows[0];
   if (!row) throw new Error('audit head query returned nothing');
-  return insertEvent(tx, event, (row.seq ?? 0) + 1, row.hash ?? GENESIS_HASH, new Date(row.now));
+  const at = new Date(row.now);
+  let seq = row.seq ?? 0;
+  let prevHash = row.hash ?? GENESIS_HASH;
+  const stored: Array<Omit<StoredAuditEvent, 'id'>> = [];
+  for (const event of events) {
+    const body = eventBody(event, ++seq, at);
+    const hash = auditEventHash(prevHash, body);
+    stored.push({ ...body, prevHash, hash });
+    prevHash = hash;
+  }
+  const ids = await tx.insert(auditEvents).values(stored).returning({ id: auditEvents.id, seq: auditEvents.seq });
+  const idOf = new Map(ids.map((r) => [r.seq, r.id]));
+  return stored.map((e) => ({ ...e, id: idOf.get(e.seq)! }));
 }
 
 /**
@@ -39,8 +62,8 @@ export async function appendGenesisEvent(tx: Tx, event: NewAuditEvent, at: Date)
   return insertEvent(tx, event, 1, GENESIS_HASH, at);
 }
 
-async function insertEvent(tx: Tx, event: NewAuditEvent, seq: number, prevHash: string, createdAt: Date): Promise<StoredAuditEvent> {
-  const body = {
+function eventBody(event: NewAuditEvent, seq: number, createdAt: Date) {
+  return {
     chain: event.chain,
     seq,
     draftId: event.draftId ?? null,
@@ -52,6 +75,10 @@ async function insertEvent(tx: Tx, event: NewAuditEvent, seq: number, prevHash: 
     data: event.data ?? {},
     createdAt,
   };
+}
+
+async function insertEvent(tx: Tx, event: NewAuditEvent, seq: number, prevHash: string, createdAt: Date): Promise<StoredAuditEvent> {
+  const body = eventBody(event, seq, createdAt);
   const hash = auditEventHash(prevHash, body);
   const [inserted] = await tx
     .insert(auditEvents)

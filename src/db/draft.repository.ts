@@ -237,9 +237,22 @@ export async function lockRun(tx: Tx, revisionId: string, checkId: string): Prom
 const FINDINGS_PER_INSERT = 1_000;
 
 export async function completeRun(tx: Tx, run: CheckRunRow, rulesetVersion: string, found: Finding[]): Promise<void> {
-  for (let from = 0; from < found.length; from += FINDINGS_PER_INSERT) {
+  await completeRuns(tx, [{ run, rulesetVersion, findings: found }]);
+}
+
+export interface CompletedRun {
+  run: CheckRunRow;
+  rulesetVersion: string;
+  findings: Finding[];
+}
+
+/** Records several runs of one revision as done with their findings: one INSERT per 1,000 findings, one UPDATE. */
+export async function completeRuns(tx: Tx, done: readonly CompletedRun[]): Promise<void> {
+  if (done.length === 0) return;
+  const rows = done.flatMap(({ run, findings: found }) => found.map((f) => ({ run, f })));
+  for (let from = 0; from < rows.length; from += FINDINGS_PER_INSERT) {
     await tx.insert(findings).values(
-      found.slice(from, from + FINDINGS_PER_INSERT).map((f) => ({
+      rows.slice(from, from + FINDINGS_PER_INSERT).map(({ run, f }) => ({
         draftId: run.draftId,
         revisionId: run.revisionId,
         checkId: run.checkId,
@@ -258,10 +271,25 @@ export async function completeRun(tx: Tx, run: CheckRunRow, rulesetVersion: stri
       })),
     );
   }
-  await tx
-    .update(checkRuns)
-    .set({ status: 'done', rulesetVersion, error: null, finishedAt: sql`now()`, updatedAt: sql`now()` })
-    .where(and(eq(checkRuns.revisionId, run.revisionId), eq(checkRuns.checkId, run.checkId)));
+  const values = sql.join(
+    done.map((d) => sql`(${d.run.revisionId}::uuid, ${d.run.checkId}::text, ${d.rulesetVersion}::text)`),
+    sql`, `,
+  );
+  await tx.execute(sql`
+    UPDATE check_runs AS c
+       SET status = 'done', ruleset_version = v.version, error = NULL, finished_at = now(), updated_at = now()
+      FROM (VALUES ${values}) AS v(revision_id, check_id, version)
+     WHERE c.revision_id = v.revision_id AND c.check_id = v.check_id`);
+}
+
+/** Locks the given runs of one revision, in primary-key order (the order every writer uses). */
+export async function lockRuns(tx: Tx, revisionId: string, checkIds: readonly string[]): Promise<CheckRunRow[]> {
+  return tx
+    .select()
+    .from(checkRuns)
+    .where(and(eq(checkRuns.revisionId, revisionId), inArray(checkRuns.checkId, [...checkIds])))
+    .orderBy(asc(checkRuns.checkId))
+    .for('update');
 }
 
 export async function failRun(tx: Tx, run: CheckRunRow, error: string): Promise<void> {
@@ -287,6 +315,15 @@ export async function resetFailedRuns(tx: Tx, revisionId: string): Promise<strin
     .set({ status: 'pending', attempts: 0, error: null, finishedAt: null, updatedAt: sql`now()` })
     .where(and(eq(checkRuns.revisionId, revisionId), ne(checkRuns.status, 'done')))
     .returning({ checkId: checkRuns.checkId });
+  return rows.map((r) => r.checkId);
+}
+
+/** The checks a revision still owes a pending run. */
+export async function pendingChecks(db: Executor, revisionId: string): Promise<string[]> {
+  const rows = await db
+    .select({ checkId: checkRuns.checkId })
+    .from(checkRuns)
+    .where(and(eq(checkRuns.revisionId, revisionId), eq(checkRuns.status, 'pending')));
   return rows.map((r) => r.checkId);
 }
 

@@ -1,6 +1,6 @@
-import { appendAuditEvent } from '../db/audit.repository';
+import { appendAuditEvent, appendAuditEvents, type NewAuditEvent } from '../db/audit.repository';
 import {
-  completeRun,
+  completeRuns,
   countAttempt,
   countOwedRuns,
   draftOfRuns,
@@ -11,8 +11,12 @@ import {
   loadAggregate,
   lockDraft,
   lockRun,
+  lockRuns,
+  pendingChecks,
   saveTransition,
+  type CheckRunRow,
   type DraftRow,
+  type RevisionRow,
 } from '../db/draft.repository';
 import { recentReleasedTexts } from '../db/reference.repository';
 import type { RevisionContent } from '../domain/content';
@@ -54,58 +58,197 @@ export function startBudget(deps: Pick<ServiceDeps, 'checkMaxAttempts'>): number
   return deps.checkMaxAttempts * 2;
 }
 
-/**
- * Runs one owed check and records its result exactly once in effect: a run already done (a duplicate delivery,
- * a job re-driven by the sweeper) is skipped. The last run of a current revision moves the draft on.
- * @throws Error when the check itself fails (the queue retries; after the last attempt call failCheckRun)
- */
-export async function runCheck(deps: ServiceDeps, runner: CheckRunner, job: CheckJob): Promise<RunCheckOutcome> {
-  const attempts = await countAttempt(deps.db, job.revisionId, job.checkId);
-  if (attempts === undefined) return 'skipped';
-  if (attempts > startBudget(deps)) {
-    await failCheckRun(deps, job, `gave up after ${attempts - 1} starts without a result`);
-    return 'failed';
-  }
-  const revision = await getRevision(deps.db, job.revisionId);
-  if (!revision) return 'skipped';
-  const content = contentOf(revision);
-  const context = job.checkId === 'copyright' ? await copyrightContext(deps, revision.draftId, content) : undefined;
-  // Computed before taking any lock: checks may take milliseconds, locks should not.
-  let result: CheckResult;
-  try {
-    result = await runner.run(job.checkId, content, context);
-  } catch (error) {
-    throw new CheckAttemptError(attempts, error);
-  }
+/** A result waits at most this long for the other runs its revision owes, so that they can share one commit. */
+const GATHER_MS = 30;
 
+export interface CheckService {
+  /**
+   * Runs one owed check and records its result exactly once in effect: a run already done (a duplicate delivery,
+   * a job re-driven by the sweeper) is skipped. The last run of a current revision moves the draft on.
+   * @throws CheckAttemptError when the check itself fails (the queue retries; after the last attempt call failCheckRun)
+   */
+  run(job: CheckJob): Promise<RunCheckOutcome>;
+}
+
+interface Computed {
+  job: CheckJob;
+  result: CheckResult;
+  settle: (outcome: RunCheckOutcome | Error) => void;
+}
+
+/** The runs of one revision in flight in this process: they share one read of the revision and one commit. */
+interface RevisionBatch {
+  revisionId: string;
+  revision: Promise<RevisionRow | undefined>;
+  /** The checks the revision owed when it was read: the batch is complete once each has reported or given up. */
+  owed: Set<string> | null;
+  reported: Set<string>;
+  /** Runs claimed and not yet handed over or given up. */
+  computing: number;
+  computed: Computed[];
+  writing: boolean;
+  timer: NodeJS.Timeout | null;
+}
+
+/**
+ * The worker's way to run checks. Each job is still one (revision, check) run with its own attempt count, but the
+ * runs of one revision that are in flight together — the usual case, since a submission enqueues them together —
+ * read the revision once and record their results in one transaction: one draft lock, one audit-chain append and
+ * at most one transition instead of one of each per check.
+ */
+export function createCheckService(deps: ServiceDeps, runner: CheckRunner, options: { gatherMs?: number } = {}): CheckService {
+  const gatherMs = options.gatherMs ?? GATHER_MS;
+  const batches = new Map<string, RevisionBatch>();
+
+  const batchOf = (revisionId: string): RevisionBatch => {
+    let batch = batches.get(revisionId);
+    if (!batch) {
+      const fresh: RevisionBatch = { revisionId, revision: Promise.resolve(undefined), owed: null, reported: new Set(), computing: 0, computed: [], writing: false, timer: null };
+      fresh.revision = Promise.all([getRevision(deps.db, revisionId), pendingChecks(deps.db, revisionId)]).then(([revision, owed]) => {
+        fresh.owed = new Set(owed);
+        return revision;
+      });
+      batch = fresh;
+      // A failed read fails the runs awaiting it; later runs read again.
+      const created = batch;
+      batch.revision.catch(() => {
+        if (batches.get(revisionId) === created) batches.delete(revisionId);
+      });
+      batches.set(revisionId, batch);
+    }
+    return batch;
+  };
+
+  const release = (batch: RevisionBatch) => {
+    if (batch.computing === 0 && batch.computed.length === 0 && !batch.writing && batches.get(batch.revisionId) === batch) batches.delete(batch.revisionId);
+  };
+
+  /** Writes what is computed once every owed run has reported, or when the oldest result has waited long enough. */
+  const maybeWrite = (batch: RevisionBatch, force = false) => {
+    if (batch.writing || batch.computed.length === 0) return release(batch);
+    const complete = batch.computing === 0 && [...(batch.owed ?? [])].every((check) => batch.reported.has(check));
+    if (!complete && !force) {
+      batch.timer ??= setTimeout(() => maybeWrite(batch, true), gatherMs);
+      return;
+    }
+    if (batch.timer) clearTimeout(batch.timer);
+    batch.timer = null;
+    const taken = batch.computed.splice(0);
+    batch.writing = true;
+    recordResults(deps, batch.revisionId, taken)
+      .then(
+        (recorded) => taken.forEach((c) => c.settle(recorded.has(c) ? 'completed' : 'skipped')),
+        (error: unknown) => taken.forEach((c) => c.settle(error instanceof Error ? error : new Error(String(error)))),
+      )
+      .finally(() => {
+        batch.writing = false;
+        maybeWrite(batch);
+      });
+  };
+
+  return {
+    async run(job) {
+      const attempts = await countAttempt(deps.db, job.revisionId, job.checkId);
+      if (attempts === undefined) return 'skipped';
+      if (attempts > startBudget(deps)) {
+        await failCheckRun(deps, job, `gave up after ${attempts - 1} starts without a result`);
+        return 'failed';
+      }
+      const batch = batchOf(job.revisionId);
+      batch.computing++;
+      const giveUp = () => {
+        batch.computing--;
+        batch.reported.add(job.checkId);
+        maybeWrite(batch);
+      };
+      let content: ReturnType<typeof contentOf>;
+      let context: CheckContext | undefined;
+      try {
+        const revision = await batch.revision;
+        if (!revision) {
+          giveUp();
+          return 'skipped';
+        }
+        content = contentOf(revision);
+        context = job.checkId === 'copyright' ? await copyrightContext(deps, revision.draftId, content) : undefined;
+      } catch (error) {
+        // The database, not the check: the queue retries without counting it against the check.
+        giveUp();
+        throw error;
+      }
+      let result: CheckResult;
+      try {
+        // Computed before taking any lock: checks may take milliseconds, locks should not.
+        result = await runner.run(job.checkId, content, context);
+      } catch (error) {
+        giveUp();
+        throw new CheckAttemptError(attempts, error);
+      }
+      return new Promise<RunCheckOutcome>((resolve, reject) => {
+        batch.computing--;
+        batch.reported.add(job.checkId);
+        batch.computed.push({ job, result, settle: (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)) });
+        maybeWrite(batch);
+      });
+    },
+  };
+}
+
+/** One run, on its own (tests and tools; the worker keeps a CheckService so that a revision's runs share a commit). */
+export function runCheck(deps: ServiceDeps, runner: CheckRunner, job: CheckJob): Promise<RunCheckOutcome> {
+  return createCheckService(deps, runner, { gatherMs: 0 }).run(job);
+}
+
+/**
+ * Records computed runs of one revision in one transaction and returns those it recorded; runs no longer
+ * pending (done by a duplicate delivery, failed, reset) are left alone.
+ */
+async function recordResults(deps: ServiceDeps, revisionId: string, computed: readonly Computed[]): Promise<Set<Computed>> {
   const committed = await deps.db.transaction(async (tx) => {
-    const draft = await lockDraft(tx, revision.draftId);
-    const run = await lockRun(tx, job.revisionId, job.checkId);
-    if (!run || run.status !== 'pending') return null;
-    await completeRun(tx, run, result.rulesetVersion, result.findings);
-    const summary = {
-      check: job.checkId,
+    const draftId = await draftOfRuns(tx, revisionId);
+    if (!draftId) return null;
+    const draft = await lockDraft(tx, draftId);
+    const runs = await lockRuns(
+      tx,
+      revisionId,
+      computed.map((c) => c.job.checkId),
+    );
+    const pending = new Map(runs.filter((r) => r.status === 'pending').map((r) => [r.checkId, r]));
+    // A check reported twice in one batch (a duplicate delivery) is recorded once.
+    const recorded = new Map<string, { run: CheckRunRow; result: CheckResult; computed: Computed }>();
+    for (const c of computed) {
+      const run = pending.get(c.job.checkId);
+      if (run && !recorded.has(run.checkId)) recorded.set(run.checkId, { run, result: c.result, computed: c });
+    }
+    if (recorded.size === 0) return null;
+    const done = [...recorded.values()];
+    await completeRuns(
+      tx,
+      done.map(({ run, result }) => ({ run, rulesetVersion: result.rulesetVersion, findings: result.findings })),
+    );
+    const summaries = done.map(({ run, result }) => ({
+      check: run.checkId,
       rulesetVersion: result.rulesetVersion,
       findings: result.findings.length,
       blocking: result.findings.filter((f) => f.severity === 'block').length,
-    };
+    }));
+    const events: NewAuditEvent[] = summaries.map((data) => ({ chain: draftChain(draft.id), draftId: draft.id, revisionId, actorId: null, actorName: '系统', type: 'check.completed', data }));
     let saved: DraftRow = draft;
-    let type = 'check.completed';
-    let data: Record<string, unknown> = summary;
-    const isCurrent = draft.currentRevisionId === job.revisionId;
     // Only the last owed run of the current revision moves the draft; the others just record their result
     // (the run row is their state, the audit event their trail) and leave the draft's version alone.
-    const owed = isCurrent && draft.status === 'checking' ? await countOwedRuns(tx, job.revisionId) : -1;
+    const isCurrent = draft.currentRevisionId === revisionId;
+    const owed = isCurrent && draft.status === 'checking' ? await countOwedRuns(tx, revisionId) : -1;
     if (owed === 0) {
       const aggregate = await loadAggregate(tx, draft);
-      const all = await listFindings(tx, job.revisionId);
+      const all = await listFindings(tx, revisionId);
       const hasBlocking = all.some((f) => f.severity === 'block' && !f.waivedAt);
       const escalate = all.some((f) => f.escalate);
       const next = transition(deps.stages, aggregate, { type: 'checks_completed', hasBlocking, escalate }, null);
       saved = await saveTransition(tx, draft, next);
-      type = 'checks.completed';
-      data = {
-        ...summary,
+      const last = events.at(-1)!;
+      last.type = 'checks.completed';
+      last.data = {
+        ...last.data,
         from: { status: draft.status, stage: draft.stage },
         to: { status: saved.status, stage: saved.stage },
         version: saved.version,
@@ -115,21 +258,13 @@ export async function runCheck(deps: ServiceDeps, runner: CheckRunner, job: Chec
         autoReturned: hasBlocking,
       };
     }
-    const event = await appendAuditEvent(tx, {
-      chain: draftChain(draft.id),
-      draftId: draft.id,
-      revisionId: job.revisionId,
-      actorId: null,
-      actorName: '系统',
-      type,
-      data,
-    });
-    return { saved, eventId: event.id, moved: saved !== draft };
+    const appended = await appendAuditEvents(tx, draftChain(draft.id), events);
+    return { saved, eventId: appended.at(-1)!.id, moved: saved !== draft, recorded: new Set([...recorded.values()].map((r) => r.computed)) };
   });
-  if (!committed) return 'skipped';
+  if (!committed) return new Set();
   // Boards care about the draft's state; an intermediate run did not change it.
   if (committed.moved) announce(deps, committed.saved, committed.eventId, []);
-  return 'completed';
+  return committed.recorded;
 }
 
 /** Near-duplicate candidates: recent released drafts of the same unit or platform, bounded. */

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { CheckAttemptError, failCheckRun, runCheck, type CheckRunner } from '../../src/services/run-check.service';
+import { CheckAttemptError, createCheckService, failCheckRun, runCheck, type CheckRunner } from '../../src/services/run-check.service';
 import { draftBody, sharedEngine, type TestContext } from './test-context';
 
 /**
@@ -52,11 +52,11 @@ export async function currentRevision(ctx: TestContext, draftId: string): Promis
   return { revisionId: row.current_revision_id, version: row.version, status: row.status, stage: row.stage };
 }
 
-/** Runs every owed check of the draft's current revision with the real engine. */
+/** Runs every owed check of the draft's current revision with the real engine, together, as the worker does. */
 export async function completeChecks(ctx: TestContext, draftId: string): Promise<void> {
-  const engine = await sharedEngine();
+  const checks = createCheckService(ctx.runtime.deps, await sharedEngine());
   const { revisionId } = await currentRevision(ctx, draftId);
-  for (const checkId of ctx.runtime.deps.checkIds) await runCheck(ctx.runtime.deps, engine, { revisionId, checkId });
+  await Promise.all(ctx.runtime.deps.checkIds.map((checkId) => checks.run({ revisionId, checkId })));
 }
 
 async function expectOk(res: { status: number; body: unknown }, what: string): Promise<void> {

@@ -134,7 +134,7 @@ export async function createTestContext(options: { worker?: boolean; accounts?: 
     async startWorker(runner) {
       const running = startCheckWorker(runtime, runner ?? (await sharedEngine()), REDIS_URL, {
         prefix,
-        concurrency: 4,
+        concurrency: 12,
         sweepIntervalMs: 60_000,
         sweepIdleMs: 0,
       });
