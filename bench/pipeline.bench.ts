@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     ),
   );
   const apiPids = apis.map((a) => String(a.child.pid));
+  for (const a of apis) children.add(a.child);
 
   const unit = await createUnit(runtime.deps.db, null, { name: '压测学院', code: 'BENCH' });
   const platform = await createPlatform(runtime.deps.db, null, { name: '压测公众号', kind: 'wechat', level: 'unit', unitId: unit.id });
@@ -116,10 +117,11 @@ async function main(): Promise<void> {
   // A plain keep-alive HTTP client: the load generator shares the machine, so it should cost as little as it can.
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   let posts = 0;
-  const post = (path: string, body: string) =>
+  const postOnce = (path: string, body: string, idempotencyKey: string) =>
     new Promise<{ status: number; body: string }>((done, fail) => {
       const base = apis[posts++ % apis.length]!.url;
-      const req = request(`${base}${path}`, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Authorization: `Bearer ${token}` } }, (res) => {
+      const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Authorization: `Bearer ${token}`, 'Idempotency-Key': idempotencyKey };
+      const req = request(`${base}${path}`, { method: 'POST', agent, headers }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
@@ -128,6 +130,19 @@ async function main(): Promise<void> {
       req.on('error', fail);
       req.end(body);
     });
+  // A kept-alive socket the server is closing just as a request goes out is reset: send it again, as an API
+  // client should, under the same Idempotency-Key so that it can never be accepted twice.
+  const post = async (path: string, body: string) => {
+    const key = `bench-${suffix}-${randomBytes(8).toString('hex')}`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await postOnce(path, body, key);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (attempt >= 3 || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw error;
+      }
+    }
+  };
 
   let n = 0;
   const submit = async (track: boolean): Promise<number> => {
@@ -172,9 +187,11 @@ async function main(): Promise<void> {
 
   const worker = fork(resolve(__dirname, '..', 'workers', 'checks.worker.ts'), [], {
     env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' },
-    execArgv: ['--import', 'tsx'],
+    // BENCH_WORKER_PROFILE=dir writes a V8 CPU profile of the worker's main thread there when it exits.
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`] : [])],
   });
 
+  children.add(worker);
   // Wait for the worker (it loads dictionaries and the segmenter).
   await submit(false);
   for (let i = 0; i < 100; i++) {
@@ -209,8 +226,17 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
   }
 
-  // 2. Steady: RATE submissions/s for STEADY_SECONDS; latency submit → in_review.
+  // 2. Steady: RATE submissions/s for STEADY_SECONDS; latency submit → in_review. CPU is counted per process over the
+  //    phase (submission, checks and the drain after it), so the bottleneck shows.
   const steadyTotal = RATE * STEADY_SECONDS;
+  const steadyPg = new Set(await backends());
+  const steadyPgBefore = new Map([...steadyPg].map((pid) => [pid, cpuSeconds(pid)]));
+  const steadyBefore = {
+    api: apiPids.reduce((t, pid) => t + cpuSeconds(pid), 0),
+    worker: cpuSeconds(String(worker.pid)),
+    redis: redisCpuSeconds(),
+    self: process.cpuUsage(),
+  };
   const steadyStart = performance.now();
   const pending: Promise<number>[] = [];
   for (let i = 0; i < steadyTotal; i++) {
@@ -222,6 +248,16 @@ async function main(): Promise<void> {
   await Promise.all(pending);
   for (let i = 0; i < 120 && sentAt.size > 0; i++) await new Promise((r) => setTimeout(r, 250));
   reviewLatency.sort((a, b) => a - b);
+  for (const pid of await backends()) steadyPg.add(pid);
+  const selfCpu = process.cpuUsage(steadyBefore.self);
+  const perSteadyDraft = (seconds: number) => round((seconds * 1000) / steadyTotal);
+  const steadyCpu = {
+    api: perSteadyDraft(apiPids.reduce((t, pid) => t + cpuSeconds(pid), 0) - steadyBefore.api),
+    worker: perSteadyDraft(cpuSeconds(String(worker.pid)) - steadyBefore.worker),
+    postgres: perSteadyDraft([...steadyPg].reduce((t, pid) => t + cpuSeconds(pid) - (steadyPgBefore.get(pid) ?? 0), 0)),
+    redis: perSteadyDraft(redisCpuSeconds() - steadyBefore.redis),
+    loadGenerator: perSteadyDraft((selfCpu.user + selfCpu.system) / 1e6),
+  };
 
   const apiRss = Math.max(...apis.map((a) => peakRssMb(a.child.pid)));
   const workerRss = peakRssMb(worker.pid);
@@ -244,6 +280,7 @@ async function main(): Promise<void> {
       pending: sentAt.size,
       submitToInReviewP50Ms: Math.round(pct(reviewLatency, 50)),
       submitToInReviewP99Ms: Math.round(pct(reviewLatency, 99)),
+      cpuPerDraftMs: steadyCpu,
     },
     peakRssMb: { api: Math.round(apiRss), worker: Math.round(workerRss) },
   };
@@ -254,6 +291,9 @@ async function main(): Promise<void> {
   );
   console.log(`  burst:  ${BURST} submissions, 32 concurrent clients, worker checking → ${result.burst.acceptedPerSecond} accepted/s (201 p50 ${result.burst.p50Ms} ms, p99 ${result.burst.p99Ms} ms)`);
   console.log(`  steady: ${RATE}/s for ${STEADY_SECONDS} s → submit→in_review p50 ${result.steady.submitToInReviewP50Ms} ms, p99 ${result.steady.submitToInReviewP99Ms} ms; ${reviewLatency.length}/${steadyTotal} reached in_review, ${sentAt.size} still pending`);
+  console.log(
+    `          CPU per draft (submit + checks): API ${steadyCpu.api} ms, worker ${steadyCpu.worker} ms, PostgreSQL ${steadyCpu.postgres} ms, Redis ${steadyCpu.redis} ms, this load generator ${steadyCpu.loadGenerator} ms`,
+  );
   console.log(`  peak RSS: API process (largest) ${result.peakRssMb.api} MB, worker process ${result.peakRssMb.worker} MB\n`);
   const resultsDir = resolve(__dirname, 'results');
   mkdirSync(resultsDir, { recursive: true });
@@ -269,7 +309,11 @@ async function main(): Promise<void> {
   await bench.drop();
 }
 
+/** Child processes to stop if the run fails, so none outlives the bench. */
+const children = new Set<{ kill(signal?: NodeJS.Signals): boolean }>();
+
 main().catch((error: unknown) => {
   console.error(error);
+  for (const child of children) child.kill('SIGKILL');
   process.exit(1);
 });

@@ -149,9 +149,10 @@ export async function listFindings(db: Executor, revisionId: string): Promise<Fi
 }
 
 /** Everything the pure workflow needs, read under the caller's lock. */
-export async function loadAggregate(tx: Executor, draft: DraftRow): Promise<DraftAggregate & { revision: RevisionRow }> {
+export async function loadAggregate(tx: Executor, draft: DraftRow, current?: RevisionRow): Promise<DraftAggregate & { revision: RevisionRow }> {
   if (!draft.currentRevisionId) throw new Error(`draft ${draft.id} has no revision`);
-  const revision = await getRevision(tx, draft.currentRevisionId);
+  // Revisions are immutable: a caller that already read the current one passes it in.
+  const revision = current?.id === draft.currentRevisionId ? current : await getRevision(tx, draft.currentRevisionId);
   if (!revision) throw new Error(`draft ${draft.id} revision missing`);
   // Sequential on purpose: inside a transaction every query shares one connection.
   const decisionRows = await listDecisions(tx, draft.id);
@@ -236,10 +237,6 @@ export async function lockRun(tx: Tx, revisionId: string, checkId: string): Prom
 /** Findings per INSERT: PostgreSQL takes at most 65,535 bind parameters per statement (15 per finding here). */
 const FINDINGS_PER_INSERT = 1_000;
 
-export async function completeRun(tx: Tx, run: CheckRunRow, rulesetVersion: string, found: Finding[]): Promise<void> {
-  await completeRuns(tx, [{ run, rulesetVersion, findings: found }]);
-}
-
 export interface CompletedRun {
   run: CheckRunRow;
   rulesetVersion: string;
@@ -282,14 +279,45 @@ export async function completeRuns(tx: Tx, done: readonly CompletedRun[]): Promi
      WHERE c.revision_id = v.revision_id AND c.check_id = v.check_id`);
 }
 
-/** Locks the given runs of one revision, in primary-key order (the order every writer uses). */
-export async function lockRuns(tx: Tx, revisionId: string, checkIds: readonly string[]): Promise<CheckRunRow[]> {
-  return tx
-    .select()
-    .from(checkRuns)
-    .where(and(eq(checkRuns.revisionId, revisionId), inArray(checkRuns.checkId, [...checkIds])))
-    .orderBy(asc(checkRuns.checkId))
-    .for('update');
+/** Locks every run of one revision, in primary-key order (the order every writer uses). */
+export async function lockRuns(tx: Tx, revisionId: string): Promise<CheckRunRow[]> {
+  return tx.select().from(checkRuns).where(eq(checkRuns.revisionId, revisionId)).orderBy(asc(checkRuns.checkId)).for('update');
+}
+
+/**
+ * Counts one more attempt at each of the given runs still pending, in one statement outside any long transaction.
+ * @returns check id → its new attempt count (runs no longer pending are absent)
+ */
+export async function claimRuns(db: Executor, revisionId: string, checkIds: readonly string[]): Promise<Map<string, number>> {
+  const rows = await db
+    .update(checkRuns)
+    .set({ attempts: sql`${checkRuns.attempts} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(checkRuns.revisionId, revisionId), inArray(checkRuns.checkId, [...new Set(checkIds)]), eq(checkRuns.status, 'pending')))
+    .returning({ checkId: checkRuns.checkId, attempts: checkRuns.attempts });
+  return new Map(rows.map((r) => [r.checkId, r.attempts]));
+}
+
+export interface RevisionToCheck {
+  revision: RevisionRow;
+  unitId: string;
+  platformId: string;
+  /** Checks with a pending run. */
+  owed: string[];
+}
+
+/** What the checks of a revision need, in one query: its content, its draft's unit and platform, the runs it owes. */
+export async function revisionToCheck(db: Executor, revisionId: string): Promise<RevisionToCheck | undefined> {
+  const [row] = await db
+    .select({
+      revision: revisions,
+      unitId: drafts.unitId,
+      platformId: drafts.platformId,
+      owed: sql<string[]>`array(SELECT check_id FROM check_runs WHERE revision_id = ${revisions.id} AND status = 'pending')`,
+    })
+    .from(revisions)
+    .innerJoin(drafts, eq(drafts.id, revisions.draftId))
+    .where(eq(revisions.id, revisionId));
+  return row;
 }
 
 export async function failRun(tx: Tx, run: CheckRunRow, error: string): Promise<void> {
@@ -299,16 +327,6 @@ export async function failRun(tx: Tx, run: CheckRunRow, error: string): Promise<
     .where(and(eq(checkRuns.revisionId, run.revisionId), eq(checkRuns.checkId, run.checkId)));
 }
 
-/** Counts one more attempt at a run, outside any long transaction; returns the new count. */
-export async function countAttempt(db: Executor, revisionId: string, checkId: string): Promise<number | undefined> {
-  const rows = await db
-    .update(checkRuns)
-    .set({ attempts: sql`${checkRuns.attempts} + 1`, updatedAt: sql`now()` })
-    .where(and(eq(checkRuns.revisionId, revisionId), eq(checkRuns.checkId, checkId), eq(checkRuns.status, 'pending')))
-    .returning({ attempts: checkRuns.attempts });
-  return rows[0]?.attempts;
-}
-
 export async function resetFailedRuns(tx: Tx, revisionId: string): Promise<string[]> {
   const rows = await tx
     .update(checkRuns)
@@ -316,24 +334,6 @@ export async function resetFailedRuns(tx: Tx, revisionId: string): Promise<strin
     .where(and(eq(checkRuns.revisionId, revisionId), ne(checkRuns.status, 'done')))
     .returning({ checkId: checkRuns.checkId });
   return rows.map((r) => r.checkId);
-}
-
-/** The checks a revision still owes a pending run. */
-export async function pendingChecks(db: Executor, revisionId: string): Promise<string[]> {
-  const rows = await db
-    .select({ checkId: checkRuns.checkId })
-    .from(checkRuns)
-    .where(and(eq(checkRuns.revisionId, revisionId), eq(checkRuns.status, 'pending')));
-  return rows.map((r) => r.checkId);
-}
-
-/** Runs of a revision not yet done. */
-export async function countOwedRuns(db: Executor, revisionId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(checkRuns)
-    .where(and(eq(checkRuns.revisionId, revisionId), ne(checkRuns.status, 'done')));
-  return row?.n ?? 0;
 }
 
 /** Owed runs untouched for a while: candidates for the sweeper. */

@@ -1,22 +1,19 @@
 import { appendAuditEvent, appendAuditEvents, type NewAuditEvent } from '../db/audit.repository';
 import {
+  claimRuns,
   completeRuns,
-  countAttempt,
-  countOwedRuns,
   draftOfRuns,
   failRun,
-  getDraft,
-  getRevision,
   listFindings,
   loadAggregate,
   lockDraft,
   lockRun,
   lockRuns,
-  pendingChecks,
+  revisionToCheck,
   saveTransition,
   type CheckRunRow,
   type DraftRow,
-  type RevisionRow,
+  type RevisionToCheck,
 } from '../db/draft.repository';
 import { recentReleasedTexts } from '../db/reference.repository';
 import type { RevisionContent } from '../domain/content';
@@ -60,6 +57,8 @@ export function startBudget(deps: Pick<ServiceDeps, 'checkMaxAttempts'>): number
 
 /** A result waits at most this long for the other runs its revision owes, so that they can share one commit. */
 const GATHER_MS = 30;
+/** Jobs of one revision arriving within this window count their attempts in one statement. */
+const CLAIM_GATHER_MS = 2;
 
 export interface CheckService {
   /**
@@ -79,7 +78,9 @@ interface Computed {
 /** The runs of one revision in flight in this process: they share one read of the revision and one commit. */
 interface RevisionBatch {
   revisionId: string;
-  revision: Promise<RevisionRow | undefined>;
+  read: Promise<RevisionToCheck | undefined>;
+  /** Released texts to compare against, read once per batch and only when the copyright check asks. */
+  references: Promise<CheckContext | undefined> | null;
   /** The checks the revision owed when it was read: the batch is complete once each has reported or given up. */
   owed: Set<string> | null;
   reported: Set<string>;
@@ -90,31 +91,58 @@ interface RevisionBatch {
   timer: NodeJS.Timeout | null;
 }
 
+interface ClaimBatch {
+  waiters: Array<{ checkId: string; resolve: (attempts: number | undefined) => void; reject: (error: unknown) => void }>;
+}
+
 /**
  * The worker's way to run checks. Each job is still one (revision, check) run with its own attempt count, but the
  * runs of one revision that are in flight together — the usual case, since a submission enqueues them together —
- * read the revision once and record their results in one transaction: one draft lock, one audit-chain append and
- * at most one transition instead of one of each per check.
+ * count their attempts in one statement, read the revision once and record their results in one transaction: one
+ * draft lock, one audit-chain append and at most one transition instead of one of each per check.
  */
 export function createCheckService(deps: ServiceDeps, runner: CheckRunner, options: { gatherMs?: number } = {}): CheckService {
   const gatherMs = options.gatherMs ?? GATHER_MS;
   const batches = new Map<string, RevisionBatch>();
+  const claims = new Map<string, ClaimBatch>();
+
+  /** Counts an attempt at the job's run; resolves to undefined when the run is no longer pending. */
+  const claim = (job: CheckJob) =>
+    new Promise<number | undefined>((resolve, reject) => {
+      let batch = claims.get(job.revisionId);
+      if (!batch) {
+        const fresh: ClaimBatch = { waiters: [] };
+        claims.set(job.revisionId, fresh);
+        setTimeout(() => {
+          claims.delete(job.revisionId);
+          claimRuns(
+            deps.db,
+            job.revisionId,
+            fresh.waiters.map((w) => w.checkId),
+          ).then(
+            (attempts) => fresh.waiters.forEach((w) => w.resolve(attempts.get(w.checkId))),
+            (error: unknown) => fresh.waiters.forEach((w) => w.reject(error)),
+          );
+        }, Math.min(CLAIM_GATHER_MS, gatherMs));
+        batch = fresh;
+      }
+      batch.waiters.push({ checkId: job.checkId, resolve, reject });
+    });
 
   const batchOf = (revisionId: string): RevisionBatch => {
     let batch = batches.get(revisionId);
     if (!batch) {
-      const fresh: RevisionBatch = { revisionId, revision: Promise.resolve(undefined), owed: null, reported: new Set(), computing: 0, computed: [], writing: false, timer: null };
-      fresh.revision = Promise.all([getRevision(deps.db, revisionId), pendingChecks(deps.db, revisionId)]).then(([revision, owed]) => {
-        fresh.owed = new Set(owed);
-        return revision;
+      const fresh: RevisionBatch = { revisionId, read: Promise.resolve(undefined), references: null, owed: null, reported: new Set(), computing: 0, computed: [], writing: false, timer: null };
+      fresh.read = revisionToCheck(deps.db, revisionId).then((read) => {
+        fresh.owed = new Set(read?.owed);
+        return read;
       });
-      batch = fresh;
       // A failed read fails the runs awaiting it; later runs read again.
-      const created = batch;
-      batch.revision.catch(() => {
-        if (batches.get(revisionId) === created) batches.delete(revisionId);
+      fresh.read.catch(() => {
+        if (batches.get(revisionId) === fresh) batches.delete(revisionId);
       });
-      batches.set(revisionId, batch);
+      batches.set(revisionId, fresh);
+      batch = fresh;
     }
     return batch;
   };
@@ -135,7 +163,8 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
     batch.timer = null;
     const taken = batch.computed.splice(0);
     batch.writing = true;
-    recordResults(deps, batch.revisionId, taken)
+    batch.read
+      .then((read) => recordResults(deps, read!, taken))
       .then(
         (recorded) => taken.forEach((c) => c.settle(recorded.has(c) ? 'completed' : 'skipped')),
         (error: unknown) => taken.forEach((c) => c.settle(error instanceof Error ? error : new Error(String(error)))),
@@ -148,7 +177,7 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
 
   return {
     async run(job) {
-      const attempts = await countAttempt(deps.db, job.revisionId, job.checkId);
+      const attempts = await claim(job);
       if (attempts === undefined) return 'skipped';
       if (attempts > startBudget(deps)) {
         await failCheckRun(deps, job, `gave up after ${attempts - 1} starts without a result`);
@@ -164,13 +193,13 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
       let content: ReturnType<typeof contentOf>;
       let context: CheckContext | undefined;
       try {
-        const revision = await batch.revision;
-        if (!revision) {
+        const read = await batch.read;
+        if (!read) {
           giveUp();
           return 'skipped';
         }
-        content = contentOf(revision);
-        context = job.checkId === 'copyright' ? await copyrightContext(deps, revision.draftId, content) : undefined;
+        content = contentOf(read.revision);
+        if (job.checkId === 'copyright') context = await (batch.references ??= copyrightContext(deps, read, content));
       } catch (error) {
         // The database, not the check: the queue retries without counting it against the check.
         giveUp();
@@ -203,16 +232,11 @@ export function runCheck(deps: ServiceDeps, runner: CheckRunner, job: CheckJob):
  * Records computed runs of one revision in one transaction and returns those it recorded; runs no longer
  * pending (done by a duplicate delivery, failed, reset) are left alone.
  */
-async function recordResults(deps: ServiceDeps, revisionId: string, computed: readonly Computed[]): Promise<Set<Computed>> {
+async function recordResults(deps: ServiceDeps, read: RevisionToCheck, computed: readonly Computed[]): Promise<Set<Computed>> {
+  const revisionId = read.revision.id;
   const committed = await deps.db.transaction(async (tx) => {
-    const draftId = await draftOfRuns(tx, revisionId);
-    if (!draftId) return null;
-    const draft = await lockDraft(tx, draftId);
-    const runs = await lockRuns(
-      tx,
-      revisionId,
-      computed.map((c) => c.job.checkId),
-    );
+    const draft = await lockDraft(tx, read.revision.draftId);
+    const runs = await lockRuns(tx, revisionId);
     const pending = new Map(runs.filter((r) => r.status === 'pending').map((r) => [r.checkId, r]));
     // A check reported twice in one batch (a duplicate delivery) is recorded once.
     const recorded = new Map<string, { run: CheckRunRow; result: CheckResult; computed: Computed }>();
@@ -236,10 +260,9 @@ async function recordResults(deps: ServiceDeps, revisionId: string, computed: re
     let saved: DraftRow = draft;
     // Only the last owed run of the current revision moves the draft; the others just record their result
     // (the run row is their state, the audit event their trail) and leave the draft's version alone.
-    const isCurrent = draft.currentRevisionId === revisionId;
-    const owed = isCurrent && draft.status === 'checking' ? await countOwedRuns(tx, revisionId) : -1;
-    if (owed === 0) {
-      const aggregate = await loadAggregate(tx, draft);
+    const owedAfter = runs.filter((r) => r.status !== 'done' && !recorded.has(r.checkId)).length;
+    if (draft.currentRevisionId === revisionId && draft.status === 'checking' && owedAfter === 0) {
+      const aggregate = await loadAggregate(tx, draft, read.revision);
       const all = await listFindings(tx, revisionId);
       const hasBlocking = all.some((f) => f.severity === 'block' && !f.waivedAt);
       const escalate = all.some((f) => f.escalate);
@@ -259,7 +282,7 @@ async function recordResults(deps: ServiceDeps, revisionId: string, computed: re
       };
     }
     const appended = await appendAuditEvents(tx, draftChain(draft.id), events);
-    return { saved, eventId: appended.at(-1)!.id, moved: saved !== draft, recorded: new Set([...recorded.values()].map((r) => r.computed)) };
+    return { saved, eventId: appended.at(-1)!.id, moved: saved !== draft, recorded: new Set(done.map((r) => r.computed)) };
   });
   if (!committed) return new Set();
   // Boards care about the draft's state; an intermediate run did not change it.
@@ -271,11 +294,9 @@ async function recordResults(deps: ServiceDeps, revisionId: string, computed: re
 export const REFERENCE_TEXTS = { limit: 50, maxChars: 20_000 } as const;
 
 /** Supplies released texts to compare a draft declared original against (the check ignores them otherwise). */
-async function copyrightContext(deps: ServiceDeps, draftId: string, content: RevisionContent): Promise<CheckContext | undefined> {
+async function copyrightContext(deps: ServiceDeps, read: RevisionToCheck, content: RevisionContent): Promise<CheckContext | undefined> {
   if (content.origin.kind !== 'original') return undefined;
-  const draft = await getDraft(deps.db, draftId);
-  if (!draft) return undefined;
-  const referenceTexts = await recentReleasedTexts(deps.db, { unitId: draft.unitId, platformId: draft.platformId, excludeDraftId: draft.id, ...REFERENCE_TEXTS });
+  const referenceTexts = await recentReleasedTexts(deps.db, { unitId: read.unitId, platformId: read.platformId, excludeDraftId: read.revision.draftId, ...REFERENCE_TEXTS });
   return { referenceTexts };
 }
 
