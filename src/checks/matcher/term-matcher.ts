@@ -130,6 +130,9 @@ export class TermMatcher {
     private readonly options: TermMatcherOptions,
   ) {}
 
+  /** Scratch space for each part's hits, reused by every call (match is synchronous and never re-entered). */
+  private scratch: Hits[] | null = null;
+
   /** Number of terms the matcher was built with. */
   get termCount(): number {
     return this.termText.length;
@@ -233,15 +236,35 @@ export class TermMatcher {
   /** All accepted hits in `text`, sorted by start, then end, then term index. */
   match(text: string): TermHit[] {
     const width = getWidthTable();
-    const candidates: TermHit[] = [];
+    // Pass 1: scan every part and gather the whitelisted spans, so that pass 2 drops the hits inside them before
+    // building anything for them.
     const white: Array<[number, number]> = [];
-    for (const part of this.parts) {
-      const hits = part.automaton.scan(text, new Hits());
+    const scratch = (this.scratch ??= this.parts.map(() => new Hits(256)));
+    this.parts.forEach((part, p) => {
+      const hits = scratch[p]!;
+      hits.count = 0;
+      part.automaton.scan(text, hits);
+      const { offset, owner } = part.table;
+      for (let h = 0; h < hits.count; h++) {
+        const key = hits.key[h]!;
+        for (let o = offset[key]!; o < offset[key + 1]!; o++) {
+          if (owner[o]! <= WHITELIST) {
+            white.push([hits.start[h]!, hits.end[h]!]);
+            break;
+          }
+        }
+      }
+    });
+    const whitelisted = containedIn(white);
+    const kept: TermHit[] = [];
+    this.parts.forEach((part, p) => {
+      const hits = scratch[p]!;
       const { offset, owner, variant } = part.table;
       for (let h = 0; h < hits.count; h++) {
         const key = hits.key[h]!;
         const start = hits.start[h]!;
         const end = hits.end[h]!;
+        if (whitelisted(start, end)) continue;
         const kf = part.keyFlags[key]!;
         // Latin/digit edges must sit on word boundaries.
         if ((kf & 1) !== 0 && start > 0 && isAsciiAlnum(width[text.charCodeAt(start - 1)]!)) continue;
@@ -249,37 +272,32 @@ export class TermMatcher {
         const brokenWord = (kf & 4) !== 0 && end - start > part.automaton.keyLength(key) && /[0-9a-z]\s+[0-9a-z]/i.test(text.slice(start, end));
         for (let o = offset[key]!; o < offset[key + 1]!; o++) {
           const who = owner[o]!;
-          if (who <= WHITELIST) {
-            white.push([start, end]);
-            continue;
-          }
+          if (who <= WHITELIST) continue;
           const v = variant[o]!;
           if (brokenWord && v !== 2) continue;
           let kind = VARIANT_CODES[v]!;
-          if (kind === 'exact' && text.slice(start, end) !== this.termText[who]) kind = 'folded';
-          candidates.push({ term: who, start, end, variant: kind });
+          if (kind === 'exact' && !spells(text, start, end, this.termText[who]!)) kind = 'folded';
+          const c: TermHit = { term: who, start, end, variant: kind };
+          const runsNeeded = this.termRuns.get(who);
+          if (runsNeeded) {
+            const from = this.startOfRuns(text, c, runsNeeded);
+            if (from < 0) continue;
+            c.start = from;
+            if (c.variant === 'folded' && spells(text, from, c.end, this.termText[who]!)) c.variant = 'exact';
+          }
+          if (this.segmentOnly[who] === 1 && !this.onTokenBoundaries(text, c.start, c.end)) continue;
+          kept.push(c);
         }
       }
-    }
+    });
+    kept.sort((a, b) => a.start - b.start || a.end - b.end || a.term - b.term);
+    // The same term over the same span can come from two keys (its spelling and a variant): keep the first.
     const out: TermHit[] = [];
-    const seen = new Set<string>();
-    const whitelisted = containedIn(white);
-    for (const c of candidates) {
-      if (whitelisted(c.start, c.end)) continue;
-      const runsNeeded = this.termRuns.get(c.term);
-      if (runsNeeded) {
-        const start = this.startOfRuns(text, c, runsNeeded);
-        if (start < 0) continue;
-        c.start = start;
-        if (c.variant === 'folded' && text.slice(start, c.end) === this.termText[c.term]) c.variant = 'exact';
-      }
-      if (this.segmentOnly[c.term] === 1 && !this.onTokenBoundaries(text, c.start, c.end)) continue;
-      const id = `${c.term}:${c.start}:${c.end}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
+    for (const c of kept) {
+      const last = out[out.length - 1];
+      if (last && last.start === c.start && last.end === c.end && last.term === c.term) continue;
       out.push(c);
     }
-    out.sort((a, b) => a.start - b.start || a.end - b.end || a.term - b.term);
     return out;
   }
 
@@ -309,6 +327,13 @@ export class TermMatcher {
 }
 
 export { DEFAULT_AUTOMATON_OPTIONS, EXACT_AUTOMATON_OPTIONS };
+
+/** Whether text[start, end) is exactly `term`, without copying the slice. */
+function spells(text: string, start: number, end: number, term: string): boolean {
+  if (end - start !== term.length) return false;
+  for (let i = 0; i < term.length; i++) if (text.charCodeAt(start + i) !== term.charCodeAt(i)) return false;
+  return true;
+}
 
 /**
  * Whether [start, end) lies inside one of `spans`: sorted by start with a running maximum end, one binary search
