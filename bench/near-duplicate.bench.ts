@@ -33,6 +33,7 @@ import { contentChars, contentTokens, minhash, shingleHashes } from '../src/chec
 import { JIEBA_SEGMENTER, preloadSegmenter } from '../src/checks/segmenter';
 import { campusNews, EDIT_KINDS, editedVariant, type EditKind } from './lib/campus-news';
 import { percentile } from './lib/campus-text';
+import { BENCH_ADMIN_URL, benchDatabaseUrl, withBenchClient } from './lib/database';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,7 +46,6 @@ const TIMING = Number(arg('timing', '30'));
 const PG_TIMING = Number(arg('pg-timing', '4'));
 const PG_TIMEOUT_S = Number(arg('pg-timeout-s', '30'));
 const KEEP = process.argv.includes('--keep');
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = `sanshen_bench_neardup_${STORES.join('_')}`;
 const MAX = STORES[STORES.length - 1]!;
 const SMALL = STORES[0]!;
@@ -337,26 +337,10 @@ function jsSimilarity(a: string, b: string): number {
 
 // ---------- PostgreSQL ----------
 
-async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-function dbUrl(name: string): string {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 const table = (n: number) => `ref_${n}`;
 
 async function seedPostgres(url: string, texts: (i: number) => string, store: Signatures): Promise<Record<string, unknown>> {
-  return withClient(url, async (c) => {
+  return withBenchClient(url, async (c) => {
     const info: Record<string, unknown> = {};
     await c.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
     for (const n of STORES) {
@@ -396,7 +380,7 @@ async function seedPostgres(url: string, texts: (i: number) => string, store: Si
 }
 
 async function pgSizes(url: string): Promise<Record<string, Record<string, number>>> {
-  return withClient(url, async (c) => {
+  return withBenchClient(url, async (c) => {
     const out: Record<string, Record<string, number>> = {};
     for (const n of STORES) {
       const t = table(n);
@@ -554,17 +538,17 @@ async function main(): Promise<void> {
   pg.quality = trgmQuality;
 
   // PostgreSQL: seed (or reuse) the stores.
-  const exists = await withClient(ADMIN_URL, (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME]).then((r) => r.rowCount === 1));
-  if (exists && !KEEP) await withClient(ADMIN_URL, (c) => c.query(`DROP DATABASE "${DB_NAME}" WITH (FORCE)`));
-  if (!exists || !KEEP) await withClient(ADMIN_URL, (c) => c.query(`CREATE DATABASE "${DB_NAME}"`));
-  const url = dbUrl(DB_NAME);
+  const exists = await withBenchClient(BENCH_ADMIN_URL, (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME]).then((r) => r.rowCount === 1));
+  if (exists && !KEEP) await withBenchClient(BENCH_ADMIN_URL, (c) => c.query(`DROP DATABASE "${DB_NAME}" WITH (FORCE)`));
+  if (!exists || !KEEP) await withBenchClient(BENCH_ADMIN_URL, (c) => c.query(`CREATE DATABASE "${DB_NAME}"`));
+  const url = benchDatabaseUrl(DB_NAME);
   const seedInfo = await seedPostgres(url, (i) => texts[i]!, stores.get(featureKey(production.features, production.shingle, production.k))!);
   const sizes = await pgSizes(url);
   pg.seed = seedInfo;
   pg.sizes = sizes;
 
   // The re-implementation against PostgreSQL's similarity(): each query with its source and with a random text.
-  const check = await withClient(url, async (c) => {
+  const check = await withBenchClient(url, async (c) => {
     let maxDiff = 0;
     let pairs = 0;
     for (let i = 0; i < queries.length; i += Math.max(1, Math.floor(queries.length / 100))) {
@@ -648,7 +632,7 @@ async function main(): Promise<void> {
       for (const mode of ['planner', 'gin'] as const) {
         const times: number[] = [];
         let timedOut = false;
-        const plan = await withClient(url, async (c) => {
+        const plan = await withBenchClient(url, async (c) => {
           await c.query(`SET pg_trgm.similarity_threshold = ${threshold}`);
           await c.query(`SET statement_timeout = '${PG_TIMEOUT_S}s'`);
           if (mode === 'gin') await c.query('SET enable_seqscan = off');
@@ -691,7 +675,7 @@ async function main(): Promise<void> {
   const out = join(__dirname, 'results', 'near-duplicate.json');
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nwrote ${out}`);
-  if (!KEEP) await withClient(ADMIN_URL, (c) => c.query(`DROP DATABASE "${DB_NAME}" WITH (FORCE)`));
+  if (!KEEP) await withBenchClient(BENCH_ADMIN_URL, (c) => c.query(`DROP DATABASE "${DB_NAME}" WITH (FORCE)`));
 }
 
 main().catch((error: unknown) => {

@@ -20,6 +20,7 @@ import { createDatabase, runMigrations } from '../src/db/pool';
 import { addDictionaryTerms } from '../src/services/dictionaries.service';
 import { createRescanRunner } from '../src/services/rescan-dictionary.service';
 import { regulationDraft, rng } from './lib/campus-text';
+import { BENCH_ADMIN_URL, benchDatabaseUrl, withBenchClient } from './lib/database';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,7 +30,6 @@ const DRAFTS = arg('drafts', 100_000);
 const CHARS = arg('chars', 5_000);
 const THREADS = arg('threads', availableParallelism());
 const KEEP = process.argv.includes('--keep');
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = `sanshen_bench_rescan_${DRAFTS}_${CHARS}`;
 const TERM = '星河夜话社';
 const PLANT_EVERY = 997;
@@ -42,22 +42,6 @@ function draftText(i: number): string {
     text = `${text.slice(0, at)}${[...TERM].join('*')}${text.slice(at + TERM.length * 2 - 1)}`;
   }
   return text;
-}
-
-async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-function dbUrl(name: string): string {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 async function seed(url: string): Promise<{ adminId: string }> {
@@ -115,10 +99,10 @@ async function seed(url: string): Promise<{ adminId: string }> {
 }
 
 async function main(): Promise<void> {
-  const exists = await admin((c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME]).then((r) => r.rowCount === 1));
-  if (exists && !KEEP) await admin((c) => c.query(`DROP DATABASE "${DB_NAME}" WITH (FORCE)`));
-  if (!exists || !KEEP) await admin((c) => c.query(`CREATE DATABASE "${DB_NAME}"`));
-  const url = dbUrl(DB_NAME);
+  const exists = await withBenchClient(BENCH_ADMIN_URL, (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME]).then((r) => r.rowCount === 1));
+  if (exists && !KEEP) await withBenchClient(BENCH_ADMIN_URL, (c) => c.query(`DROP DATABASE "${DB_NAME}" WITH (FORCE)`));
+  if (!exists || !KEEP) await withBenchClient(BENCH_ADMIN_URL, (c) => c.query(`CREATE DATABASE "${DB_NAME}"`));
+  const url = benchDatabaseUrl(DB_NAME);
   await runMigrations(url);
   const { adminId } = await seed(url);
 
@@ -148,7 +132,7 @@ async function main(): Promise<void> {
   console.log(`  matched            ${done?.matched} (planted: ${expected})`);
   console.log(`  target             100,000 × 5,000 chars ≤ 60 s on 2 cores`);
   await database.close();
-  if (!KEEP) await admin((c) => c.query(`DROP DATABASE "${DB_NAME}" WITH (FORCE)`));
+  if (!KEEP) await withBenchClient(BENCH_ADMIN_URL, (c) => c.query(`DROP DATABASE "${DB_NAME}" WITH (FORCE)`));
 }
 
 main().catch((error: unknown) => {

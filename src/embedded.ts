@@ -52,8 +52,9 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   };
 }
 
-async function answers(url: string): Promise<boolean> {
-  const probe = new IORedis(url, { lazyConnect: true, connectTimeout: 800, maxRetriesPerRequest: 0, retryStrategy: () => null });
+/** Whether a Redis at `url` answers PING within `timeoutMs`; never throws, never retries. */
+export async function redisAnswers(url: string, timeoutMs = 800): Promise<boolean> {
+  const probe = new IORedis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
@@ -86,7 +87,7 @@ export interface RedisHandle {
 export async function resolveRedis(redisUrl: string | undefined, dataDir: string): Promise<RedisHandle> {
   if (redisUrl) return { url: redisUrl, source: 'REDIS_URL', stop: async () => undefined };
   const local = 'redis://127.0.0.1:6379';
-  if (await answers(local)) return { url: local, source: 'local', stop: async () => undefined };
+  if (await redisAnswers(local)) return { url: local, source: 'local', stop: async () => undefined };
   const binary = onPath('redis-server');
   if (!binary) {
     throw new Error(
@@ -102,7 +103,7 @@ export async function resolveRedis(redisUrl: string | undefined, dataDir: string
     { stdio: 'ignore' },
   );
   const url = `redis://127.0.0.1:${EMBEDDED_REDIS_PORT}`;
-  for (let i = 0; i < 50 && !(await answers(url)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && !(await redisAnswers(url)); i++) await new Promise((r) => setTimeout(r, 100));
   return {
     url,
     source: 'spawned',

@@ -18,15 +18,18 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-async function asAdmin(sql: string): Promise<void> {
-  const admin = new Client({ connectionString: BENCH_ADMIN_URL });
-  await admin.connect();
+/** Runs `fn` with a client of its own on `url`, closed afterwards. */
+export async function withBenchClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
   try {
-    await admin.query(sql);
+    return await fn(c);
   } finally {
-    await admin.end();
+    await c.end();
   }
 }
+
+const asAdmin = (sql: string) => withBenchClient(BENCH_ADMIN_URL, (c) => c.query(sql)).then(() => undefined);
 
 /** A fresh empty database named after the benchmark and this process (no migrations run yet). */
 export async function createBenchDatabase(label: string): Promise<BenchDatabase> {

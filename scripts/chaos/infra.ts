@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
+import { redisAnswers } from '../../src/embedded';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -219,7 +220,7 @@ export class PrivateRedis {
     child.once('error', () => undefined);
     this.#child = child;
     const deadline = Date.now() + 20_000;
-    while (!(await this.#answers())) {
+    while (!(await redisAnswers(this.url, 500))) {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error('redis-server did not start');
       await sleep(50);
     }
@@ -238,19 +239,6 @@ export class PrivateRedis {
     const redis = new IORedis(this.url, { maxRetriesPerRequest: 3, lazyConnect: false });
     redis.on('error', () => undefined);
     return redis;
-  }
-
-  async #answers(): Promise<boolean> {
-    const probe = new IORedis(this.url, { lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
   }
 }
 

@@ -38,19 +38,7 @@ export async function appendAuditEvents(tx: Tx, chain: string, events: readonly 
            to_char(date_trunc('milliseconds', clock_timestamp()) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS now`);
   const row = head.rows[0];
   if (!row) throw new Error('audit head query returned nothing');
-  const at = new Date(row.now);
-  let seq = row.seq ?? 0;
-  let prevHash = row.hash ?? GENESIS_HASH;
-  const stored: Array<Omit<StoredAuditEvent, 'id'>> = [];
-  for (const event of events) {
-    const body = eventBody(event, ++seq, at);
-    const hash = auditEventHash(prevHash, body);
-    stored.push({ ...body, prevHash, hash });
-    prevHash = hash;
-  }
-  const ids = await tx.insert(auditEvents).values(stored).returning({ id: auditEvents.id, seq: auditEvents.seq });
-  const idOf = new Map(ids.map((r) => [r.seq, r.id]));
-  return stored.map((e) => ({ ...e, id: idOf.get(e.seq)! }));
+  return insertEvents(tx, events, row.seq ?? 0, row.hash ?? GENESIS_HASH, new Date(row.now));
 }
 
 /**
@@ -59,33 +47,33 @@ export async function appendAuditEvents(tx: Tx, chain: string, events: readonly 
  * transaction (the new row's `created_at`).
  */
 export async function appendGenesisEvent(tx: Tx, event: NewAuditEvent, at: Date): Promise<StoredAuditEvent> {
-  return insertEvent(tx, event, 1, GENESIS_HASH, at);
+  const [stored] = await insertEvents(tx, [event], 0, GENESIS_HASH, at);
+  return stored!;
 }
 
-function eventBody(event: NewAuditEvent, seq: number, createdAt: Date) {
-  return {
-    chain: event.chain,
-    seq,
-    draftId: event.draftId ?? null,
-    revisionId: event.revisionId ?? null,
-    actorId: event.actorId,
-    actorName: event.actorName,
-    type: event.type,
-    outcome: event.outcome ?? 'success',
-    data: event.data ?? {},
-    createdAt,
-  };
-}
-
-async function insertEvent(tx: Tx, event: NewAuditEvent, seq: number, prevHash: string, createdAt: Date): Promise<StoredAuditEvent> {
-  const body = eventBody(event, seq, createdAt);
-  const hash = auditEventHash(prevHash, body);
-  const [inserted] = await tx
-    .insert(auditEvents)
-    .values({ ...body, prevHash, hash })
-    .returning({ id: auditEvents.id });
-  if (!inserted) throw new Error('audit insert returned nothing');
-  return { ...body, id: inserted.id, prevHash, hash };
+/** Links `events` onto a chain whose head is (`seq`, `prevHash`) and inserts them in one statement. */
+async function insertEvents(tx: Tx, events: readonly NewAuditEvent[], seq: number, prevHash: string, createdAt: Date): Promise<StoredAuditEvent[]> {
+  const linked: Array<Omit<StoredAuditEvent, 'id'>> = [];
+  for (const event of events) {
+    const body = {
+      chain: event.chain,
+      seq: ++seq,
+      draftId: event.draftId ?? null,
+      revisionId: event.revisionId ?? null,
+      actorId: event.actorId,
+      actorName: event.actorName,
+      type: event.type,
+      outcome: event.outcome ?? 'success',
+      data: event.data ?? {},
+      createdAt,
+    };
+    const hash = auditEventHash(prevHash, body);
+    linked.push({ ...body, prevHash, hash });
+    prevHash = hash;
+  }
+  const ids = await tx.insert(auditEvents).values(linked).returning({ id: auditEvents.id, seq: auditEvents.seq });
+  const idOf = new Map(ids.map((r) => [r.seq, r.id]));
+  return linked.map((e) => ({ ...e, id: idOf.get(e.seq)! }));
 }
 
 function toStored(row: typeof auditEvents.$inferSelect): StoredAuditEvent {
