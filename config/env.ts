@@ -20,6 +20,8 @@ const EnvSchema = z.object({
   AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().positive().default(300),
   /** A full signed snapshot of every chain head is written this often (if anything moved); older files are then pruned. */
   AUDIT_SNAPSHOT_HOURS: z.coerce.number().positive().default(24),
+  /** Time zone of the review office: date filters and dashboard days are counted in it. */
+  TZ_REVIEW: z.string().default('Asia/Shanghai'),
   ALLOWED_ORIGINS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CHECK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),

@@ -13,9 +13,22 @@ export interface BoardFilter {
   text?: string | undefined;
 }
 
-/** Open drafts for the board, longest in their stage first, with their current revision id. */
-export async function listBoardDrafts(db: Executor, filter: BoardFilter) {
-  const where: SQL[] = [inArray(drafts.status, [...filter.statuses])];
+/** One column of the board: which drafts it holds. */
+export interface BoardColumnSpec {
+  key: string;
+  statuses: readonly string[];
+  /** Only drafts at this review stage (in_review columns). */
+  stage?: string;
+}
+
+/** Where a column page ended: stage_entered_at as PostgreSQL prints it, and the draft id. */
+export interface BoardCursor {
+  enteredAt: string;
+  id: string;
+}
+
+function boardWhere(filter: BoardFilter, statuses: readonly string[]): SQL[] {
+  const where: SQL[] = [inArray(drafts.status, [...statuses])];
   const visible = visibleDrafts(filter.unitScope, filter.viewerId);
   if (visible) where.push(visible);
   if (filter.unitId) where.push(eq(drafts.unitId, filter.unitId));
@@ -24,16 +37,40 @@ export async function listBoardDrafts(db: Executor, filter: BoardFilter) {
     const textMatch = textMatches(filter.text, [drafts.title, drafts.number, users.displayName]);
     if (textMatch) where.push(textMatch);
   }
+  return where;
+}
+
+/**
+ * One page of a column, longest in their stage first, by keyset on (stage_entered_at, id): served by the partial
+ * index drafts_board_idx (status, stage, stage_entered_at, id) for board statuses.
+ */
+export async function listBoardColumn(db: Executor, filter: BoardFilter, column: BoardColumnSpec, limit: number, after?: BoardCursor) {
+  const where = boardWhere(filter, column.statuses);
+  if (column.stage) where.push(eq(drafts.stage, column.stage));
+  if (after) where.push(sql`(${drafts.stageEnteredAt}, ${drafts.id}) > (${after.enteredAt}::timestamptz, ${after.id}::uuid)`);
   const { authorId: _authorId, createdAt: _createdAt, ...columns } = DRAFT_CARD_COLUMNS;
-  return db
-    .select({ ...columns, currentRevisionId: drafts.currentRevisionId })
+  const rows = await db
+    .select({ ...columns, currentRevisionId: drafts.currentRevisionId, cursorAt: sql<string>`${drafts.stageEnteredAt}::text` })
     .from(drafts)
     .innerJoin(units, eq(units.id, drafts.unitId))
     .innerJoin(platforms, eq(platforms.id, drafts.platformId))
     .innerJoin(users, eq(users.id, drafts.authorId))
     .where(and(...where))
-    .orderBy(drafts.stageEnteredAt)
-    .limit(1000);
+    .orderBy(drafts.stageEnteredAt, drafts.id)
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { rows: page, next: rows.length > limit && last ? { enteredAt: last.cursorAt, id: last.id } : null };
+}
+
+/** True counts of every board draft the viewer may see under the filters, per (status, stage): nothing is dropped. */
+export async function boardCounts(db: Executor, filter: BoardFilter): Promise<Array<{ status: string; stage: string | null; n: number }>> {
+  const query = db
+    .select({ status: drafts.status, stage: drafts.stage, n: sql<number>`count(*)::int` })
+    .from(drafts)
+    .$dynamic();
+  const withAuthor = filter.text ? query.innerJoin(users, eq(users.id, drafts.authorId)) : query;
+  return withAuthor.where(and(...boardWhere(filter, filter.statuses))).groupBy(drafts.status, drafts.stage);
 }
 
 /** Unwaived block/review findings per (revision, category, severity). */

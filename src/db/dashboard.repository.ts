@@ -4,47 +4,53 @@ import type { Executor } from './pool';
 const rows = async <T extends Record<string, unknown>>(db: Executor, query: ReturnType<typeof sql>) => (await db.execute<T>(query)).rows;
 
 /**
- * Read-only aggregates for the 数据看板 (school-wide roles only). Time in a stage is measured per decision as
- * the time since the draft's previous trail event (stage entry, or a waiver/edit within the stage).
+ * Read-only aggregates for the 数据看板 (school-wide roles only), from counts the database keeps as things happen
+ * (migration 0004: dashboard_status_counts, dashboard_hourly, dashboard_review_waits, all written by triggers in the
+ * transaction of the change), never by aggregating the archive per request. Days and months are counted in
+ * `timeZone` (TZ_REVIEW) from UTC-hour buckets. Time in a stage is measured per decision as the time since the
+ * draft's previous trail event (stage entry, or a waiver/edit within the stage).
  */
-export async function dashboardAggregates(db: Executor) {
+export async function dashboardAggregates(db: Executor, timeZone = 'Asia/Shanghai') {
+  // The start of today and of this month in the review time zone, as instants.
+  const today = sql`(date_trunc('day', now() AT TIME ZONE ${timeZone}) AT TIME ZONE ${timeZone})`;
   const [perStage, stageTimes, workload, findingsByDay, releases, quiet] = await Promise.all([
-    rows<{ status: string; stage: string | null; n: number }>(db, sql`SELECT status, stage, count(*)::int AS n FROM drafts GROUP BY status, stage`),
+    rows<{ status: string; stage: string | null; n: number }>(
+      db,
+      sql`SELECT status, nullif(stage, '') AS stage, n::int AS n FROM dashboard_status_counts WHERE n > 0 ORDER BY status, stage`,
+    ),
     rows<{ stage: string; period: string; n: number; p50: number; p90: number }>(
       db,
-      sql`WITH ev AS (
-            SELECT type, data->>'stage' AS stage, created_at,
-                   created_at - lag(created_at) OVER (PARTITION BY chain ORDER BY seq) AS waited
-            FROM audit_events WHERE draft_id IS NOT NULL AND created_at > now() - interval '7 days')
-          SELECT stage, p.period, count(*)::int AS n,
-                 percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM waited)) AS p50,
-                 percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM waited)) AS p90
-          FROM ev CROSS JOIN (VALUES ('today'), ('week')) AS p(period)
-          WHERE type LIKE 'review.%' AND waited IS NOT NULL AND stage IS NOT NULL
-            AND (p.period = 'week' OR created_at >= date_trunc('day', now()))
+      sql`SELECT stage, p.period, count(*)::int AS n,
+                 percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS p50,
+                 percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) AS p90
+          FROM dashboard_review_waits CROSS JOIN (VALUES ('today'), ('week')) AS p(period)
+          WHERE at > now() - interval '7 days' AND (p.period = 'week' OR at >= ${today})
           GROUP BY stage, p.period`,
     ),
     rows<{ reviewer: string; action: string; n: number }>(
       db,
-      sql`SELECT u.display_name AS reviewer, d.action, count(*)::int AS n FROM decisions d JOIN users u ON u.id = d.actor_id
-          WHERE d.created_at > now() - interval '7 days' GROUP BY u.display_name, d.action ORDER BY count(*) DESC LIMIT 200`,
+      sql`SELECT u.display_name AS reviewer, split_part(h.key, ' ', 2) AS action, sum(h.n)::int AS n
+          FROM dashboard_hourly h JOIN users u ON u.id = split_part(h.key, ' ', 1)::uuid
+          WHERE h.kind = 'decision' AND h.hour > now() - interval '7 days'
+          GROUP BY u.display_name, 2 ORDER BY sum(h.n) DESC LIMIT 200`,
     ),
     rows<{ day: string; category: string; n: number }>(
       db,
-      sql`SELECT to_char(date_trunc('day', created_at), 'YYYY-MM-DD') AS day, category, count(*)::int AS n FROM findings
-          WHERE created_at > now() - interval '30 days' GROUP BY 1, 2 ORDER BY 1`,
+      sql`SELECT to_char(hour AT TIME ZONE ${timeZone}, 'YYYY-MM-DD') AS day, key AS category, sum(n)::int AS n FROM dashboard_hourly
+          WHERE kind = 'finding' AND hour >= ${today} - interval '29 days' GROUP BY 1, 2 ORDER BY 1, 2`,
     ),
     rows<{ month: string; platform: string; n: number }>(
       db,
-      sql`SELECT to_char(date_trunc('month', e.created_at), 'YYYY-MM') AS month, p.name AS platform, count(*)::int AS n
-          FROM audit_events e JOIN drafts d ON d.id = e.draft_id JOIN platforms p ON p.id = d.platform_id
-          WHERE e.type = 'draft.released' AND e.created_at > now() - interval '12 months' GROUP BY 1, 2 ORDER BY 1`,
+      sql`SELECT to_char(h.hour AT TIME ZONE ${timeZone}, 'YYYY-MM') AS month, p.name AS platform, sum(h.n)::int AS n
+          FROM dashboard_hourly h JOIN platforms p ON p.id = h.key::uuid
+          WHERE h.kind = 'release' AND h.hour > now() - interval '12 months' GROUP BY 1, 2 ORDER BY 1, 2`,
     ),
-    // 年检: platforms with no release in the last 30 days stand out.
+    // 年检: platforms with no release in the last 30 days stand out (one index probe per platform).
     rows<{ platform: string; lastRelease: string | null }>(
       db,
-      sql`SELECT p.name AS platform, max(d.released_at) AS "lastRelease" FROM platforms p LEFT JOIN drafts d ON d.platform_id = p.id
-          GROUP BY p.id, p.name HAVING max(d.released_at) IS NULL OR max(d.released_at) < now() - interval '30 days' ORDER BY p.name`,
+      sql`SELECT p.name AS platform, l.last AS "lastRelease" FROM platforms p
+          LEFT JOIN LATERAL (SELECT max(d.released_at) AS last FROM drafts d WHERE d.platform_id = p.id AND d.released_at IS NOT NULL) l ON true
+          WHERE l.last IS NULL OR l.last < now() - interval '30 days' ORDER BY p.name`,
     ),
   ]);
   return { perStage, stageTimes, workload, findingsByDay, releases, quiet };

@@ -378,14 +378,29 @@ export interface DraftListFilter {
   text?: string | undefined;
   /** Drafts on which a reviewer whose display name, username or staff id contains this made a decision. */
   reviewer?: string | undefined;
-  from?: Date | undefined;
-  to?: Date | undefined;
+  /** An instant, or a calendar day (YYYY-MM-DD) taken in `timeZone`: from its first moment. */
+  from?: Date | string | undefined;
+  /** An instant (inclusive), or a calendar day (YYYY-MM-DD) taken in `timeZone`: through its last moment. */
+  to?: Date | string | undefined;
+  /** IANA zone for day filters (TZ_REVIEW). */
+  timeZone?: string | undefined;
   /** Restricts to these units (null = school-wide). */
   unitScope: string[] | null;
   /** Also show drafts by this author regardless of unit. */
   authorId?: string | undefined;
   limit: number;
-  offset: number;
+  /** Only drafts written by `authorId`. */
+  mine?: boolean | undefined;
+  /** Keyset position: the last row of the previous page (newest first). */
+  after?: ListCursor | undefined;
+  /** Count at most this many matches (the first page only); more reads as "cap+". 0 = do not count. */
+  countCap?: number | undefined;
+}
+
+/** Where a page ended: created_at as PostgreSQL prints it (microseconds kept) and the unique 来稿编号. */
+export interface ListCursor {
+  createdAt: string;
+  number: string;
 }
 
 export interface DraftListItem {
@@ -436,52 +451,96 @@ export function visibleDrafts(unitScope: readonly string[] | null | undefined, a
   return authorId ? or(scope, eq(drafts.authorId, authorId)) : scope;
 }
 
+/** The tokens a search for `text` must find in the token index (sanshen_search_tokens, migration 0004). */
+export function searchTokens(text: string): SQL {
+  return sql`sanshen_search_tokens(${text})`;
+}
+
+/** LIKE pattern for a literal substring. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Drafts whose number, title or (any revision's) body contains `text`, served by the token indexes: every
+ * character and character pair of the text must be in the row's tokens (GIN), then ILIKE confirms the substring.
+ */
+export function draftTextMatches(text: string): SQL {
+  const pattern = likePattern(text);
+  const tokens = searchTokens(text);
+  return sql`${drafts.id} IN (
+    SELECT d.id FROM drafts d
+      WHERE sanshen_search_tokens(d.number || ' ' || d.title) @> ${tokens} AND (d.title ILIKE ${pattern} OR d.number ILIKE ${pattern})
+    UNION
+    SELECT r.draft_id FROM revisions r WHERE sanshen_search_tokens(r.body) @> ${tokens} AND r.body ILIKE ${pattern})`;
+}
+
 /** A case-insensitive substring search over the given columns, with LIKE's wildcards taken literally. */
 export function textMatches(text: string, columns: readonly AnyColumn[]): SQL | undefined {
   const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return or(...columns.map((column) => ilike(column, pattern)));
 }
 
-export async function listDrafts(db: Executor, filter: DraftListFilter): Promise<{ items: DraftListItem[]; total: number }> {
+/** A day (YYYY-MM-DD) filter as the instant its day starts in `zone`; `nextDay` for the start of the day after. */
+function dayStart(day: string, zone: string, nextDay = false): SQL {
+  return sql`((${day}::date + ${nextDay ? 1 : 0}::int)::timestamp AT TIME ZONE ${zone}::text)`;
+}
+const isDay = (v: Date | string): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v);
+
+/**
+ * One page of drafts, newest first, by keyset (`after`) rather than OFFSET, and on the first page a count of matches
+ * capped at `countCap` (so no page counts the whole archive). Every filter is served by an index (migration 0004).
+ */
+export async function listDrafts(
+  db: Executor,
+  filter: DraftListFilter,
+): Promise<{ items: Array<DraftListItem & { cursor: ListCursor }>; total: number | null; totalCapped: boolean; nextCursor: ListCursor | null }> {
   const where: SQL[] = [];
+  const zone = filter.timeZone ?? 'Asia/Shanghai';
   if (filter.status) where.push(eq(drafts.status, filter.status));
   if (filter.stage) where.push(eq(drafts.stage, filter.stage));
   if (filter.unitId) where.push(eq(drafts.unitId, filter.unitId));
   if (filter.platformId) where.push(eq(drafts.platformId, filter.platformId));
-  if (filter.text) {
-    const textMatch = textMatches(filter.text, [drafts.title, drafts.number]);
-    if (textMatch) where.push(textMatch);
-  }
+  if (filter.text) where.push(draftTextMatches(filter.text));
   if (filter.reviewer) {
-    const reviewer = alias(users, 'reviewer');
-    const named = textMatches(filter.reviewer, [reviewer.displayName, reviewer.username, reviewer.staffId]);
-    where.push(
-      exists(
-        db
-          .select({ one: sql`1` })
-          .from(decisions)
-          .innerJoin(reviewer, eq(reviewer.id, decisions.actorId))
-          .where(and(eq(decisions.draftId, drafts.id), named)),
-      ),
-    );
+    const pattern = likePattern(filter.reviewer);
+    // Users are few; decisions are found through decisions_actor_idx, never by scanning the archive.
+    where.push(sql`${drafts.id} IN (
+      SELECT dc.draft_id FROM decisions dc WHERE dc.actor_id IN (
+        SELECT u.id FROM users u WHERE u.display_name ILIKE ${pattern} OR u.username ILIKE ${pattern} OR u.staff_id ILIKE ${pattern}))`);
   }
-  if (filter.from) where.push(gte(drafts.createdAt, filter.from));
-  if (filter.to) where.push(lte(drafts.createdAt, filter.to));
+  if (filter.from) where.push(isDay(filter.from) ? sql`${drafts.createdAt} >= ${dayStart(filter.from, zone)}` : gte(drafts.createdAt, new Date(filter.from)));
+  if (filter.to) where.push(isDay(filter.to) ? sql`${drafts.createdAt} < ${dayStart(filter.to, zone, true)}` : lte(drafts.createdAt, new Date(filter.to)));
+  if (filter.mine && filter.authorId) where.push(eq(drafts.authorId, filter.authorId));
   const visible = visibleDrafts(filter.unitScope, filter.authorId);
   if (visible) where.push(visible);
   const condition = where.length > 0 ? and(...where) : undefined;
-  const [items, total] = await Promise.all([
+  const page = filter.after
+    ? and(condition, sql`(${drafts.createdAt}, ${drafts.number}) < (${filter.after.createdAt}::timestamptz, ${filter.after.number})`)
+    : condition;
+  const cap = filter.after ? 0 : (filter.countCap ?? 0);
+  const [rows, counted] = await Promise.all([
     db
-      .select(DRAFT_CARD_COLUMNS)
+      .select({ ...DRAFT_CARD_COLUMNS, cursorAt: sql<string>`${drafts.createdAt}::text` })
       .from(drafts)
       .innerJoin(units, eq(units.id, drafts.unitId))
       .innerJoin(platforms, eq(platforms.id, drafts.platformId))
       .innerJoin(users, eq(users.id, drafts.authorId))
-      .where(condition)
+      .where(page)
       .orderBy(desc(drafts.createdAt), desc(drafts.number))
-      .limit(filter.limit)
-      .offset(filter.offset),
-    db.select({ n: sql<number>`count(*)::int` }).from(drafts).where(condition),
+      .limit(filter.limit + 1),
+    cap > 0
+      ? // In the list's own order, so the planner walks the same index and stops after cap + 1 (never a heap scan
+        // that hopes to meet matches early: open drafts are the newest, at the end of the heap).
+        db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM (
+          SELECT 1 FROM drafts WHERE ${condition ?? sql`true`} ORDER BY ${drafts.createdAt} DESC, ${drafts.number} DESC LIMIT ${cap + 1}) AS capped`)
+      : Promise.resolve(null),
   ]);
-  return { items, total: total[0]?.n ?? 0 };
+  const more = rows.length > filter.limit;
+  const items = rows.slice(0, filter.limit).map(({ cursorAt, ...r }) => ({ ...r, cursor: { createdAt: cursorAt, number: r.number } }));
+  const n = counted ? (counted.rows[0]?.n ?? 0) : null;
+  return {
+    items,
+    total: n === null ? null : Math.min(n, cap),
+    totalCapped: n !== null && n > cap,
+    nextCursor: more ? (items[items.length - 1]?.cursor ?? null) : null,
+  };
 }

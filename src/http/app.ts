@@ -124,7 +124,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(dictionariesRouter(deps, registry));
   app.use(boardRouter(deps.db, registry));
   app.use(claimsRouter(deps, registry));
-  app.use(dashboardsRouter(deps.db, registry, deps.queues ?? []));
+  app.use(dashboardsRouter(deps.db, registry, deps.queues ?? [], deps.reviewTimeZone));
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -108,8 +108,13 @@ export const DraftListQuery = z.strictObject({
   reviewer: text(100).optional(),
   from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
   to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  /** Only the first page: later pages are reached by `cursor` (keyset), never by OFFSET (issue 16). */
+  page: z.coerce.number().int().min(1).max(1, { message: '请使用 cursor 翻页（nextCursor）' }).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  /** Only the viewer's own drafts (the desk's 我的稿件). */
+  mine: z.enum(['0', '1']).optional(),
+  /** `nextCursor` of the previous page. */
+  cursor: z.string().max(400).regex(/^[A-Za-z0-9_-]+$/).optional(),
 });
 
 export const TrailQuery = z.strictObject({ format: z.enum(['json', 'csv']).default('json') });

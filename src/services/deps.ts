@@ -44,6 +44,8 @@ export interface DictionaryEventsPort {
 
 export interface ServiceDeps {
   db: Db;
+  /** IANA zone in which review days (date filters, dashboard day buckets) are counted: TZ_REVIEW. */
+  reviewTimeZone?: string;
   stages: readonly StageId[];
   checkIds: readonly string[];
   queue: CheckQueuePort;

@@ -46,6 +46,8 @@ export interface BoardItem {
 
 export interface BoardData {
   items: BoardItem[];
+  /** Every column with its true total and the cursor of its next page. */
+  columns: Array<{ key: string; total: number; nextCursor: string | null }>;
   sla: { warn: number; overdue: number };
   now: string;
 }

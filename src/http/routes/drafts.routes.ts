@@ -24,6 +24,7 @@ import { DomainError } from '../../domain/errors';
 import { presentDraft, presentMark, presentRevisionDiff } from '../presenters';
 import { reviewSheetHtml } from '../review-sheet';
 import { listMarks } from '../../db/mark.repository';
+import { decodeListCursor, encodeListCursor, LIST_COUNT_CAP } from '../list-cursor';
 import { route } from '../route';
 import {
   CorrectionSchema,
@@ -76,14 +77,21 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
   route(
     router,
     registry,
-    { method: 'get', path: '/api/drafts', summary: '稿件列表（筛选、分页）', tags, roles: [], query: DraftListQuery, responses: { 200: ok('稿件列表') } },
+    { method: 'get', path: '/api/drafts', summary: '稿件列表（筛选；按 cursor 翻页；total 为封顶计数，超过 10000 时 totalCapped=true）', tags, roles: [], query: DraftListQuery, responses: { 200: ok('稿件列表') } },
     async ({ query, user }) => {
-      const { items, total } = await searchDrafts(deps.db, user, {
+      const after = query.cursor ? decodeListCursor(query.cursor) : undefined;
+      const list = await searchDrafts(deps.db, user, {
         status: query.status, stage: query.stage, unitId: query.unit, platformId: query.platform, text: query.text, reviewer: query.reviewer,
-        from: query.from ? new Date(query.from) : undefined, to: query.to ? new Date(query.to) : undefined,
-        limit: query.pageSize, offset: (query.page - 1) * query.pageSize,
+        from: query.from, to: query.to, timeZone: deps.reviewTimeZone,
+        limit: query.pageSize, after, countCap: LIST_COUNT_CAP, mine: query.mine === '1',
       });
-      return { items, total, page: query.page, pageSize: query.pageSize };
+      return {
+        items: list.items.map(({ cursor: _cursor, ...item }) => item),
+        // A count capped at LIST_COUNT_CAP, on the first page only (null on later pages): "10,000+" when totalCapped.
+        total: list.total, totalCapped: list.totalCapped,
+        nextCursor: list.nextCursor ? encodeListCursor(list.nextCursor) : null,
+        pageSize: query.pageSize,
+      };
     },
   );
 

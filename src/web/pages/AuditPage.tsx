@@ -3,6 +3,7 @@ import { api, qs } from '../api';
 import { useSession } from '../app';
 import { useResource } from '../hooks';
 import { formatTime, STAGE_LABELS, STATUS_LABELS } from '../labels';
+import { totalLabel, useCursorList } from '../paging';
 import { navigate } from '../router';
 import type { DraftListItem, Platform, TrailEvent } from '../types';
 
@@ -35,7 +36,7 @@ export function AuditPage({ id }: { id?: string }) {
   const { units } = useSession();
   const [filter, setFilter] = useState({ text: '', reviewer: '', status: '', unit: '', platform: '', from: '', to: '' });
   const platforms = useResource(() => api.get<{ items: Platform[] }>('/api/admin/platforms'), []);
-  const list = useResource(() => api.get<{ items: DraftListItem[]; total: number }>(`/api/drafts${qs({ ...filter, pageSize: 100 })}`), [filter]);
+  const list = useCursorList<DraftListItem>((cursor) => `/api/drafts${qs({ ...filter, pageSize: 100, cursor })}`, [filter]);
   const set = (k: keyof typeof filter) => (e: { target: { value: string } }) => setFilter({ ...filter, [k]: e.target.value });
 
   return (
@@ -87,7 +88,7 @@ export function AuditPage({ id }: { id?: string }) {
             </tr>
           </thead>
           <tbody>
-            {(list.data?.items ?? []).map((d) => (
+            {list.items.map((d) => (
               <tr key={d.id} className={d.id === id ? 'selected' : ''} onClick={() => navigate(`/audit/${d.id}`)}>
                 <td>
                   <a href={`#/audit/${d.id}`}>{d.number}</a>
@@ -106,6 +107,16 @@ export function AuditPage({ id }: { id?: string }) {
             ))}
           </tbody>
         </table>
+        {list.first.data && list.items.length === 0 && <p className="empty">没有符合条件的稿件</p>}
+        <div className="list-footer">
+          <span data-testid="audit-total">{totalLabel(list.first.data)}</span>
+          {list.hasMore && (
+            <button type="button" onClick={() => void list.more()} disabled={list.loading} data-testid="audit-more">
+              {list.loading ? '加载中…' : '加载更多'}
+            </button>
+          )}
+          {list.error && <span className="error">加载失败：{list.error.message}</span>}
+        </div>
       </section>
       {id && <Trail id={id} />}
     </div>

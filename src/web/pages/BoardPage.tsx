@@ -17,10 +17,25 @@ export function BoardPage() {
   const board = useResource(() => api.get<BoardData>(`/api/board${qs({ text: text.trim(), unit, platform })}`), [text, unit, platform]);
   const platforms = useResource(() => api.get<{ items: Platform[] }>('/api/admin/platforms'), []);
   const presence = usePresence();
+  // Further pages of single columns, valid for the board data they were fetched under (a reload starts over).
+  const [extra, setExtra] = useState<{ for: BoardData | undefined; columns: Record<string, { items: BoardItem[]; next: string | null }> }>({ for: undefined, columns: {} });
+  const [loadingColumn, setLoadingColumn] = useState<string | null>(null);
+  const extraColumns = extra.for === board.data ? extra.columns : {};
+  const more = async (key: string, cursor: string) => {
+    setLoadingColumn(key);
+    try {
+      const page = await api.get<BoardData>(`/api/board${qs({ text: text.trim(), unit, platform, column: key, cursor })}`);
+      const known = extraColumns[key]?.items ?? [];
+      setExtra({ for: board.data, columns: { ...extraColumns, [key]: { items: [...known, ...page.items], next: page.columns[0]?.nextCursor ?? null } } });
+    } finally {
+      setLoadingColumn(null);
+    }
+  };
 
   // Versions shown now; a push with a newer version (or an unknown draft) triggers a refetch.
   const shown = useRef(new Map<string, number>());
-  shown.current = new Map((board.data?.items ?? []).map((d) => [d.id, d.version]));
+  const all = [...(board.data?.items ?? []), ...Object.values(extraColumns).flatMap((c) => c.items)];
+  shown.current = new Map(all.map((d) => [d.id, d.version]));
   useLiveRefetch(
     () => void board.reload(),
     (e) => (shown.current.get(e.id) ?? 0) < e.version,
@@ -29,7 +44,7 @@ export function BoardPage() {
   // Server time offset, so SLA colours follow the database clock.
   const now = useTick(15_000);
   const skew = useMemo(() => (board.data ? new Date(board.data.now).getTime() - Date.now() : 0), [board.data]);
-  const items = (board.data?.items ?? []).filter((d) => !onlyRisky || d.risks.some((r) => r.block > 0 || r.review > 0));
+  const items = all.filter((d) => !onlyRisky || d.risks.some((r) => r.block > 0 || r.review > 0));
 
   return (
     <div className="board-page">
@@ -59,14 +74,23 @@ export function BoardPage() {
       <div className="board" data-testid="board">
         {BOARD_COLUMNS.map((col) => {
           const cards = items.filter(col.matches);
+          const meta = board.data?.columns.find((c) => c.key === col.key);
+          const total = meta?.total ?? cards.length;
+          const loaded = all.filter(col.matches).length;
+          const next = extraColumns[col.key] ? extraColumns[col.key]!.next : (meta?.nextCursor ?? null);
           return (
             <section key={col.key} className="column" data-column={col.key} aria-label={col.label}>
               <h2>
-                {col.label} <span className="count">{cards.length}</span>
+                {col.label} <span className="count" data-testid="column-total" title={`共 ${total} 件`}>{onlyRisky ? `${cards.length}/${total}` : total}</span>
               </h2>
               {cards.map((d) => (
                 <Card key={d.id} draft={d} now={now + skew} sla={board.data!.sla} presence={presence.get(d.id)} />
               ))}
+              {next && (
+                <button type="button" className="column-more" data-testid="column-more" disabled={loadingColumn === col.key} onClick={() => void more(col.key, next)}>
+                  {loadingColumn === col.key ? '加载中…' : `已显示 ${loaded} / ${total}，加载更多`}
+                </button>
+              )}
             </section>
           );
         })}

@@ -4,6 +4,7 @@ import { useSession } from '../app';
 import { useResource } from '../hooks';
 import { formatTime, STATUS_LABELS, STAGE_LABELS } from '../labels';
 import { useLiveRefetch } from '../live';
+import { totalLabel, useCursorList } from '../paging';
 import { navigate } from '../router';
 import type { DraftListItem, Platform } from '../types';
 
@@ -15,13 +16,13 @@ interface Submitted {
 export function DeskPage() {
   const { me } = useSession();
   const platforms = useResource(() => api.get<{ items: Platform[] }>('/api/admin/platforms'), []);
-  const mine = useResource(() => api.get<{ items: Array<DraftListItem & { authorId: string }> }>(`/api/drafts${qs({ pageSize: 100 })}`), []);
+  const mine = useCursorList<DraftListItem & { authorId: string }>((cursor) => `/api/drafts${qs({ mine: 1, pageSize: 50, cursor })}`, []);
   useLiveRefetch(
-    () => void mine.reload(),
-    (e) => (mine.data?.items.find((x) => x.id === e.id)?.version ?? Number.POSITIVE_INFINITY) < e.version,
+    () => void mine.first.reload(),
+    (e) => (mine.items.find((x) => x.id === e.id)?.version ?? Number.POSITIVE_INFINITY) < e.version,
   );
   const usable = (platforms.data?.items ?? []).filter((p) => p.level === 'school' || p.unitId === me.unitId);
-  const own = (mine.data?.items ?? []).filter((d) => d.authorId === me.id);
+  const own = mine.items.filter((d) => d.authorId === me.id);
 
   return (
     <div className="desk">
@@ -55,6 +56,16 @@ export function DeskPage() {
             ))}
           </tbody>
         </table>
+        {mine.first.data && own.length === 0 && <p className="empty">还没有投稿</p>}
+        <div className="list-footer">
+          <span>{totalLabel(mine.first.data)}</span>
+          {mine.hasMore && (
+            <button type="button" onClick={() => void mine.more()} disabled={mine.loading} data-testid="desk-more">
+              {mine.loading ? '加载中…' : '加载更多'}
+            </button>
+          )}
+          {mine.error && <span className="error">加载失败：{mine.error.message}</span>}
+        </div>
       </section>
     </div>
   );
