@@ -479,6 +479,23 @@ export function textMatches(text: string, columns: readonly AnyColumn[]): SQL | 
   return or(...columns.map((column) => ilike(column, pattern)));
 }
 
+/** How many of the newest drafts (under the other filters) a text search reads before it asks the token indexes. */
+const TEXT_WINDOW = 2_000;
+
+/**
+ * Drafts among the newest `window` that satisfy `condition` whose number, title or any revision body contains `text`.
+ * The body test is a correlated scalar subquery on purpose: one probe of revisions_draft_number_idx per draft (an
+ * EXISTS here would be hashed over every revision).
+ */
+function newestMatching(text: string, condition: SQL | undefined, window: number): SQL {
+  const pattern = likePattern(text);
+  return sql`${drafts.id} IN (
+    SELECT w.id FROM (SELECT id, title, number FROM drafts WHERE ${condition ?? sql`true`}
+                      ORDER BY created_at DESC, number DESC LIMIT ${window}) AS w
+    WHERE w.title ILIKE ${pattern} OR w.number ILIKE ${pattern}
+       OR (SELECT bool_or(r.body ILIKE ${pattern}) FROM revisions r WHERE r.draft_id = w.id))`;
+}
+
 /** A day (YYYY-MM-DD) filter as the instant its day starts in `zone`; `nextDay` for the start of the day after. */
 function dayStart(day: string, zone: string, nextDay = false): SQL {
   return sql`((${day}::date + ${nextDay ? 1 : 0}::int)::timestamp AT TIME ZONE ${zone}::text)`;
@@ -499,7 +516,6 @@ export async function listDrafts(
   if (filter.stage) where.push(eq(drafts.stage, filter.stage));
   if (filter.unitId) where.push(eq(drafts.unitId, filter.unitId));
   if (filter.platformId) where.push(eq(drafts.platformId, filter.platformId));
-  if (filter.text) where.push(draftTextMatches(filter.text));
   if (filter.reviewer) {
     const pattern = likePattern(filter.reviewer);
     // Users are few; decisions are found through decisions_actor_idx, never by scanning the archive.
@@ -512,28 +528,40 @@ export async function listDrafts(
   if (filter.mine && filter.authorId) where.push(eq(drafts.authorId, filter.authorId));
   const visible = visibleDrafts(filter.unitScope, filter.authorId);
   if (visible) where.push(visible);
-  const condition = where.length > 0 ? and(...where) : undefined;
-  const page = filter.after
-    ? and(condition, sql`(${drafts.createdAt}, ${drafts.number}) < (${filter.after.createdAt}::timestamptz, ${filter.after.number})`)
-    : condition;
-  const cap = filter.after ? 0 : (filter.countCap ?? 0);
-  const [rows, counted] = await Promise.all([
+  const base = where.length > 0 ? and(...where) : undefined;
+  const cursor = filter.after
+    ? sql`(${drafts.createdAt}, ${drafts.number}) < (${filter.after.createdAt}::timestamptz, ${filter.after.number})`
+    : undefined;
+  const selectPage = (condition: SQL | undefined) =>
     db
       .select({ ...DRAFT_CARD_COLUMNS, cursorAt: sql<string>`${drafts.createdAt}::text` })
       .from(drafts)
       .innerJoin(units, eq(units.id, drafts.unitId))
       .innerJoin(platforms, eq(platforms.id, drafts.platformId))
       .innerJoin(users, eq(users.id, drafts.authorId))
-      .where(page)
+      .where(condition)
       .orderBy(desc(drafts.createdAt), desc(drafts.number))
-      .limit(filter.limit + 1),
-    cap > 0
-      ? // In the list's own order, so the planner walks the same index and stops after cap + 1 (never a heap scan
-        // that hopes to meet matches early: open drafts are the newest, at the end of the heap).
-        db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM (
-          SELECT 1 FROM drafts WHERE ${condition ?? sql`true`} ORDER BY ${drafts.createdAt} DESC, ${drafts.number} DESC LIMIT ${cap + 1}) AS capped`)
-      : Promise.resolve(null),
-  ]);
+      .limit(filter.limit + 1);
+  // A capped count in the list's own order, so the planner walks the same index and stops after cap + 1 (never a heap
+  // scan that hopes to meet matches early: open drafts are the newest, at the end of the heap).
+  const cappedCount = (condition: SQL | undefined, cap: number) =>
+    db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM (
+      SELECT 1 FROM drafts WHERE ${condition ?? sql`true`} ORDER BY ${drafts.createdAt} DESC, ${drafts.number} DESC LIMIT ${cap + 1}) AS capped`);
+  const cap = filter.after ? 0 : (filter.countCap ?? 0);
+  let rows: Awaited<ReturnType<typeof selectPage>>;
+  let counted: { rows: Array<{ n: number }> } | null = null;
+  if (filter.text) {
+    // A common word fills the page from the newest drafts: look among the newest TEXT_WINDOW first (bounded work).
+    // Only when they hold less than a page, search the whole archive by the token indexes (then matches are few).
+    rows = await selectPage(and(base, cursor, newestMatching(filter.text, and(base, cursor), TEXT_WINDOW)));
+    if (rows.length <= filter.limit) {
+      const everywhere = and(base, draftTextMatches(filter.text));
+      [rows, counted] = await Promise.all([selectPage(and(everywhere, cursor)), cap > 0 ? cappedCount(everywhere, cap) : Promise.resolve(null)]);
+    }
+    // else: not counted (total null): the text is common enough that counting it would read much of the archive.
+  } else {
+    [rows, counted] = await Promise.all([selectPage(and(base, cursor)), cap > 0 ? cappedCount(base, cap) : Promise.resolve(null)]);
+  }
   const more = rows.length > filter.limit;
   const items = rows.slice(0, filter.limit).map(({ cursorAt, ...r }) => ({ ...r, cursor: { createdAt: cursorAt, number: r.number } }));
   const n = counted ? (counted.rows[0]?.n ?? 0) : null;

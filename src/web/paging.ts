@@ -11,8 +11,10 @@ export interface ListPage<T> {
 }
 
 /** "共 N 条" with the cap shown honestly: "10,000+ 条". */
-export function totalLabel(page: Pick<ListPage<unknown>, 'total' | 'totalCapped'> | undefined): string {
-  if (!page || page.total === null) return '';
+export function totalLabel(page: Pick<ListPage<unknown>, 'items' | 'total' | 'totalCapped'> | undefined): string {
+  if (!page) return '';
+  // A common search word is not counted (it would read much of the archive): the list still pages to the end.
+  if (page.total === null) return page.items.length > 0 ? '结果较多，未计总数' : '';
   return page.totalCapped ? `共 ${page.total.toLocaleString('en-US')}+ 条` : `共 ${page.total.toLocaleString('en-US')} 条`;
 }
 

@@ -215,6 +215,8 @@ describe('no query scans drafts or revisions', () => {
         ['text (no match)', { text: '不存在的词语组合' }],
         ['text (2 chars)', { text: '纠缠' }],
         ['text (common)', { text: '学校召开' }],
+        ['text (common, 2 chars)', { text: '学习' }],
+        ['text (common) + status', { text: '学习', status: 'in_review' }],
         ['reviewer', { reviewer: '审核1号3' }],
         ['status=released', { status: 'released' }],
         ['status=in_review', { status: 'in_review', stage: 'first' }],
