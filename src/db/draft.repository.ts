@@ -479,22 +479,8 @@ export function textMatches(text: string, columns: readonly AnyColumn[]): SQL | 
   return or(...columns.map((column) => ilike(column, pattern)));
 }
 
-/** How many of the newest drafts (under the other filters) a text search reads before it asks the token indexes. */
-const TEXT_WINDOW = 2_000;
-
-/**
- * Drafts among the newest `window` that satisfy `condition` whose number, title or any revision body contains `text`.
- * The body test is a correlated scalar subquery on purpose: one probe of revisions_draft_number_idx per draft (an
- * EXISTS here would be hashed over every revision).
- */
-function newestMatching(text: string, condition: SQL | undefined, window: number): SQL {
-  const pattern = likePattern(text);
-  return sql`${drafts.id} IN (
-    SELECT w.id FROM (SELECT id, title, number FROM drafts WHERE ${condition ?? sql`true`}
-                      ORDER BY created_at DESC, number DESC LIMIT ${window}) AS w
-    WHERE w.title ILIKE ${pattern} OR w.number ILIKE ${pattern}
-       OR (SELECT bool_or(r.body ILIKE ${pattern}) FROM revisions r WHERE r.draft_id = w.id))`;
-}
+/** How many of the newest drafts (under the other filters) a text/reviewer search reads before it asks the indexes. */
+const SEARCH_WINDOW = 2_000;
 
 /** A day (YYYY-MM-DD) filter as the instant its day starts in `zone`; `nextDay` for the start of the day after. */
 function dayStart(day: string, zone: string, nextDay = false): SQL {
@@ -516,13 +502,6 @@ export async function listDrafts(
   if (filter.stage) where.push(eq(drafts.stage, filter.stage));
   if (filter.unitId) where.push(eq(drafts.unitId, filter.unitId));
   if (filter.platformId) where.push(eq(drafts.platformId, filter.platformId));
-  if (filter.reviewer) {
-    const pattern = likePattern(filter.reviewer);
-    // Users are few; decisions are found through decisions_actor_idx, never by scanning the archive.
-    where.push(sql`${drafts.id} IN (
-      SELECT dc.draft_id FROM decisions dc WHERE dc.actor_id IN (
-        SELECT u.id FROM users u WHERE u.display_name ILIKE ${pattern} OR u.username ILIKE ${pattern} OR u.staff_id ILIKE ${pattern}))`);
-  }
   if (filter.from) where.push(isDay(filter.from) ? sql`${drafts.createdAt} >= ${dayStart(filter.from, zone)}` : gte(drafts.createdAt, new Date(filter.from)));
   if (filter.to) where.push(isDay(filter.to) ? sql`${drafts.createdAt} < ${dayStart(filter.to, zone, true)}` : lte(drafts.createdAt, new Date(filter.to)));
   if (filter.mine && filter.authorId) where.push(eq(drafts.authorId, filter.authorId));
@@ -550,15 +529,37 @@ export async function listDrafts(
   const cap = filter.after ? 0 : (filter.countCap ?? 0);
   let rows: Awaited<ReturnType<typeof selectPage>>;
   let counted: { rows: Array<{ n: number }> } | null = null;
+  // Text and reviewer filters may match much of the archive or almost nothing. A common one fills the page from the
+  // newest drafts: look among the newest SEARCH_WINDOW (under the other filters) first, one index probe each (bounded
+  // work). Only when they hold less than a page, ask the indexes for every match (then matches are few).
+  const inWindow: SQL[] = [];
+  const everywhere: SQL[] = [];
   if (filter.text) {
-    // A common word fills the page from the newest drafts: look among the newest TEXT_WINDOW first (bounded work).
-    // Only when they hold less than a page, search the whole archive by the token indexes (then matches are few).
-    rows = await selectPage(and(base, cursor, newestMatching(filter.text, and(base, cursor), TEXT_WINDOW)));
+    const pattern = likePattern(filter.text);
+    inWindow.push(sql`(w.title ILIKE ${pattern} OR w.number ILIKE ${pattern}
+      OR (SELECT bool_or(r.body ILIKE ${pattern}) FROM revisions r WHERE r.draft_id = w.id))`);
+    everywhere.push(draftTextMatches(filter.text));
+  }
+  if (filter.reviewer) {
+    const pattern = likePattern(filter.reviewer);
+    // Users are few and matched first (an InitPlan); decisions by decisions_draft_idx (window) or decisions_actor_idx.
+    const reviewers = sql`ARRAY(SELECT u.id FROM users u WHERE u.display_name ILIKE ${pattern} OR u.username ILIKE ${pattern} OR u.staff_id ILIKE ${pattern})`;
+    inWindow.push(sql`(SELECT bool_or(dc.actor_id = ANY(${reviewers})) FROM decisions dc WHERE dc.draft_id = w.id)`);
+    everywhere.push(sql`${drafts.id} IN (SELECT dc.draft_id FROM decisions dc WHERE dc.actor_id IN (
+      SELECT u.id FROM users u WHERE u.display_name ILIKE ${pattern} OR u.username ILIKE ${pattern} OR u.staff_id ILIKE ${pattern}))`);
+  }
+  if (inWindow.length > 0) {
+    // The correlated scalar subqueries are on purpose: an EXISTS here would be hashed over every revision/decision.
+    const windowed = sql`${drafts.id} IN (
+      SELECT w.id FROM (SELECT id, title, number FROM drafts WHERE ${and(base, cursor) ?? sql`true`}
+                        ORDER BY created_at DESC, number DESC LIMIT ${SEARCH_WINDOW}) AS w
+      WHERE ${and(...inWindow)})`;
+    rows = await selectPage(and(base, cursor, windowed));
     if (rows.length <= filter.limit) {
-      const everywhere = and(base, draftTextMatches(filter.text));
-      [rows, counted] = await Promise.all([selectPage(and(everywhere, cursor)), cap > 0 ? cappedCount(everywhere, cap) : Promise.resolve(null)]);
+      const all = and(base, ...everywhere);
+      [rows, counted] = await Promise.all([selectPage(and(all, cursor)), cap > 0 ? cappedCount(all, cap) : Promise.resolve(null)]);
     }
-    // else: not counted (total null): the text is common enough that counting it would read much of the archive.
+    // else: not counted (total null): counting a filter this common would read much of the archive.
   } else {
     [rows, counted] = await Promise.all([selectPage(and(base, cursor)), cap > 0 ? cappedCount(base, cap) : Promise.resolve(null)]);
   }
