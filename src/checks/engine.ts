@@ -11,6 +11,8 @@ import { createProofreadingCheck } from './rules/proofreading.check';
 import { createSecrecyCheck } from './rules/secrecy.check';
 import { createSensitiveCheck } from './rules/sensitive.check';
 import { JIEBA_SEGMENTER, preloadSegmenter, type Segmenter } from './segmenter';
+import { boundFindings } from './bound';
+import { contactView } from './text/digits';
 import { foldText } from './text/fold';
 import { buildRevisionText } from './text/extract';
 
@@ -48,7 +50,7 @@ export const CHECK_IDS = ['sensitive', 'advertising', 'secrecy', 'copyright', 'p
 export type CheckId = (typeof CHECK_IDS)[number];
 
 /** Bump when rule code (patterns, scoring) changes, so findings record which rules produced them. */
-export const RULES_CODE_VERSION = 'checks-2';
+export const RULES_CODE_VERSION = 'checks-3';
 
 /** The rule-set version: dictionary content hash + config + rule code version. */
 export function rulesetVersion(dicts: Pick<Dictionaries, 'contentHash'>, config: ChecksConfig): string {
@@ -80,7 +82,7 @@ export function buildCheckEngine(dicts: Dictionaries, options: { config?: Checks
       return last.content === content ? last : { ...last, content };
     }
     const rt = buildRevisionText(content);
-    last = { content, rt, text: rt.text, folded: foldText(rt.text, 'width') };
+    last = { content, rt, text: rt.text, folded: foldText(rt.text, 'width'), contact: contactView(rt.text) };
     return last;
   };
 
@@ -90,7 +92,8 @@ export function buildCheckEngine(dicts: Dictionaries, options: { config?: Checks
     run(checkId, content, context = {}) {
       const check = checks[checkId as CheckId];
       if (!check) throw new Error(`unknown check ${checkId}`);
-      return { findings: sortFindings(check(prepare(content), context)), rulesetVersion: version };
+      const findings = sortFindings(check(prepare(content), context));
+      return { findings: sortFindings(boundFindings(checkId, findings, config.limits.findingsPerCheck, version)), rulesetVersion: version };
     },
   };
 }

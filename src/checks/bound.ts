@@ -1,0 +1,51 @@
+import type { Finding, Severity } from '../domain/findings';
+import { SEVERITY_RANK } from './rules/common';
+
+/** Rule id of the one summary finding a check adds when it found more than it may list. */
+export const TRUNCATED_RULE_SUFFIX = ':truncated';
+
+/**
+ * At most `limit` findings of one check on one revision, plus one summary finding carrying the total: a draft of
+ * 120,000 hits must not become 120,000 rows, a 60 MB detail response and a review page that never renders. The
+ * most severe findings are kept (then the earliest); the summary stands for the rest with their highest severity
+ * (waiving it waives what it stands for, so a hidden `block` still blocks), their escalation flag, the span of the
+ * first of them, and counts by severity and rule. `findings` are sorted by position; so is the result.
+ */
+export function boundFindings(check: string, findings: Finding[], limit: number, rulesetVersion: string): Finding[] {
+  if (findings.length <= limit) return findings;
+  const ranked = findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => SEVERITY_RANK[b.f.severity] - SEVERITY_RANK[a.f.severity] || a.i - b.i);
+  const keptIdx = new Uint8Array(findings.length);
+  for (let k = 0; k < limit; k++) keptIdx[ranked[k]!.i] = 1;
+  const kept: Finding[] = [];
+  const omitted: Finding[] = [];
+  findings.forEach((f, i) => (keptIdx[i] === 1 ? kept : omitted).push(f));
+
+  const bySeverity: Record<Severity, number> = { block: 0, review: 0, info: 0 };
+  const byRule = new Map<string, number>();
+  let severity: Severity = 'info';
+  for (const f of omitted) {
+    bySeverity[f.severity]++;
+    byRule.set(f.ruleId, (byRule.get(f.ruleId) ?? 0) + 1);
+    if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[severity]) severity = f.severity;
+  }
+  const topRules = [...byRule.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10).map(([ruleId, count]) => ({ ruleId, count }));
+  const first = omitted[0]!;
+  const summary: Finding = {
+    check,
+    category: `${check}.truncated`,
+    severity,
+    start: first.start,
+    end: first.end,
+    source: first.source,
+    matched: first.matched,
+    ruleId: `${check}${TRUNCATED_RULE_SUFFIX}`,
+    rulesetVersion,
+    message: `本项检查共发现 ${findings.length} 处问题，逐条列出 ${limit} 处；其余 ${omitted.length} 处（拦截 ${bySeverity.block}、审核 ${bySeverity.review}、提示 ${bySeverity.info}）合并为本条，首处见此位置`,
+    evidence: { total: findings.length, shown: limit, omitted: omitted.length, bySeverity, topRules },
+  };
+  if (omitted.some((f) => f.escalate)) summary.escalate = true;
+  kept.push(summary);
+  return kept;
+}
