@@ -13,7 +13,8 @@ import { createRequire } from 'node:module';
  *    Unicode's, under the Unicode licence), only where a letter or digit that is not ASCII and not Han looks like
  *    ASCII letters or digits: Cyrillic Р х ԛ, Greek ο, Latin ɑ → p x q o a. Han sources are left alone (〇 is a
  *    numeral, not an O), as are symbols (× is not x), and ASCII itself (the skeleton of "1" would be "l");
- *  - Latin small capitals (ᴠᴘɴ), which TR39 does not list, by hand;
+ *  - Latin small capitals (ᴠᴘɴ), negative circled and squared letters (🅥🅟🅝) and regional indicators, which
+ *    neither NFKD nor TR39 map, by hand;
  *  - default-ignorable code points of every plane (zero-width, bidi controls, tags U+E0020, variation selectors
  *    U+E0100, musical formatting U+1D175), Hangul fillers and the blank braille pattern U+2800 → nothing.
  * Then ASCII upper case → lower case. The result is '' (drop), one or more code points, or the code point itself.
@@ -39,6 +40,12 @@ function enclosedDigit(cp: number): string | undefined {
     [0x24ff, 0x24ff, 0], [0x1f10b, 0x1f10c, 0],
   ];
   for (const [from, to, first] of ranges) if (cp >= from && cp <= to) return String(first + cp - from);
+  return undefined;
+}
+
+/** Negative circled and squared letters and regional indicators (🅥🅟🅝, 🅰, 🇻): no decomposition, plainly letters. */
+function enclosedLetter(cp: number): string | undefined {
+  for (const from of [0x1f150, 0x1f170, 0x1f1e6]) if (cp >= from && cp < from + 26) return String.fromCharCode(0x61 + cp - from);
   return undefined;
 }
 
@@ -87,6 +94,8 @@ export function skeletonOf(cp: number): string {
   if (digit !== undefined) return String(digit);
   const small = SMALL_CAPITALS[ch];
   if (small) return small;
+  const letter = enclosedLetter(cp);
+  if (letter) return letter;
   let out = '';
   for (const part of ch.normalize('NFKD')) {
     if (MARK.test(part) || DELETE.test(part)) continue;

@@ -105,10 +105,13 @@ function buildFullTable(): Uint16Array {
   };
   for (const region of ['tw', 'hk']) for (const group of locale.from[region] ?? []) for (const d of group) singleCharPairs(d, variants);
   for (const group of locale.to.cn ?? []) for (const d of group) singleCharPairs(d, toSimplified);
+  const width = getWidthTable();
   for (let u = 0; u < 65536; u++) {
-    const v = variants.get(u) ?? u;
+    // Simplify what the width table made of u, too: Kangxi ⿈ is 黃 there, and 黃 is 黄.
+    const w = width[u]!;
+    const v = variants.get(w) ?? w;
     const s = toSimplified.get(v) ?? v;
-    if (s !== u) t[u] = t[s]!;
+    if (s !== w) t[u] = width[s]!;
   }
   return t;
 }
