@@ -1,0 +1,91 @@
+/**
+ * Bounded findings (issue 9 item 5): at most `limits.findingsPerCheck` findings per check per revision plus one
+ * summary finding carrying the total, whatever the draft.
+ */
+import { join } from 'node:path';
+import { CHECKS_CONFIG } from '../../../config/checks';
+import { boundFindings } from '../../../src/checks/bound';
+import { createCheckEngine, loadCheckEngine, type CheckEngine } from '../../../src/checks/engine';
+import { readDictionaryDir } from '../../../src/checks/dictionary/load';
+import type { RevisionContent } from '../../../src/domain/content';
+import type { Finding, Severity } from '../../../src/domain/findings';
+import { CHAR_SEGMENTER } from './checks.helpers';
+
+const LIMIT = CHECKS_CONFIG.limits.findingsPerCheck;
+const doc = (body: string): RevisionContent => ({ title: '标题', body, format: 'text', origin: { kind: 'original' }, assets: [] });
+
+let engine: CheckEngine;
+beforeAll(async () => {
+  engine = await loadCheckEngine({ dictionaryDir: join(__dirname, '../../../dictionaries'), segmenter: CHAR_SEGMENTER });
+});
+
+describe('every check lists at most N findings and sums up the rest', () => {
+  // One line per check family: sensitive words, contacts, personal numbers, 错别字, emergencies.
+  const UNIT = '赌博 13800138000 再接再励 发生爆炸 ';
+  const REPEATS = 2_000;
+
+  it.each(['sensitive', 'advertising', 'secrecy', 'proofreading', 'escalation'])('%s', (checkId) => {
+    const { findings } = engine.run(checkId, doc(UNIT.repeat(REPEATS)));
+    expect(findings).toHaveLength(LIMIT + 1);
+    const summary = findings.filter((f) => f.ruleId === `${checkId}:truncated`);
+    expect(summary).toHaveLength(1);
+    const s = summary[0]!;
+    const total = (s.evidence as { total: number }).total;
+    expect(total).toBeGreaterThan(LIMIT);
+    expect(s.evidence).toMatchObject({ shown: LIMIT, omitted: total - LIMIT });
+    expect(s.message).toContain(String(total));
+    // Sorted by position, the summary among them.
+    expect(findings.map((f) => f.start)).toEqual([...findings.map((f) => f.start)].sort((a, b) => a - b));
+  });
+
+  it('the sensitive check of 120,000 hits keeps 200 blocks and one block summary with the total', () => {
+    const { findings } = engine.run('sensitive', doc('赌博 '.repeat(120_000)));
+    expect(findings).toHaveLength(LIMIT + 1);
+    const summary = findings.find((f) => f.ruleId === 'sensitive:truncated')!;
+    expect(summary).toMatchObject({ severity: 'block', category: 'sensitive.truncated', evidence: { total: 120_000, shown: LIMIT, omitted: 120_000 - LIMIT } });
+    expect(JSON.stringify(findings).length).toBeLessThan(200_000);
+  });
+
+  it('the limit is configuration', async () => {
+    const sources = await readDictionaryDir(join(__dirname, '../../../dictionaries'));
+    const small = createCheckEngine({ sources, segmenter: CHAR_SEGMENTER, config: { ...CHECKS_CONFIG, limits: { findingsPerCheck: 3 } } });
+    const { findings } = small.run('sensitive', doc('赌博 '.repeat(10)));
+    expect(findings.map((f) => f.ruleId)).toEqual(['sensitive:gambling:赌博', 'sensitive:gambling:赌博', 'sensitive:gambling:赌博', 'sensitive:truncated']);
+    expect(findings[3]!.evidence).toMatchObject({ total: 10, omitted: 7 });
+  });
+});
+
+describe('boundFindings keeps the most severe and lets nothing it drops go unseen', () => {
+  const finding = (i: number, severity: Severity, escalate = false): Finding => ({
+    check: 'escalation',
+    category: 'x',
+    severity,
+    start: i,
+    end: i + 1,
+    source: { field: 'body', start: i, end: i + 1 },
+    matched: 'x',
+    ruleId: `escalation:${severity}`,
+    rulesetVersion: 'v',
+    message: 'm',
+    ...(escalate ? { escalate: true } : {}),
+  });
+
+  it('blocks late in the text are kept over earlier infos', () => {
+    const all = [...Array.from({ length: 10 }, (_, i) => finding(i, 'info')), finding(50, 'block'), finding(60, 'review')];
+    const out = boundFindings('escalation', all, 3, 'v');
+    expect(out.map((f) => `${f.start}:${f.severity}`)).toEqual(['0:info', '50:block', '60:review', '1:info']);
+    expect(out[3]).toMatchObject({ ruleId: 'escalation:truncated', severity: 'info', evidence: { total: 12, omitted: 9, bySeverity: { block: 0, review: 0, info: 9 } } });
+  });
+
+  it('the summary carries the highest severity and the escalation flag of what it stands for', () => {
+    const all = Array.from({ length: 6 }, (_, i) => finding(i, 'block', i === 5));
+    const out = boundFindings('escalation', all, 2, 'v');
+    expect(out).toHaveLength(3);
+    expect(out[2]).toMatchObject({ severity: 'block', escalate: true, start: 2, evidence: { total: 6, topRules: [{ ruleId: 'escalation:block', count: 4 }] } });
+  });
+
+  it('leaves a list within the limit alone', () => {
+    const all = [finding(0, 'review'), finding(1, 'info')];
+    expect(boundFindings('escalation', all, 2, 'v')).toBe(all);
+  });
+});
