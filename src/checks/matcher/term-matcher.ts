@@ -47,6 +47,8 @@ export interface TermMatcherOptions {
 const VARIANT_CODES: HitVariant[] = ['exact', 'traditional', 'pinyin'];
 const MAX_PINYIN_CHARS = 8;
 const WHITELIST = -1;
+const IDENTITY = Uint16Array.from({ length: 65536 }, (_, u) => u);
+const NO_NOISE = new Uint8Array(65536);
 const SENTENCE_BREAK = /[\n\r。！？；!?;]/;
 
 interface KeyOwner {
@@ -111,8 +113,6 @@ class KeyTable {
 
 interface Part {
   automaton: Automaton;
-  /** The whitelist's own automaton: exact after folding (no noise skipping, no repeat collapsing). */
-  white: boolean;
   table: KeyTable;
   /** per key: bit0 Latin/digit first char, bit1 Latin/digit last char, bit2 contains Latin/digit */
   keyFlags: Uint8Array;
@@ -129,8 +129,13 @@ export class TermMatcher {
     private readonly parts: Part[],
     /** Run lengths of terms with doubled characters (few), by term index. */
     private readonly termRuns: ReadonlyMap<number, number[]>,
+    /** Whitelist words as the exact comparison reads them (folded, noise and repeats kept), by whitelist index. */
+    private readonly whiteExact: readonly string[],
     private readonly options: TermMatcherOptions,
   ) {}
+
+  /** The automaton's fold table (identity when it folds nothing), looked up once. */
+  private foldTable: Uint16Array | undefined;
 
   /** Scratch space for each part's hits, reused by every call (match is synchronous and never re-entered). */
   private scratch: Hits[] | null = null;
@@ -194,11 +199,21 @@ export class TermMatcher {
     });
     // Whitelist words match exactly after folding: noise skipping or repeat collapsing must never stretch a
     // whitelisted word over a blocked one (百家乐·园 is not 百家乐园; 三·黄片 is not 三黄片).
-    const keysWhite = whitelist.map(viewed);
-    const ownersWhite = whitelist.map((_w, wi): KeyOwner => ({ owner: WHITELIST - wi, variant: 0 }));
+    // They ride in the loose automaton (one scan for all) and each hit is verified against the exact spelling.
+    const whiteExact: string[] = [];
+    whitelist.forEach((w, wi) => {
+      const k = viewed(w);
+      whiteExact.push(Automaton.normalizeKey(k, exactOptions));
+      keysLoose.push(k);
+      ownersLoose.push({ owner: WHITELIST - wi, variant: 0 });
+      if (keysExact.length > 0) {
+        keysExact.push(k);
+        ownersExact.push({ owner: WHITELIST - wi, variant: 0 });
+      }
+    });
 
     const parts: Part[] = [];
-    const makePart = (keys: string[], owners: KeyOwner[], opts: AutomatonOptions, white = false) => {
+    const makePart = (keys: string[], owners: KeyOwner[], opts: AutomatonOptions) => {
       if (keys.length === 0) return;
       const automaton = Automaton.build(keys, opts);
       const keyFlags = new Uint8Array(automaton.keyCount);
@@ -210,12 +225,11 @@ export class TermMatcher {
         if (/[0-9a-z]/.test(k)) f |= 4;
         keyFlags[id] = f;
       }
-      parts.push({ automaton, white, table: new KeyTable(automaton, owners), keyFlags });
+      parts.push({ automaton, table: new KeyTable(automaton, owners), keyFlags });
     };
     makePart(keysLoose, ownersLoose, base.noise || base.collapseRepeats ? base : exactOptions);
     makePart(keysExact, ownersExact, exactOptions);
-    makePart(keysWhite, ownersWhite, exactOptions, true);
-    return new TermMatcher(termText, segmentOnly, parts, termRuns, options);
+    return new TermMatcher(termText, segmentOnly, parts, termRuns, whiteExact, options);
   }
 
   /** Total typed-array bytes of the automata (for the benchmark). */
@@ -251,13 +265,20 @@ export class TermMatcher {
       const hits = scratch[p]!;
       hits.count = 0;
       part.automaton.scan(vt, hits);
-      if (!part.white) return;
-      for (let h = 0; h < hits.count; h++) white.push([hits.start[h]!, hits.end[h]!]);
+      const { offset, owner } = part.table;
+      for (let h = 0; h < hits.count; h++) {
+        const key = hits.key[h]!;
+        for (let o = offset[key]!; o < offset[key + 1]!; o++) {
+          const who = owner[o]!;
+          if (who > WHITELIST) continue;
+          const span = this.exactWhite(vt, hits.start[h]!, hits.end[h]!, WHITELIST - who);
+          if (span) white.push(span);
+        }
+      }
     });
     const whitelisted = containedIn(white);
     const kept: TermHit[] = [];
     this.parts.forEach((part, p) => {
-      if (part.white) return;
       const hits = scratch[p]!;
       const { offset, owner, variant } = part.table;
       for (let h = 0; h < hits.count; h++) {
@@ -266,6 +287,7 @@ export class TermMatcher {
         const brokenWord = (kf & 4) !== 0 && hits.end[h]! - hits.start[h]! > part.automaton.keyLength(key) && /[0-9a-z]\s+[0-9a-z]/i.test(vt.slice(hits.start[h]!, hits.end[h]!));
         for (let o = offset[key]!; o < offset[key + 1]!; o++) {
           const who = owner[o]!;
+          if (who <= WHITELIST) continue;
           const v = variant[o]!;
           if (brokenWord && v !== 2) continue;
           let start = hits.start[h]!;
@@ -301,33 +323,66 @@ export class TermMatcher {
   }
 
   /**
+   * Where whitelist word `wi` is spelt exactly (after folding) over the loose hit [hitStart, hitEnd): the loose
+   * scan skips noise and collapses repeats, so the word must be found again letter for letter at a position that
+   * covers the hit. At most `length` positions of `length` comparisons each; whitelist words are short.
+   */
+  private exactWhite(text: string, hitStart: number, hitEnd: number, wi: number): [number, number] | null {
+    const word = this.whiteExact[wi]!;
+    const len = word.length;
+    const fold = getFoldTable((this.options.automaton ?? DEFAULT_AUTOMATON_OPTIONS).fold);
+    for (let p = Math.max(0, hitEnd - len); p <= hitStart && p + len <= text.length; p++) {
+      let k = 0;
+      while (k < len && (fold ? fold[text.charCodeAt(p + k)]! : text.charCodeAt(p + k)) === word.charCodeAt(k)) k++;
+      if (k === len) return [p, p + len];
+    }
+    return null;
+  }
+
+  /**
    * The span of a hit of a term with doubled characters, widened to its whole first and last runs, or null when
    * the text lacks the doubled characters. The scan reports a collapsed key from the last character of its first
    * run to the first character of its last run; a doubled last character (abb, 哈哈, kill) lies after that end.
    */
   private spanOfRuns(text: string, hitStart: number, hitEnd: number, needed: number[]): [number, number] | null {
     const base = this.options.automaton ?? DEFAULT_AUTOMATON_OPTIONS;
-    const fold = getFoldTable(base.fold);
-    const f = (i: number) => (fold ? fold[text.charCodeAt(i)]! : text.charCodeAt(i));
+    const fold = (this.foldTable ??= getFoldTable(base.fold) ?? IDENTITY);
+    const noise = base.noise ? getNoiseMask() : NO_NOISE;
+    const first = fold[text.charCodeAt(hitStart)]!;
     let start = hitStart;
-    while (start > 0 && f(start - 1) === f(hitStart)) start--;
+    while (start > 0 && fold[text.charCodeAt(start - 1)]! === first) start--;
     let end = hitEnd;
     if (needed[needed.length - 1]! > 1) {
       // Repeats of the last character, across noise the scan would skip (哈*哈) but never more than maxGap of it.
-      const noise = base.noise ? getNoiseMask() : undefined;
-      const last = f(hitEnd - 1);
+      const last = fold[text.charCodeAt(hitEnd - 1)]!;
       for (let j = hitEnd, gap = 0; j < text.length; j++) {
-        const u = f(j);
+        const u = fold[text.charCodeAt(j)]!;
         if (u === last) {
           end = j + 1;
           gap = 0;
-        } else if (noise && noise[u] === 2) continue;
-        else if (noise && noise[u] === 1 && ++gap <= base.maxGap) continue;
+        } else if (noise[u] === 2) continue;
+        else if (noise[u] === 1 && ++gap <= base.maxGap) continue;
         else break;
       }
     }
-    const have = runs(Automaton.normalizeKey(text.slice(start, end), { ...base, collapseRepeats: false }));
-    return have.length >= needed.length && needed.every((r, k) => (have[k] ?? 0) >= r) ? [start, end] : null;
+    // Runs of the span (noise skipped) against the runs the term needs, without building strings.
+    let k = -1;
+    let prev = -1;
+    let run = 0;
+    for (let j = start; j < end; j++) {
+      const u = fold[text.charCodeAt(j)]!;
+      if (noise[u] !== 0) continue;
+      if (u === prev) {
+        run++;
+        continue;
+      }
+      if (k >= 0 && run < needed[k]!) return null;
+      k++;
+      prev = u;
+      run = 1;
+    }
+    if (k < 0 || k !== needed.length - 1 || run < needed[k]!) return null;
+    return [start, end];
   }
 
   private onTokenBoundaries(text: string, start: number, end: number): boolean {

@@ -44,11 +44,14 @@ let noiseMask: Uint8Array | undefined;
  * or expanded (⑩ → 10, ﬁ → fi). The 1:1 tables keep them as they are (or as before: ⑴ → 1); `foldView` handles them.
  */
 let specialMask: Uint8Array | undefined;
+/** Skeletons of the special BMP code units (not surrogates), computed once. */
+let bmpSpecial: Map<number, string> | undefined;
 let supplementary: Map<number, string> | undefined;
 
 function buildWidthTable(): Uint16Array {
   const t = new Uint16Array(65536);
   const special = new Uint8Array(65536);
+  const skeletons = new Map<number, string>();
   for (let u = 0; u < 65536; u++) t[u] = u;
   for (let u = 0xff01; u <= 0xff5e; u++) t[u] = u - 0xfee0;
   t[0x3000] = 0x20;
@@ -68,13 +71,17 @@ function buildWidthTable(): Uint16Array {
     }
     const s = skeletonOf(u);
     if (s.length === 1) t[u] = s.charCodeAt(0);
-    else if (s.length !== 1) special[u] = 1;
+    else {
+      special[u] = 1;
+      skeletons.set(u, s);
+    }
   }
   for (let u = 0; u < 65536; u++) {
     const v = t[u]!;
     if (v >= 0x41 && v <= 0x5a) t[u] = v + 0x20;
   }
   specialMask = special;
+  bmpSpecial = skeletons;
   return t;
 }
 
@@ -140,7 +147,7 @@ export function getNoiseMask(): Uint8Array {
     for (const ch of NEVER_NOISE) noiseMask[width[ch.charCodeAt(0)]!] = 0;
     for (const [from, to] of INVISIBLE_RANGES) for (let u = from; u <= to; u++) noiseMask[u] = 2;
     const special = getSpecialMask();
-    for (let u = 0; u < 65536; u++) if (special[u] === 1 && (u < 0xd800 || u > 0xdfff) && skeletonOf(u) === '') noiseMask[u] = 2;
+    for (const [u, s] of bmpSpecial!) if (s === '') noiseMask[u] = 2;
   }
   return noiseMask;
 }
@@ -212,6 +219,14 @@ const isAlnum = (u: number) => (u >= 0x61 && u <= 0x7a) || (u >= 0x30 && u <= 0x
  * so a draft without dropped, expanded or astral characters costs one pass and no allocation.
  */
 export function foldView(text: string): FoldedView {
+  // The checks of one revision each ask for the view of the same text: keep the last one.
+  if (lastView && lastView.original === text) return lastView;
+  lastView = buildView(text);
+  return lastView;
+}
+let lastView: FoldedView | undefined;
+
+function buildView(text: string): FoldedView {
   const width = getWidthTable();
   const special = specialMask!;
   const n = text.length;
@@ -262,7 +277,7 @@ export function foldView(text: string): FoldedView {
         next = i + 2;
       }
     }
-    const s = cp > 0xffff ? supplementary.get(cp) : cp >= 0xd800 && cp <= 0xdfff ? undefined : skeletonOf(cp);
+    const s = cp > 0xffff ? supplementary.get(cp) : bmpSpecial!.get(cp);
     if (s === undefined) for (let k = i; k < next; k++) push(text.charCodeAt(k), i, next);
     else for (let k = 0; k < s.length; k++) push(s.charCodeAt(k), i, next);
     i = next - 1;
