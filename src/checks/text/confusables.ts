@@ -56,8 +56,8 @@ function digitValueOf(cp: number): number | undefined {
     decimalValue = new Map();
     let value = 0;
     let previous = -2;
-    for (let c = 0; c < 0x110000; c++) {
-      if (c >= 0xd800 && c <= 0xdfff) continue;
+    for (let c = 0; c < 0xf0000; c++) {
+      if ((c >= 0xd800 && c <= 0xdfff) || !mayFold(c)) continue;
       if (!DECIMAL.test(String.fromCodePoint(c))) continue;
       value = c === previous + 1 && value < 9 ? value + 1 : 0;
       decimalValue.set(c, value);
@@ -109,16 +109,24 @@ export function skeletonOf(cp: number): string {
   return out;
 }
 
+/**
+ * Whether `skeletonOf(cp)` can differ from the code point itself; false for the big blocks that never do (CJK
+ * unified ideographs, Hangul syllables, unassigned planes), so building the tables skips them (process start-up).
+ */
+export function mayFold(cp: number): boolean {
+  return !((cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0x20000 && cp < 0x2f800) || (cp >= 0x30000 && cp < 0xe0000) || cp >= 0xf0000);
+}
+
+/** One test per astral code point: only these can have a skeleton other than themselves. */
+const ASTRAL_CANDIDATE = /[\p{Changes_When_NFKC_Casefolded}\p{Nd}\p{M}\p{Default_Ignorable_Code_Point}]/u;
+
 /** Code points outside the BMP whose skeleton is not themselves (a sparse map; the BMP goes into tables). */
 export function supplementarySkeletons(): Map<number, string> {
   const out = new Map<number, string>();
-  for (let cp = 0x10000; cp < 0x110000; cp++) {
-    // Unassigned and private-use planes have no decompositions or digits; skip them quickly.
-    if (cp >= 0x32000 && cp < 0xe0000) {
-      cp = 0xdffff;
-      continue;
-    }
-    if (cp >= 0xf0000) break;
+  const confusable = confusableTargets();
+  for (let cp = 0x10000; cp < 0xf0000; cp++) {
+    if (!mayFold(cp)) continue;
+    if (!ASTRAL_CANDIDATE.test(String.fromCodePoint(cp)) && !confusable.has(cp) && enclosedLetter(cp) === undefined && enclosedDigit(cp) === undefined) continue;
     const s = skeletonOf(cp);
     if (s !== String.fromCodePoint(cp)) out.set(cp, s);
   }

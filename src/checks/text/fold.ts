@@ -1,5 +1,5 @@
 import OpenCC from 'opencc-js';
-import { skeletonOf, supplementarySkeletons } from './confusables';
+import { mayFold, skeletonOf, supplementarySkeletons } from './confusables';
 
 /**
  * Character folding used by every matcher: one UTF-16 code unit in, one out, so an offset into the folded text
@@ -69,6 +69,7 @@ function buildWidthTable(): Uint16Array {
       special[u] = 1;
       continue;
     }
+    if (!mayFold(u)) continue;
     const s = skeletonOf(u);
     if (s.length === 1) t[u] = s.charCodeAt(0);
     else {
