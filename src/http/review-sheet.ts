@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { UserRow } from '../db/directory.repository';
 import type { MarkRow } from '../db/mark.repository';
 import { STATUS_LABELS, type DraftStatus } from '../domain/workflow';
+import type { DraftWaiver } from '../services/waivers.service';
 import type { DraftDetailParts } from './presenters';
 
 const escapeHtml = (value: unknown) =>
@@ -41,7 +42,14 @@ export function reviewSheetHtml(
   people: Map<string, UserRow>,
   stageLabel: (s: string) => string,
   marks: readonly MarkRow[] = [],
+  waivers: readonly DraftWaiver[] = [],
 ): string {
+  const waiverRows = waivers
+    .map(
+      (w) =>
+        `<tr><td>第 ${escapeHtml(w.revisionNumber)} 版</td><td>${escapeHtml(w.message)}<br><span class="hash">${escapeHtml(w.ruleId)}</span></td><td>${escapeHtml(w.matched)}</td><td>${escapeHtml(w.policyLabel)}</td><td>${escapeHtml(w.reason)}</td><td>${escapeHtml(w.by.displayName)}（工号 ${escapeHtml(w.by.staffId)}）</td><td>${escapeHtml(formatTime(w.at))}</td></tr>`,
+    )
+    .join('\n');
   const { draft, aggregate } = detail;
   const author = detail.people.get(draft.authorId);
   const rows = detail.decisions
@@ -81,6 +89,11 @@ ${rows || '<tr><td colspan="9">尚无审核记录</td></tr>'}
 <thead><tr><th>环节</th><th>校对人</th><th>原文</th><th>修改建议 / 批注</th><th>处理</th><th>时间</th></tr></thead>
 <tbody>
 ${markRows || '<tr><td colspan="6">无校对标记</td></tr>'}
+</tbody></table>
+<table>
+<thead><tr><th>版本</th><th>豁免的问题（规则）</th><th>命中文字</th><th>豁免规则</th><th>豁免理由</th><th>豁免人</th><th>时间</th></tr></thead>
+<tbody>
+${waiverRows || '<tr><td colspan="7">无豁免记录</td></tr>'}
 </tbody></table>
 <p>打印时间：${escapeHtml(formatTime(new Date()))}</p>
 </body></html>`;

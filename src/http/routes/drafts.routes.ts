@@ -23,6 +23,7 @@ import { diffRevisions } from '../../services/revision-diff.service';
 import { DomainError } from '../../domain/errors';
 import { presentDraft, presentMark, presentRevisionDiff } from '../presenters';
 import { reviewSheetHtml } from '../review-sheet';
+import { readableWaivers, waiversOfDraft } from '../../services/waivers.service';
 import { listMarks } from '../../db/mark.repository';
 import { route } from '../route';
 import {
@@ -273,11 +274,19 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
     async ({ params, user, res }) => {
       const detail = await draftDetail(deps.db, user, params.id);
       const marks = await listMarks(deps.db, params.id);
+      const waivers = await waiversOfDraft(deps.db, params.id);
       const people = await peopleById(deps.db, [...detail.decisions.map((d) => d.actorId), ...marks.map((m) => m.createdBy)]);
       res.setHeader('Content-Type', 'text/html; charset=utf-8');
-      res.send(reviewSheetHtml(detail, people, (s) => STAGE_LABELS[s as StageId] ?? s, marks));
+      res.send(reviewSheetHtml(detail, people, (s) => STAGE_LABELS[s as StageId] ?? s, marks, waivers));
       return undefined;
     },
+  );
+
+  route(
+    router,
+    registry,
+    { method: 'get', path: '/api/drafts/:id/waivers', summary: '稿件的全部豁免记录（问题、命中文字、理由、豁免人、时间；审稿单同源）', tags: ['审计'], roles: [], params: IdParams, responses: { 200: ok('豁免记录') } },
+    async ({ params, user }) => ({ items: await readableWaivers(deps.db, user, params.id) }),
   );
 
   return router;
