@@ -423,6 +423,12 @@ export function transition(
     }
     case 'waive': {
       const a = requireActor(actor);
+      // Another unit's people learn nothing about this draft's findings.
+      if (a.unitId !== draft.unitId && !a.roles.some((r) => r === 'propaganda' || r === 'auditor' || r === 'admin')) {
+        throw forbidden(VIOLATION_MESSAGES.wrong_unit, { violations: ['wrong_unit'] });
+      }
+      // Whatever the draft's state: a `never` finding is not waivable, and the refusal says so.
+      if (command.policy === 'never') throw waiverNotAllowed('never');
       requireStatus(draft, ['in_review'], '豁免问题');
       assertMayWaive(draft, a, command.policy);
       requireText(command.reason, '豁免理由');

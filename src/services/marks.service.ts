@@ -253,6 +253,8 @@ export async function applyMarks(
     actor,
     // The corrections decide whether the edit stays within the proofreading bound, so they are read first.
     command: async (ctx) => {
+      // Who may do it first: nobody learns anything about the marks from a refusal.
+      transition(deps.stages, ctx.aggregate, { type: 'proofread', stage }, toActor(actor));
       marks = await lockAcceptedCorrections(ctx.tx, ctx.aggregate.revision.id);
       if (input.markIds) {
         const wanted = new Set(input.markIds);

@@ -2,12 +2,14 @@ import { insertDecision, insertOwedRuns, insertRevision, lockFinding, resetFaile
 import type { AuthUser } from '../domain/access';
 import { contentHash, type Asset, type BodyFormat, type Origin, type RevisionContent } from '../domain/content';
 import { diffContent } from '../domain/diff';
-import { conflict, notFound, validationFailed } from '../domain/errors';
+import { conflict, forbidden, notFound, validationFailed } from '../domain/errors';
+import { canReadDraft } from '../domain/access';
+import { transition } from '../domain/workflow';
 import type { DecisionAction, StageId } from '../domain/workflow';
 import { PROOFREAD_BOUND } from '../../config/review';
 import { BOUND_REASON_LABELS, editMagnitude, proofreadVerdict, type ProofreadVerdict } from '../checks/text/edit-magnitude';
 import { storedPolicy } from './waiver-policy';
-import { applyTransition, type TransitionContext, type TransitionOutcome } from './apply-transition';
+import { applyTransition, toActor, type TransitionContext, type TransitionOutcome } from './apply-transition';
 import type { ServiceDeps } from './deps';
 
 /** A reviewer's proofreading mark (校对标记): a span of the plain text, what it says, what it should say. */
@@ -121,7 +123,8 @@ export async function waiveFinding(
     expectedVersion: input.version,
     actor,
     // The finding's policy decides who may waive it, so it is read (and locked) before the workflow decides.
-    command: async ({ tx, aggregate }) => {
+    command: async ({ tx, draft, aggregate }) => {
+      if (!canReadDraft(actor, draft)) throw forbidden('无权处理其他单位的稿件');
       const finding = await lockFinding(tx, findingId);
       if (!finding || finding.draftId !== draftId) throw notFound('问题');
       if (finding.revisionId !== aggregate.revision.id) throw conflict('该问题不属于当前版本');
@@ -171,6 +174,8 @@ export async function reviseDraft(
     expectedVersion: input.version,
     actor,
     command: ({ aggregate }) => {
+      // Who may do it first (the workflow's own rule), then what the content may not change.
+      transition(deps.stages, aggregate, proofreading ? { type: 'proofread', stage: input.stage as StageId } : { type: 'revise' }, toActor(actor));
       assertOriginalTextKept(contentOf(aggregate.revision), input.content);
       if (!proofreading) return { type: 'revise' };
       // A proofreading edit beyond the bound is a rewrite: review restarts at 初审 (config/review.ts).

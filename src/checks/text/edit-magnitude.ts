@@ -35,11 +35,31 @@ function targets(content: Pick<RevisionContent, 'body' | 'format'>) {
   return { text: extracted.text, links: links.sort(), images: images.sort() };
 }
 
+function commonEnds(a: string, b: string): { head: number; tail: number } {
+  const max = Math.min(a.length, b.length);
+  let head = 0;
+  while (head < max && a.charCodeAt(head) === b.charCodeAt(head)) head++;
+  let tail = 0;
+  while (tail < max - head && a.charCodeAt(a.length - 1 - tail) === b.charCodeAt(b.length - 1 - tail)) tail++;
+  return { head, tail };
+}
+
+/** Characters changed between two strings: the larger side once their common prefix and suffix are set aside. */
+function changedWithin(removed: string, inserted: string): number {
+  const { head, tail } = commonEnds(removed, inserted);
+  return Math.max(removed.length, inserted.length) - head - tail;
+}
+
 export function editMagnitude(before: RevisionContent, after: RevisionContent): EditMagnitude {
   const a = targets(before);
   const b = targets(after);
-  const changes = diffText('body', a.text, b.text);
-  const charsChanged = changes.reduce((n, c) => n + Math.max(c.removed.length, c.inserted.length), 0);
+  // The diff merges nearby hunks for reading; within each change, the common ends are not changed characters.
+  // The common ends are set aside first, so one edit in repetitive text is not aligned against a neighbour.
+  const { head, tail } = commonEnds(a.text, b.text);
+  const charsChanged = diffText('body', a.text.slice(head, a.text.length - tail), b.text.slice(head, b.text.length - tail)).reduce(
+    (n, c) => n + changedWithin(c.removed, c.inserted),
+    0,
+  );
   const imageAssets = (c: RevisionContent) => canonicalJson(c.assets.filter((x) => x.kind === 'image'));
   return {
     charsChanged,
