@@ -43,6 +43,7 @@ export function reviewSheetHtml(
   stageLabel: (s: string) => string,
   marks: readonly MarkRow[] = [],
   waivers: readonly DraftWaiver[] = [],
+  route?: string,
 ): string {
   const waiverRows = waivers
     .map(
@@ -76,6 +77,7 @@ export function reviewSheetHtml(
 <tr><th>稿件编号</th><td>${escapeHtml(draft.number)}</td><th>状态</th><td>${escapeHtml(STATUS_LABELS[draft.status as DraftStatus])}</td></tr>
 <tr><th>标题</th><td colspan="3">${escapeHtml(draft.title)}</td></tr>
 <tr><th>撰稿人</th><td>${escapeHtml(author?.displayName)}（工号 ${escapeHtml(author?.staffId)}）</td><th>重大事项</th><td>${draft.major || draft.escalated ? '是（须宣传部审核）' : '否'}</td></tr>
+${route ? `<tr><th>审核流程</th><td colspan="3">${escapeHtml(route)}</td></tr>` : ''}
 <tr><th>当前版本</th><td>第 ${escapeHtml(aggregate.revision.number)} 版</td><th>内容哈希</th><td class="hash">${escapeHtml(aggregate.revision.contentHash)}</td></tr>
 <tr><th>发布哈希</th><td colspan="3" class="hash">${escapeHtml(draft.releasedHash ?? '未发布')}</td></tr>
 <tr><th>阻断性问题</th><td colspan="3">${blocking.length} 个，其中已豁免 ${blocking.filter((f) => f.waivedAt).length} 个</td></tr>

@@ -87,7 +87,9 @@ describe('review rules in the browser', () => {
     // In the text: a distinct highlight, never a strike-through.
     const mark = prop.page.locator('[data-testid="draft-body"] mark.finding.sev-waived').first();
     await mark.waitFor();
-    const style = (await mark.evaluate('(el) => { const s = getComputedStyle(el); return { line: s.textDecorationLine, background: s.backgroundColor }; }')) as { line: string; background: string };
+    const style = (await prop.page.evaluate(
+      `(() => { const s = getComputedStyle(document.querySelector('[data-testid="draft-body"] mark.finding.sev-waived')); return { line: s.textDecorationLine, background: s.backgroundColor }; })()`,
+    )) as { line: string; background: string };
     expect(style.line).not.toContain('line-through');
     expect(style.background).toBe('rgb(221, 214, 254)');
     await h.shot(prop.page, 'rules-review-waived-1440');

@@ -468,7 +468,7 @@ describe('stored XSS: at least 100 payloads through every field, rendered where 
       for (const v of [s.origin.sourceName, s.origin.originalAuthor, s.origin.sourceUrl]) expect(origin).toContain(v);
       const findings = squash(await text(page, '[data-testid="findings"]'));
       for (const p of PAYLOADS) expect(findings).toContain(squash(p.text));
-      for (const reason of s.waivers) expect(findings).toContain(squash(`已豁免：${reason}`));
+      for (const reason of s.waivers) expect(findings).toContain(squash(`已豁免理由：${reason}`));
       const history = await texts(page, '[data-testid="decision"]');
       for (const c of s.decisionComments) expect(history).toContain(c);
       for (const u of ['xr1', 'xr2', 'xr3'] as const) expect(history).toContain(s.users[u].displayName);

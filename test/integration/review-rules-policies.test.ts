@@ -124,6 +124,7 @@ describe('1 · waiver policies', () => {
     expect(sheet.text).toContain('copyright:asset-unlicensed');
     expect(sheet.text).toContain('测试prop');
     expect(sheet.text).toContain('仅宣传部可豁免');
+    expect(sheet.text).toContain('流程：初审 → 复审 → 终审');
     // Another unit cannot read the waivers.
     expect((await ctx.api('foreign').get(`/api/drafts/${id}/waivers`)).status).toBe(403);
   });

@@ -2,7 +2,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
 import { draftChain } from '../../domain/audit';
-import { STAGE_LABELS, type StageId } from '../../domain/workflow';
+import { requiredStages, STAGE_LABELS, type StageId } from '../../domain/workflow';
 import type { CheckpointStore } from '../../services/audit-trail.service';
 import { draftTrail, recordExport, trailCsv, verifyChains } from '../../services/audit-trail.service';
 import type { ServiceDeps } from '../../services/deps';
@@ -21,7 +21,7 @@ import { submitDraft } from '../../services/submit-draft.service';
 import { applyMarks, createMark, draftMarks, resolveMark } from '../../services/marks.service';
 import { diffRevisions } from '../../services/revision-diff.service';
 import { DomainError } from '../../domain/errors';
-import { presentDraft, presentMark, presentRevisionDiff } from '../presenters';
+import { presentDraft, presentMark, presentRevisionDiff, routeLabel } from '../presenters';
 import { reviewSheetHtml } from '../review-sheet';
 import { readableWaivers, waiversOfDraft } from '../../services/waivers.service';
 import { listMarks } from '../../db/mark.repository';
@@ -277,7 +277,7 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
       const waivers = await waiversOfDraft(deps.db, params.id);
       const people = await peopleById(deps.db, [...detail.decisions.map((d) => d.actorId), ...marks.map((m) => m.createdBy)]);
       res.setHeader('Content-Type', 'text/html; charset=utf-8');
-      res.send(reviewSheetHtml(detail, people, (s) => STAGE_LABELS[s as StageId] ?? s, marks, waivers));
+      res.send(reviewSheetHtml(detail, people, (s) => STAGE_LABELS[s as StageId] ?? s, marks, waivers, routeLabel(requiredStages(deps.stages, detail.aggregate))));
       return undefined;
     },
   );
