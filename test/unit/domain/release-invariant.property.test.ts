@@ -69,7 +69,8 @@ function progress(draft: DraftAggregate, pick: number): [Command, Actor | null] 
       const holders = PEOPLE.filter((p) => p.roles.includes(STAGE_ROLE[stage]));
       // A `never` finding: someone tries to waive it (and must fail), or the author revises it away.
       if (count('never') > 0) return pick % 2 ? [{ type: 'waive', reason: '已核实', policy: 'never' }, anyOf(PEOPLE)] : [{ type: 'revise' }, PEOPLE[0] as Actor];
-      if (count('propaganda') > 0) return [{ type: 'waive', reason: '已核实', policy: 'propaganda' }, anyOf([...holders, PEOPLE[7] as Actor])];
+      // Mostly 宣传部 (so that such drafts get released), sometimes a stage reviewer (who must be refused).
+      if (count('propaganda') > 0) return [{ type: 'waive', reason: '已核实', policy: 'propaganda' }, pick % 3 ? (PEOPLE[7] as Actor) : anyOf(holders)];
       if (draft.blockingUnwaived > 0) return [{ type: 'waive', reason: '已核实', policy: 'stage' }, anyOf(holders)];
       return [{ type: 'decide', stage, decision: 'approve', comment: '' }, anyOf(holders)];
     }
