@@ -31,6 +31,7 @@ import {
   DecisionCreateSchema,
   DiffQuery,
   DraftCreateSchema,
+  ErrorSchema,
   DraftListQuery,
   FindingParams,
   IdParams,
@@ -121,7 +122,7 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
   route(
     router,
     registry,
-    { method: 'post', path: '/api/drafts/:id/findings/:fid/waive', summary: '说明理由豁免阻断性问题', tags, roles: [], params: FindingParams, body: WaiveSchema, responses: { 200: ok('新状态', StateSchema) } },
+    { method: 'post', path: '/api/drafts/:id/findings/:fid/waive', summary: '说明理由豁免阻断性问题（按问题的豁免规则：不可豁免 / 仅宣传部 / 本环节审核人）', tags, roles: [], params: FindingParams, body: WaiveSchema, responses: { 200: ok('新状态', StateSchema), 403: { description: '无权限；或 waiver_not_allowed：该问题的豁免规则不允许（details.policy 为 never / propaganda / stage）', content: { 'application/json': { schema: ErrorSchema } } } } },
     async ({ params, body, user }) => {
       await readableDraft(deps.db, user, params.id);
       return state((await waiveFinding(deps, user, params.id, params.fid, body)).draft);
