@@ -9,9 +9,17 @@ export const TRUNCATED_RULE_SUFFIX = ':truncated';
  * 120,000 hits must not become 120,000 rows, a 60 MB detail response and a review page that never renders. The
  * most severe findings are kept (then the earliest); the summary stands for the rest with their highest severity
  * (waiving it waives what it stands for, so a hidden `block` still blocks), their escalation flag, the span of the
- * first of them, and counts by severity and rule. `findings` are sorted by position; so is the result.
+ * first of them, counts by severity and rule, and the category of the one hardest to waive (`strictness`), so that
+ * waiver policies treat it like that one. `findings` are sorted by position; so is the result.
  */
-export function boundFindings(check: string, findings: Finding[], limit: number, rulesetVersion: string): Finding[] {
+export function boundFindings(
+  check: string,
+  findings: Finding[],
+  limit: number,
+  rulesetVersion: string,
+  /** How hard a finding is to waive (higher = stricter); the summary takes the category of the strictest it stands for. */
+  strictness: (f: Finding) => number = () => 0,
+): Finding[] {
   if (findings.length <= limit) return findings;
   const ranked = findings
     .map((f, i) => ({ f, i }))
@@ -32,6 +40,10 @@ export function boundFindings(check: string, findings: Finding[], limit: number,
   }
   const topRules = [...byRule.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10).map(([ruleId, count]) => ({ ruleId, count }));
   const first = omitted[0]!;
+  // The summary is waived like the hardest-to-waive finding it stands for (a hidden 密级 or 身份证号 stays
+  // unwaivable): it carries that finding's category, which is what waiver policies read.
+  let strictest = first;
+  for (const f of omitted) if (strictness(f) > strictness(strictest)) strictest = f;
   const summary: Finding = {
     check,
     category: `${check}.truncated`,
@@ -46,6 +58,7 @@ export function boundFindings(check: string, findings: Finding[], limit: number,
     evidence: { total: findings.length, shown: limit, omitted: omitted.length, bySeverity, topRules },
   };
   if (omitted.some((f) => f.escalate)) summary.escalate = true;
+  if (strictness(strictest) > strictness(summary)) summary.category = strictest.category;
   kept.push(summary);
   return kept;
 }

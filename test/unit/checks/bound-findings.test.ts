@@ -89,3 +89,24 @@ describe('boundFindings keeps the most severe and lets nothing it drops go unsee
     expect(boundFindings('escalation', all, 2, 'v')).toBe(all);
   });
 });
+
+describe('the summary is as hard to waive as the findings it stands for', () => {
+  it('omitted 身份证号 (never waivable) make a summary no one can waive; omitted phones one a reviewer can', async () => {
+    const { waiverPolicyFor } = await import('../../../src/domain/waivers');
+    const { DEFAULT_WAIVER_POLICY, WAIVER_RULES } = await import('../../../config/waivers');
+    const policy = (f: Finding) => waiverPolicyFor({ rules: WAIVER_RULES, defaults: DEFAULT_WAIVER_POLICY }, f).policy;
+    const ID17 = '11010519900307123';
+    const { idCardCheckChar } = await import('../../../src/checks/rules/validators');
+    const ID = ID17 + idCardCheckChar(ID17);
+    // 250 phones first (review), then 20 ID numbers (block, never): the IDs are kept, the phones summed up.
+    const phonesThenIds = engine.run('secrecy', doc(`${'13800138000 '.repeat(250)}${`身份证号${ID} `.repeat(20)}`)).findings;
+    const s1 = phonesThenIds.find((f) => f.ruleId === 'secrecy:truncated')!;
+    expect(phonesThenIds.filter((f) => f.category === 'personal.id-card')).toHaveLength(20);
+    expect(policy(s1)).toBe('stage');
+    // 250 ID numbers: 200 listed, the summary stands for 50 more and is never waivable.
+    const ids = engine.run('secrecy', doc(`身份证号${ID} `.repeat(250))).findings;
+    const s2 = ids.find((f) => f.ruleId === 'secrecy:truncated')!;
+    expect(s2).toMatchObject({ severity: 'block', category: 'personal.id-card', evidence: { total: 250 } });
+    expect(policy(s2)).toBe('never');
+  });
+});
