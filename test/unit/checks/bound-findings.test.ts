@@ -9,6 +9,9 @@ import { createCheckEngine, loadCheckEngine, type CheckEngine } from '../../../s
 import { readDictionaryDir } from '../../../src/checks/dictionary/load';
 import type { RevisionContent } from '../../../src/domain/content';
 import type { Finding, Severity } from '../../../src/domain/findings';
+import { DEFAULT_WAIVER_POLICY, WAIVER_RULES } from '../../../config/waivers';
+import { idCardCheckChar } from '../../../src/checks/rules/validators';
+import { waiverPolicyFor } from '../../../src/domain/waivers';
 import { CHAR_SEGMENTER } from './checks.helpers';
 
 const LIMIT = CHECKS_CONFIG.limits.findingsPerCheck;
@@ -91,12 +94,9 @@ describe('boundFindings keeps the most severe and lets nothing it drops go unsee
 });
 
 describe('the summary is as hard to waive as the findings it stands for', () => {
-  it('omitted 身份证号 (never waivable) make a summary no one can waive; omitted phones one a reviewer can', async () => {
-    const { waiverPolicyFor } = await import('../../../src/domain/waivers');
-    const { DEFAULT_WAIVER_POLICY, WAIVER_RULES } = await import('../../../config/waivers');
+  it('omitted 身份证号 (never waivable) make a summary no one can waive; omitted phones one a reviewer can', () => {
     const policy = (f: Finding) => waiverPolicyFor({ rules: WAIVER_RULES, defaults: DEFAULT_WAIVER_POLICY }, f).policy;
     const ID17 = '11010519900307123';
-    const { idCardCheckChar } = await import('../../../src/checks/rules/validators');
     const ID = ID17 + idCardCheckChar(ID17);
     // 250 phones first (review), then 20 ID numbers (block, never): the IDs are kept, the phones summed up.
     const phonesThenIds = engine.run('secrecy', doc(`${'13800138000 '.repeat(250)}${`身份证号${ID} `.repeat(20)}`)).findings;
