@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool';
-import type { StageId } from '../domain/workflow';
+import type { StagePlan } from '../domain/workflow';
 
 /** One owed check run to put on the queue. Ids only: never draft text or personal data in Redis. */
 export interface CheckJob {
@@ -46,7 +46,8 @@ export interface ServiceDeps {
   db: Db;
   /** IANA zone in which review days (date filters, dashboard day buckets) are counted: TZ_REVIEW. */
   reviewTimeZone?: string;
-  stages: readonly StageId[];
+  /** Stages per platform level (config/stages.ts PLATFORM_STAGES), or one list for every draft. */
+  stages: StagePlan;
   checkIds: readonly string[];
   queue: CheckQueuePort;
   events: DraftEventsPort;
