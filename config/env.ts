@@ -34,6 +34,13 @@ const EnvSchema = z.object({
   SANSHEN_TEST_CHECK_WRAPPER: z.string().optional(),
   /** npm start forks a check worker unless this is 0 (production runs workers as their own service). */
   START_WORKER: z.enum(['0', '1']).default('1'),
+  /**
+   * The reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, CIDR ranges, or express's
+   * names loopback / linklocal / uniquelocal). Unset: nobody's, so the client address is the connection's.
+   */
+  TRUST_PROXY: z.string().optional(),
+  /** The time zone of every day, week, month and year boundary (dashboards, 今日, running numbers' year, reports). */
+  TZ_REVIEW: z.string().default('Asia/Shanghai'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

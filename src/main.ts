@@ -46,6 +46,8 @@ async function main(): Promise<void> {
     webRoot: existsSync(webRoot) ? webRoot : undefined,
     onLogout: (userId) => sockets?.endSessions(userId),
     queues: [runtime.queue.queue],
+    allowedOrigins,
+    trustProxy: env.TRUST_PROXY ? env.TRUST_PROXY.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
   });
   const server = createServer(app);
   answerClientErrors(server);
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
     db: runtime.deps.db,
     idleMinutes: env.SESSION_IDLE_MINUTES,
     allowedOrigins,
+    secureCookies: env.NODE_ENV === 'production',
     redis: { url: redis.url, prefix: env.QUEUE_PREFIX },
     presence: runtime.presence,
   });

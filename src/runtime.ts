@@ -52,6 +52,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     logger,
     session: { idleMinutes: options.env.SESSION_IDLE_MINUTES, absoluteHours: options.env.SESSION_ABSOLUTE_HOURS },
     checkMaxAttempts: options.env.CHECK_MAX_ATTEMPTS,
+    timeZone: options.env.TZ_REVIEW,
     dictionaryEvents: createDictionaryEvents(redis, options.env.QUEUE_PREFIX),
     presence: presence.claims,
   };

@@ -49,6 +49,18 @@ export const users = pgTable('users', {
   lockedUntil: ts('locked_until'),
   disabled: boolean('disabled').notNull().default(false),
   createdAt: createdAt(),
+  /** After an admin's password reset: the session may only change its password (0007). */
+  mustChangePassword: boolean('must_change_password').notNull().default(false),
+  /** A 工号 this account shared with an older one before 0007 made 工号 unique (the account was disabled). */
+  staffIdConflict: text('staff_id_conflict'),
+});
+
+/** Failed sign-ins of names without an account, counted like an account's own (0007). */
+export const loginThrottle = pgTable('login_throttle', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  lockedUntil: ts('locked_until'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 
 export const sessions = pgTable(
@@ -176,6 +188,8 @@ export const decisions = pgTable(
     stage: text('stage').notNull(),
     action: text('action').notNull(),
     actorId: uuid('actor_id').notNull().references(() => users.id),
+    /** The reviewer's 工号 (upper-cased) when deciding: separation of duties compares people (0007). */
+    actorStaffId: text('actor_staff_id'),
     comment: text('comment').notNull().default(''),
     marks: jsonb('marks').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
     createdAt: createdAt(),

@@ -55,7 +55,10 @@ export const presentUser = (u: UserRow) => ({
   isStaff: u.isStaff,
   roles: u.roles,
   locked: Boolean(u.lockedUntil && u.lockedUntil > new Date()),
+  lockedUntil: u.lockedUntil ? u.lockedUntil.toISOString() : null,
   disabled: u.disabled,
+  mustChangePassword: u.mustChangePassword,
+  staffIdConflict: u.staffIdConflict,
 });
 
 export const presentMe = (u: AuthUser) => ({
@@ -66,6 +69,7 @@ export const presentMe = (u: AuthUser) => ({
   unitId: u.unitId,
   isStaff: u.isStaff,
   roles: u.roles,
+  mustChangePassword: u.mustChangePassword === true,
 });
 
 export interface DraftDetailParts {

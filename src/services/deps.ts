@@ -55,6 +55,8 @@ export interface ServiceDeps {
   dictionaryEvents?: DictionaryEventsPort | undefined;
   /** The shipped dictionary files (default: the repository's dictionaries/). */
   dictionaryDir?: string | undefined;
+  /** TZ_REVIEW: the zone of every day/week/month/year boundary; default Asia/Shanghai. */
+  timeZone?: string | undefined;
 }
 
 /** Runs post-commit side effects without letting their failure undo or fail the committed work. */
