@@ -46,6 +46,7 @@ export const toActor = (user: AuthUser): Actor => ({
   isStaff: user.isStaff,
   roles: user.roles,
   unitId: user.unitId,
+  staffId: user.staffId,
 });
 
 /**
