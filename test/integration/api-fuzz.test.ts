@@ -20,7 +20,7 @@ const GROUP_MS = 1_000;
 
 type Json = any;
 interface Operation {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   parameters: Array<{ name: string; in: string; schema: Json; required?: boolean }>;
   body?: Json;

@@ -118,6 +118,15 @@ const correction = { action: 'correct', reason: '更正日期', title: '我校�
 const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }> = {
   'POST /api/auth/login': { scenarios: [{ name: 'anyone may try to sign in', send: () => ({ path: '/api/auth/login', body: { username: 'auditor', password: PASSWORD } }), expect: everyone() }] },
   'POST /api/auth/logout': { scenarios: [{ name: 'own session', freshToken: true, mutates: true, send: () => ({ path: '/api/auth/logout' }), expect: signedIn() }] },
+  'POST /api/auth/password': {
+    scenarios: [
+      {
+        name: 'own password (wrong current password: refused for everyone who is signed in)',
+        send: () => ({ path: '/api/auth/password', body: { currentPassword: 'not-it', newPassword: 'New-Pass-2026!' } }),
+        expect: table((a) => (a === 'anon' ? UNAUTHENTICATED : [400, 'validation_failed'])),
+      },
+    ],
+  },
   'GET /api/auth/me': {
     scenarios: [{ name: 'own account', send: () => ({ path: '/api/auth/me' }), expect: signedIn(), verify: (body, actor) => expect(body.username).toBe(actor) }],
   },
@@ -153,6 +162,57 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
         mutates: true,
         setup: async () => ({ userId: (await createUser(ctx.runtime.deps.db, null, { username: `t${unique()}`, displayName: '临时', password: PASSWORD, roles: [], isStaff: false, unitId: ctx.people.unitId })).id }),
         send: (f) => ({ path: `/api/admin/users/${f.userId as string}/roles`, body: { roles: ['admin'] } }),
+        expect: only('admin'),
+      },
+    ],
+  },
+
+  // People management (issue 10 item 8): admins only; each allowed cell acts on an account, unit or platform of its own.
+  ...Object.fromEntries(
+    (['disable', 'enable', 'unlock', 'reset-password', 'revoke-sessions'] as const).map((action) => [
+      `POST /api/admin/users/{id}/${action}`,
+      {
+        scenarios: [
+          {
+            name: action,
+            mutates: true,
+            setup: async () => ({ userId: (await createUser(ctx.runtime.deps.db, null, { username: `p${unique()}`, displayName: '临时', password: PASSWORD, roles: [], isStaff: false, unitId: ctx.people.unitId })).id }),
+            send: (f: Fixture) => ({ path: `/api/admin/users/${f.userId as string}/${action}`, body: action === 'disable' ? { reason: '离职' } : {} }),
+            expect: only('admin'),
+          },
+        ],
+      },
+    ]),
+  ),
+  'PATCH /api/admin/users/{id}': {
+    scenarios: [
+      {
+        name: 'profile edit',
+        mutates: true,
+        setup: async () => ({ userId: (await createUser(ctx.runtime.deps.db, null, { username: `e${unique()}`, displayName: '临时', password: PASSWORD, roles: [], isStaff: false, unitId: ctx.people.unitId })).id }),
+        send: (f) => ({ path: `/api/admin/users/${f.userId as string}`, body: { displayName: '改名', staffId: `W${unique()}` } }),
+        expect: only('admin'),
+      },
+    ],
+  },
+  'PATCH /api/admin/units/{id}': {
+    scenarios: [
+      {
+        name: 'unit edit',
+        mutates: true,
+        setup: async () => ({ unitId: (await ctx.api('admin').post('/api/admin/units', { name: `单位${unique()}`, code: `K${unique()}` })).body.id }),
+        send: (f) => ({ path: `/api/admin/units/${f.unitId as string}`, body: { name: `改名${unique()}` } }),
+        expect: only('admin'),
+      },
+    ],
+  },
+  'PATCH /api/admin/platforms/{id}': {
+    scenarios: [
+      {
+        name: 'platform edit',
+        mutates: true,
+        setup: async () => ({ platformId: (await ctx.api('admin').post('/api/admin/platforms', { name: `平台${unique()}`, kind: 'wechat', level: 'unit', unitId: ctx.people.unitId })).body.id }),
+        send: (f) => ({ path: `/api/admin/platforms/${f.platformId as string}`, body: { name: `改名${unique()}` } }),
         expect: only('admin'),
       },
     ],
@@ -514,7 +574,7 @@ async function tokenFor(actor: Actor, fresh: boolean): Promise<string | undefine
 }
 
 function send(method: string, req: Req, token: string | undefined): request.Test {
-  const m = method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
+  const m = method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
   let test = request(server)[m](req.path);
   if (token) test = test.set('Authorization', `Bearer ${token}`);
   if (req.query) test = test.query(req.query);
