@@ -6,6 +6,7 @@ import { AdminPage } from './pages/admin/AdminPage';
 import { AuditPage } from './pages/AuditPage';
 import { BoardPage } from './pages/BoardPage';
 import { DeskPage } from './pages/DeskPage';
+import { ChangePasswordPage } from './pages/ChangePasswordPage';
 import { LoginPage } from './pages/LoginPage';
 import { ReviewPage } from './pages/ReviewPage';
 import { match, navigate, usePath } from './router';
@@ -52,7 +53,7 @@ export function App() {
   }, [loadMe]);
 
   useEffect(() => {
-    if (!me) return;
+    if (!me || me.mustChangePassword) return;
     live.onSessionEnded = () => {
       live.stop();
       setMe(null);
@@ -70,6 +71,7 @@ export function App() {
 
   if (me === undefined) return <div className="loading">加载中…</div>;
   if (me === null) return <LoginPage onSignedIn={() => void loadMe()} />;
+  if (me.mustChangePassword) return <ChangePasswordPage name={me.displayName} onChanged={() => void loadMe()} onSignOut={() => void signOut()} />;
 
   const home = has(me, 'reviewer1', 'reviewer2', 'reviewer3', 'propaganda') ? '/board' : has(me, 'editor') ? '/desk' : has(me, 'auditor') ? '/audit' : '/board';
   let page;
