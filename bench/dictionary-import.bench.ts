@@ -14,15 +14,19 @@ import { loadEngineFromDatabase } from '../src/services/dictionary-reload.servic
 import { createBenchDatabase } from './lib/database';
 
 const HANZI = '的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你能而子那得着下自之年过发后里';
+/** `count` distinct terms of `length` characters: the base-N digits of spread-out indexes, spelled in HANZI. */
 function terms(count: number, length: number, seed: number): string[] {
-  let x = seed;
-  const out = new Set<string>();
-  while (out.size < count) {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    let n = i * 7919 + seed;
     let t = '';
-    for (let i = 0; i < length; i++) t += HANZI[(x = (x * 1103515245 + 12345) >>> 0) % HANZI.length];
-    out.add(t);
+    for (let k = 0; k < length; k++) {
+      t += HANZI[n % HANZI.length];
+      n = Math.floor(n / HANZI.length);
+    }
+    out.push(t);
   }
-  return [...out];
+  return out;
 }
 const gc = (globalThis as { gc?: () => void }).gc;
 const heapMb = () => {
