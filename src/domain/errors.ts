@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'release_blocked'
   | 'idempotency_mismatch'
   | 'service_unavailable'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'platform_not_registered';
 
 export class DomainError extends Error {
   constructor(
