@@ -41,6 +41,8 @@ const EnvSchema = z.object({
   /** 年检: minimum releases per year, and months without a release that make a 僵尸号. */
   ANNUAL_MIN_RELEASES: z.coerce.number().int().min(0).max(10_000).default(12),
   ZOMBIE_MONTHS: z.coerce.number().int().min(1).max(24).default(6),
+  /** The school's name printed at the top of every 审稿单 and 年检 report. */
+  SCHOOL_NAME: z.string().max(100).default('本校'),
   /** Absolute base URL printed in the 审稿单's QR code (default: the requesting host). */
   PUBLIC_URL: z.url().optional(),
   /** CJK font embedded in server-side PDFs (a .ttc needs the face's PostScript name). */

@@ -54,6 +54,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     checkMaxAttempts: options.env.CHECK_MAX_ATTEMPTS,
     dictionaryEvents: createDictionaryEvents(redis, options.env.QUEUE_PREFIX),
     records: {
+      schoolName: options.env.SCHOOL_NAME,
       timeZone: options.env.TZ_REVIEW,
       changeDeadlineWorkingDays: options.env.REGISTRY_CHANGE_DEADLINE_DAYS,
       annualMinimum: options.env.ANNUAL_MIN_RELEASES,

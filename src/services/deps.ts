@@ -61,6 +61,7 @@ export interface ServiceDeps {
 
 /** Settings of the office's records: registry deadlines, annual inspection thresholds, PDFs. */
 export interface RecordsConfig {
+  schoolName: string;
   timeZone: string;
   changeDeadlineWorkingDays: number;
   annualMinimum: number;
@@ -71,6 +72,7 @@ export interface RecordsConfig {
 }
 
 export const RECORDS_DEFAULTS: RecordsConfig = {
+  schoolName: '本校',
   timeZone: 'Asia/Shanghai',
   changeDeadlineWorkingDays: 5,
   annualMinimum: 12,
