@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Executor, Tx } from './pool';
-import { platformFilings, platforms } from './schema';
+import { platformFilings, platforms, users } from './schema';
 
 export type PlatformRecord = typeof platforms.$inferSelect;
 export type FilingRow = typeof platformFilings.$inferSelect;
@@ -69,4 +69,13 @@ export async function listRegistry(db: Executor, filter: RegistryFilter): Promis
     .from(platforms)
     .where(where.length ? and(...where) : undefined)
     .orderBy(asc(platforms.name));
+}
+
+/** Enabled staff of a unit, for the 责任人 and 后台管理人员 pickers. */
+export async function staffOfUnit(db: Executor, unitId: string) {
+  return db
+    .select({ id: users.id, displayName: users.displayName, staffId: users.staffId })
+    .from(users)
+    .where(and(eq(users.unitId, unitId), eq(users.isStaff, true), eq(users.disabled, false)))
+    .orderBy(asc(users.displayName));
 }

@@ -86,7 +86,7 @@ export function table(doc: Pdf, columns: readonly Column[], rows: ReadonlyArray<
   const drawRow = (cells: readonly string[], header: boolean) => {
     doc.fontSize(size);
     const heights = columns.map((c, i) => doc.heightOfString(cells[i] ?? '', { width: c.width - pad * 2 }));
-    const h = Math.max(options.minRowHeight ?? 0, ...heights) + pad * 2;
+    const h = Math.max(header ? 0 : (options.minRowHeight ?? 0), ...heights) + pad * 2;
     if (doc.y + h > A4.height - A4.margin) {
       doc.addPage();
       if (!header) drawRow(columns.map((c) => c.header), true);

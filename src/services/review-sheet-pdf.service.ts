@@ -16,7 +16,7 @@ import { draftDetail, peopleById } from './draft-queries.service';
 import { A4, drawQr, fields, formatLocal, heading, newPdf, pageNumbers, pdfBuffer, table, type Pdf } from './pdf';
 
 const ACTION_LABELS: Record<string, string> = { approve: '同意', return: '退回修改', reject: '否决' };
-const SEVERITY_LABELS: Record<string, string> = { block: '阻断', review: '需复核', info: '提示' };
+const CHECK_LABELS: Record<string, string> = { sensitive: '敏感词', advertising: '商业广告', secrecy: '涉密与个人信息', copyright: '版权与稿源', proofreading: '文字校对', escalation: '重大事项识别' };
 
 export interface ReviewSheetData {
   draftId: string;
@@ -132,7 +132,7 @@ export async function drawReviewSheet(doc: Pdf, data: ReviewSheetData, verifyUrl
       { header: '需复核', width: 75 },
       { header: '提示', width: width - 425 },
     ],
-    data.checks.map((c) => [c.checkId, c.status === 'done' ? '已完成' : c.status, String(c.findings), String(c.block), String(c.review), String(c.info)]),
+    data.checks.map((c) => [CHECK_LABELS[c.checkId] ?? c.checkId, c.status === 'done' ? '已完成' : c.status, String(c.findings), String(c.block), String(c.review), String(c.info)]),
   );
   heading(doc, `豁免记录（${data.waivers.length} 条）`, 10);
   table(
@@ -159,10 +159,10 @@ export async function drawReviewSheet(doc: Pdf, data: ReviewSheetData, verifyUrl
       { header: '签字 / 日期', width: width - 385 },
     ],
     data.stages.length ? data.stages.map((s) => [s.stage, `${s.action}${s.comment ? `：${s.comment}` : ''}`, s.name, s.staffId ?? '—', formatLocal(s.at, tz), '']) : [['—', '尚无审核记录', '', '', '', '']],
-    { minRowHeight: 34 },
+    { minRowHeight: 26 },
   );
 
-  const side = 96;
+  const side = 88;
   if (doc.y + side + 20 > A4.height - A4.margin) doc.addPage();
   const top = doc.y + 4;
   await drawQr(doc, verifyUrl, A4.margin, top, side);

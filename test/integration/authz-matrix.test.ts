@@ -516,6 +516,12 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
   // 备案 registry (issue 15): units file for their own accounts, 宣传部 and admins decide; reads for everyone signed in,
   // the trail for the office, auditors and the owning unit.
   'GET /api/registry/platforms': { scenarios: [{ name: 'the register', send: () => ({ path: '/api/registry/platforms', query: { status: 'registered' } }), expect: signedIn() }] },
+  'GET /api/registry/staff': {
+    scenarios: [
+      { name: 'staff of our unit', send: () => ({ path: '/api/registry/staff', query: { unit: ctx.people.unitId } }), expect: only('editor', 'editor2', 'prop', 'admin') },
+      { name: 'staff of the other unit', send: () => ({ path: '/api/registry/staff', query: { unit: ctx.people.otherUnitId } }), expect: only('foreign', 'prop', 'admin') },
+    ],
+  },
   'GET /api/registry/platforms/{id}': { scenarios: [{ name: 'one entry', send: () => ({ path: `/api/registry/platforms/${ctx.people.platformId}` }), expect: signedIn() }] },
   'POST /api/registry/applications': {
     scenarios: [{ name: 'apply for our unit', mutates: true, send: () => ({ path: '/api/registry/applications', body: registryForm() }), expect: only('editor', 'editor2', 'prop', 'admin') }],

@@ -2,8 +2,9 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
 import { usersByIds } from '../../db/directory.repository';
+import { staffOfUnit } from '../../db/registry.repository';
 import type { FilingRow, PlatformRecord } from '../../db/registry.repository';
-import type { AuthUser } from '../../domain/access';
+import { hasRole, type AuthUser } from '../../domain/access';
 import { forbidden } from '../../domain/errors';
 import { platformChain } from '../../domain/registry';
 import type { Role } from '../../domain/workflow';
@@ -20,8 +21,9 @@ import {
   registryList,
 } from '../../services/registry.service';
 import { route } from '../route';
-import { FilingDecisionSchema, IdParams, RegistryChangeSchema, RegistryDeregisterSchema, RegistryFormSchema, RegistryListQuery } from '../schemas';
+import { FilingDecisionSchema, IdParams, Uuid, RegistryChangeSchema, RegistryDeregisterSchema, RegistryFormSchema, RegistryListQuery } from '../schemas';
 
+const StaffQuery = z.strictObject({ unit: Uuid });
 const ok = (description: string) => ({ description, content: { 'application/json': { schema: z.object({}).loose() } } });
 
 type People = Map<string, { displayName: string; staffId: string | null; isStaff: boolean }>;
@@ -107,6 +109,13 @@ export function registryRouter(deps: ServiceDeps, registry: OpenAPIRegistry, che
     const rows = await registryList(deps.db, { status: query.status, kind: query.kind, level: query.level, unitId: query.unit });
     const people = await peopleOf(deps, rows.flatMap((p) => [p.responsibleId, ...p.admins.map((a) => a.userId)]));
     return { items: rows.map((p) => presentPlatformRecord(p, people, maySeeContacts(user, p))) };
+  });
+
+  // The form's pickers: enabled staff of one unit (editors: their own unit only; the office: any).
+  route(router, registry, { method: 'get', path: '/api/registry/staff', summary: '备案表可选人员（某单位的在编教职工）', tags, roles: filers, query: StaffQuery, responses: { 200: ok('在编人员') } }, async ({ query, user }) => {
+    if (!hasRole(user, 'propaganda', 'admin') && user.unitId !== query.unit) throw forbidden('只能查看本单位的人员');
+    const rows = await staffOfUnit(deps.db, query.unit);
+    return { items: rows.map((u) => ({ id: u.id, name: u.displayName, staffId: u.staffId })) };
   });
 
   route(router, registry, { method: 'get', path: '/api/registry/platforms/:id', summary: '备案详情（含申请、变更、注销记录）', tags, roles: [], params: IdParams, responses: { 200: ok('备案详情') } }, async ({ params, user }) => detail(user, params.id));
