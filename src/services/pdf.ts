@@ -45,7 +45,8 @@ let zxingReady = false;
 /** zxing-wasm fetches its .wasm from a CDN unless handed the bytes: the module ships them, so nothing is downloaded. */
 function prepareZxing(): void {
   if (zxingReady) return;
-  prepareZXingModule({ overrides: { wasmBinary: readFileSync(require.resolve('zxing-wasm/full/zxing_full.wasm')).buffer as ArrayBuffer } });
+  const bytes = readFileSync(require.resolve('zxing-wasm/full/zxing_full.wasm'));
+  prepareZXingModule({ overrides: { wasmBinary: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer } });
   zxingReady = true;
 }
 
