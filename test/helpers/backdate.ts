@@ -37,6 +37,11 @@ export async function rewriteChain(
       await client.query('UPDATE audit_events SET created_at = $2, data = $3, prev_hash = $4, hash = $5 WHERE id = $1', [r.id, body.createdAt, JSON.stringify(body.data), prev, hash]);
       prev = hash;
     }
+    // The chain head the checkpoints read follows the rewritten chain.
+    const last = rows.at(-1);
+    if (last && (await client.query(`SELECT to_regclass('audit_chain_heads') AS t`)).rows[0].t) {
+      await client.query('UPDATE audit_chain_heads SET hash = $2 WHERE chain = $1 AND seq = $3', [chain, prev, last.seq]);
+    }
     await client.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_rewrite');
     await client.query('COMMIT');
   } catch (error) {

@@ -262,7 +262,7 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
       const draft = await readableDraft(deps.db, user, params.id);
       const report = await verifyChains(deps.db, checkpoints, [draftChain(draft.id)]);
       const chain = report.chains[0];
-      return { ok: report.ok, events: chain?.events ?? 0, head: chain?.head ?? null, firstBreak: report.firstBreak ?? null, invalidCheckpoints: report.invalidCheckpoints };
+      return { ok: report.ok, events: chain?.events ?? 0, head: chain?.head ?? null, firstBreak: report.firstBreak ?? null, invalidCheckpoints: report.invalidCheckpoints, missingCheckpoints: report.missingCheckpoints };
     },
   );
 
