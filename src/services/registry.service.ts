@@ -16,8 +16,8 @@ import {
 } from '../db/registry.repository';
 import type { PlatformAdmin, PlatformCorrespondent } from '../db/schema';
 import { hasRole, unitScope, type AuthUser } from '../domain/access';
-import { conflict, forbidden, invalidTransition, notFound, validationFailed } from '../domain/errors';
-import { filingDeadline, localDay, platformChain, registryDiff, type FieldChange, type PlatformKind, type PlatformLevel } from '../domain/registry';
+import { conflict, DomainError, forbidden, invalidTransition, notFound, validationFailed } from '../domain/errors';
+import { acceptsDrafts, filingDeadline, localDay, platformChain, registryDiff, type FieldChange, type PlatformKind, type PlatformLevel } from '../domain/registry';
 import { recordsConfig, type ServiceDeps } from './deps';
 
 const actorName = (u: AuthUser | null) => (u ? `${u.displayName}（${u.username}）` : '系统');
@@ -272,4 +272,15 @@ export async function registryDetail(db: Db, platformId: string): Promise<{ plat
   const platform = await getPlatform(db, platformId);
   if (!platform) throw notFound('平台');
   return { platform, filings: await filingsOf(db, [platformId]) };
+}
+
+/**
+ * Drafts go only to registered accounts: submission and release both ask.
+ * @throws DomainError platform_not_registered
+ */
+export async function requireRegisteredPlatform(db: Executor, platformId: string): Promise<void> {
+  const platform = await getPlatform(db, platformId);
+  if (platform && !acceptsDrafts(platform)) {
+    throw new DomainError('platform_not_registered', platform.status === 'deregistered' ? '该平台已注销，不能投稿或发布' : '该平台尚未完成备案，不能投稿或发布', { platformId, status: platform.status });
+  }
 }

@@ -1,4 +1,5 @@
 import { addWorkingDays, localDay } from '../../src/domain/registry';
+import { completeChecks, currentRevision, decide } from '../helpers/draft-states';
 import { createTestContext, draftBody, type TestContext } from '../helpers/test-context';
 
 let ctx: TestContext;
@@ -185,6 +186,21 @@ describe('备案 lifecycle', () => {
     expect((await chainOf(direct.id)).map((e) => e.type)).toEqual(['registry.applied', 'registry.approved', 'registry.deregistered']);
     const list = await ctx.api('auditor').get('/api/registry/platforms?status=deregistered');
     expect(list.body.items.map((x: any) => x.id)).toEqual(expect.arrayContaining([p.id, direct.id]));
+  });
+
+  it('an approved draft cannot be released on an account deregistered meanwhile', async () => {
+    const p = await registered({ name: '审核中注销' });
+    const submitted = await submitTo(p.id);
+    expect(submitted.status).toBe(201);
+    const id = submitted.body.id as string;
+    await completeChecks(ctx, id);
+    for (const [who, stage] of [['r1', 'first'], ['r2', 'second'], ['r3', 'final']] as const) await decide(ctx, who, id, stage);
+    await ctx.api('prop').post(`/api/registry/platforms/${p.id}/deregister`, { reason: '撤销账号' });
+    const { version } = await currentRevision(ctx, id);
+    const release = await ctx.api('editor').post(`/api/drafts/${id}/release`, { version });
+    expect(release.status).toBe(409);
+    expect(release.body.error.code).toBe('platform_not_registered');
+    expect((await currentRevision(ctx, id)).status).toBe('approved');
   });
 
   it('an admin-created platform is registered at once, with its chain', async () => {
