@@ -111,7 +111,7 @@ export function AnnualPage() {
               tooltip: { trigger: 'axis' },
               legend: { bottom: 0 },
               grid: { left: 40, right: 16, top: 40, bottom: 70, containLabel: true },
-              xAxis: { type: 'category', data: r.platforms.map((p) => p.name), axisLabel: { interval: 0, rotate: r.platforms.length > 4 || window.innerWidth < 700 ? 35 : 0, width: 110, overflow: 'truncate' } },
+              xAxis: { type: 'category', data: r.platforms.map((p) => p.name), axisLabel: { interval: 0, rotate: r.platforms.length > 4 || window.innerWidth < 700 ? 35 : 0, width: 90, overflow: 'truncate' } },
               yAxis: { type: 'value', minInterval: 1 },
               series: [
                 { name: '发布数', type: 'bar', data: r.platforms.map((p) => ({ value: p.releases, itemStyle: { color: p.meetsMinimum ? '#16a34a' : '#b91c1c' } })) },
