@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'idempotency_mismatch'
   | 'service_unavailable'
   | 'rate_limited'
+  | 'waiver_not_allowed'
+  | 'platform_not_allowed'
   | 'platform_not_registered';
 
 export class DomainError extends Error {
