@@ -18,6 +18,8 @@ const EnvSchema = z.object({
   AUDIT_HMAC_KEY: z.string().min(32).optional(),
   AUDIT_CHECKPOINT_DIR: z.string().optional(),
   AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().positive().default(300),
+  /** A full signed snapshot of every chain head is written this often (if anything moved); older files are then pruned. */
+  AUDIT_SNAPSHOT_HOURS: z.coerce.number().positive().default(24),
   ALLOWED_ORIGINS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CHECK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
@@ -39,8 +41,20 @@ const EnvSchema = z.object({
    * names loopback / linklocal / uniquelocal). Unset: nobody's, so the client address is the connection's.
    */
   TRUST_PROXY: z.string().optional(),
-  /** The time zone of every day, week, month and year boundary (dashboards, 今日, running numbers' year, reports). */
+  /** The office's time zone: month and day boundaries of reports, deadlines and printed times. */
   TZ_REVIEW: z.string().default('Asia/Shanghai'),
+  /** 备案 变更 must be filed within this many working days (Mon–Fri) of the change. */
+  REGISTRY_CHANGE_DEADLINE_DAYS: z.coerce.number().int().min(1).max(60).default(5),
+  /** 年检: minimum releases per year, and months without a release that make a 僵尸号. */
+  ANNUAL_MIN_RELEASES: z.coerce.number().int().min(0).max(10_000).default(12),
+  ZOMBIE_MONTHS: z.coerce.number().int().min(1).max(24).default(6),
+  /** The school's name printed at the top of every 审稿单 and 年检 report. */
+  SCHOOL_NAME: z.string().max(100).default('本校'),
+  /** Absolute base URL printed in the 审稿单's QR code (default: the requesting host). */
+  PUBLIC_URL: z.url().optional(),
+  /** CJK font embedded in server-side PDFs (a .ttc needs the face's PostScript name). */
+  PDF_FONT_PATH: z.string().default('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'),
+  PDF_FONT_NAME: z.string().default('WenQuanYiMicroHei'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool';
-import type { StageId } from '../domain/workflow';
+import type { StagePlan } from '../domain/workflow';
 
 /** One owed check run to put on the queue. Ids only: never draft text or personal data in Redis. */
 export interface CheckJob {
@@ -44,7 +44,8 @@ export interface DictionaryEventsPort {
 
 export interface ServiceDeps {
   db: Db;
-  stages: readonly StageId[];
+  /** Stages per platform level (config/stages.ts PLATFORM_STAGES), or one list for every draft. */
+  stages: StagePlan;
   checkIds: readonly string[];
   queue: CheckQueuePort;
   events: DraftEventsPort;
@@ -57,7 +58,33 @@ export interface ServiceDeps {
   dictionaryDir?: string | undefined;
   /** TZ_REVIEW: the zone of every day/week/month/year boundary; default Asia/Shanghai. */
   timeZone?: string | undefined;
+  /** 备案, 年检 and PDF settings (default: RECORDS_DEFAULTS). */
+  records?: RecordsConfig | undefined;
 }
+
+/** Settings of the office's records: registry deadlines, annual inspection thresholds, PDFs. */
+export interface RecordsConfig {
+  schoolName: string;
+  timeZone: string;
+  changeDeadlineWorkingDays: number;
+  annualMinimum: number;
+  zombieMonths: number;
+  publicUrl?: string | undefined;
+  fontPath: string;
+  fontName: string;
+}
+
+export const RECORDS_DEFAULTS: RecordsConfig = {
+  schoolName: '本校',
+  timeZone: 'Asia/Shanghai',
+  changeDeadlineWorkingDays: 5,
+  annualMinimum: 12,
+  zombieMonths: 6,
+  fontPath: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc',
+  fontName: 'WenQuanYiMicroHei',
+};
+
+export const recordsConfig = (deps: Pick<ServiceDeps, 'records'>): RecordsConfig => deps.records ?? RECORDS_DEFAULTS;
 
 /** Runs post-commit side effects without letting their failure undo or fail the committed work. */
 export function afterCommit(deps: Pick<ServiceDeps, 'logger'>, what: string, effect: () => Promise<void> | void): void {
