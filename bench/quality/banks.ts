@@ -77,7 +77,7 @@ export const SET_A: BankSet = {
         '活动得到了学校相关部门的大力支持。',
       ],
       problems: [
-        '{日}上午，{院}组织的参观活动中[[发生踩踏|escalation|review]]，[[3名学生受伤|escalation|review]]被送医。',
+        '[[{日}上午，{院}组织的参观活动中发生踩踏，3名学生受伤被送医|escalation|review]]。',
         '[[本次活动由某品牌独家赞助，现场扫码进群领取优惠券，到店出示可享8折，详询13812345678|advertising|review]]。',
       ],
     },
@@ -253,9 +253,9 @@ export const SET_A: BankSet = {
         '后续进展将及时向社会通报。',
       ],
       problems: [
-        '[[{日}下午，化学楼一实验室发生爆燃，造成两名研究生烧伤|escalation|review]]，已送医救治。',
-        '[[今天上午，约200名学生聚集在行政楼前|escalation|review]]，反映宿舍调整诉求。',
-        '[[昨日晚间，第二食堂发生疑似食物中毒|escalation|review]]事件，[[11名学生送医|escalation|review]]观察。',
+        '[[{日}下午，化学楼一实验室发生爆燃，造成两名研究生烧伤，已送医救治|escalation|review]]。',
+        '[[今天上午，约200名学生聚集在行政楼前，反映宿舍调整诉求|escalation|review]]。',
+        '[[昨日晚间，第二食堂发生疑似食物中毒事件，11名学生送医观察|escalation|review]]。',
       ],
     },
     {
@@ -309,7 +309,7 @@ export const SET_A: BankSet = {
         '此次演练进一步提高了师生的应急处置能力。',
         '保卫处还向同学们发放了消防安全知识手册。',
       ],
-      problems: ['[[今天凌晨，3号宿舍楼发生火灾|escalation|review]]，[[造成一名学生受伤|escalation|review]]。'],
+      problems: ['[[今天凌晨，3号宿舍楼发生火灾，造成一名学生受伤|escalation|review]]。'],
     },
     {
       name: '防溺水',
@@ -322,7 +322,7 @@ export const SET_A: BankSet = {
         '请各位家长加强对孩子的监护，共同守护孩子的安全。',
         '学校将通过班会、安全教育平台等形式开展防溺水教育。',
       ],
-      problems: ['[[昨日下午，我校一名学生在校外水库溺水|escalation|review]]，[[经抢救无效|escalation|review]]不幸离世。'],
+      problems: ['[[昨日下午，我校一名学生在校外水库溺水，经抢救无效不幸离世|escalation|review]]。'],
     },
     {
       name: '国家安全',
@@ -436,7 +436,7 @@ export const SET_B: BankSet = {
         '活动弘扬了雷锋精神，展现了当代大学生的责任担当。',
       ],
       problems: [
-        '比赛中途，[[两名选手晕倒，被紧急送医|escalation|review]]。',
+        '[[比赛中途，两名选手晕倒，被紧急送医|escalation|review]]。',
         '[[本次比赛由某奶茶品牌冠名，到店领取满减券，第二杯半价，加v了解|advertising|review]]。',
       ],
     },
@@ -599,7 +599,7 @@ export const SET_B: BankSet = {
       ],
       problems: [
         '[[1月9日上午，校门口发生一起交通事故，造成一名学生骨折|escalation|review]]。',
-        '[[昨日，部分家长聚集在校门口|escalation|review]]，表达对收费调整的诉求。',
+        '[[昨日，部分家长聚集在校门口，表达对收费调整的诉求|escalation|review]]。',
         '[[8月30日晚，实验楼发生爆燃，三名学生受伤|escalation|review]]。',
       ],
     },
