@@ -19,7 +19,9 @@ const CASUALTY = new RegExp(`${NUM}\\s*(?:(?:余|多)\\s*)?(?:名|人|位|个)[\
 const CAUSED = /造成[^。！？\n]{0,12}?(?:死亡|身亡|遇难|受伤|伤亡|中毒|失联)/g;
 
 /** Keyword categories that name an event: they escalate only as news of one (a consequence or a present time). */
-const EVENT_CATEGORIES = new Set(['emergency', 'accident', 'casualty', 'mass-incident']);
+const EVENT_CATEGORIES = new Set(['emergency', 'accident', 'casualty']);
+/** Mass-incident words that are ordinary without an event (人才聚集, 依法维权); 罢课, 集体上访 are events themselves. */
+const EVENT_TERMS = new Set(['聚集', '请愿', '维权', '冲突', '围堵', '聚众']);
 
 /**
  * Context, not keywords: a term in a sentence with an education cue (演练, 案例, 近年来, 科普, 提醒 …) is `info`;
@@ -87,7 +89,7 @@ export function createEscalationCheck(dicts: Dictionaries, env: CheckEnv): Check
             message: `${label}「${e.term}」${e.note ? `：${e.note}` : ''}：须经宣传部审核`,
             escalate: true,
             evidence: { term: e.term, variant: h.variant, list: `${e.file}:${e.line}` },
-          }, EVENT_CATEGORIES.has(e.category)),
+          }, EVENT_CATEGORIES.has(e.category) || EVENT_TERMS.has(e.term)),
         ),
       );
     }
