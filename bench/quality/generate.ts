@@ -132,7 +132,11 @@ function build(set: BankSet, split: 'tuning' | 'heldout', perGenre: number, leak
 export function generateCorpus(): CorpusDraft[] {
   const drafts = [...build(SET_A, 'tuning', 9, PERSONNEL_LEAK.A, SEED), ...build(SET_B, 'heldout', 5, PERSONNEL_LEAK.B, SEED + 1)];
   for (const h of HANDWRITTEN) {
-    const { body, labels } = unmark(h.title, h.body);
+    // Short hand-written drafts get neutral closing sentences of their split's common bank up to 300 characters.
+    const common = (h.split === 'tuning' ? SET_A : SET_B).common.filter((x) => !x.includes('{'));
+    let text = h.body;
+    for (let k = 0; h.title.length + 1 + text.replace(/\[\[([^|\]]+)\|[^\]]+\]\]/g, '$1').length < 300 && k < common.length; k++) text += (k === 0 ? '\n' : '') + common[k];
+    const { body, labels } = unmark(h.title, text);
     drafts.push({
       id: `${h.split}-hw-${String(drafts.filter((d) => d.split === h.split).length + 1).padStart(3, '0')}`,
       split: h.split,

@@ -23,14 +23,17 @@ export const EDUCATION_CUES = [
   '案例', '近年来', '历史上', '历史', '据统计', '每年', '高发', '危害', '常见', '知识', '培训', '宣传教育', '宣传周',
   '宣传月', '违纪', '严肃处理', '严禁', '禁止', '不得', '切勿', '不要', '如何', '一旦', '如遇', '分为', '是指',
   '属于国家管制', '法律法规', '歪理邪说', '骗局', '诈骗', '套路', '如有', '危险',
+  // Denials: 未发生食物中毒, 网传…不实.
+  '未发生', '没有发生', '并未', '不实', '谣言',
 ];
 
 /** A title naming one of these genres makes the whole draft an education piece for the categories listed. */
-const DOCUMENT_GENRES: Array<{ cues: string[]; label: string; categories: string[] }> = [
+/** `quotedMentions`: a quoted term is a mention of what the scam says, even next to an act word. */
+const DOCUMENT_GENRES: Array<{ cues: string[]; label: string; categories: string[]; quotedMentions?: boolean }> = [
   { cues: ['禁毒', '毒品', '无毒'], label: '禁毒宣传教育', categories: ['drugs'] },
   { cues: ['邪教'], label: '反邪教宣传教育', categories: ['religion'] },
   { cues: ['保密'], label: '保密教育', categories: ['secrecy.marking', 'secrecy.internal'] },
-  { cues: ['诈骗', '反诈', '防骗'], label: '防诈骗宣传', categories: ['illegal-services', 'gambling'] },
+  { cues: ['诈骗', '反诈', '防骗', '骗局', '当心', '谨防'], label: '防诈骗宣传', categories: ['illegal-services', 'gambling'], quotedMentions: true },
   { cues: ['国家安全'], label: '国家安全教育', categories: ['violence-terror'] },
   { cues: ['消防', '防溺水', '溺水', '安全教育', '安全提醒', '安全知识', '食品安全', '演练', '科普', '讲座', '知识'], label: '安全教育/科普', categories: ['escalation'] },
 ];
@@ -40,6 +43,8 @@ const ACT_WORDS = [
   '出售', '兜售', '有货', '购买', '代购', '散发', '发放', '宣扬', '邀请', '入会', '下注', '投注', '平台', '代理', '急招',
   '私聊', '联系', '加微信', '微信', 'qq', '价格', '面议', '传阅', '附件', '以下为', '附：',
 ];
+
+const PROHIBITIONS = ['不得', '严禁', '禁止', '不要', '切勿', '谨防'];
 
 /** Consequences of an event (a sentence naming one with the event is news of an event). */
 export const CONSEQUENCE_WORDS = [
@@ -59,6 +64,8 @@ export interface RevisionContext {
   sentence(start: number, end?: number): Span;
   /** An education cue in the sentence of the hit, outside the hit itself. */
   sentenceCue(start: number, end: number): string | undefined;
+  /** One of `words` in the sentence of the hit, outside the hit. */
+  sentenceHas(start: number, end: number, words: readonly string[]): string | undefined;
   /** The document genre (from the title) that covers `category`, if the hit's sentence has no act word. */
   documentGenre(category: string, start: number, end: number): string | undefined;
   /** True if the sentence of the hit reads as news of an event: a consequence or a present-time marker. */
@@ -96,17 +103,33 @@ export function revisionContext(p: PreparedRevision): RevisionContext {
   // At most WINDOW characters either side of the hit: a text without sentence ends stays linear in its hits.
   const outside = (s: Span, start: number, end: number) =>
     text.slice(Math.max(s.start, start - WINDOW), start) + '\u0000' + text.slice(end, Math.min(s.end, end + WINDOW));
+  // Inside “…” on the same sentence: the nearest “ before the hit is not closed before it, and a ” follows it.
+  const quoted = (start: number, end: number) => {
+    const s = sentence(start, end);
+    const open = text.lastIndexOf('“', start);
+    if (open < s.start || open < Math.max(s.start, start - WINDOW)) return false;
+    const closeBefore = text.lastIndexOf('”', start);
+    if (closeBefore > open) return false;
+    const close = text.indexOf('”', end);
+    return close >= 0 && close < Math.min(s.end, end + WINDOW);
+  };
   const ctx: RevisionContext = {
     sentence,
     sentenceCue(start, end) {
       const around = outside(sentence(start, end), start, end);
       return EDUCATION_CUES.find((c) => around.includes(c));
     },
+    sentenceHas(start, end, words) {
+      const around = outside(sentence(start, end), start, end);
+      return words.find((c) => around.includes(c));
+    },
     documentGenre(category, start, end) {
       const g = DOCUMENT_GENRES.find((d) => d.categories.includes(category) && d.cues.some((c) => title.includes(c)));
       if (!g) return undefined;
       const around = outside(sentence(start, end), start, end);
-      if (ACT_WORDS.some((w) => around.includes(w))) return undefined;
+      // An act word makes it an act — unless the sentence forbids it (不得通过微信传递涉密文件) or the term is
+      // quoted, a mention of what the scam says (出现兜售“四六级答案”的广告).
+      if (ACT_WORDS.some((w) => around.includes(w)) && !PROHIBITIONS.some((w) => around.includes(w)) && !(g.quotedMentions && quoted(start, end))) return undefined;
       return g.label;
     },
     eventNews(start, end) {

@@ -19,6 +19,8 @@ const CASUALTY = new RegExp(`${NUM}\\s*(?:(?:余|多)\\s*)?(?:名|人|位|个)[\
 const CAUSED = /造成[^。！？\n]{0,12}?(?:死亡|身亡|遇难|受伤|伤亡|中毒|失联)/g;
 
 /** Keyword categories that name an event: they escalate only as news of one (a consequence or a present time). */
+/** A hypothetical is not news (购买代写服务还会被认定为学术不端). */
+const HYPOTHETICAL = ['会被', '可能', '如果', '若是', '假如', '万一'];
 const EVENT_CATEGORIES = new Set(['emergency', 'accident', 'casualty']);
 /** Mass-incident words that are ordinary without an event (人才聚集, 依法维权); 罢课, 集体上访 are events themselves. */
 const EVENT_TERMS = new Set(['聚集', '请愿', '维权', '冲突', '围堵', '聚众']);
@@ -30,7 +32,7 @@ const EVENT_TERMS = new Set(['聚集', '请愿', '维权', '冲突', '围堵', '
  */
 function judge(p: Parameters<CheckFn>[0], d: FindingDraft, gated: boolean): FindingDraft {
   const ctx = revisionContext(p);
-  const cue = ctx.sentenceCue(d.start, d.end);
+  const cue = ctx.sentenceCue(d.start, d.end) ?? ctx.sentenceHas(d.start, d.end, HYPOTHETICAL);
   if (cue) return lowered(d, { scope: 'sentence', cue, reason: `所在句含语境词「${cue}」，不属突发事件报道` });
   if (!gated) return d;
   const ev = ctx.eventNews(d.start, d.end);

@@ -48,9 +48,9 @@ export function createSecrecyCheck(dicts: Dictionaries, env: CheckEnv): CheckFn 
         ruleId: 'secrecy:marking',
         message: `出现密级标志「${p.text.slice(start, end)}」：涉密信息不上网，不得公开发布`,
       };
-      // A bare 密级 word (绝密, 机密级) where the three 密级 are explained is a subject, not a marking; a starred
-      // marking (绝密★, ★机密) or 密级：秘密 always is one.
-      const bare = !/[★☆]|密级|保密期限/.test(m[0]);
+      // Without the star, a 密级 word (绝密, 机密级, 密级：绝密 in quotes) where the 密级 are explained is a subject,
+      // not a marking; a starred marking (绝密★, ★机密) always is one.
+      const bare = !/[★☆]/.test(m[0]);
       const judged = bare ? lowerInContext(p, draft, 'secrecy.marking') : draft;
       if (judged.severity === 'block') markings.push([start, end]);
       out.push(makeFinding(SECRECY_CHECK, p, env, judged));
