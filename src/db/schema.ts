@@ -319,3 +319,18 @@ export const proofMarks = pgTable(
   },
   (t) => [index('proof_marks_draft_idx').on(t.draftId, t.revisionId)],
 );
+
+/** 报告误报: a reviewer's report that a finding is a false alarm (issue 11); with waivers, the labelled false alarms. */
+export const findingReports = pgTable(
+  'finding_reports',
+  {
+    id: id(),
+    findingId: uuid('finding_id').notNull().references(() => findings.id),
+    draftId: uuid('draft_id').notNull().references(() => drafts.id),
+    ruleId: text('rule_id').notNull(),
+    reporterId: uuid('reporter_id').notNull().references(() => users.id),
+    comment: text('comment').notNull().default(''),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('finding_reports_finding_reporter_idx').on(t.findingId, t.reporterId), index('finding_reports_rule_idx').on(t.ruleId, t.createdAt)],
+);

@@ -1,0 +1,23 @@
+CREATE TABLE "finding_reports" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"finding_id" uuid NOT NULL REFERENCES "findings"("id"),
+	"draft_id" uuid NOT NULL REFERENCES "drafts"("id"),
+	"rule_id" text NOT NULL,
+	"reporter_id" uuid NOT NULL REFERENCES "users"("id"),
+	"comment" text DEFAULT '' NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX "finding_reports_finding_reporter_idx" ON "finding_reports" ("finding_id", "reporter_id");
+--> statement-breakpoint
+CREATE INDEX "finding_reports_rule_idx" ON "finding_reports" ("rule_id", "created_at");
+--> statement-breakpoint
+CREATE INDEX "findings_rule_created_idx" ON "findings" ("created_at", "rule_id");
+--> statement-breakpoint
+-- The app role records reports; it never rewrites or deletes one (they are labels of the rule's precision).
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sanshen_app') THEN
+    EXECUTE 'GRANT SELECT, INSERT ON finding_reports TO sanshen_app';
+  END IF;
+END $$;
