@@ -12,7 +12,7 @@ import type { FindingDraft, PreparedRevision } from './common';
  * Sentences end at 。！？；!?; and line breaks. Everything is computed once per revision and cached.
  */
 
-const SENTENCE_END = /[。！？；!?;\n…]/;
+const SENTENCE_ENDS = new Set([...'。！？；!?;\n…'].map((c) => c.charCodeAt(0)));
 /** Characters either side of a hit searched for cues within its sentence. */
 const WINDOW = 80;
 
@@ -54,6 +54,13 @@ export const CONSEQUENCE_WORDS = [
 /** Present-time markers: this happened now, not in a case study. */
 const TIME_MARKERS = /昨日|昨天|昨晚|今天|今日|今晨|今早|凌晨|当晚|当天|当日|日前|刚刚|(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})日/;
 
+const alternation = (words: readonly string[]) => new RegExp([...words].sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+// Longest first, so the cue reported is the longest one at the first position that has one.
+const EDUCATION_RE = alternation(EDUCATION_CUES);
+const ACT_RE = alternation(ACT_WORDS);
+const PROHIBITION_RE = alternation(PROHIBITIONS);
+const CONSEQUENCE_RE = alternation(CONSEQUENCE_WORDS);
+
 export interface Span {
   start: number;
   end: number;
@@ -83,7 +90,7 @@ export function revisionContext(p: PreparedRevision): RevisionContext {
   const text = p.folded;
   // Sentence ends: indexes of delimiters, ascending.
   const ends: number[] = [];
-  for (let i = 0; i < text.length; i++) if (SENTENCE_END.test(text[i]!)) ends.push(i);
+  for (let i = 0; i < text.length; i++) if (SENTENCE_ENDS.has(text.charCodeAt(i))) ends.push(i);
   const title = p.content.title;
   const sentence = (start: number, end = start + 1): Span => {
     // First delimiter at or after `end - 1`... the sentence containing [start, end).
@@ -103,6 +110,7 @@ export function revisionContext(p: PreparedRevision): RevisionContext {
   // At most WINDOW characters either side of the hit: a text without sentence ends stays linear in its hits.
   const outside = (s: Span, start: number, end: number) =>
     text.slice(Math.max(s.start, start - WINDOW), start) + '\u0000' + text.slice(end, Math.min(s.end, end + WINDOW));
+  const find = (re: RegExp, around: string) => re.exec(around)?.[0];
   // Inside “…” on the same sentence: the nearest “ before the hit is not closed before it, and a ” follows it.
   const quoted = (start: number, end: number) => {
     const s = sentence(start, end);
@@ -116,8 +124,7 @@ export function revisionContext(p: PreparedRevision): RevisionContext {
   const ctx: RevisionContext = {
     sentence,
     sentenceCue(start, end) {
-      const around = outside(sentence(start, end), start, end);
-      return EDUCATION_CUES.find((c) => around.includes(c));
+      return find(EDUCATION_RE, outside(sentence(start, end), start, end));
     },
     sentenceHas(start, end, words) {
       const around = outside(sentence(start, end), start, end);
@@ -129,12 +136,12 @@ export function revisionContext(p: PreparedRevision): RevisionContext {
       const around = outside(sentence(start, end), start, end);
       // An act word makes it an act — unless the sentence forbids it (不得通过微信传递涉密文件) or the term is
       // quoted, a mention of what the scam says (出现兜售“四六级答案”的广告).
-      if (ACT_WORDS.some((w) => around.includes(w)) && !PROHIBITIONS.some((w) => around.includes(w)) && !(g.quotedMentions && quoted(start, end))) return undefined;
+      if (ACT_RE.test(around) && !PROHIBITION_RE.test(around) && !(g.quotedMentions && quoted(start, end))) return undefined;
       return g.label;
     },
     eventNews(start, end) {
       const around = outside(sentence(start, end), start, end);
-      return { consequence: CONSEQUENCE_WORDS.find((w) => around.includes(w)), time: TIME_MARKERS.exec(around)?.[0] };
+      return { consequence: find(CONSEQUENCE_RE, around), time: TIME_MARKERS.exec(around)?.[0] };
     },
     titleHas: (words) => words.find((w) => title.includes(w)),
     textHas: (words) => words.find((w) => text.includes(w)),

@@ -19,19 +19,28 @@ const PAIRS: Record<string, string> = { '《': '》', '“': '”', '（': '）'
 const CLOSERS: Record<string, string> = Object.fromEntries(Object.entries(PAIRS).map(([o, c]) => [c, o]));
 const CJK_PUNCT = /[，。；：？！、“”‘’（）《》【】…—]/;
 
-const QUOTES = new Set(['“', '”', '"', '‘', '’', "'", '「', '」', '『', '』', '《', '》', '【', '】', '〔', '〕', '(', ')', '（', '）', '[', ']']);
 
 /** The text without quotation marks and brackets, and for each kept character its offset in the text. */
+const QUOTE_RE = /[“”"‘’'「」『』《》【】〔〕()（）[\]]/g;
+
 function stripQuotes(text: string): { stripped: string; origin: Int32Array } {
+  QUOTE_RE.lastIndex = 0;
+  if (!QUOTE_RE.test(text)) return { stripped: text, origin: new Int32Array(0) };
   const origin = new Int32Array(text.length);
-  let stripped = '';
+  const parts: string[] = [];
   let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (QUOTES.has(text[i]!)) continue;
-    stripped += text[i];
-    origin[n++] = i;
+  let from = 0;
+  QUOTE_RE.lastIndex = 0;
+  for (let m = QUOTE_RE.exec(text); ; m = QUOTE_RE.exec(text)) {
+    const to = m ? m.index : text.length;
+    if (to > from) {
+      parts.push(text.slice(from, to));
+      for (let i = from; i < to; i++) origin[n++] = i;
+    }
+    if (!m) break;
+    from = m.index + 1;
   }
-  return { stripped, origin: origin.subarray(0, n) };
+  return { stripped: parts.join(''), origin: origin.subarray(0, n) };
 }
 
 const NORM_PATTERNS: Array<[RegExp, (m: RegExpExecArray) => string, string]> = [
@@ -46,7 +55,7 @@ function isChineseChar(ch: string | undefined): boolean {
 export function createProofreadingCheck(dicts: Dictionaries, env: CheckEnv): CheckFn {
   const pairs = dicts.proofreadingPairs;
   const pairMatcher = TermMatcher.build(
-    pairs.map((p) => ({ term: p.wrong })),
+    pairs.map((p) => ({ term: stripQuotes(p.wrong).stripped || p.wrong })),
     dicts.whitelist.map((w) => w.term),
     { automaton: { fold: 'width', noise: false, maxGap: 0, collapseRepeats: false }, phraseVariants: false },
   );
@@ -60,19 +69,10 @@ export function createProofreadingCheck(dicts: Dictionaries, env: CheckEnv): Che
     const text = p.text;
     const out: Finding[] = [];
 
-    // Pairs match the text and the text with quotation marks and brackets taken out (“一带一路”战略 is 一带一路战略).
+    // Pairs match the text with quotation marks and brackets taken out (“一带一路”战略 is 一带一路战略), in one
+    // scan: every match in the text itself is a match there too (the wrong forms carry no quotes either).
     const { stripped, origin } = stripQuotes(text);
-    const pairHits = pairMatcher.match(text);
-    const seen = new Set(pairHits.map((h) => `${h.start}:${h.end}:${h.term}`));
-    if (stripped.length !== text.length) {
-      for (const h of pairMatcher.match(stripped)) {
-        const start = origin[h.start]!;
-        const end = origin[h.end - 1]! + 1;
-        if (seen.has(`${start}:${end}:${h.term}`) || pairHits.some((o) => o.term === h.term && o.start < end && start < o.end)) continue;
-        seen.add(`${start}:${end}:${h.term}`);
-        pairHits.push({ ...h, start, end });
-      }
-    }
+    const pairHits = stripped.length === text.length ? pairMatcher.match(text) : pairMatcher.match(stripped).map((h) => ({ ...h, start: origin[h.start]!, end: origin[h.end - 1]! + 1 }));
     for (const h of pairHits) {
       const pair = pairs[h.term]!;
       out.push(
