@@ -334,3 +334,20 @@ export const findingReports = pgTable(
   },
   (t) => [uniqueIndex('finding_reports_finding_reporter_idx').on(t.findingId, t.reporterId), index('finding_reports_rule_idx').on(t.ruleId, t.createdAt)],
 );
+
+/** 影子规则 (issue 11): a term that runs silently until an admin switches it on (status shadow → promoted | discarded). */
+export const shadowTerms = pgTable('shadow_terms', {
+  id: id(),
+  list: text('list').notNull(),
+  term: text('term').notNull(),
+  severity: text('severity').notNull().default('-'),
+  note: text('note').notNull().default(''),
+  flags: text('flags').notNull().default(''),
+  status: text('status').notNull().default('shadow'),
+  baseVersion: text('base_version').notNull(),
+  createdBy: uuid('created_by').references(() => users.id),
+  createdAt: createdAt(),
+  decidedBy: uuid('decided_by').references(() => users.id),
+  decidedAt: ts('decided_at'),
+  changeId: bigint('change_id', { mode: 'number' }),
+});

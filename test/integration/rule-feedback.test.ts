@@ -125,3 +125,60 @@ describe('rule feedback', () => {
     expect(onlyCheck.body.rules.every((r: any) => r.checkId === 'advertising')).toBe(true);
   });
 });
+
+describe('影子规则 (shadow mode)', () => {
+  const TERM = '青蛇湾夜谈社';
+  async function approveAndRelease(id: string) {
+    for (const [who, stage] of [['r1', 'first'], ['r2', 'second'], ['r3', 'final']] as const) {
+      const cur = (await ctx.api(who).get(`/api/drafts/${id}`)).body;
+      expect((await ctx.api(who).post(`/api/drafts/${id}/decisions`, { stage, action: 'approve', comment: '同意', version: cur.version })).status).toBe(200);
+    }
+    const cur = (await ctx.api('editor').get(`/api/drafts/${id}`)).body;
+    expect((await ctx.api('editor').post(`/api/drafts/${id}/release`, { version: cur.version })).status).toBe(200);
+  }
+
+  it('a shadow term flags nothing reviewers see; the preview lists released, in-flight and new drafts it would flag; switching on goes through the overlay', async () => {
+    const released = await submit(`本周，${TERM}在图书馆举办读书会。`);
+    expect(released.status).toBe('in_review');
+    await approveAndRelease(released.id);
+    const inFlight = await submit(`下周，${TERM}将继续举办活动。`);
+    expect(inFlight.status).toBe('in_review');
+
+    expect((await ctx.api('prop').post('/api/admin/shadow-terms', { list: 'sensitive.rumour-safety', term: TERM })).status).toBe(403);
+    expect((await ctx.api('admin').post('/api/admin/shadow-terms', { list: 'proofreading.pairs', term: TERM })).body.error.code).toBe('validation_failed');
+    const versionBefore = (await ctx.api('admin').get('/api/admin/dictionaries')).body.version;
+    const created = await ctx.api('admin').post('/api/admin/shadow-terms', { list: 'sensitive.rumour-safety', term: TERM, severity: 'block', note: '试运行' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'shadow', term: TERM, baseVersion: versionBefore });
+    expect((await ctx.api('admin').post('/api/admin/shadow-terms', { list: 'sensitive.rumour-safety', term: TERM })).body.error.code).toBe('conflict');
+    // Silent: the dictionary version is unchanged, and a new draft with the term passes as before.
+    expect((await ctx.api('admin').get('/api/admin/dictionaries')).body.version).toBe(versionBefore);
+    const fresh = await submit(`${TERM}招新啦。`);
+    expect(fresh.findings.filter((f: any) => f.matched.includes(TERM))).toEqual([]);
+    expect(fresh.status).toBe('in_review');
+
+    const preview = await ctx.api('prop').get(`/api/admin/shadow-terms/${created.body.id}/preview`);
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({ ruleId: `sensitive:rumour-safety:${TERM}`, wouldFlag: 3, byState: { released: 1, inFlight: 2, newSinceShadow: 1 } });
+    expect(preview.body.drafts.map((d: any) => d.draftId).sort()).toEqual([released.id, inFlight.id, fresh.id].sort());
+    expect(preview.body.drafts[0].findings[0]).toMatchObject({ matched: TERM, severity: 'block' });
+
+    const promoted = await ctx.api('admin').post(`/api/admin/shadow-terms/${created.body.id}/promote`);
+    expect(promoted.status).toBe(200);
+    expect(promoted.body).toMatchObject({ list: 'sensitive.rumour-safety', added: 1, shadow: { status: 'promoted' } });
+    expect(promoted.body.version).not.toBe(versionBefore);
+    expect((await ctx.api('admin').post(`/api/admin/shadow-terms/${created.body.id}/promote`)).body.error.code).toBe('conflict');
+    const types = (await ctx.superuser<{ type: string }>("SELECT type FROM audit_events WHERE chain = 'security' AND type LIKE 'dictionary.shadow_%' ORDER BY seq")).map((r) => r.type);
+    expect(types).toEqual(['dictionary.shadow_added', 'dictionary.shadow_promoted']);
+    await waitFor('the worker to reload', () => (holder.version === promoted.body.version ? true : undefined));
+    const after = await submit(`${TERM}再次招新。`);
+    expect(after.findings.map((f: any) => f.ruleId)).toContain(`sensitive:rumour-safety:${TERM}`);
+
+    const other = await ctx.api('admin').post('/api/admin/shadow-terms', { list: 'advertising.promotion', term: '清仓大甩卖' });
+    expect(other.status).toBe(201);
+    const discarded = await ctx.api('admin').post(`/api/admin/shadow-terms/${other.body.id}/discard`);
+    expect(discarded.body).toMatchObject({ status: 'discarded' });
+    const listed = await ctx.api('auditor').get('/api/admin/shadow-terms');
+    expect(listed.body.items.map((i: any) => i.status)).toEqual(expect.arrayContaining(['promoted', 'discarded']));
+  });
+});

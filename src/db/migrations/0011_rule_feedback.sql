@@ -21,3 +21,31 @@ BEGIN
     EXECUTE 'GRANT SELECT, INSERT ON finding_reports TO sanshen_app';
   END IF;
 END $$;
+--> statement-breakpoint
+-- 影子规则: a new or changed term that runs silently (preview over new, in-flight and released drafts) before an
+-- admin switches it on; the rows are the record, the security chain has the audit events.
+CREATE TABLE "shadow_terms" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"list" text NOT NULL,
+	"term" text NOT NULL,
+	"severity" text DEFAULT '-' NOT NULL,
+	"note" text DEFAULT '' NOT NULL,
+	"flags" text DEFAULT '' NOT NULL,
+	"status" text DEFAULT 'shadow' NOT NULL,
+	"base_version" text NOT NULL,
+	"created_by" uuid REFERENCES "users"("id"),
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"decided_by" uuid REFERENCES "users"("id"),
+	"decided_at" timestamp with time zone,
+	"change_id" bigint
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX "shadow_terms_active_idx" ON "shadow_terms" ("list", "term") WHERE "status" = 'shadow';
+--> statement-breakpoint
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sanshen_app') THEN
+    EXECUTE 'GRANT SELECT, INSERT ON shadow_terms TO sanshen_app';
+    EXECUTE 'GRANT UPDATE (status, decided_by, decided_at, change_id) ON shadow_terms TO sanshen_app';
+  END IF;
+END $$;

@@ -6,6 +6,9 @@ import type { Role } from '../../domain/workflow';
 import { readableDraft } from '../../services/draft-queries.service';
 import type { ServiceDeps } from '../../services/deps';
 import { reportFalseAlarm, ruleFeedback, whitelistFromFinding, WHITELIST_SCOPES } from '../../services/rule-feedback.service';
+import { addShadowTerm, discardShadowTerm, listShadowTerms, previewShadowTerm, promoteShadowTerm } from '../../services/shadow-terms.service';
+import { LIST_KEY_PATTERN } from '../../checks/dictionary/overlay';
+import { SEVERITIES } from '../../domain/findings';
 import { route } from '../route';
 
 const text = (max: number) =>
@@ -25,6 +28,18 @@ export const FalseAlarmSchema = z.strictObject({ comment: text(500).default('') 
 export const WhitelistFromFindingSchema = z
   .strictObject({ findingId: z.uuid(), phrase: text(64).min(1).optional(), scope: z.enum(WHITELIST_SCOPES).default('school'), note: text(500).optional() })
   .openapi('WhitelistFromFinding');
+
+export const ShadowTermSchema = z
+  .strictObject({
+    list: z.string().regex(LIST_KEY_PATTERN, '词表名形如 sensitive.politics'),
+    term: text(64).min(1),
+    severity: z.enum(SEVERITIES).optional(),
+    note: text(500).optional(),
+    flags: z.array(z.string().regex(/^(py|seg|exact|weight=\d+(\.\d+)?)$/)).max(4).optional(),
+  })
+  .openapi('ShadowTermCreate');
+const ShadowParams = z.strictObject({ id: z.uuid() });
+const PreviewQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(5_000).default(1_000) });
 
 /** 规则反馈 (issue 11): per-rule precision from waivers, 报告误报 and returns; whitelist from a finding. */
 export function ruleFeedbackRouter(deps: ServiceDeps, registry: OpenAPIRegistry): Router {
@@ -56,6 +71,36 @@ export function ruleFeedbackRouter(deps: ServiceDeps, registry: OpenAPIRegistry)
       res.status(201).json(await reportFalseAlarm(deps, user, params.id, params.fid, body.comment));
       return undefined;
     },
+  );
+  // 影子规则: silent terms previewed on new, in-flight and released drafts before they are switched on.
+  const shadowTags = ['影子规则'];
+  route(router, registry, { method: 'get', path: '/api/admin/shadow-terms', summary: '影子规则列表', tags: shadowTags, roles: readers, responses: { 200: { description: '影子规则' } } }, async () => listShadowTerms(deps));
+  route(
+    router,
+    registry,
+    { method: 'post', path: '/api/admin/shadow-terms', summary: '添加影子规则（静默运行，不影响审核）', tags: shadowTags, roles: admin, body: ShadowTermSchema, responses: { 201: { description: '已添加' }, 409: { description: '已存在' } } },
+    async ({ body, user, res }) => {
+      res.status(201).json(await addShadowTerm(deps, user, body));
+      return undefined;
+    },
+  );
+  route(
+    router,
+    registry,
+    { method: 'get', path: '/api/admin/shadow-terms/:id/preview', summary: '影子规则预览：在新稿、在审稿和已发布稿上会命中哪些稿件', tags: shadowTags, roles: readers, params: ShadowParams, query: PreviewQuery, responses: { 200: { description: '预览' } } },
+    async ({ params, query }) => previewShadowTerm(deps, params.id, query.limit),
+  );
+  route(
+    router,
+    registry,
+    { method: 'post', path: '/api/admin/shadow-terms/:id/promote', summary: '启用影子规则（经词库覆盖层：有版本、有审计、触发回溯检查）', tags: shadowTags, roles: admin, params: ShadowParams, responses: { 200: { description: '已启用' }, 409: { description: '已处理' } } },
+    async ({ params, user }) => promoteShadowTerm(deps, user, params.id),
+  );
+  route(
+    router,
+    registry,
+    { method: 'post', path: '/api/admin/shadow-terms/:id/discard', summary: '放弃影子规则', tags: shadowTags, roles: admin, params: ShadowParams, responses: { 200: { description: '已放弃' }, 409: { description: '已处理' } } },
+    async ({ params, user }) => discardShadowTerm(deps, user, params.id),
   );
   return router;
 }
