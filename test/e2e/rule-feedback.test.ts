@@ -106,4 +106,37 @@ describe('规则反馈 page', () => {
     expect(next.findings.filter((f: any) => f.ruleId === RULE)).toEqual([]);
     expect(next.status).toBe('in_review');
   });
+
+  it('影子规则: add silently, preview what it would flag, switch it on', async () => {
+    const TERM = '青蛇湾夜谈社';
+    const res = await h.ctx.api('editor').post('/api/drafts', { platformId: h.ctx.people.platformId, title: '社团活动', body: `本周，${TERM}举办读书会。`, format: 'markdown' });
+    const draft = await waitForDraft(h.ctx, 'r1', res.body.id, (d) => d.status !== 'checking');
+    expect(draft.status).toBe('in_review');
+
+    const admin = await h.open('admin', '/admin/rule-feedback');
+    await admin.page.waitForSelector('[data-testid="shadow-terms"]');
+    await admin.page.fill('input[aria-label="影子词条"]', TERM);
+    await admin.page.selectOption('select[aria-label="级别"]', 'block');
+    await admin.page.locator('button', { hasText: '静默试运行' }).click();
+    const row = admin.page.locator(`[data-shadow="${TERM}"]`);
+    await row.locator('text=静默运行中').waitFor();
+    await row.locator('[data-action="shadow-preview"]').click();
+    await row.locator('[data-testid="shadow-preview"]').waitFor();
+    expect(await row.locator('[data-col="would-flag"]').textContent()).toBe('1');
+    expect(await row.locator('[data-testid="shadow-preview"]').textContent()).toContain(draft.number as string);
+    // Silent: the draft's findings are as before.
+    expect((await h.ctx.api('r1').get(`/api/drafts/${draft.id}`)).body.findings.filter((f: any) => f.matched === TERM)).toEqual([]);
+    await h.shot(admin.page, 'shadow-terms-1440');
+    await admin.page.setViewportSize({ width: 390, height: 844 });
+    await admin.page.waitForTimeout(200);
+    expect(await noHorizontalScroll(admin.page)).toBe(true);
+    await h.shot(admin.page, 'shadow-terms-390');
+
+    admin.page.once('dialog', (dialog) => void dialog.accept());
+    await row.locator('[data-action="shadow-promote"]').click();
+    await row.locator('text=已启用').waitFor();
+    const listed = await h.ctx.api('admin').get(`/api/admin/dictionaries/sensitive.rumour-safety/terms?q=${encodeURIComponent(TERM)}`);
+    expect(listed.body.items).toEqual([expect.objectContaining({ term: TERM, severity: 'block', source: 'admin' })]);
+    expect(admin.problems).toEqual([]);
+  });
 });

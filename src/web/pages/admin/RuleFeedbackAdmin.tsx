@@ -2,7 +2,7 @@ import { Fragment, useState } from 'react';
 import { api, qs } from '../../api';
 import { useSession } from '../../app';
 import { useResource } from '../../hooks';
-import { formatTime } from '../../labels';
+import { formatTime, STATUS_LABELS } from '../../labels';
 import { ErrorLine, messageOf } from './AdminPage';
 
 const CHECK_LABELS: Record<string, string> = { sensitive: '敏感词', advertising: '广告', secrecy: '保密', copyright: '版权', proofreading: '校对', escalation: '重大事项' };
@@ -45,6 +45,7 @@ export function RuleFeedbackAdmin() {
   const stats = useResource(() => api.get<{ days: number; rules: RuleStat[] }>(`/api/admin/rule-feedback${qs({ days, check })}`), [days, check]);
   const rules = stats.data?.rules ?? [];
   return (
+    <>
     <section className="card rule-feedback" data-testid="rule-feedback">
       <div className="toolbar">
         <h2>
@@ -132,6 +133,122 @@ export function RuleFeedbackAdmin() {
           </table>
         </div>
       )}
+    </section>
+    <ShadowTermsPanel canEdit={me.roles.includes('admin')} />
+    </>
+  );
+}
+
+interface ShadowTerm {
+  id: string;
+  list: string;
+  term: string;
+  severity: string;
+  note: string;
+  status: 'shadow' | 'promoted' | 'discarded';
+  createdAt: string;
+}
+interface ShadowPreview {
+  scanned: number;
+  wouldFlag: number;
+  byState: { released: number; inFlight: number; newSinceShadow: number };
+  drafts: Array<{ draftId: string; number: string; status: string; title: string; isNew: boolean; findings: Array<{ matched: string; severity: string }> }>;
+}
+const SHADOW_STATUS: Record<string, string> = { shadow: '静默运行中', promoted: '已启用', discarded: '已放弃' };
+const SHADOW_LISTS = ['sensitive.politics', 'sensitive.religion', 'sensitive.drugs', 'sensitive.gambling', 'sensitive.rumour-safety', 'sensitive.illegal-services', 'advertising.promotion', 'advertising.absolute', 'secrecy.internal', 'secrecy.personnel', 'escalation.emergency', 'escalation.hot-topic'];
+
+/**
+ * 影子规则: a new or changed term runs silently; the preview shows which new, in-flight and released drafts it
+ * would flag; 启用 adds it to its list through the dictionary overlay (versioned, audited, 回溯检查), 放弃 drops it.
+ */
+function ShadowTermsPanel({ canEdit }: { canEdit: boolean }) {
+  const items = useResource(() => api.get<{ items: ShadowTerm[] }>('/api/admin/shadow-terms'), []);
+  const [list, setList] = useState('sensitive.rumour-safety');
+  const [term, setTerm] = useState('');
+  const [severity, setSeverity] = useState('review');
+  const [error, setError] = useState<string | null>(null);
+  const [preview, setPreview] = useState<{ id: string; data: ShadowPreview } | null>(null);
+  const run = async (fn: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await fn();
+      await items.reload();
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  };
+  return (
+    <section className="card shadow-terms" data-testid="shadow-terms">
+      <h2>影子规则</h2>
+      <p className="muted small">新增或修改的词条先静默运行：不产生审核人看到的问题，只在预览中显示它会命中哪些新稿、在审稿和已发布稿；确认后再启用。</p>
+      {canEdit && (
+        <form
+          className="shadow-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(async () => {
+              await api.post('/api/admin/shadow-terms', { list, term: term.trim(), severity });
+              setTerm('');
+            });
+          }}
+        >
+          <select value={list} onChange={(e) => setList(e.target.value)} aria-label="词表">
+            {SHADOW_LISTS.map((l) => (
+              <option key={l} value={l}>
+                {l}
+              </option>
+            ))}
+          </select>
+          <input value={term} onChange={(e) => setTerm(e.target.value)} placeholder="词条" aria-label="影子词条" maxLength={64} />
+          <select value={severity} onChange={(e) => setSeverity(e.target.value)} aria-label="级别">
+            <option value="block">阻断</option>
+            <option value="review">需复核</option>
+            <option value="info">提示</option>
+          </select>
+          <button type="submit" disabled={!term.trim()}>
+            静默试运行
+          </button>
+        </form>
+      )}
+      <ErrorLine error={error ?? items.error?.message ?? null} />
+      {items.data && items.data.items.length === 0 && <p className="muted">暂无影子规则</p>}
+      <ul className="shadow-list">
+        {(items.data?.items ?? []).map((t) => (
+          <li key={t.id} data-shadow={t.term}>
+            <code>{t.list}</code> 「{t.term}」 <span className="badge">{SHADOW_STATUS[t.status]}</span> <span className="muted small">{formatTime(t.createdAt)}</span>
+            {t.status === 'shadow' && (
+              <span className="shadow-actions">
+                <button type="button" className="link" data-action="shadow-preview" onClick={() => void run(async () => setPreview({ id: t.id, data: await api.get<ShadowPreview>(`/api/admin/shadow-terms/${t.id}/preview`) }))}>
+                  预览命中
+                </button>
+                {canEdit && (
+                  <>
+                    <button type="button" className="link" data-action="shadow-promote" onClick={() => window.confirm(`启用「${t.term}」？启用后新稿件即按此词检查，并对已发布稿件回溯检查。`) && void run(() => api.post(`/api/admin/shadow-terms/${t.id}/promote`))}>
+                      启用
+                    </button>
+                    <button type="button" className="link" data-action="shadow-discard" onClick={() => window.confirm(`放弃影子规则「${t.term}」？`) && void run(() => api.post(`/api/admin/shadow-terms/${t.id}/discard`))}>
+                      放弃
+                    </button>
+                  </>
+                )}
+              </span>
+            )}
+            {preview?.id === t.id && (
+              <div className="shadow-preview" data-testid="shadow-preview">
+                扫描 {preview.data.scanned} 篇，会命中 <strong data-col="would-flag">{preview.data.wouldFlag}</strong> 篇（已发布 {preview.data.byState.released}，在审 {preview.data.byState.inFlight}，其中试运行后新投 {preview.data.byState.newSinceShadow}）
+                <ul>
+                  {preview.data.drafts.map((d) => (
+                    <li key={d.draftId}>
+                      <a href={`#/drafts/${d.draftId}`}>{d.number}</a> {d.title} · {STATUS_LABELS[d.status] ?? d.status}
+                      {d.isNew ? ' · 新稿' : ''} · 「{d.findings.map((f) => f.matched).join('、')}」
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
