@@ -351,3 +351,18 @@ export const shadowTerms = pgTable('shadow_terms', {
   decidedAt: ts('decided_at'),
   changeId: bigint('change_id', { mode: 'number' }),
 });
+
+/** A whitelist phrase for one unit's drafts only (issue 11); applied to the findings of that unit's revisions. */
+export const scopedWhitelist = pgTable(
+  'scoped_whitelist',
+  {
+    id: id(),
+    phrase: text('phrase').notNull(),
+    unitId: uuid('unit_id').notNull().references(() => units.id),
+    ruleId: text('rule_id'),
+    note: text('note').notNull().default(''),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('scoped_whitelist_unit_phrase_idx').on(t.unitId, t.phrase)],
+);

@@ -1,11 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { appendAuditEvent } from '../db/audit.repository';
-import { findingReports, findings } from '../db/schema';
+import { drafts, findingReports, findings, scopedWhitelist } from '../db/schema';
 import type { AuthUser } from '../domain/access';
-import { draftChain } from '../domain/audit';
+import { draftChain, SECURITY_CHAIN } from '../domain/audit';
 import { conflict, notFound, validationFailed } from '../domain/errors';
 import { addDictionaryTerms, type DictionaryChangeResult } from './dictionaries.service';
 import type { ServiceDeps } from './deps';
+import { forgetUnitWhitelist } from './scoped-whitelist.service';
 
 /**
  * Learning from 三审 (issue 11): every waiver and every 报告误报 is a labelled false alarm, every finding that stood on
@@ -129,7 +130,7 @@ export async function reportFalseAlarm(deps: Pick<ServiceDeps, 'db'>, actor: Aut
   });
 }
 
-export const WHITELIST_SCOPES = ['school'] as const;
+export const WHITELIST_SCOPES = ['school', 'unit'] as const;
 
 /**
  * Turns the phrase of a finding (default: its matched text; an edited phrase must contain it) into a school-wide
@@ -144,6 +145,20 @@ export async function whitelistFromFinding(deps: FeedbackDeps, actor: AuthUser, 
   const phrase = (input.phrase ?? matched).trim();
   if (!phrase) throw validationFailed('该问题没有可加入白名单的文字（元数据类问题请修改规则）');
   if (!phrase.includes(matched)) throw validationFailed(`白名单短语须包含命中文字「${matched}」`, { issues: [{ path: 'phrase', message: `须包含「${matched}」` }] });
+  if (input.scope === 'unit') {
+    // Scoped to the unit of the finding's draft: applied to that unit's revisions only, audited on the security chain.
+    const [draft] = await deps.db.select({ unitId: drafts.unitId }).from(drafts).where(eq(drafts.id, f.draftId));
+    const unitId = draft!.unitId;
+    const note = input.note?.trim() || `误报白名单：规则 ${f.ruleId}（来自稿件问题 ${f.id.slice(0, 8)}，范围：本单位）`;
+    const created = await deps.db.transaction(async (tx) => {
+      const rows = await tx.insert(scopedWhitelist).values({ phrase, unitId, ruleId: f.ruleId, note, createdBy: actor.id }).onConflictDoNothing().returning({ id: scopedWhitelist.id });
+      if (rows.length === 0) throw conflict('该短语已在本单位白名单中');
+      await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'dictionary.unit_whitelist_added', data: { id: rows[0]!.id, phrase, unitId, ruleId: f.ruleId, findingId: f.id } });
+      return rows[0]!;
+    });
+    forgetUnitWhitelist(unitId);
+    return { list: 'whitelist', changeId: 0, version: '', added: 1, removed: 0, rescanId: null, phrase, scope: input.scope, unitId, id: created.id } as DictionaryChangeResult & { phrase: string; scope: string };
+  }
   const note = input.note?.trim() || `误报白名单：规则 ${f.ruleId}（来自稿件问题 ${f.id.slice(0, 8)}，范围：全校）`;
   const result = await addDictionaryTerms(deps, actor, 'whitelist', [{ term: phrase, note }]);
   return { ...result, phrase, scope: input.scope };

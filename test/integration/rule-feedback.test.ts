@@ -126,6 +126,29 @@ describe('rule feedback', () => {
   });
 });
 
+describe('whitelist scoped to a unit', () => {
+  it("a phrase whitelisted for the finding's unit passes that unit's next draft, not another unit's", async () => {
+    const body = '学院举办“赌博心理的认知偏差”学术沙龙，欢迎参加。';
+    const d = await submit(body);
+    const finding = d.findings.find((f: any) => f.ruleId === RULE);
+    expect(finding).toBeDefined();
+    const added = await ctx.api('admin').post('/api/admin/rule-feedback/whitelist', { findingId: finding.id, phrase: '赌博心理的认知偏差', scope: 'unit' });
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({ scope: 'unit', unitId: ctx.people.unitId, phrase: '赌博心理的认知偏差' });
+    expect((await ctx.api('admin').post('/api/admin/rule-feedback/whitelist', { findingId: finding.id, phrase: '赌博心理的认知偏差', scope: 'unit' })).body.error.code).toBe('conflict');
+    const [audit] = await ctx.superuser<{ data: Record<string, any> }>("SELECT data FROM audit_events WHERE chain = 'security' AND type = 'dictionary.unit_whitelist_added'");
+    expect(audit!.data).toMatchObject({ phrase: '赌博心理的认知偏差', unitId: ctx.people.unitId, ruleId: RULE });
+
+    const same = await submit(body);
+    expect(same.findings.filter((f: any) => f.ruleId === RULE)).toEqual([]);
+    expect(same.status).toBe('in_review');
+    const res = await ctx.api('foreign').post('/api/drafts', draftBody(ctx, { platformId: ctx.people.otherPlatformId, title: '学术沙龙', body }));
+    expect(res.status).toBe(201);
+    const other = await waitForDraft(ctx, 'foreign', res.body.id, (x) => x.status !== 'checking');
+    expect(other.findings.map((f: any) => f.ruleId)).toContain(RULE);
+  });
+});
+
 describe('影子规则 (shadow mode)', () => {
   const TERM = '青蛇湾夜谈社';
   async function approveAndRelease(id: string) {

@@ -49,3 +49,23 @@ BEGIN
     EXECUTE 'GRANT UPDATE (status, decided_by, decided_at, change_id) ON shadow_terms TO sanshen_app';
   END IF;
 END $$;
+--> statement-breakpoint
+-- Whitelist entries scoped to one unit (the school-wide whitelist is the dictionary overlay's `whitelist` list).
+CREATE TABLE "scoped_whitelist" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"phrase" text NOT NULL,
+	"unit_id" uuid NOT NULL REFERENCES "units"("id"),
+	"rule_id" text,
+	"note" text DEFAULT '' NOT NULL,
+	"created_by" uuid REFERENCES "users"("id"),
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX "scoped_whitelist_unit_phrase_idx" ON "scoped_whitelist" ("unit_id", "phrase");
+--> statement-breakpoint
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sanshen_app') THEN
+    EXECUTE 'GRANT SELECT, INSERT ON scoped_whitelist TO sanshen_app';
+  END IF;
+END $$;

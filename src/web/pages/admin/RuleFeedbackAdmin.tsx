@@ -255,16 +255,18 @@ function ShadowTermsPanel({ canEdit }: { canEdit: boolean }) {
 
 function Example({ e, canWhitelist, onDone }: { e: RuleExample; canWhitelist: boolean; onDone: (text: string) => void }) {
   const [phrase, setPhrase] = useState(e.matched);
+  const [scope, setScope] = useState<'school' | 'unit'>('school');
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async () => {
-    if (!window.confirm(`将「${phrase}」加入全校白名单？此后所有检查都不再提示该短语内的命中（可在“词库 → 白名单”中删除）。`)) return;
+    const where = scope === 'school' ? '全校白名单？此后所有稿件的检查都不再提示该短语内的命中（可在“词库 → 白名单”中删除）' : '该稿件所属单位的白名单？此后该单位稿件的检查不再提示该短语内的命中';
+    if (!window.confirm(`将「${phrase}」加入${where}。`)) return;
     setBusy(true);
     setError(null);
     try {
-      const r = await api.post<{ version: string; phrase: string }>('/api/admin/rule-feedback/whitelist', { findingId: e.findingId, phrase, scope: 'school' });
-      onDone(`已将「${r.phrase}」加入白名单（词库版本 ${r.version.slice(0, 12)}），新稿件即按新词库检查。`);
+      const r = await api.post<{ version: string; phrase: string }>('/api/admin/rule-feedback/whitelist', { findingId: e.findingId, phrase, scope });
+      onDone(scope === 'school' ? `已将「${r.phrase}」加入白名单（词库版本 ${r.version.slice(0, 12)}），新稿件即按新词库检查。` : `已将「${r.phrase}」加入本单位白名单，该单位的新稿件不再提示。`);
       setEditing(false);
     } catch (err) {
       setError(messageOf(err));
@@ -281,8 +283,9 @@ function Example({ e, canWhitelist, onDone }: { e: RuleExample; canWhitelist: bo
         (editing ? (
           <div className="whitelist-form">
             <input value={phrase} onChange={(ev) => setPhrase(ev.target.value)} aria-label="白名单短语" maxLength={64} />
-            <select aria-label="适用范围" defaultValue="school">
+            <select aria-label="适用范围" value={scope} onChange={(ev) => setScope(ev.target.value as 'school' | 'unit')}>
               <option value="school">全校</option>
+              <option value="unit">本稿所属单位</option>
             </select>
             <button type="button" disabled={busy || !phrase.trim()} onClick={() => void submit()} data-action="whitelist-confirm">
               加入白名单
