@@ -52,14 +52,15 @@ describe('规则反馈 page', () => {
     expect(await precisionOf(admin.page)).toBe('100%');
     expect(await admin.page.textContent(`tr[data-rule="${RULE}"] td[data-col="hits"]`)).toBe('2');
 
-    // 初审 waives on the first draft and reports the other as a false alarm, on the review page.
-    const r1 = await h.open('r1', `/drafts/${a}`);
+    // 宣传部 waives on the first draft (an ordinary block is theirs to waive) and reports the other as a false alarm,
+    // on the review page.
+    const r1 = await h.open('prop', `/drafts/${a}`);
     await r1.page.waitForSelector('[data-finding-item]');
     const item = r1.page.locator('[data-finding-item]', { hasText: '「赌博」' });
     await item.locator('button', { hasText: '豁免…' }).click();
     await item.locator('input[aria-label="豁免理由"]').fill('科普活动标题，非赌博');
     await item.locator('button', { hasText: '确认豁免' }).click();
-    await r1.page.locator('[data-finding-item] >> text=已豁免：科普活动标题，非赌博').waitFor();
+    await r1.page.locator('[data-finding-item] [data-testid="waived-note"]', { hasText: '科普活动标题，非赌博' }).waitFor();
     await r1.page.goto(`${h.url}/#/drafts/${b}`);
     const other = r1.page.locator('[data-finding-item]', { hasText: '「赌博」' });
     await other.locator('[data-action="report-false-alarm"]').click();
