@@ -4,6 +4,7 @@ import type { Dictionaries } from '../dictionary/dictionary';
 import { hasWordNear, makeFinding, matchAll, type CheckEnv, type CheckFn } from './common';
 import { revisionContext } from './context';
 import { compileTermLists } from './term-lists';
+import { contactMatches } from '../text/digits';
 
 export const ADVERTISING_CHECK = 'advertising';
 
@@ -120,13 +121,15 @@ export function createAdvertisingCheck(dicts: Dictionaries, env: CheckEnv): Chec
       const s = ctx.sentence(start, end);
       return hasWordNear(text, Math.max(s.start, start - 40), Math.min(s.end, end + 20), SERVICE_WORDS) || ctx.titleHas(SERVICE_TITLE_WORDS) ? cfg.officeFactor : 1;
     };
-    for (const m of matchAll(WECHAT, text)) add({ kind: 'wechat', start: m.index, end: m.index + m[0].length, weight: cfg.weights.wechat, what: m[0] });
-    for (const m of matchAll(WECHAT_CLAUSE, text)) add({ kind: 'wechat', start: m.index, end: m.index + m[0].length, weight: cfg.weights.wechat, what: m[0] });
-    for (const m of matchAll(QQ, text)) add({ kind: 'qq', start: m.index, end: m.index + m[0].length, weight: cfg.weights.qq, what: m[0] });
-    for (const m of matchAll(EMAIL, text)) {
-      const kind = classifyHost(m[0].split('@')[1]!);
-      if (kind) add({ kind: 'email', start: m.index, end: m.index + m[0].length, weight: cfg.weights.email, what: m[0] });
-      else claim(m.index, m.index + m[0].length);
+    // Contact patterns also read the contact view (text/digits.ts): vх, ԛԛ, Q.Q, 138.0013.8000, 一三八….
+    const contacts = (re: RegExp) => contactMatches(re, text, p.contact);
+    for (const m of contacts(WECHAT)) add({ kind: 'wechat', start: m.start, end: m.end, weight: cfg.weights.wechat, what: m.value });
+    for (const m of contacts(WECHAT_CLAUSE)) add({ kind: 'wechat', start: m.start, end: m.end, weight: cfg.weights.wechat, what: m.value });
+    for (const m of contacts(QQ)) add({ kind: 'qq', start: m.start, end: m.end, weight: cfg.weights.qq, what: m.value });
+    for (const m of contacts(EMAIL)) {
+      const kind = classifyHost(m.value.split('@')[1]!);
+      if (kind) add({ kind: 'email', start: m.start, end: m.end, weight: cfg.weights.email, what: m.value });
+      else claim(m.start, m.end);
     }
     for (const m of matchAll(TAO_TOKEN, text)) add({ kind: 'shop-link', start: m.index, end: m.index + m[0].length, weight: cfg.weights['shop-link'], what: m[0] });
     for (const m of matchAll(URL, text)) {
@@ -134,18 +137,18 @@ export function createAdvertisingCheck(dicts: Dictionaries, env: CheckEnv): Chec
       if (kind) add({ kind, start: m.index, end: m.index + m[0].length, weight: cfg.weights[kind], what: m[0] });
       else claim(m.index, m.index + m[0].length);
     }
-    for (const m of matchAll(HOTLINE, text)) add({ kind: 'mobile', start: m.index, end: m.index + m[0].length, weight: cfg.weights.mobile, what: m[0] });
-    for (const m of matchAll(MOBILE, text)) {
+    for (const m of contacts(HOTLINE)) add({ kind: 'mobile', start: m.start, end: m.end, weight: cfg.weights.mobile, what: m.value });
+    for (const m of contacts(MOBILE)) {
       if (personList) {
-        claim(m.index, m.index + m[0].length);
+        claim(m.start, m.end);
         continue;
       }
-      add({ kind: 'mobile', start: m.index, end: m.index + m[0].length, weight: cfg.weights.mobile * officeFactor(m.index), what: m[0] });
+      add({ kind: 'mobile', start: m.start, end: m.end, weight: cfg.weights.mobile * officeFactor(m.start), what: m.value });
     }
-    for (const m of matchAll(LANDLINE, text)) {
-      add({ kind: 'landline', start: m.index, end: m.index + m[0].length, weight: cfg.weights.landline * officeFactor(m.index), what: m[0] });
+    for (const m of contacts(LANDLINE)) {
+      add({ kind: 'landline', start: m.start, end: m.end, weight: cfg.weights.landline * officeFactor(m.start), what: m.value });
     }
-    for (const m of matchAll(WECHAT_BARE, text)) add({ kind: 'diversion', start: m.index, end: m.index + m[0].length, weight: cfg.weights.diversion, what: m[0] });
+    for (const m of contacts(WECHAT_BARE)) add({ kind: 'diversion', start: m.start, end: m.end, weight: cfg.weights.diversion, what: m.value });
     for (const m of matchAll(PRICE, text)) {
       if (hasWordNear(text, m.index - 10, m.index + m[0].length + 2, FUNDING_WORDS)) continue;
       add({ kind: 'price', start: m.index, end: m.index + m[0].length, weight: cfg.weights.price * serviceFactor(m.index, m.index + m[0].length), what: m[0] });

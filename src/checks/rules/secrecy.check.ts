@@ -3,6 +3,7 @@ import type { Dictionaries } from '../dictionary/dictionary';
 import { hasWordNear, makeFinding, mask, matchAll, type CheckEnv, type CheckFn } from './common';
 import { lowered, lowerInContext, revisionContext } from './context';
 import { compileTermLists } from './term-lists';
+import { contactMatches } from '../text/digits';
 import { isValidIdCard, luhnValid } from './validators';
 
 export const SECRECY_CHECK = 'secrecy';
@@ -117,35 +118,37 @@ export function createSecrecyCheck(dicts: Dictionaries, env: CheckEnv): CheckFn 
     }
 
     // Characters inside a valid ID number (a map, not a span list: one lookup per later match, not one per ID).
+    // Numbers are read on the contact view too (text/digits.ts): digits of every script, numerals, separators.
+    const numbers = (re: RegExp) => contactMatches(re, text, p.contact);
     const inId = new Uint8Array(text.length + 1);
-    for (const m of matchAll(ID_CARD, text)) {
-      if (!isValidIdCard(m[0])) continue;
-      inId.fill(1, m.index, m.index + 18);
+    for (const m of numbers(ID_CARD)) {
+      if (!isValidIdCard(m.value)) continue;
+      inId.fill(1, m.start, m.end);
       out.push(
         makeFinding(SECRECY_CHECK, p, env, {
           category: 'personal.id-card',
           severity: 'block',
-          start: m.index,
-          end: m.index + 18,
+          start: m.start,
+          end: m.end,
           ruleId: 'personal:id-card',
-          message: `出现公民身份号码（校验位有效）${mask(p.text.slice(m.index, m.index + 18), 6, 4)}：个人信息不得公开`,
-          suggestion: mask(p.text.slice(m.index, m.index + 18), 6, 4),
+          message: `出现公民身份号码（校验位有效）${mask(m.value.toUpperCase(), 6, 4)}：个人信息不得公开`,
+          suggestion: mask(m.value.toUpperCase(), 6, 4),
         }),
       );
     }
     // An 18-digit number right after 身份证号 whose check digit is wrong is still someone's ID number, mistyped.
-    for (const m of matchAll(ID_CARD, text)) {
-      if (inId[m.index] === 1 || !hasWordNear(text, m.index - 10, m.index, ID_CUES)) continue;
-      inId.fill(1, m.index, m.index + 18);
+    for (const m of numbers(ID_CARD)) {
+      if (inId[m.start] === 1 || !hasWordNear(text, m.start - 10, m.start, ID_CUES)) continue;
+      inId.fill(1, m.start, m.end);
       out.push(
         makeFinding(SECRECY_CHECK, p, env, {
           category: 'personal.id-card',
           severity: 'review',
-          start: m.index,
-          end: m.index + 18,
+          start: m.start,
+          end: m.end,
           ruleId: 'personal:id-card-context',
-          message: `身份证号码语境中出现18位号码 ${mask(p.text.slice(m.index, m.index + 18), 6, 4)}（校验位不符，可能录入有误）：个人信息不得公开`,
-          suggestion: mask(p.text.slice(m.index, m.index + 18), 6, 4),
+          message: `身份证号码语境中出现18位号码 ${mask(m.value.toUpperCase(), 6, 4)}（校验位不符，可能录入有误）：个人信息不得公开`,
+          suggestion: mask(m.value.toUpperCase(), 6, 4),
         }),
       );
     }
@@ -154,10 +157,9 @@ export function createSecrecyCheck(dicts: Dictionaries, env: CheckEnv): CheckFn 
       return false;
     };
 
-    for (const m of matchAll(BANK_CARD, text)) {
-      const start = m.index;
-      const end = start + m[0].length;
-      const digits = m[0].replace(/[ -]/g, '');
+    for (const m of numbers(BANK_CARD)) {
+      const { start, end } = m;
+      const digits = m.value.replace(/[ -]/g, '');
       if (digits.length < 16 || digits.length > 19 || overlapsId(start, end) || !luhnValid(digits)) continue;
       const cue = hasWordNear(text, start - 12, start, BANK_CUES);
       if (!digits.startsWith('62') && !cue) continue;
@@ -177,32 +179,32 @@ export function createSecrecyCheck(dicts: Dictionaries, env: CheckEnv): CheckFn 
     // A mobile given as a contact channel (联系人、咨询、详询 …) is the sender's choice (`info`); in a 公示 /
     // 名单 of people it is their personal data (`review`).
     const list = ctx.titleHas(PERSON_LIST_WORDS) ?? ctx.textHas(PERSON_LIST_WORDS);
-    for (const m of matchAll(MOBILE, text)) {
-      const contact = !list && hasWordNear(text, m.index - 12, m.index, CONTACT_CUES);
+    for (const m of numbers(MOBILE)) {
+      const contact = !list && hasWordNear(text, m.start - 12, m.start, CONTACT_CUES);
       out.push(
         makeFinding(SECRECY_CHECK, p, env, {
           category: 'personal.phone',
           severity: contact ? 'info' : 'review',
-          start: m.index,
-          end: m.index + m[0].length,
+          start: m.start,
+          end: m.end,
           ruleId: 'personal:phone',
-          message: `出现个人手机号码 ${mask(m[0].replace(/\D/g, ''), 3, 4)}：请确认本人同意公开，或改用办公电话`,
+          message: `出现个人手机号码 ${mask(m.value.replace(/\D/g, ''), 3, 4)}：请确认本人同意公开，或改用办公电话`,
         }),
       );
     }
 
-    for (const m of matchAll(studentNumber, text)) {
-      const cue = hasWordNear(text, m.index - cfg.studentNumber.window, m.index, cfg.studentNumber.cueWords);
-      if (!cue || overlapsId(m.index, m.index + m[0].length)) continue;
+    for (const m of numbers(studentNumber)) {
+      const cue = hasWordNear(text, m.start - cfg.studentNumber.window, m.start, cfg.studentNumber.cueWords);
+      if (!cue || overlapsId(m.start, m.end)) continue;
       out.push(
         makeFinding(SECRECY_CHECK, p, env, {
           category: 'personal.student-number',
           severity: 'review',
-          start: m.index,
-          end: m.index + m[0].length,
+          start: m.start,
+          end: m.end,
           ruleId: 'personal:student-number',
-          message: `出现学号 ${mask(m[0], 4, 2)}：公开名单一般不应包含学号`,
-          suggestion: mask(m[0], 4, 2),
+          message: `出现学号 ${mask(m.value, 4, 2)}：公开名单一般不应包含学号`,
+          suggestion: mask(m.value, 4, 2),
         }),
       );
     }
