@@ -32,6 +32,25 @@ const EnvSchema = z.object({
    * loaded into every check thread. The worker refuses to start with it unless NODE_ENV=test.
    */
   SANSHEN_TEST_CHECK_WRAPPER: z.string().optional(),
+  /** Time zone of the review calendar (quiet hours, daily digests, 催办 periods). */
+  TZ_REVIEW: z.string().default('Asia/Shanghai'),
+  /** Notifications (issue 14): SMTP server for e-mail (smtp:// upgrades with STARTTLS when offered; smtps:// is TLS from the start). */
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default('三审三校 <noreply@localhost>'),
+  /** Base of the links notifications carry (the board's public address). */
+  PUBLIC_URL: z.string().default('http://localhost:3000'),
+  /** Comma-separated hosts a webhook may reach over plain http (tests: 127.0.0.1); everything else must be https. */
+  NOTIFY_ALLOW_HOSTS: z.string().default(''),
+  /** Delivery attempts before a delivery is marked failed (visible to admins, retryable). */
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  /** First retry delay; doubles per attempt. */
+  NOTIFY_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(2_000),
+  /** How often the notification sweeper re-drives owed deliveries and looks for SLA breaches and digests. */
+  NOTIFY_SWEEP_MS: z.coerce.number().int().positive().default(15_000),
+  /** A delivery left "sending" this long (its worker died) is owed again. */
+  NOTIFY_LEASE_MS: z.coerce.number().int().positive().default(60_000),
+  /** npm start forks a notification worker unless this is 0. */
+  START_NOTIFY_WORKER: z.enum(['0', '1']).default('1'),
   /** npm start forks a check worker unless this is 0 (production runs workers as their own service). */
   START_WORKER: z.enum(['0', '1']).default('1'),
 });

@@ -19,6 +19,7 @@ import { dashboardsRouter } from './routes/dashboards.routes';
 import { queueBoardRouter } from './queue-board';
 import { dictionariesRouter } from './routes/dictionaries.routes';
 import { draftsRouter } from './routes/drafts.routes';
+import { notificationsRouter } from './routes/notifications.routes';
 
 export interface HealthProbe {
   (): Promise<{ db: 'up' | 'down'; redis: 'up' | 'down' }>;
@@ -125,6 +126,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(boardRouter(deps.db, registry));
   app.use(claimsRouter(deps, registry));
   app.use(dashboardsRouter(deps.db, registry, deps.queues ?? []));
+  app.use(notificationsRouter(deps, registry));
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -56,6 +56,7 @@ export const presentUser = (u: UserRow) => ({
   roles: u.roles,
   locked: Boolean(u.lockedUntil && u.lockedUntil > new Date()),
   disabled: u.disabled,
+  email: u.email ?? null,
 });
 
 export const presentMe = (u: AuthUser) => ({

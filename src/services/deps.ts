@@ -42,6 +42,14 @@ export interface DictionaryEventsPort {
   publish(change: DictionaryChange): Promise<void>;
 }
 
+/** Notifications owed by a committed transaction: handed to the delivery queue and the bells (issue 14). */
+export interface NotificationsPort {
+  /** Puts owed deliveries on the queue (ids only); may fail: PostgreSQL keeps them owed and the sweeper re-drives. */
+  deliver(deliveryIds: readonly string[]): Promise<void>;
+  /** Tells these people's open boards that their inbox changed. */
+  inboxChanged(userIds: readonly string[]): void;
+}
+
 export interface ServiceDeps {
   db: Db;
   stages: readonly StageId[];
@@ -55,6 +63,10 @@ export interface ServiceDeps {
   dictionaryEvents?: DictionaryEventsPort | undefined;
   /** The shipped dictionary files (default: the repository's dictionaries/). */
   dictionaryDir?: string | undefined;
+  /** Delivery queue and bells for notifications; without it the notification sweeper still delivers what is owed. */
+  notifications?: NotificationsPort | undefined;
+  /** Hosts a notification channel may reach over plain http (NOTIFY_ALLOW_HOSTS). */
+  notifyAllowHosts?: readonly string[] | undefined;
 }
 
 /** Runs post-commit side effects without letting their failure undo or fail the committed work. */
