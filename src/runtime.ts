@@ -64,7 +64,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     notifyAllowHosts: options.env.NOTIFY_ALLOW_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     notifications: {
       deliver: async (ids) => {
-        for (const id of ids) await notifyQueue.add(id, 0);
+        // A retried delivery starts again at attempt 0, whose earlier job may still sit in Redis as finished.
+        for (const id of ids) await notifyQueue.redrive(id, 0);
       },
       inboxChanged: (userIds) => notificationEvents.publish(userIds),
     },

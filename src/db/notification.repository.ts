@@ -140,7 +140,8 @@ export async function notificationPayload(db: Executor, id: string): Promise<{ e
     db,
     sql`SELECT event, draft_id AS "draftId", payload, created_at AS "createdAt" FROM notifications WHERE id = ${id}`,
   );
-  return row;
+  // Raw queries return timestamps as text.
+  return row && { ...row, createdAt: new Date(row.createdAt) };
 }
 
 export async function channelById(db: Executor, id: string, includeDeleted = false): Promise<(ChannelRow & { deletedAt: Date | null }) | undefined> {
@@ -324,12 +325,13 @@ export interface OverdueDraft {
 
 /** Drafts in review whose time in stage passed `minHours` at `now`. */
 export async function draftsInReviewSince(db: Executor, now: Date, minHours: number, limit: number): Promise<OverdueDraft[]> {
-  return rows(
+  const found = await rows<OverdueDraft>(
     db,
     sql`SELECT id, stage, round, stage_entered_at AS "stageEnteredAt" FROM drafts
         WHERE status = 'in_review' AND stage IS NOT NULL AND stage_entered_at <= ${new Date(now.getTime() - minHours * 3_600_000)}
         ORDER BY stage_entered_at LIMIT ${limit}`,
   );
+  return found.map((d) => ({ ...d, stageEnteredAt: new Date(d.stageEnteredAt) }));
 }
 
 /** People who chose the daily digest and have an e-mail address. */
