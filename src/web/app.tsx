@@ -8,6 +8,9 @@ import { BoardPage } from './pages/BoardPage';
 import { DeskPage } from './pages/DeskPage';
 import { LoginPage } from './pages/LoginPage';
 import { ReviewPage } from './pages/ReviewPage';
+import { NotificationBell } from './components/NotificationBell';
+import { NotificationSettingsPage } from './pages/NotificationSettingsPage';
+import { NotificationsPage } from './pages/NotificationsPage';
 import { match, navigate, usePath } from './router';
 import type { Me, Unit } from './types';
 
@@ -84,6 +87,8 @@ export function App() {
       </Suspense>
     );
   else if (path.startsWith('/board')) page = <BoardPage />;
+  else if (path.startsWith('/notifications')) page = <NotificationsPage />;
+  else if (path.startsWith('/settings')) page = <NotificationSettingsPage />;
   else if (path === '/admin' || path.startsWith('/admin/')) page = <AdminPage path={path} />;
   else {
     navigate(home);
@@ -122,12 +127,16 @@ function Header() {
           </a>
         )}
       </nav>
+      <NotificationBell />
       <div className="who" data-testid="whoami">
         <span className={`live-dot live-${state}`} title={state === 'live' ? '实时连接正常' : '实时连接中断，正在重连'} data-testid="live-state" data-state={state} />
         <strong>{me.displayName}</strong>
         <span className="muted">{me.staffId ? `工号 ${me.staffId}` : ''}</span>
         <span className="muted">{me.unitId ? (units.get(me.unitId)?.name ?? '') : '全校'}</span>
         <span className="roles">{me.roles.map((r) => ROLE_LABELS[r] ?? r).join(' / ')}</span>
+        <a href="#/settings" className="settings-link">
+          设置
+        </a>
         <button type="button" className="link" onClick={() => void signOut()}>
           退出
         </button>
