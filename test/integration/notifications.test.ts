@@ -6,7 +6,7 @@ import { currentRevision, decide, draftIn } from '../helpers/draft-states';
 import { startMailSink, startReceiver, type MailSink, type Receiver } from '../helpers/notify-receivers';
 import { createTestContext, draftBody, type TestContext } from '../helpers/test-context';
 import { createSenders } from '../../src/services/notify/channels';
-import { writeReminders } from '../../src/services/notify/sweep-notifications';
+import { writeDigests, writeReminders } from '../../src/services/notify/sweep-notifications';
 import { quietUntil } from '../../src/domain/notify';
 import { REMINDER_QUIET_HOURS } from '../../config/notifications';
 import { startNotifyWorker, type RunningNotifyWorker } from '../../workers/notify.worker';
@@ -399,6 +399,54 @@ describe('preferences, inbox and validation', () => {
     expect((await ctx.api('r3').get('/api/notifications/unread-count')).body.unread).toBe(unread - 1);
     // Someone else's notification id marks nothing.
     expect((await ctx.api('r2').post('/api/notifications/read', { ids: [item.id] })).body.marked).toBe(0);
+  });
+
+  it('quiet hours defer a person’s e-mail (not counted as an attempt) until they end; the daily digest goes once a day', async () => {
+    const supertest = (await import('supertest')).default;
+    // r1's quiet hours cover the whole day but one minute: any delivery now is deferred.
+    const prefs = await supertest(ctx.app).put('/api/me/notification-preferences').set('Authorization', `Bearer ${ctx.people.tokens.r1}`).send({ email: true, digest: false, quietHours: { start: '00:00', end: '23:59' } });
+    expect(prefs.status).toBe(200);
+    const draft = await draftIn(ctx, 'first');
+    const deferred = async () =>
+      sql1<{ id: string; status: string; attempts: number; later: boolean }>(
+        sql`SELECT d.id, d.status, d.attempts, d.not_before > now() AS later FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id
+            WHERE n.draft_id = ${draft.id} AND d.user_id = ${ctx.people.ids.r1}`,
+      );
+    const deadline = Date.now() + 10_000;
+    let rows = await deferred();
+    while (!(rows[0]?.status === 'pending' && rows[0].later) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      rows = await deferred();
+    }
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'pending', attempts: 0, later: true });
+    expect((await mailsFor(draft.id, 'review.waiting', 'first')).flatMap((m) => m.to)).not.toContain(emailOf('r1'));
+    // The quiet hours end (here: r1 clears them and the deferral comes due); the sweeper delivers what is owed.
+    await supertest(ctx.app).put('/api/me/notification-preferences').set('Authorization', `Bearer ${ctx.people.tokens.r1}`).send({ email: true, digest: false, quietHours: null });
+    await ctx.superuser(`UPDATE notification_deliveries SET not_before = now() - interval '10 seconds' WHERE id = $1`, [rows[0]!.id]);
+    await worker!.sweepNow();
+    await settled(draft.id);
+    expect((await mailsFor(draft.id, 'review.waiting', 'first')).flatMap((m) => m.to)).toContain(emailOf('r1'));
+
+    // r3 chooses the digest: one e-mail after 08:00 local listing the day's notifications, once.
+    await supertest(ctx.app).put('/api/me/notification-preferences').set('Authorization', `Bearer ${ctx.people.tokens.r3}`).send({ email: true, digest: true, quietHours: null });
+    await settled((await draftIn(ctx, 'final')).id);
+    const morning = new Date('2026-12-05T01:30:00Z'); // 09:30 in Asia/Shanghai
+    const early = new Date('2026-12-04T23:30:00Z'); // 07:30
+    // The inbox rows are dated to the digest's day (the app role may not rewrite them; the superuser may).
+    await ctx.superuser(`UPDATE notification_inbox SET created_at = $1 WHERE user_id = $2`, [new Date(morning.getTime() - 3_600_000).toISOString(), ctx.people.ids.r3]);
+    expect(await writeDigests(ctx.runtime.deps, early, TZ)).toBe(0);
+    expect(await writeDigests(ctx.runtime.deps, morning, TZ)).toBe(1);
+    expect(await writeDigests(ctx.runtime.deps, new Date(morning.getTime() + 3_600_000), TZ)).toBe(0);
+    const deadline2 = Date.now() + 10_000;
+    let digest = mail.messages.filter((m) => m.event === 'digest.daily');
+    while (digest.length === 0 && Date.now() < deadline2) {
+      await new Promise((r) => setTimeout(r, 50));
+      digest = mail.messages.filter((m) => m.event === 'digest.daily');
+    }
+    expect(digest).toHaveLength(1);
+    expect(digest[0]!.to).toEqual([emailOf('r3')]);
+    expect(digest[0]!.text).toContain('2026-');
   });
 
   it('refuses channel URLs that are not https (outside NOTIFY_ALLOW_HOSTS), webhooks without a secret, and never returns secrets', async () => {
