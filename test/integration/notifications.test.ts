@@ -244,6 +244,23 @@ describe('delivery', () => {
     expect(trail.map((t) => t.type)).toEqual(expect.arrayContaining(['admin.notification_channel_created', 'admin.notification_channel_deleted', 'admin.notification_retried']));
   });
 
+  it('never follows a redirect: a 302 to another host is a failed attempt and the other host hears nothing', async () => {
+    const elsewhere = await startReceiver(SECRETS);
+    try {
+      receiver.reply = (_req, res) => res.writeHead(302, { location: elsewhere.url('/hook-stolen') }).end();
+      await channel({ kind: 'webhook', name: 'OA', url: receiver.url('/hook-moved'), secret: SECRETS.webhook, unitId: ctx.people.unitId, events: ['draft.approved'] });
+      const draft = await draftIn(ctx, 'approved');
+      await settled(draft.id, 30_000);
+      const rows = await sql1<{ status: string; last_error: string }>(sql`SELECT d.status, d.last_error FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.draft_id = ${draft.id} AND d.kind = 'webhook'`);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.status).toBe('failed');
+      expect(rows[0]!.last_error).toContain('重定向');
+      expect(elsewhere.requests).toHaveLength(0);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('a worker killed after sending and before recording it neither loses nor duplicates the delivery', async () => {
     await worker!.close();
     worker = null;
