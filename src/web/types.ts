@@ -215,6 +215,8 @@ export interface AdminUser {
   roles: Role[];
   locked: boolean;
   disabled: boolean;
+  /** Where e-mail notifications go (issue 14). */
+  email?: string | null;
 }
 
 export interface DictionaryList {

@@ -116,6 +116,31 @@ describe('notifications in Chromium', () => {
     }
   });
 
+  it('admins add a channel, see failed deliveries with their error, and retry them', async () => {
+    const admin = await h.open('admin', '/admin/notifications');
+    await admin.page.waitForSelector('form[aria-label="新建通知渠道"]');
+    await admin.page.selectOption('form[aria-label="新建通知渠道"] select[name="kind"]', 'webhook');
+    await admin.page.fill('form[aria-label="新建通知渠道"] input[name="name"]', '校 OA 系统');
+    // Nothing listens on port 9 of 127.0.0.1: every attempt fails (connection refused).
+    await admin.page.fill('form[aria-label="新建通知渠道"] input[name="url"]', 'http://127.0.0.1:9/hook');
+    await admin.page.fill('form[aria-label="新建通知渠道"] input[name="secret"]', 'oa-secret');
+    await admin.page.click('form[aria-label="新建通知渠道"] button[type="submit"]');
+    await admin.page.waitForSelector('[data-testid="channels-table"] >> text=校 OA 系统');
+    // A failed delivery as the worker leaves it after its last attempt (no worker runs in this harness).
+    const draft = await draftIn(h.ctx, 'first');
+    await h.ctx.superuser(`UPDATE notification_deliveries d SET status = 'failed', attempts = 6, last_error = 'fetch failed: connect ECONNREFUSED 127.0.0.1:9'
+      FROM notifications n WHERE n.id = d.notification_id AND n.draft_id = $1 AND d.kind = 'webhook'`, [draft.id]);
+    await admin.page.selectOption('[data-testid="delivery-status"]', 'failed');
+    const row = admin.page.locator('[data-testid="deliveries-table"] tr[data-status="failed"]').first();
+    await row.waitFor();
+    expect(await row.textContent()).toContain('ECONNREFUSED');
+    await h.shot(admin.page, 'notifications-admin-1440');
+    await row.locator('[data-action="retry-delivery"]').click();
+    await admin.page.selectOption('[data-testid="delivery-status"]', 'pending');
+    await admin.page.waitForSelector('[data-testid="deliveries-table"] tr[data-status="pending"]');
+    expect(admin.problems).toEqual([]);
+  });
+
   it('the desktop board at 1440 keeps its columns and hides the phone queue', async () => {
     const r2 = await h.open('r2', '/board');
     await r2.page.waitForSelector('[data-testid="board"] [data-column="second"]');
