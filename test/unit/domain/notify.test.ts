@@ -29,7 +29,7 @@ describe('who hears what', () => {
     ],
     [
       'a waiver changes nothing anyone must hear',
-      change({ before: { status: 'in_review', stage: 'first', escalated: false }, next: next({}), command: { type: 'waive', reason: 'x' } }),
+      change({ before: { status: 'in_review', stage: 'first', escalated: false }, next: next({}), command: { type: 'waive', reason: 'x', policy: 'stage' } }),
       [],
     ],
     ['release', change({ before: { status: 'approved', stage: null, escalated: false }, next: next({ status: 'released', stage: null }), command: { type: 'release' } }), ['draft.released→author']],
