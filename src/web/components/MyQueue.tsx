@@ -1,3 +1,4 @@
+import { useSyncExternalStore } from 'react';
 import type { Me, BoardItem } from '../types';
 import { BOARD_COLUMNS, formatDuration } from '../labels';
 
@@ -11,13 +12,29 @@ export function waitsForMe(me: Me, d: BoardItem): boolean {
   return d.stage === 'propaganda' || me.unitId === d.unitId;
 }
 
+export const PHONE_QUERY = '(max-width: 480px)';
+
+/** Whether the viewport is a phone's (follows rotation and resizing). */
+export function usePhone(): boolean {
+  return useSyncExternalStore(
+    (l) => {
+      const m = window.matchMedia(PHONE_QUERY);
+      m.addEventListener('change', l);
+      return () => m.removeEventListener('change', l);
+    },
+    () => window.matchMedia(PHONE_QUERY).matches,
+  );
+}
+
 /** The phone's board (≤ 480 px): drafts waiting for me first, then the rest by stage, checking last. */
 export function MyQueue({ me, items, now }: { me: Me; items: BoardItem[]; now: number }) {
+  const phone = usePhone();
+  if (!phone) return null;
   const mine = items.filter((d) => waitsForMe(me, d));
   const rest = items.filter((d) => !mine.includes(d));
   const columns = [...BOARD_COLUMNS.filter((c) => c.key !== 'checking'), ...BOARD_COLUMNS.filter((c) => c.key === 'checking')];
   const row = (d: BoardItem) => (
-    <a key={d.id} className="queue-item" href={`#/drafts/${d.id}`} data-draft-id={d.id} data-testid="queue-item">
+    <a key={d.id} className="queue-item" href={`#/drafts/${d.id}`} data-queue-draft={d.id} data-testid="queue-item">
       <span className="queue-title">{d.title}</span>
       <span className="muted small">
         {d.number} · {d.stageLabel ?? ''} · {d.unitName} · 本环节 {formatDuration(now - new Date(d.stageEnteredAt).getTime())}
@@ -37,7 +54,7 @@ export function MyQueue({ me, items, now }: { me: Me; items: BoardItem[]; now: n
         const cards = rest.filter(col.matches);
         if (cards.length === 0) return null;
         return (
-          <section key={col.key} aria-label={col.label} data-column={col.key}>
+          <section key={col.key} aria-label={col.label} data-queue-column={col.key}>
             <h2>
               {col.label} <span className="count">{cards.length}</span>
             </h2>

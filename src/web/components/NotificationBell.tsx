@@ -26,9 +26,6 @@ export function NotificationBell() {
   const count = unread ?? 0;
   return (
     <a href="#/notifications" className={`bell ${path.startsWith('/notifications') ? 'active' : ''}`} data-testid="bell" data-unread={count} aria-label={`通知，${count} 条未读`}>
-      <svg className="bell-icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
-        <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z" />
-      </svg>{' '}
       通知
       {count > 0 && (
         <span className="bell-count" data-testid="bell-count">
