@@ -487,8 +487,13 @@ describe('preferences, inbox and validation', () => {
     expect(JSON.stringify(hook.body)).not.toContain('top-secret');
     const listed = await ctx.api('admin').get('/api/admin/notification-channels');
     expect(JSON.stringify(listed.body)).not.toContain('top-secret');
+    const robot = await ctx.api('admin').post('/api/admin/notification-channels', { kind: 'wecom', name: '群', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=robot-key-123' });
+    expect(robot.status).toBe(201);
     const trail = await sql1<{ data: unknown }>(sql`SELECT data FROM audit_events WHERE type = 'admin.notification_channel_created'`);
     expect(JSON.stringify(trail)).not.toContain('top-secret');
+    // A robot's key rides in its URL: the trail keeps the URL without it.
+    expect(JSON.stringify(trail)).not.toContain('robot-key-123');
+    expect(JSON.stringify(trail)).toContain('qyapi.weixin.qq.com');
     expect((await ctx.api('r1').get('/api/admin/notification-channels')).status).toBe(403);
     expect((await ctx.api('r1').get('/api/admin/notifications')).status).toBe(403);
   });

@@ -94,6 +94,8 @@ async function audienceOf(tx: Tx, audience: Audience, t: NotifyTransition, ctx: 
  * committed one owes every delivery it caused. Inserts only (no network): a channel that is down cannot slow it.
  */
 export async function enqueueNotifications(tx: Tx, t: NotifyTransition): Promise<OwedNotifications> {
+  // Most transitions that tell nobody (a waiver, a proofreading edit) cost no query at all.
+  if (notificationEvents({ before: t.before, next: t.next, command: t.command, platformLevel: 'school', blockingFindings: 0 }).length === 0) return NO_NOTIFICATIONS;
   const ctx0 = await draftNotifyContext(tx, t.after.id);
   if (!ctx0) return NO_NOTIFICATIONS;
   const blocking =

@@ -42,6 +42,17 @@ export const presentChannel = (c: ChannelRow) => ({
   updatedAt: c.updatedAt,
 });
 
+/** A robot URL carries its key in the query (企业微信 `key`, 钉钉 `access_token`): the trail keeps the rest. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    for (const k of [...u.searchParams.keys()]) u.searchParams.set(k, '***');
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
 async function validate(db: Db, allowHosts: readonly string[], v: { kind: ChannelKind; url: string; unitId?: string | null | undefined; secret?: string | null | undefined }): Promise<void> {
   const problem = channelUrlProblem(v.kind, v.url, allowHosts);
   if (problem) throw validationFailed(problem, { field: 'url' });
@@ -54,7 +65,7 @@ export async function createChannel(db: Db, allowHosts: readonly string[], actor
   await validate(db, allowHosts, input);
   return db.transaction(async (tx) => {
     const row = await insertChannel(tx, { kind: input.kind, name: input.name, url: input.url, secret: input.secret ?? null, unitId: input.unitId ?? null, events: input.events ?? null, createdBy: actor.id });
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'admin.notification_channel_created', data: { ...presentChannel(row), createdAt: undefined, updatedAt: undefined } });
+    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'admin.notification_channel_created', data: { channelId: row.id, kind: row.kind, name: row.name, url: redactUrl(row.url), hasSecret: Boolean(row.secret), unitId: row.unitId, events: row.events } });
     return row;
   });
 }
@@ -69,7 +80,7 @@ export async function changeChannel(db: Db, allowHosts: readonly string[], actor
     const row = await updateChannel(tx, id, input);
     if (!row) throw notFound('通知渠道');
     const changed = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'admin.notification_channel_updated', data: { channelId: id, changed, url: row.url, kind: row.kind, unitId: row.unitId, events: row.events } });
+    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'admin.notification_channel_updated', data: { channelId: id, changed, url: redactUrl(row.url), kind: row.kind, unitId: row.unitId, events: row.events } });
     return row;
   });
 }
