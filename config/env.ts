@@ -34,13 +34,9 @@ const EnvSchema = z.object({
    * loaded into every check thread. The worker refuses to start with it unless NODE_ENV=test.
    */
   SANSHEN_TEST_CHECK_WRAPPER: z.string().optional(),
-  /** Time zone of the review calendar (quiet hours, daily digests, 催办 periods). */
-  TZ_REVIEW: z.string().default('Asia/Shanghai'),
   /** Notifications (issue 14): SMTP server for e-mail (smtp:// upgrades with STARTTLS when offered; smtps:// is TLS from the start). */
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('三审三校 <noreply@localhost>'),
-  /** Base of the links notifications carry (the board's public address). */
-  PUBLIC_URL: z.string().default('http://localhost:3000'),
   /** Comma-separated hosts a webhook may reach over plain http (tests: 127.0.0.1); everything else must be https. */
   NOTIFY_ALLOW_HOSTS: z.string().default(''),
   /** Delivery attempts before a delivery is marked failed (visible to admins, retryable). */
@@ -55,6 +51,20 @@ const EnvSchema = z.object({
   START_NOTIFY_WORKER: z.enum(['0', '1']).default('1'),
   /** npm start forks a check worker unless this is 0 (production runs workers as their own service). */
   START_WORKER: z.enum(['0', '1']).default('1'),
+  /** The office's time zone: month and day boundaries of reports, deadlines and printed times; also quiet hours, 催办 and digests of notifications. */
+  TZ_REVIEW: z.string().default('Asia/Shanghai'),
+  /** 备案 变更 must be filed within this many working days (Mon–Fri) of the change. */
+  REGISTRY_CHANGE_DEADLINE_DAYS: z.coerce.number().int().min(1).max(60).default(5),
+  /** 年检: minimum releases per year, and months without a release that make a 僵尸号. */
+  ANNUAL_MIN_RELEASES: z.coerce.number().int().min(0).max(10_000).default(12),
+  ZOMBIE_MONTHS: z.coerce.number().int().min(1).max(24).default(6),
+  /** The school's name printed at the top of every 审稿单 and 年检 report. */
+  SCHOOL_NAME: z.string().max(100).default('本校'),
+  /** Absolute base URL printed in the 审稿单's QR code (default: the requesting host) and carried by notification links (default there: http://localhost:3000). */
+  PUBLIC_URL: z.url().optional(),
+  /** CJK font embedded in server-side PDFs (a .ttc needs the face's PostScript name). */
+  PDF_FONT_PATH: z.string().default('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'),
+  PDF_FONT_NAME: z.string().default('WenQuanYiMicroHei'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -35,7 +35,7 @@ export function sendersFromEnv(env: Env): Senders {
   return createSenders({
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
-    publicUrl: env.PUBLIC_URL,
+    publicUrl: env.PUBLIC_URL ?? 'http://localhost:3000',
     allowHosts: env.NOTIFY_ALLOW_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     timeoutMs: DELIVERY_TIMEOUT_MS,
   });

@@ -20,6 +20,8 @@ import { queueBoardRouter } from './queue-board';
 import { dictionariesRouter } from './routes/dictionaries.routes';
 import { draftsRouter } from './routes/drafts.routes';
 import { notificationsRouter } from './routes/notifications.routes';
+import { recordsRouter } from './routes/records.routes';
+import { registryRouter } from './routes/registry.routes';
 
 export interface HealthProbe {
   (): Promise<{ db: 'up' | 'down'; redis: 'up' | 'down' }>;
@@ -127,6 +129,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(claimsRouter(deps, registry));
   app.use(dashboardsRouter(deps.db, registry, deps.queues ?? []));
   app.use(notificationsRouter(deps, registry));
+  app.use(registryRouter(deps, registry, deps.checkpoints));
+  app.use(recordsRouter(deps, registry, deps.checkpoints));
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
