@@ -434,3 +434,49 @@ export const notificationPreferences = pgTable('notification_preferences', {
   quietEnd: text('quiet_end'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+/** 报告误报: a reviewer's report that a finding is a false alarm (issue 11); with waivers, the labelled false alarms. */
+export const findingReports = pgTable(
+  'finding_reports',
+  {
+    id: id(),
+    findingId: uuid('finding_id').notNull().references(() => findings.id),
+    draftId: uuid('draft_id').notNull().references(() => drafts.id),
+    ruleId: text('rule_id').notNull(),
+    reporterId: uuid('reporter_id').notNull().references(() => users.id),
+    comment: text('comment').notNull().default(''),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('finding_reports_finding_reporter_idx').on(t.findingId, t.reporterId), index('finding_reports_rule_idx').on(t.ruleId, t.createdAt)],
+);
+
+/** 影子规则 (issue 11): a term that runs silently until an admin switches it on (status shadow → promoted | discarded). */
+export const shadowTerms = pgTable('shadow_terms', {
+  id: id(),
+  list: text('list').notNull(),
+  term: text('term').notNull(),
+  severity: text('severity').notNull().default('-'),
+  note: text('note').notNull().default(''),
+  flags: text('flags').notNull().default(''),
+  status: text('status').notNull().default('shadow'),
+  baseVersion: text('base_version').notNull(),
+  createdBy: uuid('created_by').references(() => users.id),
+  createdAt: createdAt(),
+  decidedBy: uuid('decided_by').references(() => users.id),
+  decidedAt: ts('decided_at'),
+  changeId: bigint('change_id', { mode: 'number' }),
+});
+
+/** A whitelist phrase for one unit's drafts only (issue 11); applied to the findings of that unit's revisions. */
+export const scopedWhitelist = pgTable(
+  'scoped_whitelist',
+  {
+    id: id(),
+    phrase: text('phrase').notNull(),
+    unitId: uuid('unit_id').notNull().references(() => units.id),
+    ruleId: text('rule_id'),
+    note: text('note').notNull().default(''),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('scoped_whitelist_unit_phrase_idx').on(t.unitId, t.phrase)],
+);

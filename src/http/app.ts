@@ -18,6 +18,7 @@ import { claimsRouter } from './routes/claims.routes';
 import { dashboardsRouter } from './routes/dashboards.routes';
 import { queueBoardRouter } from './queue-board';
 import { dictionariesRouter } from './routes/dictionaries.routes';
+import { ruleFeedbackRouter } from './routes/rule-feedback.routes';
 import { draftsRouter } from './routes/drafts.routes';
 import { notificationsRouter } from './routes/notifications.routes';
 import { recordsRouter } from './routes/records.routes';
@@ -125,6 +126,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(adminRouter(deps.db, registry));
   app.use(draftsRouter(deps, registry, deps.checkpoints));
   app.use(dictionariesRouter(deps, registry));
+  app.use(ruleFeedbackRouter(deps, registry));
   app.use(boardRouter(deps.db, registry));
   app.use(claimsRouter(deps, registry));
   app.use(dashboardsRouter(deps.db, registry, deps.queues ?? []));

@@ -22,6 +22,7 @@ import type { CheckResult } from '../domain/findings';
 import { transition } from '../domain/workflow';
 import type { CheckContext } from '../checks/engine';
 import { announce } from './apply-transition';
+import { applyUnitWhitelist, unitWhitelist } from './scoped-whitelist.service';
 import type { CheckJob, ServiceDeps } from './deps';
 import { contentOf } from './review.service';
 import { enqueueNotifications, kickNotifications, NO_NOTIFICATIONS } from './notify/enqueue-notifications';
@@ -194,6 +195,7 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
       };
       let content: ReturnType<typeof contentOf>;
       let context: CheckContext | undefined;
+      let unitPhrases: string[];
       try {
         const read = await batch.read;
         if (!read) {
@@ -202,6 +204,8 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
         }
         content = contentOf(read.revision);
         if (job.checkId === 'copyright') context = await (batch.references ??= copyrightContext(deps, read, content));
+        // Whitelist phrases scoped to the draft's unit (issue 11).
+        unitPhrases = await unitWhitelist(deps.db, read.unitId);
       } catch (error) {
         // The database, not the check: the queue retries without counting it against the check.
         giveUp();
@@ -210,7 +214,7 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
       let result: CheckResult;
       try {
         // Computed before taking any lock: checks may take milliseconds, locks should not.
-        result = await runner.run(job.checkId, content, context);
+        result = applyUnitWhitelist(await runner.run(job.checkId, content, context), content, unitPhrases);
       } catch (error) {
         giveUp();
         throw new CheckAttemptError(attempts, error);

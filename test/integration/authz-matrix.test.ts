@@ -430,6 +430,71 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
     ],
   },
 
+  'GET /api/admin/rule-feedback': { scenarios: [{ name: 'per-rule precision', send: () => ({ path: '/api/admin/rule-feedback', query: { days: '90' } }), expect: only('admin', 'prop', 'auditor') }] },
+  'POST /api/admin/rule-feedback/whitelist': {
+    scenarios: [
+      {
+        name: 'whitelist the phrase of a waived finding',
+        setup: async () => {
+          const f = await sharedDraft('blocked_review')();
+          return { ...f, findingId: await blockingFinding(f.draft!.id) };
+        },
+        mutates: true,
+        send: (f) => ({ path: '/api/admin/rule-feedback/whitelist', body: { findingId: f.findingId, phrase: `赌博${unique()}` } }),
+        expect: only('admin'),
+      },
+    ],
+  },
+  'POST /api/drafts/{id}/findings/{fid}/report': {
+    scenarios: [
+      {
+        // Once per person and finding: one fixture serves every reader.
+        name: '报告误报 on a finding',
+        setup: async () => {
+          const f = await draft('blocked_review')();
+          return { ...f, findingId: await blockingFinding(f.draft!.id) };
+        },
+        send: (f) => ({ path: dpath(f, `/findings/${f.findingId as string}/report`), body: { comment: '误报' } }),
+        expect: only(...readersOf('U')),
+      },
+    ],
+  },
+  'GET /api/admin/shadow-terms': { scenarios: [{ name: 'shadow terms', send: () => ({ path: '/api/admin/shadow-terms' }), expect: only('admin', 'prop', 'auditor') }] },
+  'POST /api/admin/shadow-terms': {
+    scenarios: [{ name: 'add a shadow term', mutates: true, send: () => ({ path: '/api/admin/shadow-terms', body: { list: 'sensitive.rumour-safety', term: `影子${unique()}` } }), expect: only('admin') }],
+  },
+  'GET /api/admin/shadow-terms/{id}/preview': {
+    scenarios: [
+      {
+        name: 'preview a shadow term',
+        setup: async () => ({ shadowId: (await ctx.api('admin').post('/api/admin/shadow-terms', { list: 'sensitive.rumour-safety', term: `预览${unique()}` })).body.id }),
+        send: (f) => ({ path: `/api/admin/shadow-terms/${f.shadowId as string}/preview`, query: { limit: '50' } }),
+        expect: only('admin', 'prop', 'auditor'),
+      },
+    ],
+  },
+  'POST /api/admin/shadow-terms/{id}/promote': {
+    scenarios: [
+      {
+        name: 'switch a shadow term on',
+        setup: async () => ({ shadowId: (await ctx.api('admin').post('/api/admin/shadow-terms', { list: 'sensitive.rumour-safety', term: `启用${unique()}` })).body.id }),
+        mutates: true,
+        send: (f) => ({ path: `/api/admin/shadow-terms/${f.shadowId as string}/promote` }),
+        expect: only('admin'),
+      },
+    ],
+  },
+  'POST /api/admin/shadow-terms/{id}/discard': {
+    scenarios: [
+      {
+        name: 'discard a shadow term',
+        setup: async () => ({ shadowId: (await ctx.api('admin').post('/api/admin/shadow-terms', { list: 'sensitive.rumour-safety', term: `放弃${unique()}` })).body.id }),
+        mutates: true,
+        send: (f) => ({ path: `/api/admin/shadow-terms/${f.shadowId as string}/discard` }),
+        expect: only('admin'),
+      },
+    ],
+  },
   'GET /api/admin/dictionaries': { scenarios: [{ name: 'overview', send: () => ({ path: '/api/admin/dictionaries' }), expect: only('admin', 'prop', 'auditor') }] },
   'GET /api/admin/dictionaries/{category}/terms': {
     scenarios: [{ name: 'terms of a list', send: () => ({ path: '/api/admin/dictionaries/whitelist/terms' }), expect: only('admin', 'prop', 'auditor') }],

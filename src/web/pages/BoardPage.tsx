@@ -4,7 +4,7 @@ import { useSession } from '../app';
 import { CardPresence, usePresence } from '../components/Presence';
 import { MyQueue } from '../components/MyQueue';
 import { useResource, useTick } from '../hooks';
-import { BOARD_COLUMNS, categoryClass, categoryLabel, formatDuration } from '../labels';
+import { BOARD_COLUMNS, formatDuration, riskChips } from '../labels';
 import { useLiveRefetch } from '../live';
 import type { DraftPresence } from '../../shared/socket-contract';
 import type { BoardData, BoardItem, Platform } from '../types';
@@ -95,9 +95,9 @@ function Card({ draft, now, sla, presence }: { draft: BoardItem; now: number; sl
       </div>
       {draft.risks.length > 0 && (
         <div className="risks">
-          {draft.risks.map((r) => (
-            <span key={r.category} className={`badge ${categoryClass(r.category)} ${r.block > 0 ? 'sev-block' : 'sev-review'}`} title={`阻断 ${r.block}，需复核 ${r.review}`}>
-              {categoryLabel(r.category)} {r.block + r.review}
+          {riskChips(draft.risks).map((r) => (
+            <span key={r.label} className={`badge ${r.className} ${r.block > 0 ? 'sev-block' : 'sev-review'}`} title={`阻断 ${r.block}，需复核 ${r.review}`} data-testid="risk-chip">
+              {r.label} {r.block + r.review}
             </span>
           ))}
         </div>

@@ -3,6 +3,7 @@ import { useSession } from '../../app';
 import { DictionariesAdmin } from './DictionariesAdmin';
 import { NotificationsAdmin } from './NotificationsAdmin';
 import { PlatformsAdmin } from './PlatformsAdmin';
+import { RuleFeedbackAdmin } from './RuleFeedbackAdmin';
 import { UnitsAdmin } from './UnitsAdmin';
 import { UsersAdmin } from './UsersAdmin';
 
@@ -12,6 +13,7 @@ const TABS = [
   { key: 'platforms', label: '发布平台' },
   { key: 'dictionaries', label: '词库' },
   { key: 'notifications', label: '通知渠道' },
+  { key: 'rule-feedback', label: '规则反馈' },
 ] as const;
 
 /** 系统管理 (#/admin/<tab>): admins only; the API refuses everyone else whatever this page shows. */
@@ -36,6 +38,7 @@ export function AdminPage({ path }: { path: string }) {
       {tab === 'platforms' && <PlatformsAdmin />}
       {tab === 'dictionaries' && <DictionariesAdmin />}
       {tab === 'notifications' && <NotificationsAdmin />}
+      {tab === 'rule-feedback' && <RuleFeedbackAdmin />}
     </div>
   );
 }
