@@ -434,6 +434,7 @@ export const notificationPreferences = pgTable('notification_preferences', {
   quietEnd: text('quiet_end'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+
 /** 报告误报: a reviewer's report that a finding is a false alarm (issue 11); with waivers, the labelled false alarms. */
 export const findingReports = pgTable(
   'finding_reports',
