@@ -98,6 +98,8 @@ export const users = pgTable('users', {
   failedLogins: integer('failed_logins').notNull().default(0),
   lockedUntil: ts('locked_until'),
   disabled: boolean('disabled').notNull().default(false),
+  /** Optional; where e-mail notifications go (issue 14). */
+  email: text('email'),
   createdAt: createdAt(),
   /** After an admin's password reset: the session may only change its password (0007). */
   mustChangePassword: boolean('must_change_password').notNull().default(false),
@@ -385,6 +387,67 @@ export const proofMarks = pgTable(
   },
   (t) => [index('proof_marks_draft_idx').on(t.draftId, t.revisionId)],
 );
+
+/** Where notifications are posted besides people: e-mail lists, 企业微信/钉钉 robots, campus OA webhooks. */
+export const notificationChannels = pgTable('notification_channels', {
+  id: id(),
+  kind: text('kind').notNull(),
+  name: text('name').notNull(),
+  url: text('url').notNull(),
+  secret: text('secret'),
+  unitId: uuid('unit_id').references(() => units.id),
+  events: text('events').array(),
+  createdBy: uuid('created_by').references(() => users.id),
+  createdAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  deletedAt: ts('deleted_at'),
+});
+
+/** The outbox: one row per thing that happened and is worth telling, written in the transition's transaction. */
+export const notifications = pgTable('notifications', {
+  id: id(),
+  event: text('event').notNull(),
+  draftId: uuid('draft_id').references(() => drafts.id),
+  dedupKey: text('dedup_key'),
+  payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+});
+
+export const notificationInbox = pgTable(
+  'notification_inbox',
+  {
+    notificationId: uuid('notification_id').notNull().references(() => notifications.id),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    createdAt: createdAt(),
+    readAt: ts('read_at'),
+  },
+  (t) => [primaryKey({ columns: [t.notificationId, t.userId] })],
+);
+
+/** One delivery per (notification, channel) or (notification, person); its id is the webhook's X-Sanshen-Delivery. */
+export const notificationDeliveries = pgTable('notification_deliveries', {
+  id: id(),
+  notificationId: uuid('notification_id').notNull().references(() => notifications.id),
+  channelId: uuid('channel_id').references(() => notificationChannels.id),
+  userId: uuid('user_id').references(() => users.id),
+  kind: text('kind').notNull(),
+  status: text('status').notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  notBefore: ts('not_before').notNull().defaultNow(),
+  createdAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  sentAt: ts('sent_at'),
+});
+
+export const notificationPreferences = pgTable('notification_preferences', {
+  userId: uuid('user_id').primaryKey().references(() => users.id),
+  emailEnabled: boolean('email_enabled').notNull().default(true),
+  digest: boolean('digest').notNull().default(false),
+  quietStart: text('quiet_start'),
+  quietEnd: text('quiet_end'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
 
 /** 报告误报: a reviewer's report that a finding is a false alarm (issue 11); with waivers, the labelled false alarms. */
 export const findingReports = pgTable(

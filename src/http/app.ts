@@ -21,6 +21,7 @@ import { queueBoardRouter } from './queue-board';
 import { dictionariesRouter } from './routes/dictionaries.routes';
 import { ruleFeedbackRouter } from './routes/rule-feedback.routes';
 import { draftsRouter } from './routes/drafts.routes';
+import { notificationsRouter } from './routes/notifications.routes';
 import { recordsRouter } from './routes/records.routes';
 import { registryRouter } from './routes/registry.routes';
 
@@ -150,6 +151,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(boardRouter(deps.db, registry));
   app.use(claimsRouter(deps, registry));
   app.use(dashboardsRouter(deps.db, registry, deps.queues ?? [], deps.timeZone));
+  app.use(notificationsRouter(deps, registry));
   app.use(registryRouter(deps, registry, deps.checkpoints));
   app.use(recordsRouter(deps, registry, deps.checkpoints));
 

@@ -72,6 +72,7 @@ export const presentUser = (u: UserRow) => ({
   disabled: u.disabled,
   mustChangePassword: u.mustChangePassword,
   staffIdConflict: u.staffIdConflict,
+  email: u.email ?? null,
 });
 
 export const presentMe = (u: AuthUser) => ({

@@ -166,6 +166,8 @@ export const UserCreateSchema = z
     isStaff: z.boolean().default(false),
     roles: z.array(z.enum(ROLES)).max(ROLES.length).default([]),
     password: text(256),
+    /** Where e-mail notifications go (optional). */
+    email: z.email().max(254).nullable().optional(),
   })
   .openapi('UserCreateRequest');
 export const UserUpdateSchema = z

@@ -77,6 +77,7 @@ export interface NewUser {
   isStaff: boolean;
   roles: Role[];
   password: string;
+  email?: string | null | undefined;
 }
 
 /** Creates an account; role grants are security events. @throws DomainError validation_failed | conflict */
@@ -96,6 +97,7 @@ export async function createUser(db: Db, actor: AuthUser | null, input: NewUser)
           isStaff: input.isStaff,
           roles: input.roles,
           passwordHash,
+          email: input.email ?? null,
         });
         await appendAuditEvent(tx, {
           chain: SECURITY_CHAIN,

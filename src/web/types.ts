@@ -232,6 +232,8 @@ export interface AdminUser {
   mustChangePassword?: boolean;
   /** A 工号 this account shared with an older one before 工号 became unique (the account was disabled). */
   staffIdConflict?: string | null;
+  /** Where e-mail notifications go (issue 14). */
+  email?: string | null;
 }
 
 export interface DictionaryList {

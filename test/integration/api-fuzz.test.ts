@@ -292,6 +292,7 @@ const GROUPS: Array<[string, (op: Operation) => boolean]> = [
   ['administration', (op) => op.path.startsWith('/api/admin/') && !op.path.startsWith('/api/admin/dictionaries')],
   ['dictionaries', (op) => op.path.startsWith('/api/admin/dictionaries')],
   ['board, presence, dashboards', (op) => ['/api/board', '/api/presence', '/api/dashboards'].includes(op.path)],
+  ['notifications', (op) => op.path.startsWith('/api/notifications') || op.path.startsWith('/api/me/')],
   ['registry and reports', (op) => op.path.startsWith('/api/registry') || op.path.startsWith('/api/reports')],
 ];
 

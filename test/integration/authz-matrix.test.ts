@@ -112,6 +112,20 @@ function scoped(unitIdOf: (item: any) => string) {
   };
 }
 
+async function notificationChannel(): Promise<Fixture> {
+  const res = await ctx.api('admin').post('/api/admin/notification-channels', { kind: 'wecom', name: `群${unique()}`, url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k' });
+  if (res.status !== 201) throw new Error(`channel: ${res.status} ${JSON.stringify(res.body)}`);
+  return { channelId: res.body.id as string };
+}
+
+/** A delivery that used up its attempts (written as the worker would leave it). */
+async function failedDelivery(): Promise<Fixture> {
+  const { channelId } = await notificationChannel();
+  const [n] = await ctx.superuser<{ id: string }>(`INSERT INTO notifications (event, payload) VALUES ('draft.approved', '{}'::jsonb) RETURNING id`);
+  const [d] = await ctx.superuser<{ id: string }>(`INSERT INTO notification_deliveries (notification_id, channel_id, kind, status, attempts, last_error) VALUES ($1, $2, 'wecom', 'failed', 6, 'HTTP 500') RETURNING id`, [n!.id, channelId]);
+  return { deliveryId: d!.id };
+}
+
 const registryForm = () => ({
   name: `备案${unique()}`,
   kind: 'wechat',
@@ -649,6 +663,39 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
     ],
   },
   'GET /api/dashboards': { scenarios: [{ name: 'school-wide figures', send: () => ({ path: '/api/dashboards' }), expect: only('prop', 'auditor', 'admin') }] },
+
+  'POST /api/admin/notification-channels': {
+    scenarios: [{ name: 'new channel', mutates: true, send: () => ({ path: '/api/admin/notification-channels', body: { kind: 'webhook', name: `OA${unique()}`, url: 'https://oa.school.test/hook', secret: 's3cret' } }), expect: only('admin') }],
+  },
+  'GET /api/admin/notification-channels': { scenarios: [{ name: 'channels', send: () => ({ path: '/api/admin/notification-channels' }), expect: only('admin') }] },
+  'PATCH /api/admin/notification-channels/{id}': {
+    scenarios: [{ name: 'rename a channel', mutates: true, setup: notificationChannel, send: (f) => ({ path: `/api/admin/notification-channels/${f.channelId as string}`, body: { name: `改名${unique()}` } }), expect: only('admin') }],
+  },
+  'DELETE /api/admin/notification-channels/{id}': {
+    scenarios: [{ name: 'retire a channel', mutates: true, setup: notificationChannel, send: (f) => ({ path: `/api/admin/notification-channels/${f.channelId as string}` }), expect: only('admin') }],
+  },
+  'GET /api/admin/notifications': { scenarios: [{ name: 'deliveries', send: () => ({ path: '/api/admin/notifications' }), expect: only('admin') }] },
+  'POST /api/admin/notifications/{id}/retry': {
+    scenarios: [{ name: 'retry a failed delivery', mutates: true, setup: failedDelivery, send: (f) => ({ path: `/api/admin/notifications/${f.deliveryId as string}/retry` }), expect: only('admin') }],
+  },
+  'PUT /api/admin/users/{id}/email': {
+    scenarios: [
+      {
+        name: 'notification e-mail of an account',
+        mutates: true,
+        setup: async () => ({ userId: (await createUser(ctx.runtime.deps.db, null, { username: `m${unique()}`, displayName: '邮箱', password: PASSWORD, roles: [], isStaff: false, unitId: ctx.people.unitId })).id }),
+        send: (f) => ({ path: `/api/admin/users/${f.userId as string}/email`, body: { email: `x${unique()}@school.test` } }),
+        expect: only('admin'),
+      },
+    ],
+  },
+  'GET /api/notifications': { scenarios: [{ name: 'own inbox', send: () => ({ path: '/api/notifications' }), expect: signedIn() }] },
+  'GET /api/notifications/unread-count': { scenarios: [{ name: 'own bell', send: () => ({ path: '/api/notifications/unread-count' }), expect: signedIn() }] },
+  'POST /api/notifications/read': { scenarios: [{ name: 'mark own read', mutates: true, send: () => ({ path: '/api/notifications/read', body: { all: true } }), expect: signedIn() }] },
+  'GET /api/me/notification-preferences': { scenarios: [{ name: 'own preferences', send: () => ({ path: '/api/me/notification-preferences' }), expect: signedIn() }] },
+  'PUT /api/me/notification-preferences': {
+    scenarios: [{ name: 'own preferences', mutates: true, send: () => ({ path: '/api/me/notification-preferences', body: { email: true, digest: false, quietHours: { start: '22:00', end: '07:00' } } }), expect: signedIn() }],
+  },
 
   // 备案 registry (issue 15): units file for their own accounts, 宣传部 and admins decide; reads for everyone signed in,
   // the trail for the office, auditors and the owning unit.

@@ -2,6 +2,7 @@ import { useMemo, useRef, useState } from 'react';
 import { api, qs } from '../api';
 import { useSession } from '../app';
 import { CardPresence, usePresence } from '../components/Presence';
+import { MyQueue } from '../components/MyQueue';
 import { useResource, useTick } from '../hooks';
 import { BOARD_COLUMNS, formatDuration, riskChips } from '../labels';
 import { useLiveRefetch } from '../live';
@@ -9,7 +10,7 @@ import type { DraftPresence } from '../../shared/socket-contract';
 import type { BoardData, BoardItem, Platform } from '../types';
 
 export function BoardPage() {
-  const { units } = useSession();
+  const { units, me } = useSession();
   const [text, setText] = useState('');
   const [unit, setUnit] = useState('');
   const [platform, setPlatform] = useState('');
@@ -56,6 +57,8 @@ export function BoardPage() {
         </label>
         {board.error && <span className="error">看板加载失败：{board.error.message}</span>}
       </div>
+      {/* On a phone (≤ 480 px) the columns give way to "my queue" (CSS decides which one shows). */}
+      <MyQueue me={me} items={items} now={now + skew} />
       <div className="board" data-testid="board">
         {BOARD_COLUMNS.map((col) => {
           const cards = items.filter(col.matches);

@@ -1,6 +1,7 @@
 import { ApiError } from '../../api';
 import { useSession } from '../../app';
 import { DictionariesAdmin } from './DictionariesAdmin';
+import { NotificationsAdmin } from './NotificationsAdmin';
 import { PlatformsAdmin } from './PlatformsAdmin';
 import { RuleFeedbackAdmin } from './RuleFeedbackAdmin';
 import { UnitsAdmin } from './UnitsAdmin';
@@ -11,6 +12,7 @@ const TABS = [
   { key: 'units', label: '单位' },
   { key: 'platforms', label: '发布平台' },
   { key: 'dictionaries', label: '词库' },
+  { key: 'notifications', label: '通知渠道' },
   { key: 'rule-feedback', label: '规则反馈' },
 ] as const;
 
@@ -35,6 +37,7 @@ export function AdminPage({ path }: { path: string }) {
       {tab === 'units' && <UnitsAdmin />}
       {tab === 'platforms' && <PlatformsAdmin />}
       {tab === 'dictionaries' && <DictionariesAdmin />}
+      {tab === 'notifications' && <NotificationsAdmin />}
       {tab === 'rule-feedback' && <RuleFeedbackAdmin />}
     </div>
   );
