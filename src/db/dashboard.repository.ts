@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { DEFAULT_REVIEW_TIME_ZONE } from '../domain/calendar';
 import type { Executor } from './pool';
 
 const rows = async <T extends Record<string, unknown>>(db: Executor, query: ReturnType<typeof sql>) => (await db.execute<T>(query)).rows;
@@ -10,7 +11,7 @@ const rows = async <T extends Record<string, unknown>>(db: Executor, query: Retu
  * `timeZone` (TZ_REVIEW) from UTC-hour buckets. Time in a stage is measured per decision as the time since the
  * draft's previous trail event (stage entry, or a waiver/edit within the stage).
  */
-export async function dashboardAggregates(db: Executor, timeZone = 'Asia/Shanghai') {
+export async function dashboardAggregates(db: Executor, timeZone: string = DEFAULT_REVIEW_TIME_ZONE) {
   // The start of today and of this month in the review time zone, as instants.
   const today = sql`(date_trunc('day', now() AT TIME ZONE ${timeZone}) AT TIME ZONE ${timeZone})`;
   const [perStage, stageTimes, workload, findingsByDay, releases, quiet] = await Promise.all([

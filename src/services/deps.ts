@@ -42,10 +42,16 @@ export interface DictionaryEventsPort {
   publish(change: DictionaryChange): Promise<void>;
 }
 
+/** Notifications owed by a committed transaction: handed to the delivery queue and the bells (issue 14). */
+export interface NotificationsPort {
+  /** Puts owed deliveries on the queue (ids only); may fail: PostgreSQL keeps them owed and the sweeper re-drives. */
+  deliver(deliveryIds: readonly string[]): Promise<void>;
+  /** Tells these people's open boards that their inbox changed. */
+  inboxChanged(userIds: readonly string[]): void;
+}
+
 export interface ServiceDeps {
   db: Db;
-  /** IANA zone in which review days (date filters, dashboard day buckets) are counted: TZ_REVIEW. */
-  reviewTimeZone?: string;
   /** Stages per platform level (config/stages.ts PLATFORM_STAGES), or one list for every draft. */
   stages: StagePlan;
   checkIds: readonly string[];
@@ -58,7 +64,39 @@ export interface ServiceDeps {
   dictionaryEvents?: DictionaryEventsPort | undefined;
   /** The shipped dictionary files (default: the repository's dictionaries/). */
   dictionaryDir?: string | undefined;
+  /** TZ_REVIEW: the zone of every day/week/month/year boundary; default Asia/Shanghai. */
+  timeZone?: string | undefined;
+  /** Delivery queue and bells for notifications; without it the notification sweeper still delivers what is owed. */
+  notifications?: NotificationsPort | undefined;
+  /** Hosts a notification channel may reach over plain http (NOTIFY_ALLOW_HOSTS). */
+  notifyAllowHosts?: readonly string[] | undefined;
+  /** 备案, 年检 and PDF settings (default: RECORDS_DEFAULTS). */
+  records?: RecordsConfig | undefined;
 }
+
+/** Settings of the office's records: registry deadlines, annual inspection thresholds, PDFs. */
+export interface RecordsConfig {
+  schoolName: string;
+  timeZone: string;
+  changeDeadlineWorkingDays: number;
+  annualMinimum: number;
+  zombieMonths: number;
+  publicUrl?: string | undefined;
+  fontPath: string;
+  fontName: string;
+}
+
+export const RECORDS_DEFAULTS: RecordsConfig = {
+  schoolName: '本校',
+  timeZone: 'Asia/Shanghai',
+  changeDeadlineWorkingDays: 5,
+  annualMinimum: 12,
+  zombieMonths: 6,
+  fontPath: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc',
+  fontName: 'WenQuanYiMicroHei',
+};
+
+export const recordsConfig = (deps: Pick<ServiceDeps, 'records'>): RecordsConfig => deps.records ?? RECORDS_DEFAULTS;
 
 /** Runs post-commit side effects without letting their failure undo or fail the committed work. */
 export function afterCommit(deps: Pick<ServiceDeps, 'logger'>, what: string, effect: () => Promise<void> | void): void {

@@ -11,6 +11,7 @@ import { BOUND_REASON_LABELS, editMagnitude, proofreadVerdict, type ProofreadVer
 import { storedPolicy } from './waiver-policy';
 import { applyTransition, toActor, type TransitionContext, type TransitionOutcome } from './apply-transition';
 import type { ServiceDeps } from './deps';
+import { requireRegisteredPlatform } from './registry.service';
 
 /** A reviewer's proofreading mark (校对标记): a span of the plain text, what it says, what it should say. */
 export interface ProofMark {
@@ -88,6 +89,7 @@ export async function recordDecision(
         stage: input.stage,
         action: input.action,
         actorId: actor.id,
+        actorStaffId: next.decision.actorStaffId ?? null,
         comment: input.comment,
         marks: input.marks,
       });
@@ -284,11 +286,15 @@ export async function releaseDraft(
     actor,
     command: { type: 'release' },
     eventType: 'draft.released',
-    write: async ({ aggregate }) => ({
-      extra: { releasedHash: aggregate.revision.contentHash, releasedAt: new Date() },
-      data: { contentHash: aggregate.revision.contentHash, revisionNumber: aggregate.revision.number },
-      result: { hash: aggregate.revision.contentHash, revisionId: aggregate.revision.id },
-    }),
+    write: async ({ tx, draft, aggregate }) => {
+      // 备案: nothing goes out on an account that is no longer (or not yet) on the register.
+      await requireRegisteredPlatform(tx, draft.platformId);
+      return {
+        extra: { releasedHash: aggregate.revision.contentHash, releasedAt: new Date() },
+        data: { contentHash: aggregate.revision.contentHash, revisionNumber: aggregate.revision.number },
+        result: { hash: aggregate.revision.contentHash, revisionId: aggregate.revision.id },
+      };
+    },
   });
 }
 

@@ -84,7 +84,7 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
       const after = query.cursor ? decodeListCursor(query.cursor) : undefined;
       const list = await searchDrafts(deps.db, user, {
         status: query.status, stage: query.stage, unitId: query.unit, platformId: query.platform, text: query.text, reviewer: query.reviewer,
-        from: query.from, to: query.to, timeZone: deps.reviewTimeZone,
+        from: query.from, to: query.to, timeZone: deps.timeZone,
         limit: query.pageSize, after, countCap: LIST_COUNT_CAP, mine: query.mine === '1',
       });
       return {
