@@ -207,6 +207,7 @@ describe('no query scans drafts or revisions', () => {
     const captured: Array<{ name: string; query: string; params: unknown[] }> = [];
     let current = '';
     const pool = new Pool({ connectionString: ctx.databaseUrl, max: 4, options: `-c role=${APP_ROLE}` });
+    pool.on('error', () => undefined);
     const db = drizzle(pool, { schema, logger: { logQuery: (query, params) => captured.push({ name: current, query, params }) } });
     try {
       const unitScope = { unitScope: [seeded.unitId], authorId: ctx.people.ids.r1! };
