@@ -11,7 +11,7 @@ import { drafts, media, mediaUploads, revisions } from '../db/schema';
 import { canReadDraft, type AuthUser } from '../domain/access';
 import type { MediaRef, RevisionContent } from '../domain/content';
 import { validationFailed } from '../domain/errors';
-import { canonicalise } from '../shared/document/canonicalise';
+import { BIDI_CONTROLS, canonicalise } from '../shared/document/canonicalise';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const fileType = require('file-type') as { fromBuffer(b: Buffer): Promise<{ ext: string; mime: string } | undefined> };
@@ -321,7 +321,10 @@ export async function canonicaliseContent(db: Executor, content: RevisionContent
     const ref = refs.find((r) => r.hash === a.media);
     return { ...a, kind: ref?.kind ?? a.kind ?? 'image', name: a.name || `media:${a.media.slice(0, 12)}` };
   });
-  const result: RevisionContent = { ...content, assets, body: out.body, format: out.format };
+  // Titles are plain text: direction controls would reorder what readers see, so they go too (with a note).
+  const title = content.title.replace(BIDI_CONTROLS, '');
+  if (title !== content.title) out.notes.push({ code: 'bidi-control', construct: '标题中的方向控制字符', count: 1, message: '标题中的文字方向控制字符已移除' });
+  const result: RevisionContent = { ...content, title, assets, body: out.body, format: out.format };
   if (refs.length) result.media = refs;
   else delete result.media;
   if (out.notes.length) result.notes = out.notes;

@@ -56,7 +56,7 @@ const DROP_WITH_CONTENT: ReadonlySet<string> = new Set([
   'output', 'progress', 'meter', 'slot', 'portal', 'source', 'picture-source', 'menu', 'search',
 ]);
 
-const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+export const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
 const HIDING_PROPS: Record<string, (v: string) => boolean> = {
   display: (v) => /none|contents/.test(v),
   visibility: (v) => /hidden|collapse/.test(v),
@@ -575,7 +575,17 @@ class PlainBuilder {
     this.starts = s;
     this.ends = e;
   }
+  /** A separator owed after inline content (image alt text), written only if non-space content follows. */
+  private owed = -1;
+  softSpace(at: number): void {
+    this.owed = at;
+  }
   char(c: string, start: number, end: number): void {
+    if (this.owed >= 0) {
+      const at = this.owed;
+      this.owed = -1;
+      if (c !== ' ' && c !== '\n' && this.last !== ' ' && this.last !== '\n') this.char(' ', at, at);
+    }
     this.ensure(c.length);
     for (let k = 0; k < c.length; k++) {
       this.starts[this.length] = start;
@@ -586,6 +596,7 @@ class PlainBuilder {
     this.last = c[c.length - 1]!;
   }
   breakLine(at: number): void {
+    this.owed = -1;
     if (this.length === 0 || this.last === '\n') return;
     this.char('\n', at, at);
   }
@@ -695,7 +706,7 @@ export function serialize(tree: readonly DocNode[], opts: SerializeOptions = {})
           }
           el.altStart = vs;
           el.altEnd = html.length;
-          pb.space(html.length);
+          pb.softSpace(html.length);
         } else html += escAttr(v);
         if (k === 'href') links.push({ href: v, start: vs, end: html.length });
         if (k === 'src' && n.attrs.media) media.push({ hash: n.attrs.media, kind: n.tag === 'img' ? 'image' : (n.tag as MediaKind), ...(n.attrs.alt ? { alt: n.attrs.alt } : {}), start: vs, end: html.length });
@@ -802,7 +813,8 @@ export interface ReadDoc {
 }
 
 function readText(source: string): ReadDoc {
-  const body = canonicalText(source).body;
+  // Identity on the stored text: offsets index it exactly (new bodies were already cleaned at submission).
+  const body = source;
   const starts = new Int32Array(body.length);
   const ends = new Int32Array(body.length);
   for (let i = 0; i < body.length; i++) {
