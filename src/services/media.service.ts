@@ -159,7 +159,7 @@ export async function acceptUpload(
   }
   const sniffed = await fileType.fromBuffer(head);
   const headText = head.toString('latin1').toLowerCase();
-  if (!sniffed) {
+  if (!sniffed || /xml|svg/.test(sniffed.mime)) {
     if (/<svg[\s>]/.test(headText) || headText.includes('<?xml')) throw new MediaError(415, 'svg_refused', 'SVG 可以携带脚本和外部引用，不接受；请导出为 PNG/JPEG 后上传');
     throw new MediaError(415, 'media_unsupported', '无法识别的文件类型：只接受 JPEG/PNG/GIF/WebP 图片、MP4/WebM 视频、MP3/M4A/OGG/WAV 音频');
   }
