@@ -6,7 +6,7 @@ import { readDictionaryDir } from './dictionary/load';
 import { createAdvertisingCheck } from './rules/advertising.check';
 import { sortFindings, type CheckContext, type CheckEnv, type CheckFn, type PreparedRevision } from './rules/common';
 import { createCopyrightCheck } from './rules/copyright.check';
-import { documentNoteFindings, mediaDeclarationFindings } from './rules/document.findings';
+import { documentLinkFindings, documentNoteFindings, mediaDeclarationFindings } from './rules/document.findings';
 import { createEscalationCheck } from './rules/escalation.check';
 import { createProofreadingCheck } from './rules/proofreading.check';
 import { createSecrecyCheck } from './rules/secrecy.check';
@@ -94,7 +94,7 @@ export function buildCheckEngine(dicts: Dictionaries, options: { config?: Checks
       const prepared = prepare(content);
       const findings = check(prepared, context);
       // Issue 9: what the canonicaliser removed (proofreading) and undeclared media files (copyright).
-      if (checkId === 'proofreading') findings.push(...documentNoteFindings(checkId, prepared, env));
+      if (checkId === 'proofreading') findings.push(...documentNoteFindings(checkId, prepared, env), ...documentLinkFindings(checkId, prepared, env));
       if (checkId === 'copyright') findings.push(...mediaDeclarationFindings(checkId, prepared, env));
       return { findings: sortFindings(findings), rulesetVersion: version };
     },

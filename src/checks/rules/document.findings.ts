@@ -6,6 +6,44 @@ import { makeFinding, type CheckEnv, type PreparedRevision } from './common';
  *  - proofreading: one info finding saying what the canonicaliser removed from the submitted body (never silent);
  *  - copyright: every referenced media file needs its own declaration (`assets: [{media, licence}]`).
  */
+/** Hosts of the school's own kind that need no mention: links elsewhere are listed for the reviewer. */
+const OWN_HOSTS = /(^|\.)(edu\.cn|gov\.cn)$/;
+const MAX_LINK_FINDINGS = 50;
+
+/**
+ * Every link target outside edu.cn/gov.cn as an info finding at its href, as WHATWG URL reads it (the review page
+ * shows each link's host next to its text): a reviewer sees where a post sends readers, whatever the spelling.
+ */
+export function documentLinkFindings(check: string, p: PreparedRevision, env: CheckEnv): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const link of p.rt.links) {
+    let host = '';
+    try {
+      const u = new URL(link.href);
+      host = u.protocol === 'mailto:' ? u.pathname.split('@')[1] ?? '' : u.hostname;
+    } catch {
+      continue;
+    }
+    if (!host || OWN_HOSTS.test(host) || seen.has(link.href)) continue;
+    seen.add(link.href);
+    if (out.length >= MAX_LINK_FINDINGS) break;
+    out.push(
+      makeFinding(check, p, env, {
+        category: 'proofreading.link',
+        severity: 'info',
+        start: p.rt.bodyOffset,
+        end: p.rt.bodyOffset,
+        ruleId: 'document:external-link',
+        message: `正文链接指向校外网站 ${host}（${link.href.slice(0, 200)}）：请确认链接内容合适`,
+        evidence: { href: link.href, host },
+        source: { field: 'body', start: link.start, end: link.end },
+      }),
+    );
+  }
+  return out;
+}
+
 export function documentNoteFindings(check: string, p: PreparedRevision, env: CheckEnv): Finding[] {
   const notes = p.content.notes ?? [];
   if (notes.length === 0) return [];

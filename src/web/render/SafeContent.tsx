@@ -15,6 +15,15 @@ interface Props {
   onEnlarge?: (hash: string) => void;
 }
 
+const hostOf = (href: string) => {
+  try {
+    const u = new URL(href);
+    return u.protocol === 'mailto:' ? href.slice(7) : u.host;
+  } catch {
+    return href;
+  }
+};
+
 /** Renders the safe tree: allow-listed elements built by React, all draft text inserted as text. */
 export function SafeContent({ nodes, highlights, onPick, onPickMark, selectable = false, onEnlarge }: Props) {
   let key = 0;
@@ -73,9 +82,14 @@ export function SafeContent({ nodes, highlights, onPick, onPickMark, selectable 
     const props: Record<string, unknown> = { key, ...(Object.keys(style).length ? { style } : {}) };
     if (node.tag === 'a') {
       return a.href ? (
-        <a key={key} href={a.href} target="_blank" rel="noopener noreferrer nofollow" className="ext-link" title={a.href}>
-          {node.children.map(render)}
-        </a>
+        <Fragment key={key}>
+          <a href={a.href} target="_blank" rel="noopener noreferrer nofollow" className="ext-link" title={a.href}>
+            {node.children.map(render)}
+          </a>
+          <span className="link-host" title={a.href}>
+            ↗{hostOf(a.href)}
+          </span>
+        </Fragment>
       ) : (
         <span key={key}>{node.children.map(render)}</span>
       );
