@@ -586,6 +586,7 @@ class PlainBuilder {
       this.owed = -1;
       if (c !== ' ' && c !== '\n' && this.last !== ' ' && this.last !== '\n') this.char(' ', at, at);
     }
+    if (c.length === 0) return;
     this.ensure(c.length);
     for (let k = 0; k < c.length; k++) {
       this.starts[this.length] = start;
@@ -594,6 +595,22 @@ class PlainBuilder {
     }
     this.parts.push(c);
     this.last = c[c.length - 1]!;
+  }
+  /** A run of text copied one to one, starting at serialization offset `at`. */
+  run(text: string, at: number): void {
+    if (this.owed >= 0) {
+      const owedAt = this.owed;
+      this.owed = -1;
+      if (text[0] !== ' ' && text[0] !== '\n' && this.last !== ' ' && this.last !== '\n') this.char(' ', owedAt, owedAt);
+    }
+    this.ensure(text.length);
+    for (let k = 0; k < text.length; k++) {
+      this.starts[this.length] = at + k;
+      this.ends[this.length] = at + k + 1;
+      this.length++;
+    }
+    this.parts.push(text);
+    this.last = text[text.length - 1]!;
   }
   breakLine(at: number): void {
     this.owed = -1;
@@ -615,7 +632,7 @@ class PlainBuilder {
 
 const TEXT_ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\u00a0': '&nbsp;' };
 const ATTR_ESC: Record<string, string> = { '&': '&amp;', '"': '&quot;', '\u00a0': '&nbsp;' };
-const escText = (s: string) => s.replace(/[&<>\u00a0]/g, (c) => TEXT_ESC[c]!);
+const TEXT_ESC_RE = /[&<>\u00a0]/g;
 const escAttr = (s: string) => s.replace(/[&"\u00a0]/g, (c) => ATTR_ESC[c]!);
 
 export interface SerializeOptions {
@@ -658,30 +675,27 @@ export function serialize(tree: readonly DocNode[], opts: SerializeOptions = {})
     const out: DocNode[] = [];
     for (const n of nodes) {
       if (n.kind === 'text') {
-        let run = '';
-        let runStart = html.length;
-        const flush = () => {
-          if (run) out.push({ kind: 'text', text: run, start: runStart, end: runStart + run.length, exact: true });
-          run = '';
-        };
-        for (const ch of n.text) {
-          const esc = TEXT_ESC[ch];
-          if (esc) {
-            flush();
+        // Runs between characters that need escaping go in whole; each escaped character is its own inexact node.
+        const text = n.text;
+        let i = 0;
+        while (i < text.length) {
+          TEXT_ESC_RE.lastIndex = i;
+          const m = TEXT_ESC_RE.exec(text);
+          const j = m ? m.index : text.length;
+          if (j > i) {
+            const run = text.slice(i, j);
             const s = html.length;
-            html += esc;
-            out.push({ kind: 'text', text: ch, start: s, end: html.length, exact: false });
-            pb.char(ch, s, html.length);
-            runStart = html.length;
-            continue;
+            html += run;
+            out.push({ kind: 'text', text: run, start: s, end: s + run.length, exact: true });
+            pb.run(run, s);
           }
-          if (!run) runStart = html.length;
+          if (!m) break;
           const s = html.length;
-          html += ch;
-          run += ch;
-          pb.char(ch, s, html.length);
+          html += TEXT_ESC[m[0]]!;
+          out.push({ kind: 'text', text: m[0], start: s, end: html.length, exact: false });
+          pb.char(m[0], s, html.length);
+          i = j + 1;
         }
-        flush();
         continue;
       }
       const block = BLOCK_TAGS.has(n.tag);
@@ -738,8 +752,9 @@ export function serialize(tree: readonly DocNode[], opts: SerializeOptions = {})
 
 // ------------------------------------------------------------------------------------------ public
 
-function htmlTree(html: string, notes: Notes, media: Map<string, MediaKind>): DocNode[] {
-  const fragment = parseFragment(html, { sourceCodeLocationInfo: true });
+function htmlTree(html: string, notes: Notes, media: Map<string, MediaKind>, positions: boolean): DocNode[] {
+  // Source positions only where a note may need them (the submitted HTML): reading a stored form skips them.
+  const fragment = parseFragment(html, { sourceCodeLocationInfo: positions });
   const raw: DocNode[] = [];
   for (const c of fragment.childNodes) convertChild(c, { notes, media }, raw);
   const tree = normalise(raw, { lineStart: true, pending: false }, false);
@@ -762,11 +777,11 @@ export interface ParsedDoc {
 }
 
 /** Parses a submitted body into the (normalised, not yet located) tree. Markdown notes carry no positions. */
-export function parseBody(source: string, format: string): ParsedDoc {
-  const notes = new Notes(format === 'html');
+export function parseBody(source: string, format: string, positions = format === 'html'): ParsedDoc {
+  const notes = new Notes(positions && format === 'html');
   const media = new Map<string, MediaKind>();
   const html = format === 'markdown' ? markdownToHtml(source) : source;
-  const tree = htmlTree(html, notes, media);
+  const tree = htmlTree(html, notes, media, positions && format === 'html');
   return { tree, notes: notes.list(), refusals: notes.refusals, media };
 }
 
@@ -790,7 +805,7 @@ export function canonicalise(source: string, format: string): CanonicalResult {
   const first = parseBody(source, format);
   let html = serialize(first.tree).html;
   for (let k = 0; k < 3; k++) {
-    const again = serialize(parseBody(html, 'html').tree).html;
+    const again = serialize(parseBody(html, 'html', false).tree).html;
     if (again === html) break;
     html = again;
   }
@@ -844,12 +859,12 @@ function readText(source: string): ReadDoc {
 /** Reads a stored body (canonical, or a legacy revision's raw body, canonicalised the same way every time). */
 export function readDoc(body: string, format: string): ReadDoc {
   if (format === 'text') return readText(body);
-  let parsed = parseBody(body, format);
+  let parsed = parseBody(body, format, false);
   let s = serialize(parsed.tree);
   if (format !== 'html' || s.html !== body) {
     // Legacy (or markdown) body: use its fixpoint, exactly as canonicalise would have stored it.
     const html = canonicalise(body, format).body;
-    parsed = parseBody(html, 'html');
+    parsed = parseBody(html, 'html', false);
     s = serialize(parsed.tree);
   }
   return { format: 'html', source: s.html, nodes: s.nodes, plain: s.plain, media: [...parsed.media].map(([hash, kind]) => ({ hash, kind })) };
