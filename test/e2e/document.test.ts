@@ -188,3 +188,64 @@ describe('one document: checked = seen by the reviewer = released', () => {
     await context.close();
   });
 });
+
+describe('the desk editor (图文编辑器)', () => {
+  it('writes headings, bold and lists, uploads an image by button and by paste, previews at phone width, and submits the canonical form', async () => {
+    const { page, context, problems } = await h.open('editor', '/desk');
+    await page.waitForSelector('form[aria-label="投稿"]');
+    await page.waitForSelector('select[name="platform"] option', { state: 'attached' });
+    await page.fill('input[name="title"]', '迎新图文');
+    await page.selectOption('select[name="format"]', 'rich');
+    const editor = page.locator('[data-testid="rich-editor"]');
+    await editor.click();
+    await page.locator('[data-tool="h2"]').click();
+    await page.keyboard.type('迎新活动');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('欢迎');
+    await page.locator('[data-tool="bold"]').click();
+    await page.keyboard.type('新同学');
+    await page.locator('[data-tool="bold"]').click();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-tool="ul"]').click();
+    await page.keyboard.type('报到');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    const poster = await sharp({ create: { width: 300, height: 200, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer();
+    await page.locator('[data-testid="image-file"]').setInputFiles({ name: '海报.png', mimeType: 'image/png', buffer: poster });
+    await editor.locator('img[src^="/api/media/"]').waitFor();
+    // Paste a picture as a file (what a screenshot or a copied image gives).
+    const pasted = await sharp({ create: { width: 120, height: 80, channels: 3, background: { r: 20, g: 160, b: 60 } } }).png().toBuffer();
+    await editor.click();
+    await page.keyboard.press('End');
+    await page.evaluate(`(() => {
+      const bytes = Uint8Array.from(atob(${JSON.stringify(pasted.toString('base64'))}), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'paste.png', { type: 'image/png' }));
+      document.querySelector('[data-testid="rich-editor"]').dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    })()`);
+    await editor.locator('img[src^="/api/media/"]').nth(1).waitFor();
+    const frame = page.frameLocator('[data-testid="desk-preview"]');
+    await frame.locator('article img').nth(1).waitFor();
+    expect(await frame.locator('article h2').innerText()).toBe('迎新活动');
+    expect(await frame.locator('article strong').innerText()).toBe('新同学');
+    await h.shot(page, 'issue9-desk-editor-1440');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await h.shot(page, 'issue9-desk-editor-390');
+    // Uploaded files were added to the declarations; declare them and submit.
+    for (const sel of await page.locator('select[aria-label="授权"]').all()) await sel.selectOption('own_work');
+    await page.click('form[aria-label="投稿"] button[type="submit"]');
+    await page.waitForURL(/#\/drafts\/[0-9a-f-]{36}$/);
+    const id = page.url().split('/').pop()!;
+    const d = await waitForDraft(h.ctx, 'editor', id, (x) => x.status !== 'checking', 60_000);
+    expect(d.currentRevision.format).toBe('html');
+    expect(d.currentRevision.body).toMatch(/^<h2>迎新活动<\/h2>\n<p>欢迎<strong>新同学<\/strong><\/p>\n<ul><li><p>报到<\/p><\/li><\/ul>\n/);
+    expect((d.currentRevision.body.match(/src="media:[0-9a-f]{64}"/g) ?? []).length).toBe(2);
+    expect((d.findings as Array<{ ruleId: string }>).filter((f) => f.ruleId === 'copyright:media-undeclared')).toEqual([]);
+    // The editor's preview pane shows what GET /preview serves for the submitted draft.
+    const preview = await context.newPage();
+    await preview.goto(`${h.url}/api/drafts/${id}/preview`);
+    expect(squash(await visibleText(preview, 'article'))).toBe(squash('迎新活动欢迎新同学报到'));
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
