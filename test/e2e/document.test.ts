@@ -31,7 +31,7 @@ const CASES: Case[] = [
   { name: 'comment that ends early', body: `<!-->${T}<!-- -->`, format: 'html', term: T },
   { name: '--!> comment end', body: `<!-- x --!>${T}`, format: 'html', term: T },
   { name: 'textarea', body: `<p>通知</p><textarea>${T}</textarea>`, format: 'html' },
-  { name: 'svg text', body: `<p>通知</p><svg><text>${T}</text></svg>`, format: 'html' },
+  { name: 'svg text', body: `<p>通知</p><svg><text>${T}</text></svg>`, format: 'html', term: T },
   { name: 'xmp', body: `<p>通知</p><xmp>${T}</xmp>`, format: 'html' },
   { name: 'plaintext', body: `<p>通知</p><plaintext>${T}`, format: 'html' },
   { name: 'input value', body: `<p>通知</p><input value="${T}">`, format: 'html' },
@@ -78,7 +78,8 @@ const CASES: Case[] = [
   { name: 'javascript link', body: '<p><a href="javascript:alert(1)">点击</a></p>', format: 'html' },
   { name: 'select option', body: `<select><option>${T}</option></select><p>通知</p>`, format: 'html' },
   { name: 'object data', body: `<object data="https://${SHOP}/x.swf"></object><p>通知</p>`, format: 'html' },
-  { name: 'math', body: `<math><mi>${T}</mi></math><p>通知</p>`, format: 'html' },
+  { name: 'math', body: `<math><mi>${T}</mi></math><p>通知</p>`, format: 'html', term: T },
+  { name: 'document tail inside an unclosed math', body: `<form><math><mtext></form><form><mglyph><p>通知${T}</p>`, format: 'html', term: T },
   { name: 'xss payloads (html)', body: () => PAYLOADS.map((p) => p.text).filter((t) => canonicalise(t, 'html').refusals.length === 0).join('\n'), format: 'html' },
   { name: 'xss payloads (markdown)', body: () => PAYLOADS.map((p) => p.text).filter((t) => canonicalise(t, 'markdown').refusals.length === 0).join('\n\n'), format: 'markdown' },
 ];

@@ -288,7 +288,14 @@ function convertElement(el: P5Element, ctx: Ctx, out: DocNode[]): void {
   const name = el.tagName.toLowerCase();
   const at = posOf(el);
   if (el.namespaceURI !== HTML_NS) {
-    ctx.notes.add('element-dropped', `<${name}>`, `<${name}> 及其中内容已移除（不支持 SVG/MathML 等嵌入内容）`, at);
+    // SVG/MathML: a browser shows their text (and whatever the parser put inside them, e.g. the rest of the
+    // document after an unclosed <math>), so the text is kept as plain text; their script/style are dropped.
+    if (DROP_WITH_CONTENT.has(name) || name === 'desc' || name === 'metadata' || name === 'annotation' || name === 'annotation-xml') {
+      ctx.notes.add('element-dropped', `<${name}>`, `<${name}> 及其中内容已移除`, at);
+      return;
+    }
+    ctx.notes.add('element-unwrapped', `<${name}>`, `SVG/MathML 标记 <${name}> 已去掉（其中文字保留并按普通文字显示）`, at);
+    for (const c of el.childNodes) convertChild(c, ctx, out);
     return;
   }
   if (DROP_WITH_CONTENT.has(name)) {
