@@ -104,3 +104,52 @@ describe('canonical document model', () => {
     );
   });
 });
+
+describe('findings select the same text in the tree, the plain text and the rendered page (property)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createCheckEngine } = require('../../src/checks/engine') as typeof import('../../src/checks/engine');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { CHAR_SEGMENTER } = require('./checks/checks.helpers') as typeof import('./checks/checks.helpers');
+  const engine = createCheckEngine({ sources: { 'sensitive/t.txt': '法轮功\tblock\n赌博\tblock\n' }, segmenter: CHAR_SEGMENTER });
+  const filler = fc.constantFrom('通知', '同学们', 'a&b', '<', '  ', '“引号”', '\u00a0', '。');
+  const wrap = fc.constantFrom('p', 'strong', 'em', 'span', 'div', 'li', 'td', 'h3', 'blockquote', 'font', 'u');
+  const piece: fc.Arbitrary<string> = fc.oneof(
+    filler.map((t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;')),
+    fc.constantFrom('法轮功', '赌博', '法<b>轮</b>功', '赌&#21338;', '<!-- x -->', '<br>', `<img src="media:${H}" alt="赌博">`),
+    fc.tuple(wrap, fc.array(fc.constantFrom('法轮功', '通知', '赌<i>博</i>'), { maxLength: 3 })).map(([t, kids]) => `<${t}>${kids.join('')}</${t}>`),
+  );
+  it('holds for generated documents', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 12 }), (parts) => {
+        const body = canonicalise(parts.join(''), 'html').body;
+        const doc = readDoc(body, 'html');
+        const findings = engine.run('sensitive', { title: '标题', body, format: 'html', origin: { kind: 'original' }, assets: [] }).findings;
+        const page = renderArticle({ title: '标题', body, format: 'html' }, (h) => `media:${h}`).html;
+        const at = page.indexOf(body);
+        expect(at).toBeGreaterThan(body === '' ? -2 : 0); // the rendered page embeds the canonical form verbatim
+        const runs: Array<{ text: string; start: number; end: number }> = [];
+        const walk = (ns: typeof doc.nodes) =>
+          ns.forEach((n) => {
+            if (n.kind === 'text') runs.push(n);
+            else {
+              if (n.altStart !== undefined) runs.push({ text: n.attrs.alt!, start: n.altStart, end: n.altEnd! });
+              walk(n.children);
+            }
+          });
+        walk(doc.nodes);
+        for (const f of findings) {
+          if (f.source.field !== 'body' || f.severity === 'info') continue;
+          const { start, end } = f.source;
+          // Plain text: the finding's own span; the tree: the text of the runs it covers; the page: same bytes.
+          const treeText = runs
+            .filter((r) => r.end > start && r.start < end)
+            .map((r) => (r.text.length === r.end - r.start ? r.text.slice(Math.max(start, r.start) - r.start, Math.min(end, r.end) - r.start) : r.text))
+            .join('');
+          expect(treeText.replace(/\s/g, '')).toBe(f.matched.replace(/\s/g, ''));
+          expect(page.slice(at + start, at + end)).toBe(body.slice(start, end));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
