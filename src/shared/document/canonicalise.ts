@@ -769,9 +769,10 @@ function htmlTree(html: string, notes: Notes, media: Map<string, MediaKind>, pos
   return prune(tree);
 }
 
-const md = new MarkdownIt({ html: true, linkify: false, typographer: false, breaks: false });
+// Raw HTML inside markdown is text (shown as typed): markdown is for writing; rich markup is submitted as HTML.
+const md = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: false });
 
-/** Markdown → HTML by markdown-it (CommonMark + tables, raw HTML allowed and then read by the same HTML parser). */
+/** Markdown → HTML by markdown-it (CommonMark + tables; its output is then read by the same HTML parser). */
 export function markdownToHtml(source: string): string {
   return md.render(source);
 }
