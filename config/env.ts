@@ -18,6 +18,8 @@ const EnvSchema = z.object({
   AUDIT_HMAC_KEY: z.string().min(32).optional(),
   AUDIT_CHECKPOINT_DIR: z.string().optional(),
   AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().positive().default(300),
+  /** A full signed snapshot of every chain head is written this often (if anything moved); older files are then pruned. */
+  AUDIT_SNAPSHOT_HOURS: z.coerce.number().positive().default(24),
   ALLOWED_ORIGINS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CHECK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),

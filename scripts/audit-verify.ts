@@ -22,6 +22,8 @@ async function main(): Promise<void> {
     const seconds = ((Date.now() - started) / 1000).toFixed(2);
     console.log(`chains: ${report.chains.length}, events: ${report.checkedEvents}, ${seconds} s`);
     if (report.invalidCheckpoints.length > 0) console.log(`checkpoints with a bad signature: ${report.invalidCheckpoints.join(', ')}`);
+    if (report.missingCheckpoints.length > 0) console.log(`checkpoint files missing: ${report.missingCheckpoints.join(', ')}`);
+    console.log(`checkpoint files read: ${report.checkpointFilesRead}`);
     if (report.ok) {
       console.log('OK: every chain verifies and matches its signed checkpoint');
     } else {

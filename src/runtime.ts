@@ -1,6 +1,6 @@
 import type IORedis from 'ioredis';
 import pino, { type Logger } from 'pino';
-import { REVIEW_STAGES } from '../config/stages';
+import { PLATFORM_STAGES } from '../config/stages';
 import { CHECK_IDS } from '../config/pipeline';
 import type { Env } from '../config/env';
 import { createDatabase, type DatabaseHandle } from './db/pool';
@@ -45,7 +45,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const presence = createPresenceHub({ redis, prefix: options.env.QUEUE_PREFIX, db: database.db, logger });
   const deps: Runtime['deps'] = {
     db: database.db,
-    stages: REVIEW_STAGES,
+    stages: PLATFORM_STAGES,
     checkIds: options.checkIds ?? CHECK_IDS,
     queue,
     events,

@@ -96,7 +96,9 @@ export function startCheckWorker(runtime: Runtime, runner: CheckRunner, redisUrl
   const checkpointTimer = options.checkpoints
     ? setInterval(() => {
         checkpointing ??= writeCheckpoint(deps.db, options.checkpoints!.store)
-          .then(() => undefined)
+          .then((written) => {
+            if (written) logger.info({ kind: written.kind, no: written.no, heads: written.heads, bytes: written.bytes, pruned: written.pruned }, 'audit checkpoint written');
+          })
           .catch((error: unknown) => logger.warn({ err: error }, 'checkpoint failed'))
           .finally(() => {
             checkpointing = null;
@@ -214,7 +216,7 @@ async function main(): Promise<void> {
     sweepIdleMs: Math.max(env.SWEEP_INTERVAL_MS, 5_000),
     checkpoints:
       checkpointKey && env.AUDIT_CHECKPOINT_DIR
-        ? { store: { dir: env.AUDIT_CHECKPOINT_DIR, key: checkpointKey }, intervalMs: env.AUDIT_CHECKPOINT_SECONDS * 1_000 }
+        ? { store: { dir: env.AUDIT_CHECKPOINT_DIR, key: checkpointKey, snapshotEveryMs: env.AUDIT_SNAPSHOT_HOURS * 3_600_000 }, intervalMs: env.AUDIT_CHECKPOINT_SECONDS * 1_000 }
         : undefined,
     dictionaries: { pollMs: DICTIONARY_POLL_MS },
     rescans: { databaseUrl, threads: availableParallelism(), pollMs: DICTIONARY_POLL_MS },

@@ -96,10 +96,92 @@ export async function eventsAfter(db: Executor, after: { chain: string; seq: num
   return rows.map(toStored);
 }
 
-export async function chainHeads(db: Executor): Promise<Array<{ chain: string; seq: number; hash: string }>> {
-  const result = await db.execute<{ chain: string; seq: number; hash: string }>(sql`
-    SELECT DISTINCT ON (chain) chain, seq, hash FROM audit_events ORDER BY chain, seq DESC`);
+export type ChainHead = {
+  chain: string;
+  seq: number;
+  hash: string;
+};
+
+/**
+ * The heads that moved since they were last written to a checkpoint. audit_chain_heads is kept by a trigger in the
+ * transaction of every append; the partial index holds exactly these rows, so an idle system reads nothing.
+ */
+export async function movedChainHeads(db: Executor): Promise<ChainHead[]> {
+  const result = await db.execute<ChainHead>(sql`
+    SELECT chain, seq, hash FROM audit_chain_heads WHERE seq > checkpointed_seq ORDER BY chain`);
   return result.rows;
+}
+
+/** Records that these heads are signed in checkpoint file `no` (a later append keeps its chain "moved"). */
+export async function markHeadsCheckpointed(db: Executor, no: number, heads: readonly ChainHead[]): Promise<void> {
+  if (heads.length === 0) return;
+  await db.execute(sql`
+    UPDATE audit_chain_heads h SET checkpointed_seq = GREATEST(h.checkpointed_seq, s.seq), checkpoint_no = ${no}
+    FROM jsonb_to_recordset(${JSON.stringify(heads.map((h) => ({ chain: h.chain, seq: h.seq })))}::jsonb) AS s(chain text, seq int)
+    WHERE h.chain = s.chain`);
+}
+
+/** The checkpoint file that holds a chain's latest signed head, as recorded when it was written (a hint, see verify). */
+export async function chainCheckpointNo(db: Executor, chain: string): Promise<number | null> {
+  const result = await db.execute<{ no: string | null }>(sql`SELECT checkpoint_no AS no FROM audit_chain_heads WHERE chain = ${chain}`);
+  const no = result.rows[0]?.no;
+  return no === null || no === undefined ? null : Number(no);
+}
+
+/** Signed (chain, seq, hash) pairs the database no longer agrees with: the event is gone or its hash differs. */
+export async function disagreeingHeads(db: Executor, pairs: readonly ChainHead[]): Promise<ChainHead[]> {
+  const out: ChainHead[] = [];
+  for (let i = 0; i < pairs.length; i += 50_000) {
+    const part = pairs.slice(i, i + 50_000);
+    const result = await db.execute<ChainHead>(sql`
+      SELECT s.chain, s.seq, s.hash
+      FROM jsonb_to_recordset(${JSON.stringify(part)}::jsonb) AS s(chain text, seq int, hash text)
+      LEFT JOIN audit_events e ON e.chain = s.chain AND e.seq = s.seq
+      WHERE e.hash IS DISTINCT FROM s.hash`);
+    out.push(...result.rows);
+  }
+  return out;
+}
+
+export interface CheckpointFileRow {
+  no: number;
+  kind: 'incremental' | 'snapshot';
+  name: string;
+  files: number;
+  sha256: string;
+  heads: number;
+  createdAt: Date;
+}
+
+/** The manifest of checkpoint files that retention has not removed, in order. */
+export async function checkpointManifest(db: Executor): Promise<CheckpointFileRow[]> {
+  const result = await db.execute<{ no: string; kind: CheckpointFileRow['kind']; name: string; files: number; sha256: string; heads: number; created_at: string | Date }>(sql`
+    SELECT no, kind, name, files, sha256, heads, created_at FROM audit_checkpoint_files WHERE pruned_at IS NULL ORDER BY no`);
+  return result.rows.map((r) => ({ no: Number(r.no), kind: r.kind, name: r.name, files: r.files, sha256: r.sha256, heads: r.heads, createdAt: new Date(r.created_at) }));
+}
+
+export async function lastCheckpointFile(db: Executor): Promise<CheckpointFileRow | null> {
+  const result = await db.execute<{ no: string; kind: CheckpointFileRow['kind']; name: string; files: number; sha256: string; heads: number; created_at: string | Date }>(sql`
+    SELECT no, kind, name, files, sha256, heads, created_at FROM audit_checkpoint_files ORDER BY no DESC LIMIT 1`);
+  const r = result.rows[0];
+  return r ? { no: Number(r.no), kind: r.kind, name: r.name, files: r.files, sha256: r.sha256, heads: r.heads, createdAt: new Date(r.created_at) } : null;
+}
+
+export async function lastSnapshotFile(db: Executor): Promise<CheckpointFileRow | null> {
+  const result = await db.execute<{ no: string; kind: CheckpointFileRow['kind']; name: string; files: number; sha256: string; heads: number; created_at: string | Date }>(sql`
+    SELECT no, kind, name, files, sha256, heads, created_at FROM audit_checkpoint_files WHERE kind = 'snapshot' ORDER BY no DESC LIMIT 1`);
+  const r = result.rows[0];
+  return r ? { no: Number(r.no), kind: r.kind, name: r.name, files: r.files, sha256: r.sha256, heads: r.heads, createdAt: new Date(r.created_at) } : null;
+}
+
+export async function recordCheckpointFile(db: Executor, row: CheckpointFileRow): Promise<void> {
+  await db.execute(sql`
+    INSERT INTO audit_checkpoint_files (no, kind, name, files, sha256, heads, created_at)
+    VALUES (${row.no}, ${row.kind}, ${row.name}, ${row.files}, ${row.sha256}, ${row.heads}, ${row.createdAt.toISOString()})`);
+}
+
+export async function markCheckpointFilesPruned(db: Executor, beforeNo: number, at: Date): Promise<void> {
+  await db.execute(sql`UPDATE audit_checkpoint_files SET pruned_at = ${at.toISOString()} WHERE no < ${beforeNo} AND pruned_at IS NULL`);
 }
 
 export async function eventAt(db: Executor, chain: string, seq: number): Promise<StoredAuditEvent | undefined> {

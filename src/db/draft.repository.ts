@@ -160,10 +160,17 @@ export async function loadAggregate(tx: Executor, draft: DraftRow, current?: Rev
   if (!revision) throw new Error(`draft ${draft.id} revision missing`);
   // Sequential on purpose: inside a transaction every query shares one connection.
   const decisionRows = await listDecisions(tx, draft.id);
-  const counts = await tx.execute<{ owed: number; blocking: number }>(sql`
+  // A `never` finding counts as unwaived whatever its row says (a waiver from before policies existed).
+  const counts = await tx.execute<{ owed: number; blocking: number; never: number; propaganda: number; stage: number; level: string | null }>(sql`
+      WITH b AS (SELECT coalesce(waiver_policy, 'stage') AS policy FROM findings WHERE revision_id = ${revision.id}
+                  AND severity = 'block' AND (waived_at IS NULL OR waiver_policy = 'never'))
       SELECT (SELECT count(*)::int FROM check_runs WHERE revision_id = ${revision.id} AND status <> 'done') AS owed,
-             (SELECT count(*)::int FROM findings WHERE revision_id = ${revision.id} AND severity = 'block'
-                AND waived_at IS NULL) AS blocking`);
+             (SELECT count(*)::int FROM b) AS blocking,
+             (SELECT count(*)::int FROM b WHERE policy = 'never') AS never,
+             (SELECT count(*)::int FROM b WHERE policy = 'propaganda') AS propaganda,
+             (SELECT count(*)::int FROM b WHERE policy NOT IN ('never', 'propaganda')) AS stage,
+             (SELECT level FROM platforms WHERE id = ${draft.platformId}) AS level`);
+  const c = counts.rows[0];
   return {
     authorId: draft.authorId,
     unitId: draft.unitId,
@@ -183,8 +190,10 @@ export async function loadAggregate(tx: Executor, draft: DraftRow, current?: Rev
         round: d.round,
       }),
     ),
-    checksOwed: counts.rows[0]?.owed ?? 0,
-    blockingUnwaived: counts.rows[0]?.blocking ?? 0,
+    checksOwed: c?.owed ?? 0,
+    blockingUnwaived: c?.blocking ?? 0,
+    blockingByPolicy: { never: c?.never ?? 0, propaganda: c?.propaganda ?? 0, stage: c?.stage ?? 0 },
+    platformLevel: c?.level === 'school' ? 'school' : 'unit',
     revision,
   };
 }
@@ -269,6 +278,7 @@ export async function completeRuns(tx: Tx, done: readonly CompletedRun[]): Promi
         suggestion: f.suggestion ?? null,
         escalate: f.escalate ?? false,
         evidence: f.evidence ?? null,
+        waiverPolicy: f.waiverPolicy ?? null,
       })),
     );
   }

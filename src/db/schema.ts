@@ -161,6 +161,8 @@ export const findings = pgTable(
     waivedBy: uuid('waived_by').references(() => users.id),
     waivedAt: ts('waived_at'),
     waiveReason: text('waive_reason'),
+    /** never | propaganda | stage (config/waivers.ts), decided when the finding is recorded. */
+    waiverPolicy: text('waiver_policy'),
     createdAt: createdAt(),
   },
   (t) => [index('findings_revision_idx').on(t.revisionId, t.checkId)],

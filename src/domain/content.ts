@@ -14,6 +14,13 @@ export interface Origin {
   sourceUrl?: string | undefined;
   originalAuthor?: string | undefined;
   originalTitle?: string | undefined;
+  /** 权利人: who holds the rights to the original (转载). */
+  rightsHolder?: string | undefined;
+  /**
+   * The original's text as the editor pasted it (转载). Part of the reviewed bytes; the copyright check compares
+   * the body against it, and once a draft has one, no later revision may change it.
+   */
+  originalText?: string | undefined;
 }
 
 export const ASSET_KINDS = ['image', 'video', 'audio', 'font'] as const;

@@ -10,7 +10,9 @@ export type ErrorCode =
   | 'release_blocked'
   | 'idempotency_mismatch'
   | 'service_unavailable'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'waiver_not_allowed'
+  | 'platform_not_allowed';
 
 export class DomainError extends Error {
   constructor(

@@ -1,3 +1,5 @@
+import type { WaiverPolicy } from './workflow';
+
 /** How much a finding matters: `block` stops the draft, `review` asks a human to look, `info` is a hint. */
 export const SEVERITIES = ['block', 'review', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -27,6 +29,8 @@ export interface Finding {
   suggestion?: string | undefined;
   /** Set by escalation rules: the draft then needs the 宣传部 stage. */
   escalate?: boolean | undefined;
+  /** Who may waive it (config/waivers.ts), set when it is recorded. */
+  waiverPolicy?: WaiverPolicy | undefined;
   /** Machine-readable evidence (scores, contact kinds, similarity...). */
   evidence?: Record<string, unknown> | undefined;
 }

@@ -22,6 +22,34 @@ export const STAGE_LABELS: Readonly<Record<StageId, string>> = {
   propaganda: '宣传部审核',
 };
 
+/** 一级 (school-level) platforms speak for the school; 二级 (unit) platforms for one unit. */
+export const PLATFORM_LEVELS = ['school', 'unit'] as const;
+export type PlatformLevel = (typeof PLATFORM_LEVELS)[number];
+
+/**
+ * The stages a draft passes: one list for every draft, or one list per platform level (config/stages.ts).
+ * Whatever the configuration says, a draft for a school-level platform ends with 宣传部 (see requiredStages).
+ */
+export type StagePlan = readonly StageId[] | Readonly<Record<PlatformLevel, readonly StageId[]>>;
+
+/** The stage every school-level (一级) platform's drafts end with: 宣传部 is their 终审. */
+export const SCHOOL_FINAL_STAGE: StageId = 'propaganda';
+
+/**
+ * Who may waive a blocking finding (config/waivers.ts gives every rule one):
+ * `never` — nobody; only a revision that removes it makes it go away (密级 markings, ID/bank-card numbers,
+ * politics/porn/terror); `propaganda` — only a 宣传部 reviewer, with a reason; `stage` — an eligible reviewer of
+ * the stage under review, with a reason.
+ */
+export const WAIVER_POLICIES = ['never', 'propaganda', 'stage'] as const;
+export type WaiverPolicy = (typeof WAIVER_POLICIES)[number];
+
+export const WAIVER_POLICY_LABELS: Readonly<Record<WaiverPolicy, string>> = {
+  never: '不可豁免',
+  propaganda: '仅宣传部可豁免',
+  stage: '本环节审核人可豁免',
+};
+
 /** Stages whose reviewers are school-wide rather than bound to the draft's unit. */
 const SCHOOL_WIDE_STAGES: ReadonlySet<StageId> = new Set<StageId>(['propaganda']);
 
@@ -86,6 +114,13 @@ export interface DraftAggregate {
   checksOwed: number;
   /** Blocking findings on the current revision without a waiver. */
   blockingUnwaived: number;
+  /** The level of the draft's platform (absent: `unit`). */
+  platformLevel?: PlatformLevel | undefined;
+  /**
+   * `blockingUnwaived` by waiver policy (absent: all `stage`). A `never` finding counts here, and in
+   * `blockingUnwaived`, even if it carries a waiver from before policies existed.
+   */
+  blockingByPolicy?: Partial<Record<WaiverPolicy, number>> | undefined;
 }
 
 export type Command =
@@ -93,9 +128,10 @@ export type Command =
   | { type: 'checks_failed' }
   | { type: 'retry_checks' }
   | { type: 'decide'; stage: StageId; decision: DecisionAction; comment: string }
-  | { type: 'waive'; reason: string }
+  | { type: 'waive'; reason: string; policy: WaiverPolicy }
   | { type: 'revise' }
-  | { type: 'proofread'; stage: StageId }
+  /** `restart`: the edit exceeds the proofreading bound (config/review.ts), so review starts again at 初审. */
+  | { type: 'proofread'; stage: StageId; restart?: boolean | undefined }
   | { type: 'resubmit'; statement: string }
   | { type: 'withdraw' }
   | { type: 'release' }
@@ -117,9 +153,32 @@ export interface Transition {
 /** `null` is the system (queue workers); everything a person does carries an Actor. */
 export type CommandActor = Actor | null;
 
-/** The stages this draft must pass, in order. */
-export function requiredStages(stages: readonly StageId[], draft: Pick<DraftAggregate, 'major' | 'escalated'>, escalationStage: StageId = 'propaganda'): StageId[] {
-  return draft.major || draft.escalated ? [...stages, escalationStage] : [...stages];
+const isStageList = (plan: StagePlan): plan is readonly StageId[] => Array.isArray(plan);
+
+/**
+ * The stages this draft must pass, in order: the plan for its platform's level, 宣传部 last for a school-level
+ * platform whatever the plan says, and the escalation stage after the others for a major or escalated draft.
+ */
+export function requiredStages(
+  plan: StagePlan,
+  draft: Pick<DraftAggregate, 'major' | 'escalated' | 'platformLevel'>,
+  escalationStage: StageId = 'propaganda',
+): StageId[] {
+  const level: PlatformLevel = draft.platformLevel ?? 'unit';
+  const stages = [...(isStageList(plan) ? plan : plan[level])];
+  if (level === 'school' && stages[stages.length - 1] !== SCHOOL_FINAL_STAGE) {
+    const at = stages.indexOf(SCHOOL_FINAL_STAGE);
+    if (at >= 0) stages.splice(at, 1);
+    stages.push(SCHOOL_FINAL_STAGE);
+  }
+  if ((draft.major || draft.escalated) && !stages.includes(escalationStage)) stages.push(escalationStage);
+  return stages;
+}
+
+/** The unwaived blocking findings of a draft with this policy. */
+export function blockingWith(draft: Pick<DraftAggregate, 'blockingUnwaived' | 'blockingByPolicy'>, policy: WaiverPolicy): number {
+  if (!draft.blockingByPolicy) return policy === 'stage' ? draft.blockingUnwaived : 0;
+  return draft.blockingByPolicy[policy] ?? 0;
 }
 
 export type EligibilityViolation = 'self_review' | 'not_staff' | 'missing_role' | 'wrong_unit' | 'acted_at_other_stage';
@@ -151,6 +210,39 @@ function assertEligible(draft: DraftAggregate, actor: Actor, stage: StageId): vo
   }
 }
 
+/** `403 waiver_not_allowed`, naming the policy that refuses it. */
+export function waiverNotAllowed(policy: WaiverPolicy): DomainError {
+  const message =
+    policy === 'never'
+      ? '该问题不可豁免（涉密标识、个人信息或政治有害等）：只能修改稿件删除后重新提交'
+      : policy === 'propaganda'
+        ? '该问题只能由宣传部审核人说明理由后豁免'
+        : '只有本环节的审核人可以豁免该问题';
+  return new DomainError('waiver_not_allowed', message, { policy, policyLabel: WAIVER_POLICY_LABELS[policy] });
+}
+
+function assertMayWaive(draft: DraftAggregate, actor: Actor, policy: WaiverPolicy): void {
+  if (policy === 'never') throw waiverNotAllowed('never');
+  if (policy === 'propaganda') {
+    if (actor.id === draft.authorId) throw forbidden(VIOLATION_MESSAGES.self_review, { violations: ['self_review'] });
+    if (!actor.isStaff || !actor.roles.includes('propaganda')) throw waiverNotAllowed('propaganda');
+    return;
+  }
+  assertEligible(draft, actor, draft.stage as StageId);
+}
+
+/** Whether `actor` may waive a blocking finding with this policy on this draft now. */
+export function mayWaive(draft: DraftAggregate, actor: Actor, policy: WaiverPolicy): boolean {
+  if (draft.status !== 'in_review') return false;
+  try {
+    assertMayWaive(draft, actor, policy);
+    return true;
+  } catch (error) {
+    if (error instanceof DomainError) return false;
+    throw error;
+  }
+}
+
 export interface UnmetCondition {
   code:
     | 'not_approved'
@@ -160,7 +252,8 @@ export interface UnmetCondition {
     | 'author_approved'
     | 'hash_mismatch'
     | 'checks_incomplete'
-    | 'blocking_findings';
+    | 'blocking_findings'
+    | 'unwaivable_findings';
   message: string;
   stage?: StageId;
 }
@@ -179,7 +272,7 @@ function currentApprovals(draft: DraftAggregate): Map<StageId, { index: number; 
 /**
  * 先审后发: everything that must hold for the current revision to be released. Empty means releasable.
  */
-export function releaseGate(stages: readonly StageId[], draft: DraftAggregate): UnmetCondition[] {
+export function releaseGate(stages: StagePlan, draft: DraftAggregate): UnmetCondition[] {
   const unmet: UnmetCondition[] = [];
   if (draft.status !== 'approved') {
     unmet.push({ code: 'not_approved', message: `稿件状态为「${STATUS_LABELS[draft.status]}」，未完成审核` });
@@ -216,6 +309,10 @@ export function releaseGate(stages: readonly StageId[], draft: DraftAggregate): 
   }
   if (draft.blockingUnwaived > 0) {
     unmet.push({ code: 'blocking_findings', message: `还有 ${draft.blockingUnwaived} 个阻断性问题未处理` });
+  }
+  const never = blockingWith(draft, 'never');
+  if (never > 0) {
+    unmet.push({ code: 'unwaivable_findings', message: `有 ${never} 个不可豁免的问题（涉密标识、个人信息或政治有害等），只能修改稿件删除后重新送审` });
   }
   return unmet;
 }
@@ -268,7 +365,7 @@ function requireCurrentStage(draft: DraftAggregate, stage: StageId): void {
  * @throws DomainError invalid_transition | forbidden | conflict | validation_failed | release_blocked
  */
 export function transition(
-  stages: readonly StageId[],
+  stages: StagePlan,
   draft: DraftAggregate,
   command: Command,
   actor: CommandActor,
@@ -326,8 +423,14 @@ export function transition(
     }
     case 'waive': {
       const a = requireActor(actor);
+      // Another unit's people learn nothing about this draft's findings.
+      if (a.unitId !== draft.unitId && !a.roles.some((r) => r === 'propaganda' || r === 'auditor' || r === 'admin')) {
+        throw forbidden(VIOLATION_MESSAGES.wrong_unit, { violations: ['wrong_unit'] });
+      }
+      // Whatever the draft's state: a `never` finding is not waivable, and the refusal says so.
+      if (command.policy === 'never') throw waiverNotAllowed('never');
       requireStatus(draft, ['in_review'], '豁免问题');
-      assertEligible(draft, a, draft.stage as StageId);
+      assertMayWaive(draft, a, command.policy);
       requireText(command.reason, '豁免理由');
       return same;
     }
@@ -340,13 +443,17 @@ export function transition(
       const a = requireActor(actor);
       requireCurrentStage(draft, command.stage);
       assertEligible(draft, a, command.stage);
-      // A proofreading edit keeps the stage and the round: earlier approvals stand.
+      // A proofreading edit keeps the stage and the round: earlier approvals stand. One beyond the bound is a
+      // rewrite: a new round from 初审, so every stage approves the new text.
+      if (command.restart) return { ...same, status: 'checking', stage: null, round: draft.round + 1 };
       return { ...same, status: 'checking' };
     }
     case 'resubmit': {
       requireAuthor(draft, actor, '说明理由后重新送审');
       requireStatus(draft, ['returned'], '重新送审');
       requireText(command.statement, '送审说明');
+      // A statement asks a reviewer to waive; nobody may waive a `never` finding.
+      if (blockingWith(draft, 'never') > 0) throw waiverNotAllowed('never');
       const first = requiredStages(stages, draft)[0];
       if (!first) throw invalidTransition('没有配置审核环节');
       return { ...same, status: 'in_review', stage: first, round: draft.round + 1 };
@@ -396,13 +503,13 @@ export const ACTION_NAMES = [
 ] as const;
 export type ActionName = (typeof ACTION_NAMES)[number];
 
-export function allowedActions(stages: readonly StageId[], draft: DraftAggregate, actor: Actor): ActionName[] {
+export function allowedActions(stages: StagePlan, draft: DraftAggregate, actor: Actor): ActionName[] {
   const probe = 'x';
   const candidates: Array<[ActionName, Command]> = [
     ['approve', { type: 'decide', stage: draft.stage ?? 'first', decision: 'approve', comment: probe }],
     ['return', { type: 'decide', stage: draft.stage ?? 'first', decision: 'return', comment: probe }],
     ['reject', { type: 'decide', stage: draft.stage ?? 'first', decision: 'reject', comment: probe }],
-    ['waive', { type: 'waive', reason: probe }],
+    ['waive', { type: 'waive', reason: probe, policy: 'stage' }],
     ['proofread', { type: 'proofread', stage: draft.stage ?? 'first' }],
     ['revise', { type: 'revise' }],
     ['resubmit', { type: 'resubmit', statement: probe }],
@@ -414,7 +521,9 @@ export function allowedActions(stages: readonly StageId[], draft: DraftAggregate
   ];
   return candidates
     .filter(([name, command]) => {
-      if (name === 'waive' && draft.blockingUnwaived === 0) return false;
+      if (name === 'waive') {
+        return (['propaganda', 'stage'] as const).some((policy) => blockingWith(draft, policy) > 0 && mayWaive(draft, actor, policy));
+      }
       try {
         transition(stages, draft, command, actor);
         return true;

@@ -6,6 +6,8 @@ const STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,
   unauthenticated: 401,
   forbidden: 403,
+  waiver_not_allowed: 403,
+  platform_not_allowed: 403,
   not_found: 404,
   conflict: 409,
   invalid_transition: 409,
@@ -71,7 +73,7 @@ export function errorHandler(logger: Logger, onDenied?: (req: Parameters<ErrorRe
   return (error, req, res, _next) => {
     if (res.headersSent) return;
     if (error instanceof DomainError) {
-      if (error.code === 'forbidden' && onDenied) onDenied(req, error);
+      if ((error.code === 'forbidden' || error.code === 'waiver_not_allowed' || error.code === 'platform_not_allowed') && onDenied) onDenied(req, error);
       res.status(STATUS[error.code]).json({
         error: { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) },
       });

@@ -2,8 +2,13 @@ import type { CheckRunRow, DecisionRow, DraftRow, FindingRow, RevisionRow } from
 import type { UserRow } from '../db/directory.repository';
 import type { MarkRow } from '../db/mark.repository';
 import type { AuthUser } from '../domain/access';
+import type { ResubmissionRow } from '../db/waiver.repository';
+import { storedPolicy } from '../services/waiver-policy';
 import {
   allowedActions,
+  mayWaive,
+  WAIVER_POLICY_LABELS,
+  type StagePlan,
   releaseGate,
   requiredStages,
   STAGE_LABELS,
@@ -44,7 +49,15 @@ export const presentFinding = (f: FindingRow) => ({
   escalate: f.escalate,
   evidence: f.evidence,
   waived: f.waivedAt ? { by: f.waivedBy, at: f.waivedAt, reason: f.waiveReason } : null,
+  waiverPolicy: storedPolicy(f),
+  waiverPolicyLabel: WAIVER_POLICY_LABELS[storedPolicy(f)],
 });
+
+/** Short names for the 流程 line on a draft. */
+const ROUTE_LABELS: Readonly<Record<StageId, string>> = { first: '初审', second: '复审', final: '终审', propaganda: '宣传部' };
+
+/** "流程：初审 → 复审 → 终审 → 宣传部" for the stages a draft must pass. */
+export const routeLabel = (stages: readonly StageId[]) => `流程：${stages.map((s) => ROUTE_LABELS[s]).join(' → ')}`;
 
 export const presentUser = (u: UserRow) => ({
   id: u.id,
@@ -76,9 +89,14 @@ export interface DraftDetailParts {
   findings: FindingRow[];
   decisions: DecisionRow[];
   people: Map<string, UserRow>;
+  /** The author's latest 送审说明. */
+  resubmission?: ResubmissionRow | undefined;
 }
 
-export function presentDraft(stages: readonly StageId[], viewer: AuthUser, p: DraftDetailParts) {
+export function presentDraft(stages: StagePlan, viewer: AuthUser, p: DraftDetailParts) {
+  const required = requiredStages(stages, p.aggregate);
+  const actor = toActor(viewer);
+  const unwaivedBlocking = p.findings.filter((f) => f.severity === 'block' && (!f.waivedAt || storedPolicy(f) === 'never'));
   const person = (id: string) => {
     const u = p.people.get(id);
     return u ? { id, displayName: u.displayName, username: u.username, staffId: u.staffId } : { id };
@@ -102,11 +120,27 @@ export function presentDraft(stages: readonly StageId[], viewer: AuthUser, p: Dr
     updatedAt: p.draft.updatedAt,
     stageEnteredAt: p.draft.stageEnteredAt,
     released: p.draft.releasedHash ? { hash: p.draft.releasedHash, at: p.draft.releasedAt } : null,
-    requiredStages: requiredStages(stages, p.aggregate),
+    requiredStages: required,
+    platformLevel: p.aggregate.platformLevel ?? 'unit',
+    route: { stages: required, label: routeLabel(required) },
+    // 送审说明 next to the findings it concerns: shown while the revision it was written for is current.
+    resubmission:
+      p.resubmission && p.resubmission.revisionId === p.aggregate.revision.id
+        ? { statement: p.resubmission.statement, by: p.resubmission.actorName, at: p.resubmission.at }
+        : null,
+    // An automatic return tells the editor which findings sent it back.
+    autoReturn:
+      p.draft.status === 'returned' && unwaivedBlocking.length > 0
+        ? { findings: unwaivedBlocking.map((f) => ({ id: f.id, message: f.message, matched: f.matched, check: f.checkId, waiverPolicy: storedPolicy(f), waiverPolicyLabel: WAIVER_POLICY_LABELS[storedPolicy(f)] })) }
+        : null,
     currentRevision: presentRevision(p.aggregate.revision, true),
     revisions: p.revisions.map((r) => presentRevision(r, false)),
     checkRuns: p.runs.map((r) => ({ check: r.checkId, status: r.status, attempts: r.attempts, rulesetVersion: r.rulesetVersion, error: r.error, finishedAt: r.finishedAt })),
-    findings: p.findings.map(presentFinding),
+    findings: p.findings.map((f) => ({
+      ...presentFinding(f),
+      // Whether this viewer may waive this finding now (the workflow's own rule).
+      waivable: f.severity === 'block' && !f.waivedAt && mayWaive(p.aggregate, actor, storedPolicy(f)),
+    })),
     decisions: p.decisions.map((d) => ({
       id: d.id,
       stage: d.stage,
@@ -121,7 +155,7 @@ export function presentDraft(stages: readonly StageId[], viewer: AuthUser, p: Dr
       at: d.createdAt,
     })),
     releaseGate: releaseGate(stages, p.aggregate),
-    allowedActions: allowedActions(stages, p.aggregate, toActor(viewer)),
+    allowedActions: allowedActions(stages, p.aggregate, actor),
   };
 }
 
@@ -153,7 +187,13 @@ export const presentMark = (m: MarkRow, people: Map<string, UserRow>) => {
   };
 };
 
-const revisionRef = (r: RevisionRow) => ({ id: r.id, number: r.number, kind: r.kind, hash: r.contentHash, createdAt: r.createdAt, note: r.note });
+/** What a proofreading edit's revision recorded about the bound (config/review.ts), if anything. */
+const proofreadBoundOf = (r: RevisionRow): unknown => {
+  const diff = r.diff as { proofreadBound?: unknown } | null;
+  return diff && typeof diff === 'object' && diff.proofreadBound ? diff.proofreadBound : null;
+};
+
+const revisionRef = (r: RevisionRow) => ({ id: r.id, number: r.number, kind: r.kind, hash: r.contentHash, createdAt: r.createdAt, note: r.note, proofreadBound: proofreadBoundOf(r) });
 
 export const presentRevisionDiff = (d: RevisionDiff) => ({
   from: revisionRef(d.from),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { UserRow } from '../db/directory.repository';
 import type { MarkRow } from '../db/mark.repository';
 import { STATUS_LABELS, type DraftStatus } from '../domain/workflow';
+import type { DraftWaiver } from '../services/waivers.service';
 import type { DraftDetailParts } from './presenters';
 
 const escapeHtml = (value: unknown) =>
@@ -41,7 +42,15 @@ export function reviewSheetHtml(
   people: Map<string, UserRow>,
   stageLabel: (s: string) => string,
   marks: readonly MarkRow[] = [],
+  waivers: readonly DraftWaiver[] = [],
+  route?: string,
 ): string {
+  const waiverRows = waivers
+    .map(
+      (w) =>
+        `<tr><td>第 ${escapeHtml(w.revisionNumber)} 版</td><td>${escapeHtml(w.message)}<br><span class="hash">${escapeHtml(w.ruleId)}</span></td><td>${escapeHtml(w.matched)}</td><td>${escapeHtml(w.policyLabel)}</td><td>${escapeHtml(w.reason)}</td><td>${escapeHtml(w.by.displayName)}（工号 ${escapeHtml(w.by.staffId)}）</td><td>${escapeHtml(formatTime(w.at))}</td></tr>`,
+    )
+    .join('\n');
   const { draft, aggregate } = detail;
   const author = detail.people.get(draft.authorId);
   const rows = detail.decisions
@@ -68,6 +77,7 @@ export function reviewSheetHtml(
 <tr><th>稿件编号</th><td>${escapeHtml(draft.number)}</td><th>状态</th><td>${escapeHtml(STATUS_LABELS[draft.status as DraftStatus])}</td></tr>
 <tr><th>标题</th><td colspan="3">${escapeHtml(draft.title)}</td></tr>
 <tr><th>撰稿人</th><td>${escapeHtml(author?.displayName)}（工号 ${escapeHtml(author?.staffId)}）</td><th>重大事项</th><td>${draft.major || draft.escalated ? '是（须宣传部审核）' : '否'}</td></tr>
+${route ? `<tr><th>审核流程</th><td colspan="3">${escapeHtml(route)}</td></tr>` : ''}
 <tr><th>当前版本</th><td>第 ${escapeHtml(aggregate.revision.number)} 版</td><th>内容哈希</th><td class="hash">${escapeHtml(aggregate.revision.contentHash)}</td></tr>
 <tr><th>发布哈希</th><td colspan="3" class="hash">${escapeHtml(draft.releasedHash ?? '未发布')}</td></tr>
 <tr><th>阻断性问题</th><td colspan="3">${blocking.length} 个，其中已豁免 ${blocking.filter((f) => f.waivedAt).length} 个</td></tr>
@@ -81,6 +91,11 @@ ${rows || '<tr><td colspan="9">尚无审核记录</td></tr>'}
 <thead><tr><th>环节</th><th>校对人</th><th>原文</th><th>修改建议 / 批注</th><th>处理</th><th>时间</th></tr></thead>
 <tbody>
 ${markRows || '<tr><td colspan="6">无校对标记</td></tr>'}
+</tbody></table>
+<table>
+<thead><tr><th>版本</th><th>豁免的问题（规则）</th><th>命中文字</th><th>豁免规则</th><th>豁免理由</th><th>豁免人</th><th>时间</th></tr></thead>
+<tbody>
+${waiverRows || '<tr><td colspan="7">无豁免记录</td></tr>'}
 </tbody></table>
 <p>打印时间：${escapeHtml(formatTime(new Date()))}</p>
 </body></html>`;

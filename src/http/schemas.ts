@@ -31,6 +31,10 @@ export const OriginSchema = z
     sourceUrl: text(2000).optional(),
     originalAuthor: text(200).optional(),
     originalTitle: text(500).optional(),
+    /** 权利人 of the original (转载). */
+    rightsHolder: text(200).optional(),
+    /** The original text as pasted (转载): the body may differ from it only in punctuation and format. */
+    originalText: text(500_000).optional(),
   })
   .openapi('Origin');
 

@@ -29,7 +29,8 @@ export interface TransitionRequest<R> {
   draftId: string;
   expectedVersion?: number | undefined;
   actor: AuthUser | null;
-  command: Command;
+  /** The command, or a function of the locked draft that gives it (when it depends on what is locked). */
+  command: Command | ((ctx: { tx: Tx; draft: DraftRow; aggregate: DraftAggregate & { revision: RevisionRow } }) => Command | Promise<Command>);
   eventType: string;
   /** Writes that belong to the same state change; runs only once the workflow has allowed it. */
   write?: (ctx: TransitionContext) => Promise<TransitionWrites<R>>;
@@ -60,7 +61,8 @@ export async function applyTransition<R = undefined>(
   const committed = await deps.db.transaction(async (tx) => {
     const draft = await lockDraft(tx, request.draftId, request.expectedVersion);
     const aggregate = await loadAggregate(tx, draft);
-    const next = transition(deps.stages, aggregate, request.command, request.actor ? toActor(request.actor) : null);
+    const command = typeof request.command === 'function' ? await request.command({ tx, draft, aggregate }) : request.command;
+    const next = transition(deps.stages, aggregate, command, request.actor ? toActor(request.actor) : null);
     const writes = request.write ? await request.write({ tx, draft, aggregate, next }) : {};
     const saved = await saveTransition(tx, draft, next, writes.extra);
     const event = await appendAuditEvent(tx, {

@@ -1,70 +1,20 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { appendAuditEvent, chainHeads, eventsAfter, listChain } from '../db/audit.repository';
+import { appendAuditEvent, eventsAfter, listChain } from '../db/audit.repository';
 import type { Db } from '../db/pool';
 import type { AuthUser } from '../domain/access';
 import { SECURITY_CHAIN, verifyChain, type ChainVerification, type StoredAuditEvent } from '../domain/audit';
-import { canonicalJson } from '../domain/content';
+import { readAllSigned, readSignedForChain, type CheckpointStore, type SignedState } from './audit-checkpoints.service';
 
-export interface CheckpointStore {
-  dir: string;
-  key: string;
-}
-
-interface Checkpoint {
-  createdAt: string;
-  heads: Array<{ chain: string; seq: number; hash: string }>;
-  signature: string;
-}
-
-const sign = (key: string, body: Omit<Checkpoint, 'signature'>) => createHmac('sha256', key).update(canonicalJson(body)).digest('hex');
-
-/**
- * Writes the current head of every chain, HMAC-signed, to a file outside the database. Someone able to rewrite
- * a whole chain in PostgreSQL cannot make it agree with checkpoints they cannot sign.
- */
-export async function writeCheckpoint(db: Db, store: CheckpointStore): Promise<string> {
-  await mkdir(store.dir, { recursive: true });
-  const heads = await chainHeads(db);
-  const body = { createdAt: new Date().toISOString(), heads };
-  const file = join(store.dir, `checkpoint-${body.createdAt.replace(/[:.]/g, '-')}.json`);
-  // Write then rename, so a crash never leaves a half-written checkpoint behind.
-  await writeFile(`${file}.tmp`, JSON.stringify({ ...body, signature: sign(store.key, body) }, null, 1));
-  await rename(`${file}.tmp`, file);
-  return file;
-}
-
-/** The latest signed head per chain from every valid checkpoint; files with a bad signature are reported. */
-async function readCheckpoints(store: CheckpointStore): Promise<{ heads: Map<string, { seq: number; hash: string }>; invalidFiles: string[] }> {
-  const heads = new Map<string, { seq: number; hash: string }>();
-  const invalidFiles: string[] = [];
-  const names = await readdir(store.dir).catch(() => [] as string[]);
-  for (const name of names.filter((n) => n.startsWith('checkpoint-') && n.endsWith('.json')).sort()) {
-    try {
-      const parsed = JSON.parse(await readFile(join(store.dir, name), 'utf8')) as Checkpoint;
-      const expected = Buffer.from(sign(store.key, { createdAt: parsed.createdAt, heads: parsed.heads }), 'hex');
-      const actual = Buffer.from(String(parsed.signature), 'hex');
-      if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
-        invalidFiles.push(name);
-        continue;
-      }
-      for (const head of parsed.heads) {
-        const known = heads.get(head.chain);
-        if (!known || known.seq < head.seq) heads.set(head.chain, { seq: head.seq, hash: head.hash });
-      }
-    } catch {
-      invalidFiles.push(name);
-    }
-  }
-  return { heads, invalidFiles };
-}
+export { writeCheckpoint, type CheckpointStore, type CheckpointResult } from './audit-checkpoints.service';
 
 export interface VerifyReport {
   ok: boolean;
   chains: ChainVerification[];
   checkedEvents: number;
   invalidCheckpoints: string[];
+  /** Checkpoint files the manifest or the link from a later file names but the directory lacks. */
+  missingCheckpoints: string[];
+  /** How many checkpoint files this verify read. */
+  checkpointFilesRead: number;
   firstBreak?: ChainVerification['firstBreak'];
 }
 
@@ -92,22 +42,29 @@ async function* everyChain(db: Db, pageSize = 10_000): AsyncGenerator<[string, S
   if (current.length > 0) yield [current[0]!.chain, current];
 }
 
-/** Recomputes chains and compares them with the signed checkpoints. */
+/**
+ * Recomputes chains and compares them with the signed checkpoints: every signed (seq, hash) read must still be the
+ * event at that position. One chain reads O(1) checkpoint files; every chain reads each file once.
+ */
 export async function verifyChains(db: Db, store: CheckpointStore | null, chains?: string[], options: { pageSize?: number } = {}): Promise<VerifyReport> {
-  const checkpoint = store ? await readCheckpoints(store) : { heads: new Map<string, { seq: number; hash: string }>(), invalidFiles: [] };
+  const empty: SignedState = { pairs: new Map(), invalidFiles: [], missingFiles: [], filesRead: 0 };
+  let signed = empty;
+  if (store && chains && chains.length === 1) signed = await readSignedForChain(db, store, chains[0]!);
+  else if (store) signed = await readAllSigned(db, store);
   const results: ChainVerification[] = [];
   for await (const [chain, events] of chains ? namedChains(db, chains) : everyChain(db, options.pageSize)) {
     let result = verifyChain(chain, events);
-    const signed = checkpoint.heads.get(chain);
-    if (result.ok && signed) {
-      const stored = events[signed.seq - 1];
-      if (!stored || stored.hash !== signed.hash) {
+    const pairs = [...(signed.pairs.get(chain) ?? [])].sort((x, y) => x.seq - y.seq);
+    for (const pair of result.ok ? pairs : []) {
+      const stored = events[pair.seq - 1];
+      if (!stored || stored.hash !== pair.hash) {
         const culprit = stored ?? events[events.length - 1];
         result = {
           ...result,
           ok: false,
-          firstBreak: { chain, eventId: culprit?.id ?? 0, seq: signed.seq, reason: stored ? 'checkpoint_mismatch' : 'missing_event' },
+          firstBreak: { chain, eventId: culprit?.id ?? 0, seq: pair.seq, reason: stored ? 'checkpoint_mismatch' : 'missing_event' },
         };
+        break;
       }
     }
     results.push(result);
@@ -115,16 +72,19 @@ export async function verifyChains(db: Db, store: CheckpointStore | null, chains
   if (!chains) {
     // A chain the checkpoints know but the database no longer has was deleted wholesale.
     const seen = new Set(results.map((r) => r.chain));
-    for (const [chain, signed] of checkpoint.heads) {
-      if (!seen.has(chain)) results.push({ chain, events: 0, ok: false, firstBreak: { chain, eventId: 0, seq: signed.seq, reason: 'missing_event' } });
+    for (const [chain, pairs] of signed.pairs) {
+      const first = pairs.reduce((x, y) => (y.seq < x.seq ? y : x));
+      if (!seen.has(chain)) results.push({ chain, events: 0, ok: false, firstBreak: { chain, eventId: 0, seq: first.seq, reason: 'missing_event' } });
     }
   }
   const broken = results.find((r) => !r.ok);
   return {
-    ok: !broken && checkpoint.invalidFiles.length === 0,
+    ok: !broken && signed.invalidFiles.length === 0 && signed.missingFiles.length === 0,
     chains: results,
     checkedEvents: results.reduce((n, r) => n + r.events, 0),
-    invalidCheckpoints: checkpoint.invalidFiles,
+    invalidCheckpoints: signed.invalidFiles,
+    missingCheckpoints: signed.missingFiles,
+    checkpointFilesRead: signed.filesRead,
     ...(broken?.firstBreak ? { firstBreak: broken.firstBreak } : {}),
   };
 }

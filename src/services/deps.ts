@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool';
-import type { StageId } from '../domain/workflow';
+import type { StagePlan } from '../domain/workflow';
 
 /** One owed check run to put on the queue. Ids only: never draft text or personal data in Redis. */
 export interface CheckJob {
@@ -44,7 +44,8 @@ export interface DictionaryEventsPort {
 
 export interface ServiceDeps {
   db: Db;
-  stages: readonly StageId[];
+  /** Stages per platform level (config/stages.ts PLATFORM_STAGES), or one list for every draft. */
+  stages: StagePlan;
   checkIds: readonly string[];
   queue: CheckQueuePort;
   events: DraftEventsPort;

@@ -1,6 +1,7 @@
 import { getDraft, listDecisions, listDrafts, listFindings, listRevisions, listRuns, loadAggregate, type DraftListFilter, type DraftRow } from '../db/draft.repository';
 import { usersByIds, type UserRow } from '../db/directory.repository';
 import type { Db } from '../db/pool';
+import { latestResubmission } from '../db/waiver.repository';
 import { canReadDraft, unitScope, type AuthUser } from '../domain/access';
 import { forbidden, notFound } from '../domain/errors';
 import type { DraftDetailParts } from '../http/presenters';
@@ -30,7 +31,8 @@ export async function draftDetail(db: Db, viewer: AuthUser, draftId: string): Pr
     listDecisions(db, draft.id),
   ]);
   const people = await peopleById(db, [draft.authorId, ...decisions.map((d) => d.actorId), ...findings.flatMap((f) => (f.waivedBy ? [f.waivedBy] : []))]);
-  return { draft, aggregate, revisions, runs, findings, decisions, people };
+  const resubmission = await latestResubmission(db, draft.id);
+  return { draft, aggregate, revisions, runs, findings, decisions, people, resubmission };
 }
 
 export async function searchDrafts(db: Db, viewer: AuthUser, filter: Omit<DraftListFilter, 'unitScope' | 'authorId'>) {

@@ -12,7 +12,9 @@ import { transition, type StageId } from '../domain/workflow';
 import { applyTransition, toActor, type TransitionOutcome } from './apply-transition';
 import type { ServiceDeps } from './deps';
 import { readableDraft } from './draft-queries.service';
-import { contentOf, writeNewRevision } from './review.service';
+import { contentOf, proofreadBoundRecord, writeNewRevision } from './review.service';
+import { PROOFREAD_BOUND } from '../../config/review';
+import { editMagnitude, proofreadVerdict } from '../checks/text/edit-magnitude';
 
 /**
  * 校对标记 (proofreading marks). Who may do what, and why:
@@ -242,34 +244,45 @@ export async function applyMarks(
 ): Promise<TransitionOutcome<{ revisionId: string; number: number; hash: string; applied: string[] }>> {
   const draft = await readableDraft(deps.db, actor, draftId);
   const stage = (draft.stage ?? 'first') as StageId;
+  let marks: Awaited<ReturnType<typeof lockAcceptedCorrections>> = [];
+  let content: RevisionContent | undefined;
+  let bound: ReturnType<typeof proofreadBoundRecord> | undefined;
   return applyTransition(deps, {
     draftId,
     expectedVersion: input.version,
     actor,
-    command: { type: 'proofread', stage },
-    eventType: 'revision.proofread',
-    write: async (ctx) => {
-      let marks = await lockAcceptedCorrections(ctx.tx, ctx.aggregate.revision.id);
+    // The corrections decide whether the edit stays within the proofreading bound, so they are read first.
+    command: async (ctx) => {
+      // Who may do it first: nobody learns anything about the marks from a refusal.
+      transition(deps.stages, ctx.aggregate, { type: 'proofread', stage }, toActor(actor));
+      marks = await lockAcceptedCorrections(ctx.tx, ctx.aggregate.revision.id);
       if (input.markIds) {
         const wanted = new Set(input.markIds);
         marks = marks.filter((m) => wanted.has(m.id));
         if (marks.length !== wanted.size) throw conflict('部分标记不是当前版本已采纳的修改建议，请刷新后再试');
       }
       if (marks.length === 0) throw validationFailed('没有已采纳的修改建议可应用');
-      const content = applyCorrections(ctx.aggregate.revision, marks);
+      content = applyCorrections(ctx.aggregate.revision, marks);
+      const verdict = proofreadVerdict(editMagnitude(contentOf(ctx.aggregate.revision), content), PROOFREAD_BOUND);
+      bound = proofreadBoundRecord(verdict);
+      return { type: 'proofread', stage, restart: verdict.exceeded };
+    },
+    eventType: 'revision.proofread',
+    write: async (ctx) => {
+      if (!content || !bound) throw new Error('applyMarks: command did not run');
       const proofMarks = marks.map((m) => ({ markId: m.id, start: m.startOffset, end: m.endOffset, original: m.original, suggestion: m.replacement ?? '', ...(m.note ? { note: m.note } : {}) }));
       const note = input.note?.trim() || `应用校对标记 ${marks.length} 处`;
       const { revision, hash, diff, writes } = await writeNewRevision(deps, ctx, {
         kind: 'proofread',
         content,
         createdBy: actor.id,
-        diffExtra: { marks: proofMarks, stage },
+        diffExtra: { marks: proofMarks, stage, proofreadBound: bound },
         note,
       });
       await markApplied(ctx.tx, marks.map((m) => m.id), revision.id);
       return {
         ...writes,
-        data: { revisionNumber: revision.number, contentHash: hash, previousHash: ctx.aggregate.revision.contentHash, diff, marks: proofMarks, note, stage },
+        data: { revisionNumber: revision.number, contentHash: hash, previousHash: ctx.aggregate.revision.contentHash, diff, marks: proofMarks, note, stage, proofreadBound: bound },
         result: { revisionId: revision.id, number: revision.number, hash, applied: marks.map((m) => m.id) },
       };
     },

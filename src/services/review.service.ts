@@ -2,12 +2,17 @@ import { insertDecision, insertOwedRuns, insertRevision, lockFinding, resetFaile
 import type { AuthUser } from '../domain/access';
 import { contentHash, sha256Hex, type Asset, type BodyFormat, type MediaRef, type Origin, type RevisionContent } from '../domain/content';
 import { diffContent } from '../domain/diff';
-import { conflict, DomainError, notFound, validationFailed } from '../domain/errors';
-import type { DecisionAction, StageId } from '../domain/workflow';
-import { applyTransition, type TransitionContext, type TransitionOutcome } from './apply-transition';
+import { conflict, DomainError, forbidden, notFound, validationFailed } from '../domain/errors';
 import { canonicaliseContent, verifyMediaBytes } from './media.service';
 import { releases } from '../db/schema';
 import { renderArticle } from '../shared/document/render';
+import { canReadDraft } from '../domain/access';
+import { transition } from '../domain/workflow';
+import type { DecisionAction, StageId } from '../domain/workflow';
+import { PROOFREAD_BOUND } from '../../config/review';
+import { BOUND_REASON_LABELS, editMagnitude, proofreadVerdict, type ProofreadVerdict } from '../checks/text/edit-magnitude';
+import { storedPolicy } from './waiver-policy';
+import { applyTransition, toActor, type TransitionContext, type TransitionOutcome } from './apply-transition';
 import type { ServiceDeps } from './deps';
 
 /** A reviewer's proofreading mark (校对标记): a span of the plain text, what it says, what it should say. */
@@ -124,17 +129,34 @@ export async function waiveFinding(
     draftId,
     expectedVersion: input.version,
     actor,
-    command: { type: 'waive', reason: input.reason },
-    eventType: 'finding.waived',
-    write: async ({ tx, aggregate }) => {
+    // The finding's policy decides who may waive it, so it is read (and locked) before the workflow decides.
+    command: async ({ tx, draft, aggregate }) => {
+      if (!canReadDraft(actor, draft)) throw forbidden('无权处理其他单位的稿件');
       const finding = await lockFinding(tx, findingId);
       if (!finding || finding.draftId !== draftId) throw notFound('问题');
       if (finding.revisionId !== aggregate.revision.id) throw conflict('该问题不属于当前版本');
       if (finding.severity !== 'block') throw validationFailed('只有阻断性问题需要豁免');
       if (finding.waivedAt) throw conflict('该问题已被豁免');
+      return { type: 'waive', reason: input.reason, policy: storedPolicy(finding) };
+    },
+    eventType: 'finding.waived',
+    write: async ({ tx, aggregate }) => {
+      const finding = await lockFinding(tx, findingId);
+      if (!finding) throw notFound('问题');
       await waiveFindingRow(tx, finding.id, actor.id, input.reason);
+      // The trail names the finding: what matched, which rule, what it said, under which policy.
       return {
-        data: { findingId, checkId: finding.checkId, ruleId: finding.ruleId, matched: finding.matched, reason: input.reason, stage: aggregate.stage },
+        data: {
+          findingId,
+          checkId: finding.checkId,
+          ruleId: finding.ruleId,
+          category: finding.category,
+          matched: finding.matched,
+          message: finding.message,
+          policy: storedPolicy(finding),
+          reason: input.reason,
+          stage: aggregate.stage,
+        },
       };
     },
   });
@@ -153,27 +175,71 @@ export async function reviseDraft(
   input: { content: RevisionContent; version: number; stage?: StageId | undefined; note?: string | undefined; marks?: ProofMark[] | undefined },
 ): Promise<TransitionOutcome<{ revisionId: string; number: number; hash: string }>> {
   const proofreading = input.stage !== undefined;
+  let verdict: ProofreadVerdict | undefined;
   return applyTransition(deps, {
     draftId,
     expectedVersion: input.version,
     actor,
-    command: proofreading ? { type: 'proofread', stage: input.stage as StageId } : { type: 'revise' },
+    command: ({ aggregate }) => {
+      // Who may do it first (the workflow's own rule), then what the content may not change.
+      transition(deps.stages, aggregate, proofreading ? { type: 'proofread', stage: input.stage as StageId } : { type: 'revise' }, toActor(actor));
+      assertOriginalTextKept(contentOf(aggregate.revision), input.content);
+      if (!proofreading) return { type: 'revise' };
+      // A proofreading edit beyond the bound is a rewrite: review restarts at 初审 (config/review.ts).
+      verdict = proofreadVerdict(editMagnitude(contentOf(aggregate.revision), input.content), PROOFREAD_BOUND);
+      return { type: 'proofread', stage: input.stage as StageId, restart: verdict.exceeded };
+    },
     eventType: proofreading ? 'revision.proofread' : 'draft.revised',
     write: async (ctx) => {
+      const bound = verdict ? proofreadBoundRecord(verdict) : undefined;
       const { revision, hash, diff, writes } = await writeNewRevision(deps, ctx, {
         kind: proofreading ? 'proofread' : 'revision',
         content: input.content,
         createdBy: actor.id,
-        diffExtra: { marks: input.marks ?? [], stage: input.stage ?? null },
+        diffExtra: { marks: input.marks ?? [], stage: input.stage ?? null, ...(bound ? { proofreadBound: bound } : {}) },
         note: input.note ?? null,
       });
       return {
         ...writes,
-        data: { revisionNumber: revision.number, contentHash: hash, previousHash: ctx.aggregate.revision.contentHash, diff, marks: input.marks ?? [], note: input.note ?? null, stage: input.stage ?? null },
+        data: {
+          revisionNumber: revision.number,
+          contentHash: hash,
+          previousHash: ctx.aggregate.revision.contentHash,
+          diff,
+          marks: input.marks ?? [],
+          note: input.note ?? null,
+          stage: input.stage ?? null,
+          ...(bound ? { proofreadBound: bound } : {}),
+        },
         result: { revisionId: revision.id, number: revision.number, hash },
       };
     },
   });
+}
+
+/** What the revision's diff and the trail say about a proofreading edit and the bound. */
+export function proofreadBoundRecord(v: ProofreadVerdict) {
+  return {
+    exceeded: v.exceeded,
+    reasons: v.reasons,
+    charsChanged: v.charsChanged,
+    limit: v.limit,
+    message: v.exceeded
+      ? `超出校对范围（${v.reasons.map((r) => BOUND_REASON_LABELS[r]).join('、')}；改动 ${v.charsChanged} 字，上限 ${v.limit} 字）：已重新从初审开始审核`
+      : `校对修改 ${v.charsChanged} 字（上限 ${v.limit} 字），此前的审核意见保留`,
+  };
+}
+
+/**
+ * 转载: the original text, once given, is part of the record the body is compared with; a later revision may not
+ * change or drop it (a wrong paste means withdrawing and submitting anew).
+ * @throws DomainError validation_failed
+ */
+export function assertOriginalTextKept(before: RevisionContent, after: RevisionContent): void {
+  const was = before.origin.originalText;
+  if (was !== undefined && was.trim() !== '' && after.origin.originalText !== was) {
+    throw validationFailed('转载原文一经提交不可修改或删除；如粘贴有误，请撤回后重新投稿', { field: 'origin.originalText' });
+  }
 }
 
 /** After a return, the author sends the same revision on with a statement; review restarts at 初审. */
@@ -277,6 +343,7 @@ export async function correctDraft(
     command: { type: 'correct', reason: input.reason },
     eventType: 'draft.correction_submitted',
     write: async (ctx) => {
+      assertOriginalTextKept(contentOf(ctx.aggregate.revision), content);
       const { revision, hash, diff, writes } = await writeNewRevision(deps, ctx, { kind: 'correction', content, createdBy: actor.id, note: input.reason });
       return {
         ...writes,

@@ -24,6 +24,7 @@ import type { CheckContext } from '../checks/engine';
 import { announce } from './apply-transition';
 import type { CheckJob, ServiceDeps } from './deps';
 import { contentOf } from './review.service';
+import { configuredPolicy } from './waiver-policy';
 
 export type RunCheckOutcome = 'completed' | 'skipped' | 'failed';
 
@@ -248,7 +249,12 @@ async function recordResults(deps: ServiceDeps, read: RevisionToCheck, computed:
     const done = [...recorded.values()];
     await completeRuns(
       tx,
-      done.map(({ run, result }) => ({ run, rulesetVersion: result.rulesetVersion, findings: result.findings })),
+      done.map(({ run, result }) => ({
+        run,
+        rulesetVersion: result.rulesetVersion,
+        // Each finding keeps the waiver policy its rule has now (config/waivers.ts).
+        findings: result.findings.map((f) => ({ ...f, waiverPolicy: configuredPolicy(f).policy })),
+      })),
     );
     const summaries = done.map(({ run, result }) => ({
       check: run.checkId,

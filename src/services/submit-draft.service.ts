@@ -3,7 +3,7 @@ import { appendGenesisEvent } from '../db/audit.repository';
 import { getPlatform } from '../db/directory.repository';
 import { insertSubmission } from '../db/draft.repository';
 import { claimIdempotencyKey, recordIdempotentResponse } from '../db/idempotency.repository';
-import { canSubmitTo, type AuthUser } from '../domain/access';
+import { canSubmitTo, hasRole, type AuthUser } from '../domain/access';
 import { draftChain } from '../domain/audit';
 import { canonicalJson, contentHash, sha256Hex, type RevisionContent } from '../domain/content';
 import { DomainError, forbidden, validationFailed } from '../domain/errors';
@@ -52,7 +52,13 @@ export async function submitDraft(
 
     const platform = await getPlatform(tx, input.platformId);
     if (!platform) throw validationFailed('发布平台不存在', { field: 'platformId' });
-    if (!canSubmitTo(actor, platform)) throw forbidden('不能向该平台投稿');
+    if (!canSubmitTo(actor, platform)) {
+      // An editor may write for their own unit's platforms and, as 供稿, for school-level ones; never another unit's.
+      if (hasRole(actor, 'editor') && actor.unitId) {
+        throw new DomainError('platform_not_allowed', '只能向本单位的平台或学校一级平台投稿，不能向其他单位的平台投稿', { platformId: platform.id, level: platform.level });
+      }
+      throw forbidden('不能向该平台投稿');
+    }
     if (!actor.unitId) throw forbidden('投稿人须属于某个单位');
 
     // The body is stored in its canonical form (issue 9): parsed once here, refused or noted, media bound by hash.

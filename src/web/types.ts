@@ -64,6 +64,11 @@ export interface Finding {
   message: string;
   suggestion: string | null;
   waived: { by: string; at: string; reason: string } | null;
+  /** Who may waive it (config/waivers.ts): never / propaganda / stage. */
+  waiverPolicy?: 'never' | 'propaganda' | 'stage';
+  waiverPolicyLabel?: string;
+  /** Whether the viewer may waive it now. */
+  waivable?: boolean;
 }
 
 export interface Decision {
@@ -114,6 +119,10 @@ export interface DraftDetail {
   decisions: Decision[];
   releaseGate: Array<{ code: string; message: string }>;
   allowedActions: string[];
+  platformLevel?: 'school' | 'unit';
+  route?: { stages: string[]; label: string };
+  resubmission?: { statement: string; by: string; at: string } | null;
+  autoReturn?: { findings: Array<{ id: string; message: string; matched: string; check: string; waiverPolicy: string; waiverPolicyLabel: string }> } | null;
 }
 
 export interface DraftListItem {
@@ -183,6 +192,8 @@ export interface RevisionRef {
   hash: string;
   createdAt: string;
   note: string | null;
+  /** A proofreading edit's record of the proofreading bound (config/review.ts). */
+  proofreadBound?: unknown;
 }
 
 export interface DiffChange {

@@ -181,13 +181,21 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
         name: "to our unit's platform",
         mutates: true,
         send: () => ({ path: '/api/drafts', body: { platformId: ctx.people.platformId, title: '矩阵测试稿件', body: '正文内容。' } }),
-        expect: only('editor', 'editor2'),
+        // Another unit's editor is told why (issue 10): not their unit's platform.
+        expect: table((a) => (a === 'anon' ? UNAUTHENTICATED : a === 'editor' || a === 'editor2' ? 'allow' : a === 'foreign' ? [403, 'platform_not_allowed'] : FORBIDDEN)),
       },
       {
         name: 'to the school-level platform',
         mutates: true,
         send: () => ({ path: '/api/drafts', body: { platformId: ctx.people.schoolPlatformId, title: '矩阵测试稿件', body: '正文内容。' } }),
         expect: only('editor', 'editor2', 'foreign'),
+      },
+      {
+        // Issue 10: a unit's editors never write for another unit's platform; the refusal has its own code.
+        name: "to another unit's platform",
+        mutates: true,
+        send: () => ({ path: '/api/drafts', body: { platformId: ctx.people.otherPlatformId, title: '矩阵测试稿件', body: '正文内容。' } }),
+        expect: table((a) => (a === 'anon' ? UNAUTHENTICATED : a === 'foreign' ? 'allow' : a === 'editor' || a === 'editor2' ? [403, 'platform_not_allowed'] : FORBIDDEN)),
       },
     ],
   },
@@ -272,6 +280,7 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
   'POST /api/drafts/{id}/findings/{fid}/waive': {
     scenarios: [
       {
+        // A gambling term is a `propaganda` finding (config/waivers.ts): only 宣传部 may waive it, at any stage.
         name: 'waive a blocking finding at 初审',
         setup: async () => {
           const f = await draft('blocked_review')();
@@ -279,10 +288,13 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
         },
         mutates: true,
         send: async (f) => ({ path: dpath(f, `/findings/${f.findingId as string}/waive`), body: { reason: '属于警示通报，非宣传', version: await version(f) } }),
-        expect: only('r1', 'multi'),
+        expect: table((a) =>
+          a === 'anon' ? UNAUTHENTICATED : a === 'prop' ? 'allow' : a === 'editor' || a === 'foreign' ? FORBIDDEN : [403, 'waiver_not_allowed', { policy: 'propaganda' }],
+        ),
       },
     ],
   },
+  'GET /api/drafts/{id}/waivers': { scenarios: [{ name: 'waivers of a draft', setup: sharedDraft('first'), send: (f) => ({ path: dpath(f, '/waivers') }), expect: only(...readersOf('U')) }] },
   'GET /api/drafts/{id}/marks': { scenarios: [{ name: 'marks of a draft', setup: sharedDraft('first'), send: (f) => ({ path: dpath(f, '/marks') }), expect: only(...readersOf('U')) }] },
   'POST /api/drafts/{id}/marks': {
     scenarios: [

@@ -28,17 +28,18 @@ async function lastEvent(id: string) {
 }
 
 describe('blocking findings', () => {
-  it('returns a draft with a 密级 marking to its editor, and a statement plus a waiver lets it go on', async () => {
-    const id = await inReview({ body: '本文件为机密★5年，请注意。' });
+  it('returns a draft with a blocking finding to its editor, and a statement plus a 宣传部 waiver lets it go on', async () => {
+    // A 密级 marking is never waivable (review-rules-policies.test.ts); an unlicensed image is, by 宣传部 only.
+    const id = await inReview({ assets: [{ kind: 'image', name: '现场.jpg' }] });
     const returned = await get('editor', id);
     expect(returned.status).toBe('returned');
     const blocking = returned.findings.filter((f: { severity: string }) => f.severity === 'block');
     expect(blocking.length).toBeGreaterThan(0);
-    expect(blocking[0]).toMatchObject({ check: 'secrecy' });
+    expect(blocking[0]).toMatchObject({ check: 'copyright', waiverPolicy: 'propaganda' });
     expect((await lastEvent(id)).data).toMatchObject({ autoReturned: true });
 
     // Approving over an unwaived block is refused.
-    const resubmit = await ctx.api('editor').post(`/api/drafts/${id}/resubmit`, { statement: '该标志为引用的历史文件展品说明', version: returned.version });
+    const resubmit = await ctx.api('editor').post(`/api/drafts/${id}/resubmit`, { statement: '图片为本院自摄', version: returned.version });
     expect(resubmit.status).toBe(200);
     expect(resubmit.body).toMatchObject({ status: 'in_review', stage: 'first' });
     const refused = await decide('r1', id, 'first');
@@ -48,16 +49,16 @@ describe('blocking findings', () => {
     // Only an eligible reviewer may waive, with a reason.
     const byAuthor = await ctx.api('editor').post(`/api/drafts/${id}/findings/${blocking[0].id}/waive`, { reason: '我说可以' });
     expect(byAuthor.status).toBe(403);
-    const noReason = await ctx.api('r1').post(`/api/drafts/${id}/findings/${blocking[0].id}/waive`, { reason: '' });
+    const noReason = await ctx.api('prop').post(`/api/drafts/${id}/findings/${blocking[0].id}/waive`, { reason: '' });
     expect(noReason.status).toBe(400);
     for (const f of blocking) {
-      const waived = await ctx.api('r1').post(`/api/drafts/${id}/findings/${f.id}/waive`, { reason: '展览说明，已核实无涉密内容' });
+      const waived = await ctx.api('prop').post(`/api/drafts/${id}/findings/${f.id}/waive`, { reason: '已核实为本院自摄图片' });
       expect(waived.status).toBe(200);
     }
-    expect(await lastEvent(id)).toMatchObject({ type: 'finding.waived', data: { reason: '展览说明，已核实无涉密内容' } });
+    expect(await lastEvent(id)).toMatchObject({ type: 'finding.waived', data: { reason: '已核实为本院自摄图片' } });
     expect((await decide('r1', id, 'first')).status).toBe(200);
     const after = await get('r1', id);
-    expect(after.findings.find((f: { id: string }) => f.id === blocking[0].id).waived.reason).toBe('展览说明，已核实无涉密内容');
+    expect(after.findings.find((f: { id: string }) => f.id === blocking[0].id).waived.reason).toBe('已核实为本院自摄图片');
   });
 });
 

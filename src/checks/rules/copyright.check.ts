@@ -2,6 +2,8 @@ import type { ChecksConfig, SourceEntry } from '../../../config/checks';
 import type { Finding } from '../../domain/findings';
 import { foldText } from '../text/fold';
 import { makeFinding, type CheckEnv, type CheckFn } from './common';
+import { extractPlainText } from '../text/extract';
+import { repostDifference } from './repost-fidelity';
 import { contentChars, fnv1a, minhash, minhashSimilarity, shingleHashes } from './similarity';
 
 export const COPYRIGHT_CHECK = 'copyright';
@@ -107,6 +109,27 @@ export function createCopyrightCheck(config: ChecksConfig, env: CheckEnv): Check
           field: 'title',
           originalTitle: origin.originalTitle,
         }, { start: 0, end: p.rt.titleLength });
+      }
+    }
+
+    // 转载稿件不得改动原文: with the original text pasted, the body may differ only in punctuation and format.
+    if (origin.kind === 'repost' && origin.originalText?.trim()) {
+      const original = extractPlainText(origin.originalText, 'text').text;
+      const diff = repostDifference(p.rt.body.text, original);
+      if (diff) {
+        const start = p.rt.bodyOffset + diff.start;
+        const end = Math.min(p.text.length, Math.max(start + 1, p.rt.bodyOffset + Math.min(diff.end, diff.start + 40)));
+        out.push(
+          makeFinding(COPYRIGHT_CHECK, p, env, {
+            category: 'copyright.repost-altered',
+            severity: 'review',
+            start: Math.min(start, p.text.length),
+            end,
+            ruleId: 'copyright:repost-body-altered',
+            message: `转载稿件正文与原文不一致（约 ${diff.differing} 字不同，标点与格式除外）：转载不得改动原文内容`,
+            evidence: { field: 'body', bodyChars: diff.bodyChars, originalChars: diff.originalChars, differing: diff.differing },
+          }),
+        );
       }
     }
 

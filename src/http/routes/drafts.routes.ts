@@ -3,7 +3,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
 import { draftChain } from '../../domain/audit';
-import { STAGE_LABELS, type StageId } from '../../domain/workflow';
+import { requiredStages, STAGE_LABELS, type StageId } from '../../domain/workflow';
 import type { CheckpointStore } from '../../services/audit-trail.service';
 import { draftTrail, recordExport, trailCsv, verifyChains } from '../../services/audit-trail.service';
 import type { ServiceDeps } from '../../services/deps';
@@ -22,8 +22,9 @@ import { submitDraft } from '../../services/submit-draft.service';
 import { applyMarks, createMark, draftMarks, resolveMark } from '../../services/marks.service';
 import { diffRevisions } from '../../services/revision-diff.service';
 import { DomainError } from '../../domain/errors';
-import { presentDraft, presentMark, presentRevisionDiff } from '../presenters';
+import { presentDraft, presentMark, presentRevisionDiff, routeLabel } from '../presenters';
 import { reviewSheetHtml } from '../review-sheet';
+import { readableWaivers, waiversOfDraft } from '../../services/waivers.service';
 import { listMarks } from '../../db/mark.repository';
 import { route } from '../route';
 import {
@@ -31,6 +32,7 @@ import {
   DecisionCreateSchema,
   DiffQuery,
   DraftCreateSchema,
+  ErrorSchema,
   DraftListQuery,
   FindingParams,
   IdParams,
@@ -122,7 +124,7 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
   route(
     router,
     registry,
-    { method: 'post', path: '/api/drafts/:id/findings/:fid/waive', summary: '说明理由豁免阻断性问题', tags, roles: [], params: FindingParams, body: WaiveSchema, responses: { 200: ok('新状态', StateSchema) } },
+    { method: 'post', path: '/api/drafts/:id/findings/:fid/waive', summary: '说明理由豁免阻断性问题（按问题的豁免规则：不可豁免 / 仅宣传部 / 本环节审核人）', tags, roles: [], params: FindingParams, body: WaiveSchema, responses: { 200: ok('新状态', StateSchema), 403: { description: '无权限；或 waiver_not_allowed：该问题的豁免规则不允许（details.policy 为 never / propaganda / stage）', content: { 'application/json': { schema: ErrorSchema } } } } },
     async ({ params, body, user }) => {
       await readableDraft(deps.db, user, params.id);
       return state((await waiveFinding(deps, user, params.id, params.fid, body)).draft);
@@ -264,7 +266,7 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
       const draft = await readableDraft(deps.db, user, params.id);
       const report = await verifyChains(deps.db, checkpoints, [draftChain(draft.id)]);
       const chain = report.chains[0];
-      return { ok: report.ok, events: chain?.events ?? 0, head: chain?.head ?? null, firstBreak: report.firstBreak ?? null, invalidCheckpoints: report.invalidCheckpoints };
+      return { ok: report.ok, events: chain?.events ?? 0, head: chain?.head ?? null, firstBreak: report.firstBreak ?? null, invalidCheckpoints: report.invalidCheckpoints, missingCheckpoints: report.missingCheckpoints };
     },
   );
 
@@ -275,11 +277,19 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
     async ({ params, user, res }) => {
       const detail = await draftDetail(deps.db, user, params.id);
       const marks = await listMarks(deps.db, params.id);
+      const waivers = await waiversOfDraft(deps.db, params.id);
       const people = await peopleById(deps.db, [...detail.decisions.map((d) => d.actorId), ...marks.map((m) => m.createdBy)]);
       res.setHeader('Content-Type', 'text/html; charset=utf-8');
-      res.send(reviewSheetHtml(detail, people, (s) => STAGE_LABELS[s as StageId] ?? s, marks));
+      res.send(reviewSheetHtml(detail, people, (s) => STAGE_LABELS[s as StageId] ?? s, marks, waivers, routeLabel(requiredStages(deps.stages, detail.aggregate))));
       return undefined;
     },
+  );
+
+  route(
+    router,
+    registry,
+    { method: 'get', path: '/api/drafts/:id/waivers', summary: '稿件的全部豁免记录（问题、命中文字、理由、豁免人、时间；审稿单同源）', tags: ['审计'], roles: [], params: IdParams, responses: { 200: ok('豁免记录') } },
+    async ({ params, user }) => ({ items: await readableWaivers(deps.db, user, params.id) }),
   );
 
   return router;

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, qs } from '../api';
 import { categoryClass, categoryLabel, formatTime, SEVERITY_LABELS } from '../labels';
 import type { Finding, RevisionDiffData, RevisionSummary } from '../types';
+import { ProofreadBoundNote } from './ReviewRules';
 
 const FIELD_LABELS: Record<string, string> = { title: '标题', body: '正文', format: '格式', origin: '来源', assets: '素材' };
 const KIND_LABELS: Record<string, string> = { submission: '初稿', original: '初稿', revision: '修改稿', proofread: '校对稿', correction: '纠错稿' };
@@ -89,6 +90,7 @@ function DiffResult({ data }: { data: RevisionDiffData }) {
         第 {data.from.number} 稿（{formatTime(data.from.createdAt)}）→ 第 {data.to.number} 稿（{formatTime(data.to.createdAt)}）：文字改动 {data.totalChanges} 处
         {data.changedFields.length > 0 ? `；${data.changedFields.map((x) => FIELD_LABELS[x] ?? x).join('、')}有变化` : ''}
       </p>
+      <ProofreadBoundNote bound={data.to.proofreadBound} />
       <div className="diff-summary" data-testid="diff-summary">
         <span className="badge fixed">已修正 {f.fixed.length}</span>
         <span className="badge waived">已豁免 {f.waived.length}</span>

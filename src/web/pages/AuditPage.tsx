@@ -5,6 +5,7 @@ import { useResource } from '../hooks';
 import { formatTime, STAGE_LABELS, STATUS_LABELS } from '../labels';
 import { navigate } from '../router';
 import type { DraftListItem, Platform, TrailEvent } from '../types';
+import { ProofreadBoundNote, WaiverTrailDetail } from '../components/ReviewRules';
 
 const EVENT_LABELS: Record<string, string> = {
   'draft.submitted': '投稿',
@@ -163,6 +164,8 @@ function Trail({ id }: { id: string }) {
               {data.stage ? ` · ${STAGE_LABELS[data.stage] ?? data.stage}` : ''} · {e.actorName}
               {e.outcome !== 'success' && e.outcome !== 'ok' ? ` · ${e.outcome}` : ''}
               {(data.comment ?? data.reason ?? data.statement) ? <div className="opinion">意见：{data.comment ?? data.reason ?? data.statement}</div> : null}
+              {e.type === 'finding.waived' ? <WaiverTrailDetail data={e.data} /> : null}
+              {e.type === 'revision.proofread' ? <ProofreadBoundNote bound={e.data.proofreadBound} /> : null}
               <div className="muted small">
                 #{e.seq} 哈希 <code>{e.hash.slice(0, 16)}</code>
                 {data.contentHash ? (

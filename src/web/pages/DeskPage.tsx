@@ -8,6 +8,7 @@ import { renderArticle } from '../../shared/document/render';
 import { useLiveRefetch } from '../live';
 import { navigate } from '../router';
 import type { DraftListItem, Platform } from '../types';
+import { ReturnedFindings } from '../components/ReviewRules';
 
 interface Submitted {
   id: string;
@@ -22,7 +23,10 @@ export function DeskPage() {
     () => void mine.reload(),
     (e) => (mine.data?.items.find((x) => x.id === e.id)?.version ?? Number.POSITIVE_INFINITY) < e.version,
   );
-  const usable = (platforms.data?.items ?? []).filter((p) => p.level === 'school' || p.unitId === me.unitId);
+  // Own unit's platforms first (the form's default), then school-level ones (供稿); never another unit's.
+  const usable = (platforms.data?.items ?? [])
+    .filter((p) => p.level === 'school' || p.unitId === me.unitId)
+    .sort((a, b) => Number(b.unitId === me.unitId && b.level !== 'school') - Number(a.unitId === me.unitId && a.level !== 'school'));
   const own = (mine.data?.items ?? []).filter((d) => d.authorId === me.id);
 
   return (
@@ -42,11 +46,14 @@ export function DeskPage() {
           </thead>
           <tbody>
             {own.map((d) => (
-              <tr key={d.id}>
+              <tr key={d.id} data-testid="my-draft" data-status={d.status}>
                 <td>
                   <a href={`#/drafts/${d.id}`}>{d.number}</a>
                 </td>
-                <td>{d.title}</td>
+                <td>
+                  {d.title}
+                  {d.status === 'returned' && <ReturnedFindings key={d.version} id={d.id} />}
+                </td>
                 <td>{d.platformName}</td>
                 <td>
                   {STATUS_LABELS[d.status] ?? d.status}
@@ -71,6 +78,9 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
   const [sourceName, setSourceName] = useState('');
   const [sourceUrl, setSourceUrl] = useState('');
   const [originalAuthor, setOriginalAuthor] = useState('');
+  const [originalTitle, setOriginalTitle] = useState('');
+  const [rightsHolder, setRightsHolder] = useState('');
+  const [originalText, setOriginalText] = useState('');
   const [major, setMajor] = useState(false);
   const [assets, setAssets] = useState<Array<{ kind: string; name: string; licence: string; media?: string }>>([]);
   const [richHtml, setRichHtml] = useState('');
@@ -78,6 +88,10 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
   const [busy, setBusy] = useState(false);
   // One key per form fill: a double click or a retry after a timeout cannot create two drafts.
   const [idempotencyKey, setKey] = useState(() => crypto.randomUUID());
+
+  const effectivePlatform = platformId || platforms[0]?.id || '';
+  const chosen = platforms.find((p) => p.id === effectivePlatform);
+  const route = chosen?.level === 'school' ? '流程：初审 → 复审 → 终审 → 宣传部（学校一级平台：本单位审核后由宣传部终审）' : '流程：初审 → 复审 → 终审';
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -89,9 +103,12 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
         if (sourceName) origin.sourceName = sourceName;
         if (sourceUrl) origin.sourceUrl = sourceUrl;
         if (originalAuthor) origin.originalAuthor = originalAuthor;
+        if (originalTitle) origin.originalTitle = originalTitle;
+        if (rightsHolder) origin.rightsHolder = rightsHolder;
+        if (originKind === 'repost' && originalText.trim()) origin.originalText = originalText;
       }
       const payload = {
-        platformId: platformId || platforms[0]?.id,
+        platformId: effectivePlatform,
         title,
         // 图文编辑器 content is HTML referencing uploads as media:<hash>; the server canonicalises it.
         body: format === 'rich' ? richHtml : body,
@@ -129,13 +146,17 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
       <div className="row">
         <label>
           发布平台
-          <select name="platform" value={platformId} onChange={(e) => setPlatformId(e.target.value)}>
+          <select name="platform" value={effectivePlatform} onChange={(e) => setPlatformId(e.target.value)}>
             {platforms.map((p) => (
               <option key={p.id} value={p.id}>
                 {p.name}
+                {p.level === 'school' ? '（学校一级）' : ''}
               </option>
             ))}
           </select>
+          <span className="muted small" data-testid="submit-route">
+            {chosen ? route : ''}
+          </span>
         </label>
         <label>
           正文格式
@@ -162,17 +183,31 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
         <div className="row">
           <label>
             来源名称
-            <input value={sourceName} onChange={(e) => setSourceName(e.target.value)} />
+            <input name="sourceName" value={sourceName} onChange={(e) => setSourceName(e.target.value)} />
           </label>
           <label>
-            来源链接
-            <input value={sourceUrl} onChange={(e) => setSourceUrl(e.target.value)} />
+            原文链接
+            <input name="sourceUrl" value={sourceUrl} onChange={(e) => setSourceUrl(e.target.value)} />
           </label>
           <label>
             原作者
-            <input value={originalAuthor} onChange={(e) => setOriginalAuthor(e.target.value)} />
+            <input name="originalAuthor" value={originalAuthor} onChange={(e) => setOriginalAuthor(e.target.value)} />
+          </label>
+          <label>
+            原标题
+            <input name="originalTitle" value={originalTitle} onChange={(e) => setOriginalTitle(e.target.value)} />
+          </label>
+          <label>
+            权利人
+            <input name="rightsHolder" value={rightsHolder} onChange={(e) => setRightsHolder(e.target.value)} />
           </label>
         </div>
+      )}
+      {originKind === 'repost' && (
+        <label className="origin-fields">
+          原文（粘贴原文全文；转载稿正文除标点、格式外须与原文一致，提交后不可修改）
+          <textarea name="originalText" value={originalText} onChange={(e) => setOriginalText(e.target.value)} rows={6} />
+        </label>
       )}
       {format === 'rich' ? (
         <div className="rich-with-preview">

@@ -2,6 +2,7 @@ import { useMemo, useRef, useState } from 'react';
 import { api, ApiError } from '../api';
 import { markHighlights, ProofMarks } from '../components/ProofMarks';
 import { RevisionDiff } from '../components/RevisionDiff';
+import { AutoReturnNotice, ConfirmDialog, PolicyBadge, ProofreadBoundNote, ResubmissionNote, RouteLine, WaivedNote } from '../components/ReviewRules';
 import { ReviewPresence } from '../components/Presence';
 import { useResource } from '../hooks';
 import { ACTION_LABELS, categoryClass, categoryLabel, formatTime, SEVERITY_LABELS, STAGE_LABELS } from '../labels';
@@ -147,7 +148,7 @@ export function ReviewPage({ id }: { id: string }) {
               {d.statusLabel}
               {d.stageLabel ? ` · ${d.stageLabel}` : ''}
             </span>
-            <span className="muted">流程：{d.requiredStages.map((s) => STAGE_LABELS[s] ?? s).join(' → ')}</span>
+            {d.route ? <RouteLine label={d.route.label} stages={d.route.stages} current={d.stage} /> : <span className="muted">流程：{d.requiredStages.map((s) => STAGE_LABELS[s] ?? s).join(' → ')}</span>}
             <a href={`/api/drafts/${d.id}/review-sheet`} target="_blank" rel="noopener">
               审稿单
             </a>
@@ -162,6 +163,7 @@ export function ReviewPage({ id }: { id: string }) {
             {notice.text}
           </div>
         )}
+        <AutoReturnNotice d={d} />
         <article className="draft-body" data-testid="draft-body" data-field="body">
           <SafeContent
             nodes={body}
@@ -231,6 +233,7 @@ export function ReviewPage({ id }: { id: string }) {
             void draft.reload();
           }}
         />
+        <ResubmissionNote d={d} />
         <div className="card findings" data-testid="findings">
           <h3>
             机审问题 <span className="count">{d.findings.length}</span>
@@ -249,7 +252,7 @@ export function ReviewPage({ id }: { id: string }) {
                 key={f.id}
                 f={f}
                 picked={picked === f.id}
-                canWaive={d.allowedActions.includes('waive') && f.severity === 'block' && !f.waived}
+                canWaive={f.waivable ?? (d.allowedActions.includes('waive') && f.severity === 'block' && !f.waived)}
                 onJump={() => jump(f.id)}
                 onWaive={(r) => void waive(f, r)}
                 onAdopt={canMark && f.suggestion !== null && !markList.some((m) => m.findingId === f.id && m.status !== 'rejected') ? () => void adopt(f) : undefined}
@@ -290,6 +293,7 @@ function FindingItem({
         <span className={`badge ${categoryClass(f.category)}`}>{categoryLabel(f.category)}</span>
         <span className={`badge sev-${f.severity}`}>{SEVERITY_LABELS[f.severity]}</span>「{f.matched}」
       </button>
+      <PolicyBadge f={f} />
       <div className="msg">{f.message}</div>
       {f.suggestion && (
         <div className="muted">
@@ -301,7 +305,7 @@ function FindingItem({
           )}
         </div>
       )}
-      {f.waived && <div className="muted">已豁免：{f.waived.reason}</div>}
+      <WaivedNote f={f} />
       {canWaive &&
         (open ? (
           <div className="waive">
@@ -354,6 +358,7 @@ function History({ d }: { d: DraftDetail }) {
           <li key={r.id}>
             第 {r.number} 稿 · {formatTime(r.createdAt)} · <code>{r.hash.slice(0, 12)}</code>
             {r.note ? ` · ${r.note}` : ''}
+            <ProofreadBoundNote bound={(r.diff as { proofreadBound?: unknown } | null)?.proofreadBound} />
             <DiffView diff={r.diff} />
           </li>
         ))}
@@ -385,6 +390,7 @@ export function AuthorActions({ d, onChanged }: { d: DraftDetail; onChanged: (me
   const [title, setTitle] = useState(d.currentRevision.title);
   const [body, setBody] = useState(d.currentRevision.body);
   const [error, setError] = useState<string | null>(null);
+  const [confirmWithdraw, setConfirmWithdraw] = useState(false);
   const can = (a: string) => d.allowedActions.includes(a);
   const run = async (what: string, f: () => Promise<unknown>) => {
     setError(null);
@@ -448,9 +454,21 @@ export function AuthorActions({ d, onChanged }: { d: DraftDetail; onChanged: (me
           </button>
         ))}
       {can('withdraw') && (
-        <button type="button" className="danger" onClick={() => void run('已撤回', () => api.post(`/api/drafts/${d.id}/withdraw`, { version: d.version }))}>
+        <button type="button" className="danger" data-action="withdraw" onClick={() => setConfirmWithdraw(true)}>
           撤回
         </button>
+      )}
+      {confirmWithdraw && (
+        <ConfirmDialog
+          title="确认撤回稿件？"
+          message={`撤回后稿件「${d.title}」将终止审核，不能恢复；如需发布须重新投稿。`}
+          confirmLabel="确认撤回"
+          onCancel={() => setConfirmWithdraw(false)}
+          onConfirm={() => {
+            setConfirmWithdraw(false);
+            void run('已撤回', () => api.post(`/api/drafts/${d.id}/withdraw`, { version: d.version }));
+          }}
+        />
       )}
       {error && (
         <div className="error" role="alert">

@@ -1,6 +1,8 @@
 import { DomainError } from '../../../src/domain/errors';
+import { PLATFORM_STAGES } from '../../../config/stages';
 import {
   allowedActions,
+  requiredStages,
   releaseGate,
   transition,
   type Actor,
@@ -61,9 +63,20 @@ describe('transition', () => {
     ['return', {}, { type: 'decide', stage: 'first', decision: 'return', comment: '请修改' }, r1, 'ok', { status: 'returned' }],
     ['reject', {}, { type: 'decide', stage: 'first', decision: 'reject', comment: '不宜发布' }, r1, 'ok', { status: 'rejected' }],
     ['decide while checking', { status: 'checking' }, approve('first'), r1, 'invalid_transition'],
-    ['waive by eligible reviewer', { blockingUnwaived: 1 }, { type: 'waive', reason: '已核实' }, r1, 'ok', { status: 'in_review' }],
-    ['waive needs a reason', { blockingUnwaived: 1 }, { type: 'waive', reason: '' }, r1, 'validation_failed'],
-    ['waive by the author', { blockingUnwaived: 1 }, { type: 'waive', reason: 'x' }, author, 'forbidden'],
+    ['waive by eligible reviewer', { blockingUnwaived: 1 }, { type: 'waive', reason: '已核实', policy: 'stage' }, r1, 'ok', { status: 'in_review' }],
+    ['waive needs a reason', { blockingUnwaived: 1 }, { type: 'waive', reason: '', policy: 'stage' }, r1, 'validation_failed'],
+    ['waive by the author', { blockingUnwaived: 1 }, { type: 'waive', reason: 'x', policy: 'stage' }, author, 'forbidden'],
+    // Waiver policies (issue 10).
+    ['a never finding: not even 宣传部', { blockingUnwaived: 1, blockingByPolicy: { never: 1 } }, { type: 'waive', reason: '已核实', policy: 'never' }, prop, 'waiver_not_allowed'],
+    ['a never finding: not the stage reviewer', { blockingUnwaived: 1, blockingByPolicy: { never: 1 } }, { type: 'waive', reason: '已核实', policy: 'never' }, r1, 'waiver_not_allowed'],
+    ['a propaganda finding: not the stage reviewer', { blockingUnwaived: 1, blockingByPolicy: { propaganda: 1 } }, { type: 'waive', reason: '已核实', policy: 'propaganda' }, r1, 'waiver_not_allowed'],
+    ['a propaganda finding: 宣传部 at 初审', { blockingUnwaived: 1, blockingByPolicy: { propaganda: 1 } }, { type: 'waive', reason: '已核实', policy: 'propaganda' }, prop, 'ok', { status: 'in_review', stage: 'first' }],
+    ['a propaganda finding needs a reason', { blockingUnwaived: 1, blockingByPolicy: { propaganda: 1 } }, { type: 'waive', reason: ' ', policy: 'propaganda' }, prop, 'validation_failed'],
+    ['a propaganda finding: not non-staff 宣传部', { blockingUnwaived: 1, blockingByPolicy: { propaganda: 1 } }, { type: 'waive', reason: 'x', policy: 'propaganda' }, { ...prop, isStaff: false }, 'waiver_not_allowed'],
+    ['a propaganda finding: not the author even in 宣传部', { authorId: 'p', blockingUnwaived: 1, blockingByPolicy: { propaganda: 1 } }, { type: 'waive', reason: 'x', policy: 'propaganda' }, prop, 'forbidden'],
+    ['no resubmission over a never finding', { status: 'returned', stage: null, blockingUnwaived: 1, blockingByPolicy: { never: 1 } }, { type: 'resubmit', statement: '说明' }, author, 'waiver_not_allowed'],
+    ['resubmission over a propaganda finding', { status: 'returned', stage: null, blockingUnwaived: 1, blockingByPolicy: { propaganda: 1 } }, { type: 'resubmit', statement: '说明' }, author, 'ok', { status: 'in_review', stage: 'first' }],
+    ['a proofread beyond the bound restarts at 初审', { stage: 'final' }, { type: 'proofread', stage: 'final', restart: true }, r3, 'ok', { status: 'checking', stage: null, round: 2 }],
     ['author revises → new round', { stage: 'second' }, { type: 'revise' }, author, 'ok', { status: 'checking', stage: null, round: 2 }],
     ['someone else revises', {}, { type: 'revise' }, r1, 'forbidden'],
     ['revise after release', { status: 'released', stage: null }, { type: 'revise' }, author, 'invalid_transition'],
@@ -107,6 +120,45 @@ describe('releaseGate', () => {
   it('ignores approvals of an earlier round', () => {
     const codes = releaseGate(STAGES, draft({ status: 'approved', stage: null, round: 2, decisions: approvals() })).map((u) => u.code);
     expect(codes).toEqual(['stage_not_approved', 'stage_not_approved', 'stage_not_approved']);
+  });
+});
+
+describe('routing by platform level', () => {
+  it.each<[string, Partial<DraftAggregate>, unknown, StageId[]]>([
+    ['unit platform', { platformLevel: 'unit' }, PLATFORM_STAGES, ['first', 'second', 'final']],
+    ['school platform ends with 宣传部', { platformLevel: 'school' }, PLATFORM_STAGES, ['first', 'second', 'final', 'propaganda']],
+    ['school platform, a plan that forgets 宣传部', { platformLevel: 'school' }, STAGES, ['first', 'second', 'final', 'propaganda']],
+    ['school platform, a plan that puts 宣传部 first', { platformLevel: 'school' }, { unit: STAGES, school: ['propaganda', 'first', 'final'] }, ['first', 'final', 'propaganda']],
+    ['school platform, major: 宣传部 once, last', { platformLevel: 'school', major: true }, PLATFORM_STAGES, ['first', 'second', 'final', 'propaganda']],
+    ['unit platform, major', { platformLevel: 'unit', major: true }, PLATFORM_STAGES, ['first', 'second', 'final', 'propaganda']],
+  ])('%s', (_name, over, plan, expected) => {
+    expect(requiredStages(plan as typeof PLATFORM_STAGES, draft(over))).toEqual(expected);
+  });
+
+  it('a school-level draft is not approved after 终审: it goes on to 宣传部, and release waits for it', () => {
+    const d = draft({ platformLevel: 'school', stage: 'final' });
+    expect(transition(PLATFORM_STAGES, d, approve('final'), r3)).toMatchObject({ status: 'in_review', stage: 'propaganda' });
+    const gate = releaseGate(STAGES, draft({ platformLevel: 'school', status: 'approved', stage: null, decisions: [
+      { stage: 'first', action: 'approve', actorId: 'r1', revisionHash: 'h1', round: 1 },
+      { stage: 'second', action: 'approve', actorId: 'r2', revisionHash: 'h1', round: 1 },
+      { stage: 'final', action: 'approve', actorId: 'r3', revisionHash: 'h1', round: 1 },
+    ] }));
+    expect(gate).toEqual([expect.objectContaining({ code: 'stage_not_approved', stage: 'propaganda' })]);
+  });
+});
+
+describe('waiver policies in the gate and the actions', () => {
+  it('the gate names never findings even if a legacy waiver hid them', () => {
+    const codes = releaseGate(STAGES, draft({ status: 'approved', stage: null, blockingUnwaived: 1, blockingByPolicy: { never: 1 } })).map((u) => u.code);
+    expect(codes).toContain('unwaivable_findings');
+  });
+  it('offers waive to 宣传部 but not the stage reviewer for a propaganda finding, and to nobody for a never finding', () => {
+    const propagandaOnly = draft({ blockingUnwaived: 1, blockingByPolicy: { propaganda: 1 } });
+    expect(allowedActions(STAGES, propagandaOnly, r1)).not.toContain('waive');
+    expect(allowedActions(STAGES, propagandaOnly, prop)).toContain('waive');
+    const never = draft({ blockingUnwaived: 1, blockingByPolicy: { never: 1 } });
+    for (const who of [r1, prop, author]) expect(allowedActions(STAGES, never, who)).not.toContain('waive');
+    expect(allowedActions(STAGES, draft({ status: 'returned', stage: null, blockingUnwaived: 1, blockingByPolicy: { never: 1 } }), author)).toEqual(['revise', 'withdraw']);
   });
 });
 
