@@ -99,6 +99,13 @@ export interface ChecksConfig {
     /** Keywords to attach as evidence (TF-IDF top N). */
     keywordCount: number;
   };
+  limits: {
+    /**
+     * Findings one check may list for one revision; beyond this the rest become one summary finding with the
+     * total (src/checks/bound.ts), so the detail response and the review page stay small whatever the draft.
+     */
+    findingsPerCheck: number;
+  };
 }
 
 export const CHECKS_CONFIG: ChecksConfig = {
@@ -179,4 +186,5 @@ export const CHECKS_CONFIG: ChecksConfig = {
     ],
   },
   escalation: { keywordCount: 5 },
+  limits: { findingsPerCheck: 200 },
 };

@@ -36,6 +36,20 @@ const EnvSchema = z.object({
   SANSHEN_TEST_CHECK_WRAPPER: z.string().optional(),
   /** npm start forks a check worker unless this is 0 (production runs workers as their own service). */
   START_WORKER: z.enum(['0', '1']).default('1'),
+  /** The office's time zone: month and day boundaries of reports, deadlines and printed times. */
+  TZ_REVIEW: z.string().default('Asia/Shanghai'),
+  /** 备案 变更 must be filed within this many working days (Mon–Fri) of the change. */
+  REGISTRY_CHANGE_DEADLINE_DAYS: z.coerce.number().int().min(1).max(60).default(5),
+  /** 年检: minimum releases per year, and months without a release that make a 僵尸号. */
+  ANNUAL_MIN_RELEASES: z.coerce.number().int().min(0).max(10_000).default(12),
+  ZOMBIE_MONTHS: z.coerce.number().int().min(1).max(24).default(6),
+  /** The school's name printed at the top of every 审稿单 and 年检 report. */
+  SCHOOL_NAME: z.string().max(100).default('本校'),
+  /** Absolute base URL printed in the 审稿单's QR code (default: the requesting host). */
+  PUBLIC_URL: z.url().optional(),
+  /** CJK font embedded in server-side PDFs (a .ttc needs the face's PostScript name). */
+  PDF_FONT_PATH: z.string().default('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'),
+  PDF_FONT_NAME: z.string().default('WenQuanYiMicroHei'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

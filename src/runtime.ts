@@ -53,6 +53,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     session: { idleMinutes: options.env.SESSION_IDLE_MINUTES, absoluteHours: options.env.SESSION_ABSOLUTE_HOURS },
     checkMaxAttempts: options.env.CHECK_MAX_ATTEMPTS,
     dictionaryEvents: createDictionaryEvents(redis, options.env.QUEUE_PREFIX),
+    records: {
+      schoolName: options.env.SCHOOL_NAME,
+      timeZone: options.env.TZ_REVIEW,
+      changeDeadlineWorkingDays: options.env.REGISTRY_CHANGE_DEADLINE_DAYS,
+      annualMinimum: options.env.ANNUAL_MIN_RELEASES,
+      zombieMonths: options.env.ZOMBIE_MONTHS,
+      publicUrl: options.env.PUBLIC_URL,
+      fontPath: options.env.PDF_FONT_PATH,
+      fontName: options.env.PDF_FONT_NAME,
+    },
     presence: presence.claims,
   };
   return {

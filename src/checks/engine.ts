@@ -1,6 +1,6 @@
 import { CHECKS_CONFIG, type ChecksConfig } from '../../config/checks';
 import { canonicalJson, sha256Hex, type RevisionContent } from '../domain/content';
-import type { CheckResult } from '../domain/findings';
+import type { CheckResult, Finding } from '../domain/findings';
 import { parseDictionaries, type Dictionaries, type DictionarySources } from './dictionary/dictionary';
 import { readDictionaryDir } from './dictionary/load';
 import { createAdvertisingCheck } from './rules/advertising.check';
@@ -12,6 +12,10 @@ import { createProofreadingCheck } from './rules/proofreading.check';
 import { createSecrecyCheck } from './rules/secrecy.check';
 import { createSensitiveCheck } from './rules/sensitive.check';
 import { JIEBA_SEGMENTER, preloadSegmenter, type Segmenter } from './segmenter';
+import { DEFAULT_WAIVER_POLICY, WAIVER_RULES } from '../../config/waivers';
+import { waiverPolicyFor } from '../domain/waivers';
+import { boundFindings } from './bound';
+import { contactView } from './text/digits';
 import { foldText } from './text/fold';
 import { buildRevisionText } from './text/extract';
 
@@ -44,12 +48,16 @@ export interface CheckEngineSourceOptions {
   segmenter?: Segmenter | undefined;
 }
 
+const WAIVER_STRICTNESS: Record<string, number> = { stage: 0, propaganda: 1, never: 2 };
+/** How hard a finding is to waive under config/waivers.ts (a summary of omitted findings inherits the hardest). */
+const waiverStrictness = (f: Finding): number => WAIVER_STRICTNESS[waiverPolicyFor({ rules: WAIVER_RULES, defaults: DEFAULT_WAIVER_POLICY }, f).policy] ?? 0;
+
 /** Check ids in run order. */
 export const CHECK_IDS = ['sensitive', 'advertising', 'secrecy', 'copyright', 'proofreading', 'escalation'] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
 /** Bump when rule code (patterns, scoring) changes, so findings record which rules produced them. */
-export const RULES_CODE_VERSION = 'checks-2';
+export const RULES_CODE_VERSION = 'checks-3';
 
 /** The rule-set version: dictionary content hash + config + rule code version. */
 export function rulesetVersion(dicts: Pick<Dictionaries, 'contentHash'>, config: ChecksConfig): string {
@@ -81,7 +89,7 @@ export function buildCheckEngine(dicts: Dictionaries, options: { config?: Checks
       return last.content === content ? last : { ...last, content };
     }
     const rt = buildRevisionText(content);
-    last = { content, rt, text: rt.text, folded: foldText(rt.text, 'width') };
+    last = { content, rt, text: rt.text, folded: foldText(rt.text, 'width'), contact: contactView(rt.text) };
     return last;
   };
 
@@ -93,10 +101,10 @@ export function buildCheckEngine(dicts: Dictionaries, options: { config?: Checks
       if (!check) throw new Error(`unknown check ${checkId}`);
       const prepared = prepare(content);
       const findings = check(prepared, context);
-      // Issue 9: what the canonicaliser removed (proofreading) and undeclared media files (copyright).
+      // Issue 9: what the canonicaliser removed and external links (proofreading), undeclared media files (copyright).
       if (checkId === 'proofreading') findings.push(...documentNoteFindings(checkId, prepared, env), ...documentLinkFindings(checkId, prepared, env));
       if (checkId === 'copyright') findings.push(...mediaDeclarationFindings(checkId, prepared, env));
-      return { findings: sortFindings(findings), rulesetVersion: version };
+      return { findings: sortFindings(boundFindings(checkId, sortFindings(findings), config.limits.findingsPerCheck, version, waiverStrictness)), rulesetVersion: version };
     },
   };
 }

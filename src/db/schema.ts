@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  date,
   index,
   integer,
   jsonb,
@@ -34,7 +35,56 @@ export const platforms = pgTable('platforms', {
   level: text('level').notNull(),
   unitId: uuid('unit_id').notNull().references(() => units.id),
   createdAt: createdAt(),
+  // 备案 (migration 0010): lifecycle and the fields of the office's 备案表.
+  status: text('status').notNull().default('registered'),
+  accountName: text('account_name'),
+  accountId: text('account_id'),
+  responsibleId: uuid('responsible_id'),
+  admins: jsonb('admins').$type<PlatformAdmin[]>().notNull().default(sql`'[]'::jsonb`),
+  correspondents: jsonb('correspondents').$type<PlatformCorrespondent[]>().notNull().default(sql`'[]'::jsonb`),
+  positioning: text('positioning'),
+  openedOn: date('opened_on', { mode: 'string' }),
+  partner: text('partner'),
+  registeredAt: ts('registered_at'),
+  deregisteredAt: ts('deregistered_at'),
 });
+
+/** A 后台管理人员 as filed: a staff member (by user id) with the name and 工号 they had when filed, and a phone. */
+export interface PlatformAdmin {
+  userId: string;
+  name: string;
+  staffId: string | null;
+  phone: string;
+}
+
+/** A 通讯员 (often a student): a name and optionally a phone. */
+export interface PlatformCorrespondent {
+  name: string;
+  phone?: string | undefined;
+}
+
+/** 备案 filings: an application, a 变更 or a 注销 request, decided by 宣传部 (migration 0010). */
+export const platformFilings = pgTable(
+  'platform_filings',
+  {
+    id: id(),
+    platformId: uuid('platform_id').notNull().references(() => platforms.id),
+    kind: text('kind').notNull(),
+    status: text('status').notNull().default('pending'),
+    form: jsonb('form').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    diff: jsonb('diff').$type<Array<{ field: string; before: unknown; after: unknown }>>().notNull().default(sql`'[]'::jsonb`),
+    reason: text('reason').notNull().default(''),
+    changedOn: date('changed_on', { mode: 'string' }),
+    dueOn: date('due_on', { mode: 'string' }),
+    late: boolean('late').notNull().default(false),
+    filedBy: uuid('filed_by').notNull().references(() => users.id),
+    filedAt: ts('filed_at').notNull().defaultNow(),
+    decidedBy: uuid('decided_by').references(() => users.id),
+    decidedAt: ts('decided_at'),
+    decisionComment: text('decision_comment'),
+  },
+  (t) => [index('platform_filings_platform_idx').on(t.platformId, t.filedAt), index('platform_filings_pending_idx').on(t.status, t.filedAt)],
+);
 
 export const users = pgTable('users', {
   id: id(),

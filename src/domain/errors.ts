@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'service_unavailable'
   | 'rate_limited'
   | 'waiver_not_allowed'
-  | 'platform_not_allowed';
+  | 'platform_not_allowed'
+  | 'platform_not_registered';
 
 export class DomainError extends Error {
   constructor(

@@ -20,6 +20,8 @@ import { dashboardsRouter } from './routes/dashboards.routes';
 import { queueBoardRouter } from './queue-board';
 import { dictionariesRouter } from './routes/dictionaries.routes';
 import { draftsRouter } from './routes/drafts.routes';
+import { recordsRouter } from './routes/records.routes';
+import { registryRouter } from './routes/registry.routes';
 
 export interface HealthProbe {
   (): Promise<{ db: 'up' | 'down'; redis: 'up' | 'down' }>;
@@ -128,6 +130,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(boardRouter(deps.db, registry));
   app.use(claimsRouter(deps, registry));
   app.use(dashboardsRouter(deps.db, registry, deps.queues ?? []));
+  app.use(registryRouter(deps, registry, deps.checkpoints));
+  app.use(recordsRouter(deps, registry, deps.checkpoints));
   app.use(documentsRouter(deps, registry));
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({

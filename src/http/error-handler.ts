@@ -16,6 +16,7 @@ const STATUS: Record<ErrorCode, number> = {
   idempotency_mismatch: 422,
   rate_limited: 429,
   service_unavailable: 503,
+  platform_not_registered: 409,
 };
 
 /** pg/socket errors that mean "the database is not there right now": fail closed with 503. */

@@ -1,6 +1,7 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { ASSET_KINDS, BODY_FORMATS, LICENCE_KINDS, ORIGIN_KINDS } from '../domain/content';
+import { PLATFORM_KINDS, PLATFORM_LEVELS, PLATFORM_STATUSES } from '../domain/registry';
 import { DRAFT_STATUSES, ROLES, STAGE_IDS } from '../domain/workflow';
 
 extendZodWithOpenApi(z);
@@ -133,14 +134,42 @@ export const DraftListQuery = z.strictObject({
 export const TrailQuery = z.strictObject({ format: z.enum(['json', 'csv']).default('json') });
 
 export const UnitCreateSchema = z.strictObject({ name: required(100), code: required(32) }).openapi('UnitCreateRequest');
-export const PlatformCreateSchema = z
+/** 备案表 fields (migration 0010); an admin's record needs only name, kind, level and unit. */
+const Phone = z.string().regex(/^[0-9+\-() ]{5,20}$/, '电话号码格式不正确');
+export const RegistryFormSchema = z
   .strictObject({
     name: required(100),
-    kind: z.enum(['wechat', 'weibo', 'douyin', 'channels', 'website', 'other']),
-    level: z.enum(['school', 'unit']),
+    kind: z.enum(PLATFORM_KINDS),
+    level: z.enum(PLATFORM_LEVELS),
     unitId: Uuid,
+    accountName: required(100).optional(),
+    accountId: required(100).optional(),
+    responsibleId: Uuid.optional(),
+    admins: z.array(z.strictObject({ userId: Uuid, phone: Phone })).max(20).optional(),
+    correspondents: z.array(z.strictObject({ name: required(50), phone: Phone.optional() })).max(50).optional(),
+    positioning: required(500).optional(),
+    openedOn: z.iso.date().optional(),
+    partner: text(200).nullable().optional(),
   })
-  .openapi('PlatformCreateRequest');
+  .openapi('RegistryForm');
+export const PlatformCreateSchema = RegistryFormSchema.openapi('PlatformCreateRequest');
+export const RegistryListQuery = z.strictObject({
+  status: z.enum(PLATFORM_STATUSES).optional(),
+  kind: z.enum(PLATFORM_KINDS).optional(),
+  level: z.enum(PLATFORM_LEVELS).optional(),
+  unit: Uuid.optional(),
+});
+export const RegistryChangeSchema = z
+  .strictObject({
+    name: required(100).optional(),
+    responsibleId: Uuid.optional(),
+    admins: z.array(z.strictObject({ userId: Uuid, phone: Phone })).min(1).max(20).optional(),
+    changedOn: z.iso.date(),
+    reason: required(2_000),
+  })
+  .openapi('RegistryChangeRequest');
+export const RegistryDeregisterSchema = z.strictObject({ reason: required(2_000) }).openapi('RegistryDeregisterRequest');
+export const FilingDecisionSchema = z.strictObject({ action: z.enum(['approve', 'return']), comment: text(2_000).default('') }).openapi('FilingDecisionRequest');
 export const UserCreateSchema = z
   .strictObject({
     username: required(64).regex(/^[a-zA-Z0-9_.-]+$/, '用户名只能包含字母、数字、_ . -'),

@@ -5,7 +5,6 @@ import {
   findUserByUsername,
   getUnit,
   getUser,
-  insertPlatform,
   insertUnit,
   insertUser,
   updateUser,
@@ -19,6 +18,7 @@ import { SECURITY_CHAIN } from '../domain/audit';
 import { DomainError, notFound, validationFailed } from '../domain/errors';
 import type { Role } from '../domain/workflow';
 import { hashPassword, passwordProblems } from './auth.service';
+import { registerDirectly, registryColumns, type RegistryForm } from './registry.service';
 
 const actorName = (u: AuthUser | null) => (u ? `${u.displayName}（${u.username}）` : '系统');
 
@@ -45,15 +45,12 @@ export async function createUnit(db: Db, actor: AuthUser | null, input: { name: 
   );
 }
 
-export async function createPlatform(
-  db: Db,
-  actor: AuthUser | null,
-  input: { name: string; kind: string; level: 'school' | 'unit'; unitId: string },
-): Promise<PlatformRow> {
-  if (!(await getUnit(db, input.unitId))) throw validationFailed('所属单位不存在', { field: 'unitId' });
+/** An admin's platform is `registered` at once (备案 fields optional) and opens its own audit chain. */
+export async function createPlatform(db: Db, actor: AuthUser | null, input: RegistryForm): Promise<PlatformRow> {
+  const columns = await registryColumns(db, input, false);
   return db.transaction(async (tx) => {
-    const platform = await insertPlatform(tx, input);
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor?.id ?? null, actorName: actorName(actor), type: 'admin.platform_created', data: { platformId: platform.id, ...input } });
+    const platform = await registerDirectly(tx, actor, columns);
+    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor?.id ?? null, actorName: actorName(actor), type: 'admin.platform_created', data: { platformId: platform.id, name: input.name, kind: input.kind, level: input.level, unitId: input.unitId } });
     return platform;
   });
 }

@@ -58,7 +58,33 @@ export interface ServiceDeps {
   media?: import('./media.service').MediaStore | undefined;
   /** The shipped dictionary files (default: the repository's dictionaries/). */
   dictionaryDir?: string | undefined;
+  /** 备案, 年检 and PDF settings (default: RECORDS_DEFAULTS). */
+  records?: RecordsConfig | undefined;
 }
+
+/** Settings of the office's records: registry deadlines, annual inspection thresholds, PDFs. */
+export interface RecordsConfig {
+  schoolName: string;
+  timeZone: string;
+  changeDeadlineWorkingDays: number;
+  annualMinimum: number;
+  zombieMonths: number;
+  publicUrl?: string | undefined;
+  fontPath: string;
+  fontName: string;
+}
+
+export const RECORDS_DEFAULTS: RecordsConfig = {
+  schoolName: '本校',
+  timeZone: 'Asia/Shanghai',
+  changeDeadlineWorkingDays: 5,
+  annualMinimum: 12,
+  zombieMonths: 6,
+  fontPath: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc',
+  fontName: 'WenQuanYiMicroHei',
+};
+
+export const recordsConfig = (deps: Pick<ServiceDeps, 'records'>): RecordsConfig => deps.records ?? RECORDS_DEFAULTS;
 
 /** Runs post-commit side effects without letting their failure undo or fail the committed work. */
 export function afterCommit(deps: Pick<ServiceDeps, 'logger'>, what: string, effect: () => Promise<void> | void): void {

@@ -14,6 +14,7 @@ import { BOUND_REASON_LABELS, editMagnitude, proofreadVerdict, type ProofreadVer
 import { storedPolicy } from './waiver-policy';
 import { applyTransition, toActor, type TransitionContext, type TransitionOutcome } from './apply-transition';
 import type { ServiceDeps } from './deps';
+import { requireRegisteredPlatform } from './registry.service';
 
 /** A reviewer's proofreading mark (校对标记): a span of the plain text, what it says, what it should say. */
 export interface ProofMark {
@@ -291,7 +292,9 @@ export async function releaseDraft(
     actor,
     command: { type: 'release' },
     eventType: 'draft.released',
-    write: async ({ tx, aggregate }) => {
+    write: async ({ tx, draft, aggregate }) => {
+      // 备案: nothing goes out on an account that is no longer (or not yet) on the register.
+      await requireRegisteredPlatform(tx, draft.platformId);
       const revision = aggregate.revision;
       // The caller names the hash 终审 approved; any other current revision (e.g. an image replaced since) is refused.
       if (input.contentHash !== undefined && input.contentHash !== revision.contentHash) {

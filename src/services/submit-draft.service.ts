@@ -5,6 +5,7 @@ import { insertSubmission } from '../db/draft.repository';
 import { claimIdempotencyKey, recordIdempotentResponse } from '../db/idempotency.repository';
 import { canSubmitTo, hasRole, type AuthUser } from '../domain/access';
 import { draftChain } from '../domain/audit';
+import { acceptsDrafts } from '../domain/registry';
 import { canonicalJson, contentHash, sha256Hex, type RevisionContent } from '../domain/content';
 import { DomainError, forbidden, validationFailed } from '../domain/errors';
 import { announce } from './apply-transition';
@@ -58,6 +59,9 @@ export async function submitDraft(
         throw new DomainError('platform_not_allowed', '只能向本单位的平台或学校一级平台投稿，不能向其他单位的平台投稿', { platformId: platform.id, level: platform.level });
       }
       throw forbidden('不能向该平台投稿');
+    }
+    if (!acceptsDrafts(platform)) {
+      throw new DomainError('platform_not_registered', platform.status === 'deregistered' ? '该平台已注销，不再接受投稿' : '该平台尚未完成备案，不能投稿', { platformId: platform.id, status: platform.status });
     }
     if (!actor.unitId) throw forbidden('投稿人须属于某个单位');
 

@@ -8,11 +8,14 @@ import { BoardPage } from './pages/BoardPage';
 import { DeskPage } from './pages/DeskPage';
 import { LoginPage } from './pages/LoginPage';
 import { ReviewPage } from './pages/ReviewPage';
+import { RegistryPage } from './pages/records/RegistryPage';
+import { VerifyPage } from './pages/records/VerifyPage';
 import { match, navigate, usePath } from './router';
 import type { Me, Unit } from './types';
 
 // ECharts is large: the dashboards load it on first visit only.
 const DashboardPage = lazy(() => import('./pages/DashboardPage').then((m) => ({ default: m.DashboardPage })));
+const AnnualPage = lazy(() => import('./pages/records/AnnualPage').then((m) => ({ default: m.AnnualPage })));
 
 interface Session {
   me: Me;
@@ -84,6 +87,13 @@ export function App() {
       </Suspense>
     );
   else if (path.startsWith('/board')) page = <BoardPage />;
+  else if (path.startsWith('/registry')) page = <RegistryPage />;
+  else if ((params = match('/verify/:id/:hash', path))) page = <VerifyPage id={params.id!} hash={params.hash!} />;
+  else if (path.startsWith('/annual')) page = (
+      <Suspense fallback={<div className="loading">加载中…</div>}>
+        <AnnualPage />
+      </Suspense>
+    );
   else if (path === '/admin' || path.startsWith('/admin/')) page = <AdminPage path={path} />;
   else {
     navigate(home);
@@ -115,6 +125,8 @@ function Header() {
         {has(me, 'editor') && link('/desk', '编辑台')}
         {has(me, 'auditor', 'admin', 'propaganda') && link('/audit', '审计')}
         {has(me, 'propaganda', 'admin', 'auditor') && link('/dashboard', '数据看板')}
+        {link('/registry', '备案')}
+        {has(me, 'propaganda', 'admin', 'auditor', 'editor') && link('/annual', '年检')}
         {has(me, 'admin') && link('/admin', '系统管理')}
         {has(me, 'admin') && (
           <a href="/admin/queues" target="_blank" rel="noopener">

@@ -659,6 +659,37 @@ describe('stored XSS: at least 100 payloads through every field, rendered where 
     }
   });
 
+  it('the 备案 register, its drawer and the 年检 page (chart tooltips too) show hostile names as text', async () => {
+    const w = await Watched.open('admin');
+    try {
+      const page = await w.page();
+      w.where = 'registry';
+      await page.goto(`${h.url}/#/registry`);
+      await until(page, `document.querySelector('main')?.textContent.includes(${JSON.stringify(s.platformName)})`);
+      await provoke(page, ['main table']);
+      await page.click('[data-testid="open-entry"]');
+      await page.waitForSelector('[data-testid="entry"] dl');
+      await provoke(page, ['[data-testid="drawer"]']);
+      await assertInertPage(w, page, 'registry');
+      w.where = 'annual';
+      await page.goto(`${h.url}/#/annual`);
+      await page.waitForSelector('[data-testid="chart-frequency"] canvas');
+      await until(page, `document.querySelector('[data-testid="annual-table"]')?.textContent.includes(${JSON.stringify(s.platformName)})`);
+      const box = (await (await page.$('[data-testid="chart-frequency"]'))!.boundingBox())!;
+      let shown = false;
+      for (let fy = 0.25; fy < 0.55 && !shown; fy += 0.1) {
+        for (let fx = 0.1; fx < 0.95 && !shown; fx += 0.04) {
+          await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
+          shown = (await text(page, '[data-testid="chart-frequency"]')).includes(s.platformName);
+        }
+      }
+      expect(shown).toBe(true);
+      await assertInertPage(w, page, 'annual');
+    } finally {
+      await w.close();
+    }
+  });
+
   it('the CSP forbids inline script, handlers, plugins and framing, and keeps plain-http deployments working', async () => {
     const res = await fetch(`${h.url}/`);
     const csp = (res.headers.get('content-security-policy') ?? '').split(';').map((d) => d.trim());

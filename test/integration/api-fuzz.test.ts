@@ -67,6 +67,14 @@ beforeAll(async () => {
   real.mid = mark.body.id;
   const rescan = await ctx.api('admin').post('/api/admin/dictionaries/sensitive.politics/terms', { terms: [{ term: '模糊测试词' }] });
   real.rescan = rescan.body.rescanId;
+  // 备案 filings are fuzzed on an application of their own (the platforms drafts go to stay registered).
+  const application = await ctx.api('prop').post('/api/registry/applications', {
+    name: '模糊测试账号', kind: 'wechat', level: 'unit', unitId: ctx.people.unitId, accountName: '模糊', accountId: 'gh_fuzz', responsibleId: ctx.people.ids.r1,
+    admins: [{ userId: ctx.people.ids.r1, phone: '13800138000' }], positioning: '测试', openedOn: '2024-09-01',
+  });
+  if (application.status !== 201) throw new Error(`apply: ${application.status} ${JSON.stringify(application.body)}`);
+  real.platform = application.body.id;
+  real.filing = application.body.filings[0].id;
   // Role changes are fuzzed on an account nobody else here uses.
   real.user = (await createUser(ctx.runtime.deps.db, null, { username: 'fuzzed', displayName: '模糊测试', isStaff: false, roles: [], password: 'Fuzz-Pass-2026!' })).id;
 });
@@ -144,7 +152,8 @@ function fromSchema(raw: Json, name = '', depth = 0): fc.Arbitrary<unknown> {
       case 'array':
         return fc.array(fromSchema(schema.items ?? {}, name, depth + 1), { maxLength: Math.min(schema.maxItems ?? 3, 3) });
       case 'integer':
-        return fc.integer({ min: schema.minimum ?? -5, max: Math.min(schema.maximum ?? 1_000, 1_000) });
+        // Bounded near the minimum (a year's range starts at 2000).
+        return fc.integer({ min: schema.minimum ?? -5, max: Math.min(schema.maximum ?? 1_000, Math.max(1_000, (schema.minimum ?? 0) + 1_000)) });
       case 'number':
         return fc.double({ noNaN: true, noDefaultInfinity: true });
       case 'boolean':
@@ -194,7 +203,12 @@ const encode = (s: string) => encodeURIComponent(s.toWellFormed());
 const RAW_SEGMENTS = ['%', '%E0%A4%A', '%ZZ', '%00', '..', '%2e%2e', '%2F', 'null', 'undefined', '-1', '0', '1e9', 'a'.repeat(2_000), '%F0%9F%98', '%C0%AF', '%ED%A0%80'];
 
 function segmentArb(name: string, op: Operation): fc.Arbitrary<string> {
-  const known = name === 'id' && op.path.startsWith('/api/admin/rescans') ? real.rescan : name === 'id' && op.path.startsWith('/api/admin/users') ? real.user : real[name];
+  const known =
+    name === 'id' && op.path.startsWith('/api/admin/rescans') ? real.rescan
+    : name === 'id' && op.path.startsWith('/api/admin/users') ? real.user
+    : name === 'id' && op.path.startsWith('/api/registry/platforms') ? real.platform
+    : name === 'id' && op.path.startsWith('/api/registry/filings') ? real.filing
+    : real[name];
   const fuzz = fc.oneof(fc.uuid(), fc.string({ maxLength: 30 }).map(encode), fc.constantFrom(...RAW_SEGMENTS));
   if (name === 'category') return fc.oneof(fc.constantFrom('whitelist', 'sensitive.politics', 'proofreading.pairs', 'cooccurrence'), fuzz);
   return known ? fc.oneof({ weight: 3, arbitrary: fc.constant(known) }, { weight: 2, arbitrary: fuzz }) : fuzz;
@@ -230,6 +244,7 @@ function actorFor(op: Operation): string | null {
   if (p === '/api/auth/login') return null;
   if (p.startsWith('/api/admin') || p === '/api/dashboards' || p.endsWith('/checks/retry')) return 'admin';
   if (op.method === 'get') return 'auditor';
+  if (p.startsWith('/api/registry')) return 'prop';
   if (/\/(revisions|resubmit|withdraw|release)$/.test(p) || p === '/api/drafts') return 'editor';
   if (p.endsWith('/corrections')) return 'prop';
   return 'r1';
@@ -278,6 +293,7 @@ const GROUPS: Array<[string, (op: Operation) => boolean]> = [
   ['administration', (op) => op.path.startsWith('/api/admin/') && !op.path.startsWith('/api/admin/dictionaries')],
   ['dictionaries', (op) => op.path.startsWith('/api/admin/dictionaries')],
   ['board, presence, dashboards', (op) => ['/api/board', '/api/presence', '/api/dashboards'].includes(op.path)],
+  ['registry and reports', (op) => op.path.startsWith('/api/registry') || op.path.startsWith('/api/reports')],
   ['media', (op) => op.path.startsWith('/api/media')],
 ];
 

@@ -129,6 +129,35 @@ function scoped(unitIdOf: (item: any) => string) {
   };
 }
 
+const registryForm = () => ({
+  name: `备案${unique()}`,
+  kind: 'wechat',
+  level: 'unit',
+  unitId: ctx.people.unitId,
+  accountName: '学院号',
+  accountId: `gh_${unique()}`,
+  responsibleId: ctx.people.ids.r3,
+  admins: [{ userId: ctx.people.ids.r1, phone: '13800138000' }],
+  positioning: '学院新闻',
+  openedOn: '2024-09-01',
+});
+async function pendingApplication(): Promise<Fixture> {
+  const res = await ctx.api('admin').post('/api/registry/applications', registryForm());
+  if (res.status !== 201) throw new Error(`apply: ${res.status} ${JSON.stringify(res.body)}`);
+  return { platform: res.body.id, filing: res.body.filings[0].id };
+}
+async function returnedApplication(): Promise<Fixture> {
+  const f = await pendingApplication();
+  const res = await ctx.api('prop').post(`/api/registry/filings/${f.filing}/decision`, { action: 'return', comment: '请补充' });
+  if (res.status !== 200) throw new Error(`return: ${res.status} ${JSON.stringify(res.body)}`);
+  return f;
+}
+async function registeredPlatform(): Promise<Fixture> {
+  const res = await ctx.api('admin').post('/api/admin/platforms', { name: `平台${unique()}`, kind: 'weibo', level: 'unit', unitId: ctx.people.unitId });
+  if (res.status !== 201) throw new Error(`platform: ${res.status} ${JSON.stringify(res.body)}`);
+  return { platform: res.body.id };
+}
+
 const correction = { action: 'correct', reason: '更正日期', title: '我校举办2026年秋季运动会（更正）', body: '11月21日，我校第五十届秋季田径运动会开幕。' };
 
 /** The table. Keys are `METHOD /openapi/path`; rows outside the OpenAPI document say so with `outsideOpenApi`. */
@@ -529,6 +558,61 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
     ],
   },
   'GET /api/dashboards': { scenarios: [{ name: 'school-wide figures', send: () => ({ path: '/api/dashboards' }), expect: only('prop', 'auditor', 'admin') }] },
+
+  // 备案 registry (issue 15): units file for their own accounts, 宣传部 and admins decide; reads for everyone signed in,
+  // the trail for the office, auditors and the owning unit.
+  'GET /api/registry/platforms': { scenarios: [{ name: 'the register', send: () => ({ path: '/api/registry/platforms', query: { status: 'registered' } }), expect: signedIn() }] },
+  'GET /api/registry/staff': {
+    scenarios: [
+      { name: 'staff of our unit', send: () => ({ path: '/api/registry/staff', query: { unit: ctx.people.unitId } }), expect: only('editor', 'editor2', 'prop', 'admin') },
+      { name: 'staff of the other unit', send: () => ({ path: '/api/registry/staff', query: { unit: ctx.people.otherUnitId } }), expect: only('foreign', 'prop', 'admin') },
+    ],
+  },
+  'GET /api/registry/platforms/{id}': { scenarios: [{ name: 'one entry', send: () => ({ path: `/api/registry/platforms/${ctx.people.platformId}` }), expect: signedIn() }] },
+  'POST /api/registry/applications': {
+    scenarios: [{ name: 'apply for our unit', mutates: true, send: () => ({ path: '/api/registry/applications', body: registryForm() }), expect: only('editor', 'editor2', 'prop', 'admin') }],
+  },
+  'POST /api/registry/platforms/{id}/application': {
+    scenarios: [{ name: 'file a returned application again', setup: returnedApplication, mutates: true, send: (f) => ({ path: `/api/registry/platforms/${f.platform}/application`, body: registryForm() }), expect: only('editor', 'editor2', 'prop', 'admin') }],
+  },
+  'POST /api/registry/platforms/{id}/changes': {
+    scenarios: [
+      {
+        name: 'file a 变更',
+        setup: registeredPlatform,
+        mutates: true,
+        send: (f) => ({ path: `/api/registry/platforms/${f.platform}/changes`, body: { name: `变更${unique()}`, changedOn: '2025-03-03', reason: '更名' } }),
+        expect: only('editor', 'editor2', 'prop', 'admin'),
+      },
+    ],
+  },
+  'POST /api/registry/platforms/{id}/deregister': {
+    scenarios: [{ name: '注销 (office directly, unit by request)', setup: registeredPlatform, mutates: true, send: (f) => ({ path: `/api/registry/platforms/${f.platform}/deregister`, body: { reason: '停止运营' } }), expect: only('editor', 'editor2', 'prop', 'admin') }],
+  },
+  'POST /api/registry/filings/{id}/decision': {
+    scenarios: [{ name: 'approve an application', setup: pendingApplication, mutates: true, send: (f) => ({ path: `/api/registry/filings/${f.filing}/decision`, body: { action: 'approve', comment: '同意' } }), expect: only('prop', 'admin') }],
+  },
+  'GET /api/registry/platforms/{id}/trail': { scenarios: [{ name: 'registry trail', send: () => ({ path: `/api/registry/platforms/${ctx.people.platformId}/trail` }), expect: only(...readersOf('U')) }] },
+  'GET /api/registry/platforms/{id}/trail/verify': { scenarios: [{ name: 'verify the registry chain', send: () => ({ path: `/api/registry/platforms/${ctx.people.platformId}/trail/verify` }), expect: only(...readersOf('U')) }] },
+  'GET /api/reports/annual': {
+    scenarios: [
+      { name: 'the school', send: () => ({ path: '/api/reports/annual', query: { year: '2026' } }), expect: only('prop', 'auditor', 'admin') },
+      { name: 'one platform of our unit', send: () => ({ path: '/api/reports/annual', query: { year: '2026', platformId: ctx.people.platformId } }), expect: only(...readersOf('U')) },
+      { name: 'one platform as CSV', send: () => ({ path: '/api/reports/annual', query: { year: '2026', platformId: ctx.people.otherPlatformId, format: 'csv' } }), expect: only(...readersOf('O')) },
+    ],
+  },
+  'GET /api/drafts/{id}/review-sheet.pdf': {
+    scenarios: [
+      { name: '审稿单 PDF', setup: sharedDraft('approved'), send: (f) => ({ path: dpath(f, '/review-sheet.pdf') }), expect: only(...readersOf('U')) },
+      { name: '审稿单 PDF of the other unit', setup: sharedDraft('first', { author: 'foreign' }), send: (f) => ({ path: dpath(f, '/review-sheet.pdf') }), expect: only(...readersOf('O')) },
+    ],
+  },
+  'GET /api/reports/review-sheets.pdf': {
+    scenarios: [{ name: 'batch print of our platform', send: () => ({ path: '/api/reports/review-sheets.pdf', query: { platformId: ctx.people.platformId, month: '2026-01' } }), expect: only(...readersOf('U')) }],
+  },
+  'GET /api/drafts/{id}/release-verification': {
+    scenarios: [{ name: 'QR verification page', setup: sharedDraft('approved'), send: (f) => ({ path: dpath(f, '/release-verification'), query: { hash: '0'.repeat(64) } }), expect: only(...readersOf('U')) }],
+  },
 
   'GET /api/health': { outsideOpenApi: true, scenarios: [{ name: 'health probe', send: () => ({ path: '/api/health' }), expect: everyone() }] },
   'GET /api/openapi.json': { outsideOpenApi: true, scenarios: [{ name: 'API description', send: () => ({ path: '/api/openapi.json' }), expect: everyone() }] },

@@ -1,5 +1,5 @@
 import { pinyin } from 'pinyin-pro';
-import { getWidthTable, isAsciiAlnum, isCjk, traditionalPhraseVariant } from '../text/fold';
+import { foldView, getFoldTable, getNoiseMask, getWidthTable, isAsciiAlnum, isCjk, toOriginal, traditionalPhraseVariant, type FoldedView } from '../text/fold';
 import { tokenBoundaries, type Segmenter } from '../segmenter';
 import { Automaton, DEFAULT_AUTOMATON_OPTIONS, EXACT_AUTOMATON_OPTIONS, Hits, type AutomatonOptions } from './automaton';
 
@@ -47,6 +47,8 @@ export interface TermMatcherOptions {
 const VARIANT_CODES: HitVariant[] = ['exact', 'traditional', 'pinyin'];
 const MAX_PINYIN_CHARS = 8;
 const WHITELIST = -1;
+const IDENTITY = Uint16Array.from({ length: 65536 }, (_, u) => u);
+const NO_NOISE = new Uint8Array(65536);
 const SENTENCE_BREAK = /[\n\r。！？；!?;]/;
 
 interface KeyOwner {
@@ -127,8 +129,13 @@ export class TermMatcher {
     private readonly parts: Part[],
     /** Run lengths of terms with doubled characters (few), by term index. */
     private readonly termRuns: ReadonlyMap<number, number[]>,
+    /** Whitelist words as the exact comparison reads them (folded, noise and repeats kept), by whitelist index. */
+    private readonly whiteExact: readonly string[],
     private readonly options: TermMatcherOptions,
   ) {}
+
+  /** The automaton's fold table (identity when it folds nothing), looked up once. */
+  private foldTable: Uint16Array | undefined;
 
   /** Scratch space for each part's hits, reused by every call (match is synchronous and never re-entered). */
   private scratch: Hits[] | null = null;
@@ -164,35 +171,43 @@ export class TermMatcher {
     const termRuns = new Map<number, number[]>();
     const termText: string[] = new Array<string>(terms.length);
     const segmentOnly = new Uint8Array(terms.length);
+    // Keys are read through the same view as the text (confusables.ts): 𝐕𝐏𝐍 in a term is vpn, as in a draft.
+    const viewed = base.fold === 'none' ? (k: string) => k : (k: string) => foldView(k).text;
     terms.forEach((t, i) => {
       termText[i] = t.term;
       if (t.segment) segmentOnly[i] = 1;
       const exact = t.exact === true || (!base.noise && !base.collapseRepeats);
       const keys = exact ? keysExact : keysLoose;
       const owners = exact ? ownersExact : ownersLoose;
-      keys.push(t.term);
+      keys.push(viewed(t.term));
       owners.push({ owner: i, variant: 0 });
       const alt = twp?.[i];
       if (alt !== undefined && alt !== t.term && alt.length === t.term.length) {
-        keys.push(alt);
+        keys.push(viewed(alt));
         owners.push({ owner: i, variant: 1 });
       }
       if (t.pinyin) {
         for (const v of pinyinVariants(t.term)) {
-          keys.push(v);
+          keys.push(viewed(v));
           owners.push({ owner: i, variant: 2 });
         }
       }
       if (!exact && base.collapseRepeats) {
-        const r = runs(Automaton.normalizeKey(t.term, { ...base, collapseRepeats: false }));
+        const r = runs(Automaton.normalizeKey(viewed(t.term), { ...base, collapseRepeats: false }));
         if (r.some((n) => n > 1)) termRuns.set(i, r);
       }
     });
+    // Whitelist words match exactly after folding: noise skipping or repeat collapsing must never stretch a
+    // whitelisted word over a blocked one (百家乐·园 is not 百家乐园; 三·黄片 is not 三黄片).
+    // They ride in the loose automaton (one scan for all) and each hit is verified against the exact spelling.
+    const whiteExact: string[] = [];
     whitelist.forEach((w, wi) => {
-      keysLoose.push(w);
+      const k = viewed(w);
+      whiteExact.push(Automaton.normalizeKey(k, exactOptions));
+      keysLoose.push(k);
       ownersLoose.push({ owner: WHITELIST - wi, variant: 0 });
       if (keysExact.length > 0) {
-        keysExact.push(w);
+        keysExact.push(k);
         ownersExact.push({ owner: WHITELIST - wi, variant: 0 });
       }
     });
@@ -214,7 +229,7 @@ export class TermMatcher {
     };
     makePart(keysLoose, ownersLoose, base.noise || base.collapseRepeats ? base : exactOptions);
     makePart(keysExact, ownersExact, exactOptions);
-    return new TermMatcher(termText, segmentOnly, parts, termRuns, options);
+    return new TermMatcher(termText, segmentOnly, parts, termRuns, whiteExact, options);
   }
 
   /** Total typed-array bytes of the automata (for the benchmark). */
@@ -233,8 +248,14 @@ export class TermMatcher {
     return n;
   }
 
-  /** All accepted hits in `text`, sorted by start, then end, then term index. */
+  /**
+   * All accepted hits in `text`, sorted by start, then end, then term index. Offsets index `text` itself: the
+   * matching runs on its folded view (text/fold.ts `foldView`) and every hit is mapped back.
+   */
   match(text: string): TermHit[] {
+    const base = this.options.automaton ?? DEFAULT_AUTOMATON_OPTIONS;
+    const view: FoldedView = base.fold === 'none' ? { original: text, text, start: null, end: null } : foldView(text);
+    const vt = view.text;
     const width = getWidthTable();
     // Pass 1: scan every part and gather the whitelisted spans, so that pass 2 drops the hits inside them before
     // building anything for them.
@@ -243,15 +264,15 @@ export class TermMatcher {
     this.parts.forEach((part, p) => {
       const hits = scratch[p]!;
       hits.count = 0;
-      part.automaton.scan(text, hits);
+      part.automaton.scan(vt, hits);
       const { offset, owner } = part.table;
       for (let h = 0; h < hits.count; h++) {
         const key = hits.key[h]!;
         for (let o = offset[key]!; o < offset[key + 1]!; o++) {
-          if (owner[o]! <= WHITELIST) {
-            white.push([hits.start[h]!, hits.end[h]!]);
-            break;
-          }
+          const who = owner[o]!;
+          if (who > WHITELIST) continue;
+          const span = this.exactWhite(vt, hits.start[h]!, hits.end[h]!, WHITELIST - who);
+          if (span) white.push(span);
         }
       }
     });
@@ -262,31 +283,31 @@ export class TermMatcher {
       const { offset, owner, variant } = part.table;
       for (let h = 0; h < hits.count; h++) {
         const key = hits.key[h]!;
-        const start = hits.start[h]!;
-        const end = hits.end[h]!;
-        if (whitelisted(start, end)) continue;
         const kf = part.keyFlags[key]!;
-        // Latin/digit edges must sit on word boundaries.
-        if ((kf & 1) !== 0 && start > 0 && isAsciiAlnum(width[text.charCodeAt(start - 1)]!)) continue;
-        if ((kf & 2) !== 0 && end < text.length && isAsciiAlnum(width[text.charCodeAt(end)]!)) continue;
-        const brokenWord = (kf & 4) !== 0 && end - start > part.automaton.keyLength(key) && /[0-9a-z]\s+[0-9a-z]/i.test(text.slice(start, end));
+        const brokenWord = (kf & 4) !== 0 && hits.end[h]! - hits.start[h]! > part.automaton.keyLength(key) && /[0-9a-z]\s+[0-9a-z]/i.test(vt.slice(hits.start[h]!, hits.end[h]!));
         for (let o = offset[key]!; o < offset[key + 1]!; o++) {
           const who = owner[o]!;
           if (who <= WHITELIST) continue;
           const v = variant[o]!;
           if (brokenWord && v !== 2) continue;
-          let kind = VARIANT_CODES[v]!;
-          if (kind === 'exact' && !spells(text, start, end, this.termText[who]!)) kind = 'folded';
-          const c: TermHit = { term: who, start, end, variant: kind };
+          let start = hits.start[h]!;
+          let end = hits.end[h]!;
           const runsNeeded = this.termRuns.get(who);
-          if (runsNeeded) {
-            const from = this.startOfRuns(text, c, runsNeeded);
-            if (from < 0) continue;
-            c.start = from;
-            if (c.variant === 'folded' && spells(text, from, c.end, this.termText[who]!)) c.variant = 'exact';
+          if (runsNeeded && v !== 2) {
+            // The whole doubled runs belong to the hit (a doubled last character too: abb, 哈哈, kill).
+            const span = this.spanOfRuns(vt, start, end, runsNeeded);
+            if (!span) continue;
+            [start, end] = span;
           }
-          if (this.segmentOnly[who] === 1 && !this.onTokenBoundaries(text, c.start, c.end)) continue;
-          kept.push(c);
+          if (whitelisted(start, end)) continue;
+          // Latin/digit edges must sit on word boundaries.
+          if ((kf & 1) !== 0 && start > 0 && isAsciiAlnum(width[vt.charCodeAt(start - 1)]!)) continue;
+          if ((kf & 2) !== 0 && end < vt.length && isAsciiAlnum(width[vt.charCodeAt(end)]!)) continue;
+          if (this.segmentOnly[who] === 1 && !this.onTokenBoundaries(vt, start, end)) continue;
+          const [os, oe] = toOriginal(view, start, end);
+          let kind = VARIANT_CODES[v]!;
+          if (kind === 'exact' && !spells(text, os, oe, this.termText[who]!)) kind = 'folded';
+          kept.push({ term: who, start: os, end: oe, variant: kind });
         }
       }
     });
@@ -301,15 +322,67 @@ export class TermMatcher {
     return out;
   }
 
-  /** Start of the hit including its whole first run, or -1 when the text lacks the term's doubled characters. */
-  private startOfRuns(text: string, hit: TermHit, needed: number[]): number {
+  /**
+   * Where whitelist word `wi` is spelt exactly (after folding) over the loose hit [hitStart, hitEnd): the loose
+   * scan skips noise and collapses repeats, so the word must be found again letter for letter at a position that
+   * covers the hit. At most `length` positions of `length` comparisons each; whitelist words are short.
+   */
+  private exactWhite(text: string, hitStart: number, hitEnd: number, wi: number): [number, number] | null {
+    const word = this.whiteExact[wi]!;
+    const len = word.length;
+    const fold = getFoldTable((this.options.automaton ?? DEFAULT_AUTOMATON_OPTIONS).fold);
+    for (let p = Math.max(0, hitEnd - len); p <= hitStart && p + len <= text.length; p++) {
+      let k = 0;
+      while (k < len && (fold ? fold[text.charCodeAt(p + k)]! : text.charCodeAt(p + k)) === word.charCodeAt(k)) k++;
+      if (k === len) return [p, p + len];
+    }
+    return null;
+  }
+
+  /**
+   * The span of a hit of a term with doubled characters, widened to its whole first and last runs, or null when
+   * the text lacks the doubled characters. The scan reports a collapsed key from the last character of its first
+   * run to the first character of its last run; a doubled last character (abb, 哈哈, kill) lies after that end.
+   */
+  private spanOfRuns(text: string, hitStart: number, hitEnd: number, needed: number[]): [number, number] | null {
     const base = this.options.automaton ?? DEFAULT_AUTOMATON_OPTIONS;
-    // The scan starts a span at the last character of a repeated run; count the whole run.
-    let start = hit.start;
-    while (start > 0 && text[start - 1] === text[hit.start]) start--;
-    if (hit.variant === 'pinyin') return hit.start;
-    const have = runs(Automaton.normalizeKey(text.slice(start, hit.end), { ...base, collapseRepeats: false }));
-    return have.length >= needed.length && needed.every((r, k) => (have[k] ?? 0) >= r) ? start : -1;
+    const fold = (this.foldTable ??= getFoldTable(base.fold) ?? IDENTITY);
+    const noise = base.noise ? getNoiseMask() : NO_NOISE;
+    const first = fold[text.charCodeAt(hitStart)]!;
+    let start = hitStart;
+    while (start > 0 && fold[text.charCodeAt(start - 1)]! === first) start--;
+    let end = hitEnd;
+    if (needed[needed.length - 1]! > 1) {
+      // Repeats of the last character, across noise the scan would skip (哈*哈) but never more than maxGap of it.
+      const last = fold[text.charCodeAt(hitEnd - 1)]!;
+      for (let j = hitEnd, gap = 0; j < text.length; j++) {
+        const u = fold[text.charCodeAt(j)]!;
+        if (u === last) {
+          end = j + 1;
+          gap = 0;
+        } else if (noise[u] === 2) continue;
+        else if (noise[u] === 1 && ++gap <= base.maxGap) continue;
+        else break;
+      }
+    }
+    // Runs of the span (noise skipped) against the runs the term needs, without building strings.
+    let k = -1;
+    let prev = -1;
+    let run = 0;
+    for (let j = start; j < end; j++) {
+      const u = fold[text.charCodeAt(j)]!;
+      if (noise[u] !== 0) continue;
+      if (u === prev) {
+        run++;
+        continue;
+      }
+      if (k >= 0 && run < needed[k]!) return null;
+      k++;
+      prev = u;
+      run = 1;
+    }
+    if (k < 0 || k !== needed.length - 1 || run < needed[k]!) return null;
+    return [start, end];
   }
 
   private onTokenBoundaries(text: string, start: number, end: number): boolean {

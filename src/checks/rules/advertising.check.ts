@@ -3,6 +3,7 @@ import type { Finding, Severity } from '../../domain/findings';
 import type { Dictionaries } from '../dictionary/dictionary';
 import { hasWordNear, makeFinding, matchAll, type CheckEnv, type CheckFn } from './common';
 import { compileTermLists } from './term-lists';
+import { contactMatches } from '../text/digits';
 
 export const ADVERTISING_CHECK = 'advertising';
 
@@ -99,12 +100,14 @@ export function createAdvertisingCheck(dicts: Dictionaries, env: CheckEnv): Chec
     const officeFactor = (start: number) =>
       hasWordNear(text, start - cfg.contextWindow, start, env.config.advertising.officeContextWords) ? cfg.officeFactor : 1;
 
-    for (const m of matchAll(WECHAT, text)) add({ kind: 'wechat', start: m.index, end: m.index + m[0].length, weight: cfg.weights.wechat, what: m[0] });
-    for (const m of matchAll(QQ, text)) add({ kind: 'qq', start: m.index, end: m.index + m[0].length, weight: cfg.weights.qq, what: m[0] });
-    for (const m of matchAll(EMAIL, text)) {
-      const kind = classifyHost(m[0].split('@')[1]!);
-      if (kind) add({ kind: 'email', start: m.index, end: m.index + m[0].length, weight: cfg.weights.email, what: m[0] });
-      else claim(m.index, m.index + m[0].length);
+    // Contact patterns also read the contact view (text/digits.ts): vх, ԛԛ, Q.Q, 138.0013.8000, 一三八….
+    const contacts = (re: RegExp) => contactMatches(re, text, p.contact);
+    for (const m of contacts(WECHAT)) add({ kind: 'wechat', start: m.start, end: m.end, weight: cfg.weights.wechat, what: m.value });
+    for (const m of contacts(QQ)) add({ kind: 'qq', start: m.start, end: m.end, weight: cfg.weights.qq, what: m.value });
+    for (const m of contacts(EMAIL)) {
+      const kind = classifyHost(m.value.split('@')[1]!);
+      if (kind) add({ kind: 'email', start: m.start, end: m.end, weight: cfg.weights.email, what: m.value });
+      else claim(m.start, m.end);
     }
     for (const m of matchAll(TAO_TOKEN, text)) add({ kind: 'shop-link', start: m.index, end: m.index + m[0].length, weight: cfg.weights['shop-link'], what: m[0] });
     for (const m of matchAll(URL, text)) {
@@ -112,14 +115,14 @@ export function createAdvertisingCheck(dicts: Dictionaries, env: CheckEnv): Chec
       if (kind) add({ kind, start: m.index, end: m.index + m[0].length, weight: cfg.weights[kind], what: m[0] });
       else claim(m.index, m.index + m[0].length);
     }
-    for (const m of matchAll(HOTLINE, text)) add({ kind: 'mobile', start: m.index, end: m.index + m[0].length, weight: cfg.weights.mobile, what: m[0] });
-    for (const m of matchAll(MOBILE, text)) {
-      add({ kind: 'mobile', start: m.index, end: m.index + m[0].length, weight: cfg.weights.mobile * officeFactor(m.index), what: m[0] });
+    for (const m of contacts(HOTLINE)) add({ kind: 'mobile', start: m.start, end: m.end, weight: cfg.weights.mobile, what: m.value });
+    for (const m of contacts(MOBILE)) {
+      add({ kind: 'mobile', start: m.start, end: m.end, weight: cfg.weights.mobile * officeFactor(m.start), what: m.value });
     }
-    for (const m of matchAll(LANDLINE, text)) {
-      add({ kind: 'landline', start: m.index, end: m.index + m[0].length, weight: cfg.weights.landline * officeFactor(m.index), what: m[0] });
+    for (const m of contacts(LANDLINE)) {
+      add({ kind: 'landline', start: m.start, end: m.end, weight: cfg.weights.landline * officeFactor(m.start), what: m.value });
     }
-    for (const m of matchAll(WECHAT_BARE, text)) add({ kind: 'diversion', start: m.index, end: m.index + m[0].length, weight: cfg.weights.diversion, what: m[0] });
+    for (const m of contacts(WECHAT_BARE)) add({ kind: 'diversion', start: m.start, end: m.end, weight: cfg.weights.diversion, what: m.value });
     for (const m of matchAll(PRICE, text)) {
       if (hasWordNear(text, m.index - 10, m.index + m[0].length + 2, FUNDING_WORDS)) continue;
       add({ kind: 'price', start: m.index, end: m.index + m[0].length, weight: cfg.weights.price, what: m[0] });

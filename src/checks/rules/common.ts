@@ -2,6 +2,7 @@ import type { ChecksConfig } from '../../../config/checks';
 import type { RevisionContent } from '../../domain/content';
 import type { Finding, Severity, SourceSpan } from '../../domain/findings';
 import type { Segmenter } from '../segmenter';
+import type { FoldedView } from '../text/fold';
 import { toSourceSpan, type RevisionText } from '../text/extract';
 
 /** Extra facts a check may use that are not in the revision itself (filled in by the service). */
@@ -18,6 +19,8 @@ export interface PreparedRevision {
   readonly text: string;
   /** rt.text folded full-width → half-width and upper → lower case; same length, same offsets. */
   readonly folded: string;
+  /** The contact view (text/digits.ts): numbers of every script and separators normalised, with an offset map. */
+  readonly contact: FoldedView;
 }
 
 /** What every check gets besides the revision. */

@@ -2,6 +2,7 @@ import type { Finding } from '../../domain/findings';
 import type { Dictionaries } from '../dictionary/dictionary';
 import { hasWordNear, makeFinding, mask, matchAll, type CheckEnv, type CheckFn } from './common';
 import { compileTermLists } from './term-lists';
+import { contactMatches } from '../text/digits';
 import { isValidIdCard, luhnValid } from './validators';
 
 export const SECRECY_CHECK = 'secrecy';
@@ -102,19 +103,21 @@ export function createSecrecyCheck(dicts: Dictionaries, env: CheckEnv): CheckFn 
     }
 
     // Characters inside a valid ID number (a map, not a span list: one lookup per later match, not one per ID).
+    // Numbers are read on the contact view too (text/digits.ts): digits of every script, numerals, separators.
+    const numbers = (re: RegExp) => contactMatches(re, text, p.contact);
     const inId = new Uint8Array(text.length + 1);
-    for (const m of matchAll(ID_CARD, text)) {
-      if (!isValidIdCard(m[0])) continue;
-      inId.fill(1, m.index, m.index + 18);
+    for (const m of numbers(ID_CARD)) {
+      if (!isValidIdCard(m.value)) continue;
+      inId.fill(1, m.start, m.end);
       out.push(
         makeFinding(SECRECY_CHECK, p, env, {
           category: 'personal.id-card',
           severity: 'block',
-          start: m.index,
-          end: m.index + 18,
+          start: m.start,
+          end: m.end,
           ruleId: 'personal:id-card',
-          message: `出现公民身份号码（校验位有效）${mask(p.text.slice(m.index, m.index + 18), 6, 4)}：个人信息不得公开`,
-          suggestion: mask(p.text.slice(m.index, m.index + 18), 6, 4),
+          message: `出现公民身份号码（校验位有效）${mask(m.value.toUpperCase(), 6, 4)}：个人信息不得公开`,
+          suggestion: mask(m.value.toUpperCase(), 6, 4),
         }),
       );
     }
@@ -123,10 +126,9 @@ export function createSecrecyCheck(dicts: Dictionaries, env: CheckEnv): CheckFn 
       return false;
     };
 
-    for (const m of matchAll(BANK_CARD, text)) {
-      const start = m.index;
-      const end = start + m[0].length;
-      const digits = m[0].replace(/[ -]/g, '');
+    for (const m of numbers(BANK_CARD)) {
+      const { start, end } = m;
+      const digits = m.value.replace(/[ -]/g, '');
       if (digits.length < 16 || digits.length > 19 || overlapsId(start, end) || !luhnValid(digits)) continue;
       const cue = hasWordNear(text, start - 12, start, BANK_CUES);
       if (!digits.startsWith('62') && !cue) continue;
@@ -143,31 +145,31 @@ export function createSecrecyCheck(dicts: Dictionaries, env: CheckEnv): CheckFn 
       );
     }
 
-    for (const m of matchAll(MOBILE, text)) {
+    for (const m of numbers(MOBILE)) {
       out.push(
         makeFinding(SECRECY_CHECK, p, env, {
           category: 'personal.phone',
           severity: 'review',
-          start: m.index,
-          end: m.index + m[0].length,
+          start: m.start,
+          end: m.end,
           ruleId: 'personal:phone',
-          message: `出现个人手机号码 ${mask(m[0].replace(/\D/g, ''), 3, 4)}：请确认本人同意公开，或改用办公电话`,
+          message: `出现个人手机号码 ${mask(m.value.replace(/\D/g, ''), 3, 4)}：请确认本人同意公开，或改用办公电话`,
         }),
       );
     }
 
-    for (const m of matchAll(studentNumber, text)) {
-      const cue = hasWordNear(text, m.index - cfg.studentNumber.window, m.index, cfg.studentNumber.cueWords);
-      if (!cue || overlapsId(m.index, m.index + m[0].length)) continue;
+    for (const m of numbers(studentNumber)) {
+      const cue = hasWordNear(text, m.start - cfg.studentNumber.window, m.start, cfg.studentNumber.cueWords);
+      if (!cue || overlapsId(m.start, m.end)) continue;
       out.push(
         makeFinding(SECRECY_CHECK, p, env, {
           category: 'personal.student-number',
           severity: 'review',
-          start: m.index,
-          end: m.index + m[0].length,
+          start: m.start,
+          end: m.end,
           ruleId: 'personal:student-number',
-          message: `出现学号 ${mask(m[0], 4, 2)}：公开名单一般不应包含学号`,
-          suggestion: mask(m[0], 4, 2),
+          message: `出现学号 ${mask(m.value, 4, 2)}：公开名单一般不应包含学号`,
+          suggestion: mask(m.value, 4, 2),
         }),
       );
     }

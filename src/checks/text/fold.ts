@@ -1,4 +1,5 @@
 import OpenCC from 'opencc-js';
+import { mayFold, skeletonOf, supplementarySkeletons } from './confusables';
 
 /**
  * Character folding used by every matcher: one UTF-16 code unit in, one out, so an offset into the folded text
@@ -38,8 +39,19 @@ let widthTable: Uint16Array | undefined;
 let fullTable: Uint16Array | undefined;
 let noiseMask: Uint8Array | undefined;
 
+/**
+ * BMP code units whose skeleton (see confusables.ts) is not one code unit: dropped (invisible, combining marks)
+ * or expanded (⑩ → 10, ﬁ → fi). The 1:1 tables keep them as they are (or as before: ⑴ → 1); `foldView` handles them.
+ */
+let specialMask: Uint8Array | undefined;
+/** Skeletons of the special BMP code units (not surrogates), computed once. */
+let bmpSpecial: Map<number, string> | undefined;
+let supplementary: Map<number, string> | undefined;
+
 function buildWidthTable(): Uint16Array {
   const t = new Uint16Array(65536);
+  const special = new Uint8Array(65536);
+  const skeletons = new Map<number, string>();
   for (let u = 0; u < 65536; u++) t[u] = u;
   for (let u = 0xff01; u <= 0xff5e; u++) t[u] = u - 0xfee0;
   t[0x3000] = 0x20;
@@ -51,10 +63,26 @@ function buildWidthTable(): Uint16Array {
     t[0x2776 + k] = 0x31 + k;
   }
   t[0x24ea] = 0x30;
+  // NFKD, digits of every script, TR39 confusables of ASCII letters and digits, small capitals (confusables.ts).
+  for (let u = 0; u < 65536; u++) {
+    if (u >= 0xd800 && u <= 0xdfff) {
+      special[u] = 1;
+      continue;
+    }
+    if (!mayFold(u)) continue;
+    const s = skeletonOf(u);
+    if (s.length === 1) t[u] = s.charCodeAt(0);
+    else {
+      special[u] = 1;
+      skeletons.set(u, s);
+    }
+  }
   for (let u = 0; u < 65536; u++) {
     const v = t[u]!;
     if (v >= 0x41 && v <= 0x5a) t[u] = v + 0x20;
   }
+  specialMask = special;
+  bmpSpecial = skeletons;
   return t;
 }
 
@@ -85,10 +113,13 @@ function buildFullTable(): Uint16Array {
   };
   for (const region of ['tw', 'hk']) for (const group of locale.from[region] ?? []) for (const d of group) singleCharPairs(d, variants);
   for (const group of locale.to.cn ?? []) for (const d of group) singleCharPairs(d, toSimplified);
+  const width = getWidthTable();
   for (let u = 0; u < 65536; u++) {
-    const v = variants.get(u) ?? u;
+    // Simplify what the width table made of u, too: Kangxi ⿈ is 黃 there, and 黃 is 黄.
+    const w = width[u]!;
+    const v = variants.get(w) ?? w;
     const s = toSimplified.get(v) ?? v;
-    if (s !== u) t[u] = t[s]!;
+    if (s !== w) t[u] = width[s]!;
   }
   return t;
 }
@@ -116,6 +147,8 @@ export function getNoiseMask(): Uint8Array {
     for (const ch of NOISE_CHARS) noiseMask[width[ch.charCodeAt(0)]!] = 1;
     for (const ch of NEVER_NOISE) noiseMask[width[ch.charCodeAt(0)]!] = 0;
     for (const [from, to] of INVISIBLE_RANGES) for (let u = from; u <= to; u++) noiseMask[u] = 2;
+    const special = getSpecialMask();
+    for (const [u, s] of bmpSpecial!) if (s === '') noiseMask[u] = 2;
   }
   return noiseMask;
 }
@@ -147,4 +180,127 @@ export function isAsciiAlnum(code: number): boolean {
 
 export function isCjk(code: number): boolean {
   return (code >= 0x4e00 && code <= 0x9fff) || (code >= 0x3400 && code <= 0x4dbf) || (code >= 0xf900 && code <= 0xfaff);
+}
+
+/** BMP code units `foldView` must look at (surrogates, dropped and expanded characters). */
+export function getSpecialMask(): Uint8Array {
+  getWidthTable();
+  return specialMask!;
+}
+
+/**
+ * Text as the matchers read it, with a map back to the original: `text[i]` stands for `original[start[i],
+ * end[i])`. `start`/`end` are null when nothing changed (the text is the original: most drafts).
+ */
+export interface FoldedView {
+  readonly original: string;
+  readonly text: string;
+  readonly start: Int32Array | null;
+  readonly end: Int32Array | null;
+}
+
+/** Original [start, end) of the view span [s, e). */
+export function toOriginal(view: FoldedView, s: number, e: number): [number, number] {
+  if (!view.start || !view.end) return [s, e];
+  if (e <= s) {
+    const at = s < view.start.length ? view.start[s]! : view.original.length;
+    return [at, at];
+  }
+  return [view.start[s]!, view.end[e - 1]!];
+}
+
+const isLetter = (u: number) => u >= 0x61 && u <= 0x7a;
+const isAlnum = (u: number) => (u >= 0x61 && u <= 0x7a) || (u >= 0x30 && u <= 0x39);
+
+/**
+ * The matching view of `text`: every code point replaced by its skeleton (confusables.ts: NFKD, digits of every
+ * script, confusables, small capitals; invisible and default-ignorable code points of every plane and combining
+ * marks dropped), and the dots of a dotted acronym removed (V.P.N, Q.Q: single letters joined by dots). Code
+ * units whose skeleton is one BMP code unit are left as they are: the 1:1 tables (`getWidthTable`) fold those,
+ * so a draft without dropped, expanded or astral characters costs one pass and no allocation.
+ */
+export function foldView(text: string): FoldedView {
+  // The checks of one revision each ask for the view of the same text: keep the last one.
+  if (lastView && lastView.original === text) return lastView;
+  lastView = buildView(text);
+  return lastView;
+}
+let lastView: FoldedView | undefined;
+
+function buildView(text: string): FoldedView {
+  const width = getWidthTable();
+  const special = specialMask!;
+  const n = text.length;
+  let slow = false;
+  for (let i = 0; i < n && !slow; i++) {
+    const u = text.charCodeAt(i);
+    if (special[u] === 1) slow = true;
+    else if (u === 0x2e && acronymDot(i, n, (k) => width[text.charCodeAt(k)]!)) slow = true;
+  }
+  if (!slow) return { original: text, text, start: null, end: null };
+
+  supplementary ??= supplementarySkeletons();
+  let cap = n + 16;
+  let units = new Uint16Array(cap);
+  let start = new Int32Array(cap);
+  let end = new Int32Array(cap);
+  let len = 0;
+  const push = (u: number, s: number, e: number) => {
+    if (len === cap) {
+      cap *= 2;
+      const nu = new Uint16Array(cap);
+      nu.set(units);
+      units = nu;
+      const ns = new Int32Array(cap);
+      ns.set(start);
+      start = ns;
+      const ne = new Int32Array(cap);
+      ne.set(end);
+      end = ne;
+    }
+    units[len] = u;
+    start[len] = s;
+    end[len] = e;
+    len++;
+  };
+  for (let i = 0; i < n; i++) {
+    const u = text.charCodeAt(i);
+    if (special[u] !== 1) {
+      push(u, i, i + 1);
+      continue;
+    }
+    let cp = u;
+    let next = i + 1;
+    if (u >= 0xd800 && u <= 0xdbff && i + 1 < n) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        cp = (u - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+        next = i + 2;
+      }
+    }
+    const s = cp > 0xffff ? supplementary.get(cp) : bmpSpecial!.get(cp);
+    if (s === undefined) for (let k = i; k < next; k++) push(text.charCodeAt(k), i, next);
+    else for (let k = 0; k < s.length; k++) push(s.charCodeAt(k), i, next);
+    i = next - 1;
+  }
+  // Dotted acronyms: drop each dot between two single letters (the 1:1 table folds the letters).
+  const folded = (k: number) => width[units[k]!]!;
+  const drop = new Uint8Array(len);
+  for (let r = 0; r < len; r++) if (units[r] === 0x2e && acronymDot(r, len, folded)) drop[r] = 1;
+  let w = 0;
+  for (let r = 0; r < len; r++) {
+    if (drop[r] === 1) continue;
+    units[w] = units[r]!;
+    start[w] = start[r]!;
+    end[w] = end[r]!;
+    w++;
+  }
+  return { original: text, text: decodeUtf16(units.subarray(0, w)), start: start.subarray(0, w), end: end.subarray(0, w) };
+}
+
+/** A dot at `i` between two single letters: "V.P.N", "Q.Q" (not "No.1", "e.com", "3.5"). */
+function acronymDot(i: number, n: number, at: (k: number) => number): boolean {
+  if (i < 1 || i + 1 >= n || !isLetter(at(i - 1)) || !isLetter(at(i + 1))) return false;
+  if (i >= 2 && isAlnum(at(i - 2))) return false;
+  return !(i + 2 < n && isAlnum(at(i + 2)));
 }

@@ -151,6 +151,9 @@ function Trail({ id }: { id: string }) {
         <a className="button" href={`/api/drafts/${id}/review-sheet`} target="_blank" rel="noopener" data-testid="review-sheet-link">
           打印审稿单
         </a>
+        <a className="button" href={`/api/drafts/${id}/review-sheet.pdf`} target="_blank" rel="noopener" data-testid="review-sheet-pdf-link">
+          审稿单（PDF）
+        </a>
         <a className="button" href={`#/drafts/${id}`}>
           查看稿件
         </a>

@@ -124,7 +124,10 @@ export function ReviewPage({ id }: { id: string }) {
   };
 
   const decisionActions = (['approve', 'return', 'reject'] as const).filter((a) => d.allowedActions.includes(a));
-  const findings = d.findings.filter((f) => !severity || f.severity === severity);
+  // A check's summary of the findings it did not list one by one (`<check>:truncated`) comes first.
+  const findings = d.findings
+    .filter((f) => !severity || f.severity === severity)
+    .sort((a, b) => Number(b.ruleId.endsWith(':truncated')) - Number(a.ruleId.endsWith(':truncated')));
   const title = parseBody(d.currentRevision.title, 'text');
 
   return (

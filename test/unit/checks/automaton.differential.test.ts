@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { Automaton, EXACT_AUTOMATON_OPTIONS, type AutomatonOptions } from '../../../src/checks/matcher/automaton';
+import { DEFAULT_AUTOMATON_OPTIONS } from '../../../src/checks/matcher/automaton';
 import { TermMatcher } from '../../../src/checks/matcher/term-matcher';
 
 /** Every occurrence of every term, the obvious way: indexOf per term. Sorted "start:end:term". */
@@ -119,5 +120,91 @@ describe('Aho-Corasick automaton vs indexOf per term', () => {
     expect(m.match('他练法轮').map((h) => [h.term, h.start, h.end])).toEqual([[1, 3, 4]]);
     expect(TermMatcher.build([{ term: '功法法' }], []).match('功法')).toEqual([]);
     expect(TermMatcher.build([{ term: 'ab' }, { term: 'abb' }], []).match('ab').map((h) => h.term)).toEqual([0]);
+  });
+});
+
+/**
+ * Reference for repeat collapsing (the production matcher): a term matches where the text, read as runs of equal
+ * characters, has the term's runs in order, the inner runs exactly as the term's characters and each run at least
+ * as long as the term's. A term without doubled characters is reported from the last character of its first run to
+ * the first character of its last run (spans start as late as possible); a term with doubled characters covers its
+ * whole first and last runs.
+ */
+function naiveCollapsed(terms: readonly string[], text: string): string[] {
+  const rle = (s: string) => {
+    const out: Array<{ c: string; n: number; at: number }> = [];
+    for (let i = 0; i < s.length; i++) {
+      const last = out[out.length - 1];
+      if (last && last.c === s[i]) last.n++;
+      else out.push({ c: s[i]!, n: 1, at: i });
+    }
+    return out;
+  };
+  const runs = rle(text);
+  const out = new Set<string>();
+  terms.forEach((t, ti) => {
+    const want = rle(t);
+    const doubled = want.some((r) => r.n > 1);
+    for (let i = 0; i + want.length <= runs.length; i++) {
+      const window = runs.slice(i, i + want.length);
+      if (!window.every((r, k) => r.c === want[k]!.c && r.n >= want[k]!.n)) continue;
+      const first = window[0]!;
+      const last = window[window.length - 1]!;
+      let start: number;
+      let end: number;
+      if (doubled) {
+        start = first.at;
+        end = want[want.length - 1]!.n > 1 ? last.at + last.n : last.at + 1;
+      } else {
+        start = want.length === 1 ? first.at : first.at + first.n - 1;
+        end = last.at + 1;
+      }
+      out.add(`${start}:${end}:${ti}`);
+    }
+  });
+  return [...out].sort();
+}
+
+describe('repeat collapsing vs a run-length reference, doubled endings included (abb, 哈哈, kill)', () => {
+  const CJK = ['甲乙', '甲乙丙', '哈嘿', '法轮功'];
+  const collapsing = { ...DEFAULT_AUTOMATON_OPTIONS, noise: false };
+  const withDoubledEndings = fc.constantFrom(...CJK).chain((alphabet) =>
+    fc.record({
+      terms: fc.array(
+        fc.tuple(fc.string({ unit: fc.constantFrom(...alphabet), minLength: 1, maxLength: 4 }), fc.boolean()).map(([t, double]) => (double ? t + t[t.length - 1]! : t)),
+        { minLength: 1, maxLength: 6 },
+      ),
+      text: fc.string({ unit: fc.constantFrom(...alphabet), maxLength: 40 }),
+    }),
+  );
+
+  it('agrees on 3,000 random dictionaries × texts, half the terms ending in a doubled character', () => {
+    fc.assert(
+      fc.property(withDoubledEndings, ({ terms, text }) => {
+        const unique = [...new Set(terms)];
+        const m = TermMatcher.build(unique.map((term) => ({ term })), [], { automaton: collapsing, phraseVariants: false });
+        const got = m.match(text).map((h) => `${h.start}:${h.end}:${h.term}`).sort();
+        expect(got).toEqual(naiveCollapsed(unique, text));
+      }),
+      { numRuns: 3_000, seed: 20261204 },
+    );
+  });
+
+  it.each([
+    ['abb', 'abb', ['0:3']],
+    ['abb', ' abbb ', ['1:5']],
+    ['abb', 'xabbbx', []],
+    ['abb', 'ab', []],
+    ['哈哈', '哈哈', ['0:2']],
+    ['哈哈', '哈', []],
+    ['哈哈', '他哈哈哈笑', ['1:4']],
+    ['kill', 'kill', ['0:4']],
+    ['kill', 'kil', []],
+    ['kill', 'skill', []],
+    ['kill', 'killer', []],
+    ['kill', 'kiiill!', ['0:6']],
+  ])('production options: %s in %s', (term, text, spans) => {
+    const m = TermMatcher.build([{ term }], []);
+    expect(m.match(text).map((h) => `${h.start}:${h.end}`)).toEqual(spans);
   });
 });

@@ -108,6 +108,20 @@ const ADVERSARIAL: Record<string, (n: number) => string> = {
   'casualty reports': (n) => '3人死亡，'.repeat(n / 5),
   'prices': (n) => '¥1 '.repeat(n / 3),
   'identity and card numbers': (n) => `${ID_NUMBER} 卡号${ID_NUMBER} `.repeat(n / 42),
+  // The folded and contact views (text/fold.ts, text/digits.ts) and the bound on findings.
+  'digits joined by dots': (n) => '1.'.repeat(n / 2),
+  'digits joined by separator runs': (n) => '1 .-'.repeat(n / 4),
+  'numerals and spaces': (n) => '一 '.repeat(n / 2),
+  'numerals after a QQ cue': (n) => `qq：${'三 '.repeat(n / 2)}x`,
+  'mathematical digits': (n) => '𝟏'.repeat(n / 2),
+  'Arabic-Indic digits with dashes': (n) => '١-'.repeat(n / 2),
+  'astral invisible characters between characters': (n) => '法\u{E0020}\u{E0100}'.repeat(n / 5),
+  'combining marks': (n) => 'v\u0332\u20dd'.repeat(n / 3),
+  'dotted single letters': (n) => 'q.'.repeat(n / 2),
+  'confusable letters': (n) => 'ԛх𝐐'.repeat(n / 4),
+  'Kangxi radicals': (n) => '⿈⽚'.repeat(n / 2),
+  'expanding compatibility characters': (n) => '⑩㈠ﬁ'.repeat(n / 3),
+  'more findings than a check may list': (n) => '赌博 13800138000 '.repeat(n / 15),
 };
 
 /** Inputs whose super-linear cost has a tiny constant, so they are measured ten times larger (10k → 160k). */
