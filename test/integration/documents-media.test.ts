@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -77,6 +78,33 @@ describe('POST /api/media', () => {
     const res = await upload('editor', jpeg.subarray(0, jpeg.length - 400), 'cut.jpg');
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(['media_polyglot', 'media_truncated']).toContain(res.body.error.code);
+  });
+
+  it('audio and video are probed (duration, size) and can be referenced with <audio>/<video>', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sanshen-av-'));
+    try {
+      execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', join(dir, 'a.wav')]);
+      execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=blue:s=160x120:d=1', '-pix_fmt', 'yuv420p', join(dir, 'v.mp4')]);
+      const audio = await upload('editor', readFileSync(join(dir, 'a.wav')), 'a.wav');
+      expect(audio.status).toBe(201);
+      expect(audio.body).toMatchObject({ kind: 'audio' });
+      expect(Math.abs(audio.body.durationMs - 1000)).toBeLessThan(100);
+      const video = await upload('editor', readFileSync(join(dir, 'v.mp4')), 'v.mp4');
+      expect(video.status).toBe(201);
+      expect(video.body).toMatchObject({ kind: 'video', mime: 'video/mp4', width: 160, height: 120 });
+      const cut = readFileSync(join(dir, 'v.mp4')).subarray(0, 200);
+      expect((await upload('editor', cut, 'cut.mp4')).body.error.code).toBe('media_corrupt');
+      const res = await ctx.api('editor').post('/api/drafts', draftBody(ctx, { body: `<p>录音</p><audio src="media:${audio.body.hash}"></audio><video><source src="media:${video.body.hash}"></video>`, format: 'html' }));
+      expect(res.status).toBe(201);
+      const d = (await ctx.api('editor').get(`/api/drafts/${res.body.id}`)).body;
+      expect(d.currentRevision.body).toBe(`<p>录音</p>\n<audio src="media:${audio.body.hash}" controls></audio>\n<video src="media:${video.body.hash}" controls></video>\n`);
+      const preview = await get('editor', `/api/drafts/${res.body.id}/preview`);
+      expect(preview.text).toContain(`<audio src="/api/media/${audio.body.hash}" controls></audio>`);
+      const served = await get('editor', `/api/media/${video.body.hash}`);
+      expect(served.headers['content-type']).toBe('video/mp4');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('only editors upload', async () => {
