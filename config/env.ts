@@ -34,9 +34,29 @@ const EnvSchema = z.object({
    * loaded into every check thread. The worker refuses to start with it unless NODE_ENV=test.
    */
   SANSHEN_TEST_CHECK_WRAPPER: z.string().optional(),
+  /** Notifications (issue 14): SMTP server for e-mail (smtp:// upgrades with STARTTLS when offered; smtps:// is TLS from the start). */
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default('三审三校 <noreply@localhost>'),
+  /** Comma-separated hosts a webhook may reach over plain http (tests: 127.0.0.1); everything else must be https. */
+  NOTIFY_ALLOW_HOSTS: z.string().default(''),
+  /** Delivery attempts before a delivery is marked failed (visible to admins, retryable). */
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  /** First retry delay; doubles per attempt. */
+  NOTIFY_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(2_000),
+  /** How often the notification sweeper re-drives owed deliveries and looks for SLA breaches and digests. */
+  NOTIFY_SWEEP_MS: z.coerce.number().int().positive().default(15_000),
+  /** A delivery left "sending" this long (its worker died) is owed again. */
+  NOTIFY_LEASE_MS: z.coerce.number().int().positive().default(60_000),
+  /** npm start forks a notification worker unless this is 0. */
+  START_NOTIFY_WORKER: z.enum(['0', '1']).default('1'),
   /** npm start forks a check worker unless this is 0 (production runs workers as their own service). */
   START_WORKER: z.enum(['0', '1']).default('1'),
-  /** The office's time zone: month and day boundaries of reports, deadlines and printed times. */
+  /**
+   * The reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, CIDR ranges, or express's
+   * names loopback / linklocal / uniquelocal). Unset: nobody's, so the client address is the connection's.
+   */
+  TRUST_PROXY: z.string().optional(),
+  /** The office's time zone: month and day boundaries of reports, deadlines and printed times; also quiet hours, 催办 and digests of notifications. */
   TZ_REVIEW: z.string().default('Asia/Shanghai'),
   /** 备案 变更 must be filed within this many working days (Mon–Fri) of the change. */
   REGISTRY_CHANGE_DEADLINE_DAYS: z.coerce.number().int().min(1).max(60).default(5),
@@ -45,7 +65,7 @@ const EnvSchema = z.object({
   ZOMBIE_MONTHS: z.coerce.number().int().min(1).max(24).default(6),
   /** The school's name printed at the top of every 审稿单 and 年检 report. */
   SCHOOL_NAME: z.string().max(100).default('本校'),
-  /** Absolute base URL printed in the 审稿单's QR code (default: the requesting host). */
+  /** Absolute base URL printed in the 审稿单's QR code (default: the requesting host) and carried by notification links (default there: http://localhost:3000). */
   PUBLIC_URL: z.url().optional(),
   /** CJK font embedded in server-side PDFs (a .ttc needs the face's PostScript name). */
   PDF_FONT_PATH: z.string().default('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'),

@@ -8,7 +8,7 @@ import { auditKey, resolveRedis, startEmbeddedPostgres } from './embedded';
 import { createApp } from './http/app';
 import { answerClientErrors } from './http/client-errors';
 import { createRedis } from './queue/connections';
-import { createSocketServer } from './realtime/socket-server';
+import { createSocketServer, userRoom } from './realtime/socket-server';
 import { createRuntime } from './runtime';
 import { ensureAdmin, seedDemo } from './services/admin.service';
 
@@ -46,6 +46,8 @@ async function main(): Promise<void> {
     webRoot: existsSync(webRoot) ? webRoot : undefined,
     onLogout: (userId) => sockets?.endSessions(userId),
     queues: [runtime.queue.queue],
+    allowedOrigins,
+    trustProxy: env.TRUST_PROXY ? env.TRUST_PROXY.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
   });
   const server = createServer(app);
   answerClientErrors(server);
@@ -55,11 +57,14 @@ async function main(): Promise<void> {
     db: runtime.deps.db,
     idleMinutes: env.SESSION_IDLE_MINUTES,
     allowedOrigins,
+    secureCookies: env.NODE_ENV === 'production',
     redis: { url: redis.url, prefix: env.QUEUE_PREFIX },
     presence: runtime.presence,
   });
   const subscriber = createRedis(redis.url, 'subscriber');
   await runtime.events.attach(sockets.broadcast, subscriber);
+  // Bells: "your inbox changed" to the people's own rooms on this process (each process hears every publish once).
+  await runtime.notificationEvents.attach((userIds) => sockets?.io.local.to(userIds.map(userRoom)).emit('notifications.changed'), subscriber);
 
   // The worker is its own process: a crash or kill -9 there never takes the API down.
   const workerEnv = {
@@ -80,6 +85,17 @@ async function main(): Promise<void> {
     });
   };
   if (env.START_WORKER === '1') startWorker();
+  // Notification deliveries (e-mail, robots, webhooks) in their own process, so a slow channel never touches the API.
+  let notifyWorker: ChildProcess | undefined;
+  const startNotifyWorker = () => {
+    notifyWorker = fork(resolve(__dirname, '..', 'workers', 'notify.worker.ts'), [], { env: workerEnv, execArgv: ['--import', 'tsx'] });
+    notifyWorker.on('exit', (code, signal) => {
+      if (stopping) return;
+      runtime.logger.warn({ code, signal }, 'notify worker exited; restarting');
+      setTimeout(startNotifyWorker, 1_000);
+    });
+  };
+  if (env.START_NOTIFY_WORKER === '1') startNotifyWorker();
 
   await new Promise<void>((done) => server.listen(env.PORT, done));
   const address = server.address();
@@ -116,6 +132,13 @@ async function main(): Promise<void> {
       worker.kill('SIGTERM');
       await new Promise((done) => {
         worker!.once('exit', done);
+        setTimeout(done, 10_000).unref();
+      });
+    }
+    if (notifyWorker && notifyWorker.exitCode === null) {
+      notifyWorker.kill('SIGTERM');
+      await new Promise((done) => {
+        notifyWorker!.once('exit', done);
         setTimeout(done, 10_000).unref();
       });
     }

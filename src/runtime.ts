@@ -8,6 +8,8 @@ import { createRedis } from './queue/connections';
 import { createCheckQueue, type CheckQueue } from './queue/check.queue';
 import { createDictionaryEvents } from './queue/dictionary-events';
 import { createDraftEvents } from './realtime/draft-events';
+import { createNotificationEvents } from './realtime/notification-events';
+import { createNotifyQueue, type NotifyQueue } from './queue/notify.queue';
 import { createPresenceHub, type PresenceHub } from './realtime/presence';
 import type { ServiceDeps } from './services/deps';
 import { sql } from 'drizzle-orm';
@@ -21,6 +23,9 @@ export interface Runtime {
   redis: IORedis;
   queue: CheckQueue;
   events: ReturnType<typeof createDraftEvents>;
+  /** Notification deliveries (issue 14) and the bells' fan-out. */
+  notifyQueue: NotifyQueue;
+  notificationEvents: ReturnType<typeof createNotificationEvents>;
   logger: Logger;
   health(): Promise<{ db: 'up' | 'down'; redis: 'up' | 'down' }>;
   close(): Promise<void>;
@@ -42,6 +47,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const redis = createRedis(options.redisUrl, options.role === 'api' ? 'producer' : 'worker');
   const queue = createCheckQueue(redis, options.env.QUEUE_PREFIX);
   const events = createDraftEvents(redis);
+  const notifyQueue = createNotifyQueue(redis, options.env.QUEUE_PREFIX);
+  const notificationEvents = createNotificationEvents(redis);
   const presence = createPresenceHub({ redis, prefix: options.env.QUEUE_PREFIX, db: database.db, logger });
   const deps: Runtime['deps'] = {
     db: database.db,
@@ -52,6 +59,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     logger,
     session: { idleMinutes: options.env.SESSION_IDLE_MINUTES, absoluteHours: options.env.SESSION_ABSOLUTE_HOURS },
     checkMaxAttempts: options.env.CHECK_MAX_ATTEMPTS,
+    timeZone: options.env.TZ_REVIEW,
     dictionaryEvents: createDictionaryEvents(redis, options.env.QUEUE_PREFIX),
     records: {
       schoolName: options.env.SCHOOL_NAME,
@@ -64,6 +72,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       fontName: options.env.PDF_FONT_NAME,
     },
     presence: presence.claims,
+    notifyAllowHosts: options.env.NOTIFY_ALLOW_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+    notifications: {
+      deliver: async (ids) => {
+        // A retried delivery starts again at attempt 0, whose earlier job may still sit in Redis as finished.
+        for (const id of ids) await notifyQueue.redrive(id, 0);
+      },
+      inboxChanged: (userIds) => notificationEvents.publish(userIds),
+    },
   };
   return {
     deps,
@@ -72,6 +88,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     redis,
     queue,
     events,
+    notifyQueue,
+    notificationEvents,
     logger,
     async health() {
       const db = await database.db
@@ -95,6 +113,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         });
       }
       await queue.close().catch(() => undefined);
+      await notifyQueue.close().catch(() => undefined);
       redis.disconnect();
       await database.close().catch(() => undefined);
     },

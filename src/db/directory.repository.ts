@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { AuthUser } from '../domain/access';
 import type { Executor, Tx } from './pool';
-import { platforms, sessions, units, users } from './schema';
+import { loginThrottle, platforms, sessions, units, users } from './schema';
 
 export type UnitRow = typeof units.$inferSelect;
 export type PlatformRow = typeof platforms.$inferSelect;
@@ -19,6 +19,18 @@ export async function listUnits(db: Executor): Promise<UnitRow[]> {
 
 export async function getUnit(db: Executor, id: string): Promise<UnitRow | undefined> {
   const [row] = await db.select().from(units).where(eq(units.id, id));
+  return row;
+}
+
+export async function updateUnitRow(db: Executor, id: string, values: Partial<typeof units.$inferInsert>): Promise<UnitRow> {
+  const [row] = await db.update(units).set(values).where(eq(units.id, id)).returning();
+  if (!row) throw new Error('unit update returned nothing');
+  return row;
+}
+
+export async function updatePlatformRow(db: Executor, id: string, values: Partial<typeof platforms.$inferInsert>): Promise<PlatformRow> {
+  const [row] = await db.update(platforms).set(values).where(eq(platforms.id, id)).returning();
+  if (!row) throw new Error('platform update returned nothing');
   return row;
 }
 
@@ -78,8 +90,86 @@ export async function countUsers(db: Executor): Promise<number> {
   return row?.n ?? 0;
 }
 
-export async function insertSession(db: Executor, values: typeof sessions.$inferInsert): Promise<void> {
-  await db.insert(sessions).values(values);
+/**
+ * Opens a session that ends `absoluteHours` after now on the database clock: the same clock every check of
+ * `expires_at` uses (sessionUser, liveSessions), so an app host whose clock drifts cannot shorten or lengthen it.
+ */
+export async function insertSession(db: Executor, values: { id: string; userId: string; absoluteHours: number }): Promise<Date> {
+  const [row] = await db
+    .insert(sessions)
+    .values({ id: values.id, userId: values.userId, expiresAt: sql`now() + make_interval(hours => ${values.absoluteHours})` })
+    .returning({ expiresAt: sessions.expiresAt });
+  if (!row) throw new Error('session insert returned nothing');
+  return row.expiresAt;
+}
+
+/** A sign-in subject's lock state, read on the database clock. */
+export interface LoginState {
+  locked: boolean;
+  lockedUntil: Date | null;
+}
+
+/** The account behind a username, with `locked` decided on the database clock. */
+export async function findLoginUser(db: Executor, username: string): Promise<(UserRow & { locked: boolean }) | undefined> {
+  const [row] = await db
+    .select({ user: users, locked: sql<boolean>`coalesce(${users.lockedUntil} > now(), false)` })
+    .from(users)
+    .where(eq(users.username, username));
+  return row ? { ...row.user, locked: row.locked } : undefined;
+}
+
+/** Lock state of a name without an account (login_throttle). */
+export async function throttleState(db: Executor, key: string): Promise<LoginState> {
+  const [row] = await db
+    .select({ lockedUntil: loginThrottle.lockedUntil, locked: sql<boolean>`coalesce(${loginThrottle.lockedUntil} > now(), false)` })
+    .from(loginThrottle)
+    .where(eq(loginThrottle.key, key));
+  return row ?? { locked: false, lockedUntil: null };
+}
+
+export interface FailureCount {
+  failures: number;
+  locked: boolean;
+  lockedUntil: Date | null;
+}
+
+/**
+ * Counts one failed sign-in in one statement (concurrent failures cannot under-count); the `maxFailures`-th locks
+ * for `lockMinutes` and resets the count. For an account (`userId`) or for a name without one (`throttleKey`),
+ * with the same arithmetic, so the answers cannot tell the two apart.
+ */
+export async function countLoginFailure(
+  db: Executor,
+  subject: { userId: string } | { throttleKey: string },
+  maxFailures: number,
+  lockMinutes: number,
+): Promise<FailureCount> {
+  if ('userId' in subject) {
+    const result = await db.execute<{ failures: number; locked_until: Date | null; locked: boolean }>(sql`
+      UPDATE users SET
+        failed_logins = CASE WHEN failed_logins + 1 >= ${maxFailures} THEN 0 ELSE failed_logins + 1 END,
+        locked_until = CASE WHEN failed_logins + 1 >= ${maxFailures} THEN now() + make_interval(mins => ${lockMinutes}) ELSE locked_until END
+      WHERE id = ${subject.userId}
+      RETURNING failed_logins AS failures, locked_until, (failed_logins = 0) AS locked`);
+    const row = result.rows[0];
+    if (!row) throw new Error('user vanished while counting a failed sign-in');
+    return { failures: row.locked ? maxFailures : row.failures, locked: row.locked, lockedUntil: row.locked_until ? new Date(row.locked_until) : null };
+  }
+  const result = await db.execute<{ failures: number; locked_until: Date | null; locked: boolean }>(sql`
+    INSERT INTO login_throttle AS t (key, failures, locked_until, updated_at) VALUES (${subject.throttleKey}, 1, NULL, now())
+    ON CONFLICT (key) DO UPDATE SET
+      failures = CASE WHEN t.failures + 1 >= ${maxFailures} THEN 0 ELSE t.failures + 1 END,
+      locked_until = CASE WHEN t.failures + 1 >= ${maxFailures} THEN now() + make_interval(mins => ${lockMinutes}) ELSE t.locked_until END,
+      updated_at = now()
+    RETURNING failures, locked_until, (failures = 0) AS locked`);
+  const row = result.rows[0];
+  if (!row) throw new Error('login_throttle upsert returned nothing');
+  return { failures: row.locked ? maxFailures : row.failures, locked: row.locked, lockedUntil: row.locked_until ? new Date(row.locked_until) : null };
+}
+
+/** Forgets failed sign-ins of names without an account after a day (keeps the table small under a spray). */
+export async function pruneLoginThrottle(db: Executor): Promise<void> {
+  await db.execute(sql`DELETE FROM login_throttle WHERE updated_at < now() - interval '1 day' AND (locked_until IS NULL OR locked_until < now())`);
 }
 
 /** Last activity is written at most this often, so a busy client costs one read per request, not a write. */
@@ -101,7 +191,7 @@ export async function sessionUser(db: Executor, id: string, idleMinutes: number)
       WHERE ${sessions}.id = live.id AND live.last_seen_at < now() - make_interval(secs => ${SESSION_TOUCH_SECONDS})
     )
     SELECT u.id, u.username, u.display_name AS "displayName", u.staff_id AS "staffId", u.unit_id AS "unitId",
-           u.is_staff AS "isStaff", u.roles
+           u.is_staff AS "isStaff", u.roles, u.must_change_password AS "mustChangePassword"
     FROM live JOIN ${users} u ON u.id = live.user_id AND NOT u.disabled`);
   return result.rows[0];
 }
@@ -110,8 +200,14 @@ export async function revokeSession(db: Executor, id: string): Promise<void> {
   await db.update(sessions).set({ revokedAt: sql`now()` }).where(eq(sessions.id, id));
 }
 
-export async function revokeUserSessions(db: Executor, userId: string): Promise<void> {
-  await db.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+/** Ends every live session of the user (but `exceptId`, when given); returns how many ended. */
+export async function revokeUserSessions(db: Executor, userId: string, exceptId?: string): Promise<number> {
+  const rows = await db
+    .update(sessions)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), exceptId ? ne(sessions.id, exceptId) : undefined))
+    .returning({ id: sessions.id });
+  return rows.length;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { RevisionContent } from '../domain/content';
 import { conflict, notFound } from '../domain/errors';
 import type { Finding } from '../domain/findings';
 import type { DecisionRecord, DraftAggregate, DraftStatus, StageId, Transition } from '../domain/workflow';
+import { DEFAULT_REVIEW_TIME_ZONE } from '../domain/calendar';
 import type { Executor, Tx } from './pool';
 import { checkRuns, decisions, drafts, findings, platforms, revisions, units, users } from './schema';
 
@@ -23,6 +24,10 @@ export interface NewSubmission {
   content: RevisionContent;
   contentHash: string;
   checkIds: readonly string[];
+  /** The zone whose calendar year numbers the draft (TZ_REVIEW); default Asia/Shanghai. */
+  timeZone?: string | undefined;
+  /** Test-only: the instant the running number's year is taken at (default: the database's now()). */
+  at?: Date | undefined;
 }
 
 export type SubmittedDraftRow = Pick<DraftRow, 'id' | 'number' | 'unitId' | 'status' | 'stage' | 'version' | 'createdAt'>;
@@ -40,7 +45,7 @@ export async function insertSubmission(tx: Tx, s: NewSubmission): Promise<Submit
   // Check ids are [a-z_]+ (config), so a comma-joined list is an unambiguous single parameter.
   const result = await tx.execute<{ id: string; number: string; unit_id: string; status: string; stage: string | null; version: number; created_at: string }>(sql`
     WITH counter AS (
-      INSERT INTO draft_counters (year, last) VALUES (extract(year FROM now())::int, 1)
+      INSERT INTO draft_counters (year, last) VALUES (extract(year FROM coalesce(${s.at?.toISOString() ?? null}::timestamptz, now()) AT TIME ZONE ${s.timeZone ?? DEFAULT_REVIEW_TIME_ZONE})::int, 1)
       ON CONFLICT (year) DO UPDATE SET last = draft_counters.last + 1
       RETURNING year || '-' || lpad(last::text, 6, '0') AS number
     ), draft AS (
@@ -161,7 +166,7 @@ export async function loadAggregate(tx: Executor, draft: DraftRow, current?: Rev
   // Sequential on purpose: inside a transaction every query shares one connection.
   const decisionRows = await listDecisions(tx, draft.id);
   // A `never` finding counts as unwaived whatever its row says (a waiver from before policies existed).
-  const counts = await tx.execute<{ owed: number; blocking: number; never: number; propaganda: number; stage: number; level: string | null }>(sql`
+  const counts = await tx.execute<{ owed: number; blocking: number; never: number; propaganda: number; stage: number; level: string | null; author_staff_id: string | null }>(sql`
       WITH b AS (SELECT coalesce(waiver_policy, 'stage') AS policy FROM findings WHERE revision_id = ${revision.id}
                   AND severity = 'block' AND (waived_at IS NULL OR waiver_policy = 'never'))
       SELECT (SELECT count(*)::int FROM check_runs WHERE revision_id = ${revision.id} AND status <> 'done') AS owed,
@@ -169,10 +174,12 @@ export async function loadAggregate(tx: Executor, draft: DraftRow, current?: Rev
              (SELECT count(*)::int FROM b WHERE policy = 'never') AS never,
              (SELECT count(*)::int FROM b WHERE policy = 'propaganda') AS propaganda,
              (SELECT count(*)::int FROM b WHERE policy NOT IN ('never', 'propaganda')) AS stage,
-             (SELECT level FROM platforms WHERE id = ${draft.platformId}) AS level`);
+             (SELECT level FROM platforms WHERE id = ${draft.platformId}) AS level,
+             (SELECT staff_id FROM users WHERE id = ${draft.authorId}) AS author_staff_id`);
   const c = counts.rows[0];
   return {
     authorId: draft.authorId,
+    authorStaffId: c?.author_staff_id ?? null,
     unitId: draft.unitId,
     major: draft.major,
     escalated: draft.escalated,
@@ -186,6 +193,7 @@ export async function loadAggregate(tx: Executor, draft: DraftRow, current?: Rev
         stage: d.stage as StageId,
         action: d.action as DecisionRecord['action'],
         actorId: d.actorId,
+        actorStaffId: d.actorStaffId,
         revisionHash: d.revisionHash,
         round: d.round,
       }),

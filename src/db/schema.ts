@@ -98,7 +98,21 @@ export const users = pgTable('users', {
   failedLogins: integer('failed_logins').notNull().default(0),
   lockedUntil: ts('locked_until'),
   disabled: boolean('disabled').notNull().default(false),
+  /** Optional; where e-mail notifications go (issue 14). */
+  email: text('email'),
   createdAt: createdAt(),
+  /** After an admin's password reset: the session may only change its password (0007). */
+  mustChangePassword: boolean('must_change_password').notNull().default(false),
+  /** A 工号 this account shared with an older one before 0007 made 工号 unique (the account was disabled). */
+  staffIdConflict: text('staff_id_conflict'),
+});
+
+/** Failed sign-ins of names without an account, counted like an account's own (0007). */
+export const loginThrottle = pgTable('login_throttle', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  lockedUntil: ts('locked_until'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 
 export const sessions = pgTable(
@@ -230,6 +244,8 @@ export const decisions = pgTable(
     stage: text('stage').notNull(),
     action: text('action').notNull(),
     actorId: uuid('actor_id').notNull().references(() => users.id),
+    /** The reviewer's 工号 (upper-cased) when deciding: separation of duties compares people (0007). */
+    actorStaffId: text('actor_staff_id'),
     comment: text('comment').notNull().default(''),
     marks: jsonb('marks').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
     createdAt: createdAt(),
@@ -412,4 +428,112 @@ export const releases = pgTable(
     releasedAt: ts('released_at').notNull().defaultNow(),
   },
   (t) => [index('releases_draft_idx').on(t.draftId, t.releasedAt)],
+);
+
+/** Where notifications are posted besides people: e-mail lists, 企业微信/钉钉 robots, campus OA webhooks. */
+export const notificationChannels = pgTable('notification_channels', {
+  id: id(),
+  kind: text('kind').notNull(),
+  name: text('name').notNull(),
+  url: text('url').notNull(),
+  secret: text('secret'),
+  unitId: uuid('unit_id').references(() => units.id),
+  events: text('events').array(),
+  createdBy: uuid('created_by').references(() => users.id),
+  createdAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  deletedAt: ts('deleted_at'),
+});
+
+/** The outbox: one row per thing that happened and is worth telling, written in the transition's transaction. */
+export const notifications = pgTable('notifications', {
+  id: id(),
+  event: text('event').notNull(),
+  draftId: uuid('draft_id').references(() => drafts.id),
+  dedupKey: text('dedup_key'),
+  payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+});
+
+export const notificationInbox = pgTable(
+  'notification_inbox',
+  {
+    notificationId: uuid('notification_id').notNull().references(() => notifications.id),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    createdAt: createdAt(),
+    readAt: ts('read_at'),
+  },
+  (t) => [primaryKey({ columns: [t.notificationId, t.userId] })],
+);
+
+/** One delivery per (notification, channel) or (notification, person); its id is the webhook's X-Sanshen-Delivery. */
+export const notificationDeliveries = pgTable('notification_deliveries', {
+  id: id(),
+  notificationId: uuid('notification_id').notNull().references(() => notifications.id),
+  channelId: uuid('channel_id').references(() => notificationChannels.id),
+  userId: uuid('user_id').references(() => users.id),
+  kind: text('kind').notNull(),
+  status: text('status').notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  notBefore: ts('not_before').notNull().defaultNow(),
+  createdAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  sentAt: ts('sent_at'),
+});
+
+export const notificationPreferences = pgTable('notification_preferences', {
+  userId: uuid('user_id').primaryKey().references(() => users.id),
+  emailEnabled: boolean('email_enabled').notNull().default(true),
+  digest: boolean('digest').notNull().default(false),
+  quietStart: text('quiet_start'),
+  quietEnd: text('quiet_end'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** 报告误报: a reviewer's report that a finding is a false alarm (issue 11); with waivers, the labelled false alarms. */
+export const findingReports = pgTable(
+  'finding_reports',
+  {
+    id: id(),
+    findingId: uuid('finding_id').notNull().references(() => findings.id),
+    draftId: uuid('draft_id').notNull().references(() => drafts.id),
+    ruleId: text('rule_id').notNull(),
+    reporterId: uuid('reporter_id').notNull().references(() => users.id),
+    comment: text('comment').notNull().default(''),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('finding_reports_finding_reporter_idx').on(t.findingId, t.reporterId), index('finding_reports_rule_idx').on(t.ruleId, t.createdAt)],
+);
+
+/** 影子规则 (issue 11): a term that runs silently until an admin switches it on (status shadow → promoted | discarded). */
+export const shadowTerms = pgTable('shadow_terms', {
+  id: id(),
+  list: text('list').notNull(),
+  term: text('term').notNull(),
+  severity: text('severity').notNull().default('-'),
+  note: text('note').notNull().default(''),
+  flags: text('flags').notNull().default(''),
+  status: text('status').notNull().default('shadow'),
+  baseVersion: text('base_version').notNull(),
+  createdBy: uuid('created_by').references(() => users.id),
+  createdAt: createdAt(),
+  decidedBy: uuid('decided_by').references(() => users.id),
+  decidedAt: ts('decided_at'),
+  changeId: bigint('change_id', { mode: 'number' }),
+});
+
+/** A whitelist phrase for one unit's drafts only (issue 11); applied to the findings of that unit's revisions. */
+export const scopedWhitelist = pgTable(
+  'scoped_whitelist',
+  {
+    id: id(),
+    phrase: text('phrase').notNull(),
+    unitId: uuid('unit_id').notNull().references(() => units.id),
+    ruleId: text('rule_id'),
+    note: text('note').notNull().default(''),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('scoped_whitelist_unit_phrase_idx').on(t.unitId, t.phrase)],
 );

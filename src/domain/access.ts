@@ -9,6 +9,8 @@ export interface AuthUser {
   unitId: string | null;
   isStaff: boolean;
   roles: readonly Role[];
+  /** After an admin's password reset: this session may only change its password (or sign out). */
+  mustChangePassword?: boolean | undefined;
 }
 
 const SCHOOL_WIDE_ROLES: readonly Role[] = ['admin', 'auditor', 'propaganda'];

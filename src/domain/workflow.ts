@@ -85,12 +85,16 @@ export interface Actor {
   isStaff: boolean;
   roles: readonly Role[];
   unitId: string | null;
+  /** 工号: one person, however many accounts; separation of duties compares it (absent: the account alone). */
+  staffId?: string | null | undefined;
 }
 
 export interface DecisionRecord {
   stage: StageId;
   action: DecisionAction;
   actorId: string;
+  /** The reviewer's 工号 when deciding. */
+  actorStaffId?: string | null | undefined;
   revisionHash: string;
   round: number;
 }
@@ -98,6 +102,8 @@ export interface DecisionRecord {
 /** What the workflow needs to know about a draft to decide a command. Loaded under the draft's row lock. */
 export interface DraftAggregate {
   authorId: string;
+  /** The author's 工号. */
+  authorStaffId?: string | null | undefined;
   unitId: string;
   major: boolean;
   escalated: boolean;
@@ -181,17 +187,35 @@ export function blockingWith(draft: Pick<DraftAggregate, 'blockingUnwaived' | 'b
   return draft.blockingByPolicy[policy] ?? 0;
 }
 
+const personKey = (staffId: string | null | undefined) => {
+  const key = staffId?.trim().toUpperCase();
+  return key ? key : null;
+};
+
+/**
+ * Whether two accounts are one person: the same account, or the same 工号 (an account without one is only itself).
+ * Separation of duties is about people, so a second account with the same 工号 is the same reviewer.
+ */
+export function samePerson(a: { id: string; staffId?: string | null | undefined }, b: { id: string; staffId?: string | null | undefined }): boolean {
+  if (a.id === b.id) return true;
+  const ka = personKey(a.staffId);
+  return ka !== null && ka === personKey(b.staffId);
+}
+
+const decider = (d: DecisionRecord) => ({ id: d.actorId, staffId: d.actorStaffId });
+const authorOf = (draft: DraftAggregate) => ({ id: draft.authorId, staffId: draft.authorStaffId });
+
 export type EligibilityViolation = 'self_review' | 'not_staff' | 'missing_role' | 'wrong_unit' | 'acted_at_other_stage';
 
 /** Why `actor` may not act at `stage` of this draft (empty when they may). */
 export function stageEligibility(draft: DraftAggregate, actor: Actor, stage: StageId): EligibilityViolation[] {
   const out: EligibilityViolation[] = [];
-  if (actor.id === draft.authorId) out.push('self_review');
+  if (samePerson(actor, authorOf(draft))) out.push('self_review');
   if (!actor.isStaff) out.push('not_staff');
   if (!actor.roles.includes(STAGE_ROLE[stage])) out.push('missing_role');
   if (!SCHOOL_WIDE_STAGES.has(stage) && actor.unitId !== draft.unitId) out.push('wrong_unit');
   // One person, one stage of a draft, across all its revisions and rounds.
-  if (draft.decisions.some((d) => d.actorId === actor.id && d.stage !== stage)) out.push('acted_at_other_stage');
+  if (draft.decisions.some((d) => samePerson(decider(d), actor) && d.stage !== stage)) out.push('acted_at_other_stage');
   return out;
 }
 
@@ -280,7 +304,7 @@ export function releaseGate(stages: StagePlan, draft: DraftAggregate): UnmetCond
   const required = requiredStages(stages, draft);
   const approvals = currentApprovals(draft);
   let lastIndex = -1;
-  const approvers = new Set<string>();
+  const approvers: Array<{ id: string; staffId?: string | null | undefined }> = [];
   for (const stage of required) {
     const approval = approvals.get(stage);
     if (!approval) {
@@ -291,11 +315,12 @@ export function releaseGate(stages: StagePlan, draft: DraftAggregate): UnmetCond
       unmet.push({ code: 'approvals_out_of_order', stage, message: `${STAGE_LABELS[stage]}的审核顺序不正确` });
     }
     lastIndex = approval.index;
-    if (approvers.has(approval.decision.actorId)) {
+    const person = decider(approval.decision);
+    if (approvers.some((p) => samePerson(p, person))) {
       unmet.push({ code: 'approvers_not_distinct', stage, message: `${STAGE_LABELS[stage]}与其他环节为同一审核人` });
     }
-    approvers.add(approval.decision.actorId);
-    if (approval.decision.actorId === draft.authorId) {
+    approvers.push(person);
+    if (samePerson(person, authorOf(draft))) {
       unmet.push({ code: 'author_approved', stage, message: `${STAGE_LABELS[stage]}由作者本人审核` });
     }
   }
@@ -403,6 +428,7 @@ export function transition(
         stage: command.stage,
         action: command.decision,
         actorId: a.id,
+        actorStaffId: personKey(a.staffId),
         revisionHash: draft.revisionHash,
         round: draft.round,
       };

@@ -13,13 +13,16 @@ import { errorHandler } from './error-handler';
 import { jsonBody } from './json-body';
 import { documentsRouter } from './routes/documents.routes';
 import { adminRouter } from './routes/admin.routes';
-import { authRouter, SESSION_COOKIE } from './routes/auth.routes';
+import { clearTossedCookies, cookieValues, crossSiteGuard, passwordChangeGuard, PLAIN_SESSION_COOKIE, SECURE_SESSION_COOKIE, sessionCookieName } from './guards';
+import { authRouter } from './routes/auth.routes';
 import { boardRouter } from './routes/board.routes';
 import { claimsRouter } from './routes/claims.routes';
 import { dashboardsRouter } from './routes/dashboards.routes';
 import { queueBoardRouter } from './queue-board';
 import { dictionariesRouter } from './routes/dictionaries.routes';
+import { ruleFeedbackRouter } from './routes/rule-feedback.routes';
 import { draftsRouter } from './routes/drafts.routes';
+import { notificationsRouter } from './routes/notifications.routes';
 import { recordsRouter } from './routes/records.routes';
 import { registryRouter } from './routes/registry.routes';
 
@@ -40,6 +43,10 @@ export interface AppDeps extends ServiceDeps {
   presence?: ClaimsPort | undefined;
   /** Extra routes mounted after auth resolution (e.g. the bull-board UI). */
   mount?: (app: express.Express) => void;
+  /** ALLOWED_ORIGINS: the origins the app is served from (default: the request's own host). */
+  allowedOrigins?: string[] | null | undefined;
+  /** TRUST_PROXY: the proxies whose X-Forwarded-For is believed (default: none). */
+  trustProxy?: string[] | undefined;
 }
 
 export const BODY_LIMIT = '1mb';
@@ -65,7 +72,9 @@ export function cookieValue(header: string | undefined, name: string): string | 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Nobody's X-Forwarded-For by default: otherwise anything on the host could rotate it past the per-address
+  // login limit and write any address into the security trail. TRUST_PROXY names the real proxies.
+  app.set('trust proxy', deps.trustProxy && deps.trustProxy.length > 0 ? deps.trustProxy : false);
   app.set('query parser', 'simple');
 
   app.use(
@@ -97,14 +106,23 @@ export function createApp(deps: AppDeps): express.Express {
       },
     }),
   );
-  const json = jsonBody({ limitBytes: BODY_LIMIT_BYTES });
-  // Media uploads (multipart, up to the video cap) are streamed by their own route, not read as JSON.
-  app.use((req: Request, res: Response, next: NextFunction) => (req.method === 'POST' && req.path === '/api/media' && req.is('multipart/form-data') ? next() : json(req, res, next)));
-
-  app.use(async (req: Request, _res: Response, next: NextFunction) => {
+  const cookieName = sessionCookieName(deps.secureCookies ?? false);
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
     try {
       const bearer = req.get('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
-      const token = bearer ?? cookieValue(req.get('cookie'), SESSION_COOKIE);
+      let token = bearer;
+      if (!bearer) {
+        // Both names count: over HTTPS a plain `sanshen_sid` next to the real one is a tossed cookie too.
+        const values = cookieValues(req.get('cookie'), [SECURE_SESSION_COOKIE, PLAIN_SESSION_COOKIE]);
+        if (values.length > 1) {
+          // Cookie tossing: a same-site server planted a second session cookie (e.g. Path=/api/drafts) that the
+          // browser sends first. Neither can be trusted to be the user's own: refuse, and clear what can be cleared.
+          clearTossedCookies(res, cookieName, req.path);
+          res.status(400).json({ error: { code: 'duplicate_session_cookie', message: '请求带有多个会话 Cookie，已全部清除，请重新登录' } });
+          return;
+        }
+        token = cookieValues(req.get('cookie'), [cookieName])[0];
+      }
       if (token && token.length <= 200) {
         const user = await authenticate(deps.db, token, deps.session.idleMinutes);
         if (user) req.auth = { user, token };
@@ -114,9 +132,14 @@ export function createApp(deps: AppDeps): express.Express {
       next(error);
     }
   });
+  app.use(crossSiteGuard({ db: deps.db, logger: deps.logger, allowedOrigins: deps.allowedOrigins }));
+  const json = jsonBody({ limitBytes: BODY_LIMIT_BYTES });
+  // Media uploads (multipart, up to the video cap) are streamed by their own route, not read as JSON.
+  app.use((req: Request, res: Response, next: NextFunction) => (req.method === 'POST' && req.path === '/api/media' && req.is('multipart/form-data') ? next() : json(req, res, next)));
+  app.use(passwordChangeGuard());
 
   const registry = new OpenAPIRegistry();
-  registry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE });
+  registry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: cookieName });
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
 
   app.get('/api/health', async (_req, res) => {
@@ -124,12 +147,14 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(health.db === 'up' ? 200 : 503).json({ status: health.db === 'up' ? 'ok' : 'degraded', ...health });
   });
   app.use(authRouter(deps.db, registry, { absoluteHours: deps.session.absoluteHours, secureCookies: deps.secureCookies ?? false, ...(deps.onLogout ? { onLogout: deps.onLogout } : {}) }));
-  app.use(adminRouter(deps.db, registry));
+  app.use(adminRouter(deps.db, registry, { onSessionsEnded: deps.onLogout }));
   app.use(draftsRouter(deps, registry, deps.checkpoints));
   app.use(dictionariesRouter(deps, registry));
+  app.use(ruleFeedbackRouter(deps, registry));
   app.use(boardRouter(deps.db, registry));
   app.use(claimsRouter(deps, registry));
-  app.use(dashboardsRouter(deps.db, registry, deps.queues ?? []));
+  app.use(dashboardsRouter(deps.db, registry, deps.queues ?? [], deps.timeZone));
+  app.use(notificationsRouter(deps, registry));
   app.use(registryRouter(deps, registry, deps.checkpoints));
   app.use(recordsRouter(deps, registry, deps.checkpoints));
   app.use(documentsRouter(deps, registry));
@@ -144,7 +169,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'sanshen API' }));
 
-  if (deps.queues?.length) app.use(queueBoardRouter(deps.queues));
+  if (deps.queues?.length) app.use(queueBoardRouter(deps.queues, { db: deps.db }));
   deps.mount?.(app);
   if (deps.webRoot) app.use(express.static(deps.webRoot, { index: 'index.html' }));
 

@@ -59,6 +59,8 @@ function parserError(error: unknown): { status: number; code: string; message: s
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return { status: 415, code: 'unsupported_encoding', message: '只接受 UTF-8 编码' };
+    case 'media.unsupported':
+      return { status: 415, code: 'unsupported_media_type', message: '只接受 application/json 请求体' };
     case 'entity.verify.failed':
       return { status: 400, code: 'invalid_utf8', message: '请求体不是合法的 UTF-8' };
     case 'entity.duplicate.key':

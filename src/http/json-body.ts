@@ -48,6 +48,24 @@ export function firstDuplicateKey(text: string): string | undefined {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Routes that take a multipart/form-data body (uploads) and read it themselves: `route({ accepts: 'multipart' })`. */
+const multipartRoutes: Array<{ method: string; pattern: RegExp }> = [];
+
+/** Declares that `method path` (express syntax, `:param` segments) reads its own multipart/form-data body. */
+export function declareMultipart(method: string, path: string): void {
+  const source = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+');
+  const pattern = new RegExp(`^${source}/?$`);
+  if (!multipartRoutes.some((r) => r.method === method.toUpperCase() && r.pattern.source === pattern.source)) {
+    multipartRoutes.push({ method: method.toUpperCase(), pattern });
+  }
+}
+
+/** Whether this request is a multipart body for a route that declared it reads one. */
+export function isDeclaredMultipart(req: Pick<Request, 'method' | 'path' | 'headers'>): boolean {
+  if (!/^multipart\/form-data\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return false;
+  return multipartRoutes.some((r) => r.method === req.method && r.pattern.test(req.path));
+}
+
 /**
  * Request bodies. JSON ones strictly: UTF-8 only (invalid bytes → 400), a top-level object or array, no duplicate keys
  * in an object (JSON.parse would silently keep the last one; what a proxy, a log or a signature saw could then
@@ -56,6 +74,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * An oversized body is refused as soon as it is known to be too large (from Content-Length, or when the running
  * count passes the limit): the answer goes out at once and the rest is never read — the connection is closed
  * instead. (express.json reads a refused body to its end before answering, so a 1 GB upload was taken in whole.)
+ *
+ * Any other media type is refused with 415 before it is read (a `text/plain` or form body is what a cross-site
+ * form can send without a preflight; it must never be acted on as an empty `{}`), except a multipart body for a
+ * route that declared it (`declareMultipart`), which is left unread for that route.
  */
 export function jsonBody(options: { limitBytes: number }): RequestHandler {
   const { limitBytes } = options;
@@ -63,7 +85,6 @@ export function jsonBody(options: { limitBytes: number }): RequestHandler {
     const length = req.headers['content-length'];
     const chunked = req.headers['transfer-encoding'] !== undefined;
     if ((length === undefined || length === '0') && !chunked) return next();
-    // Other media types are not parsed (the API reads JSON only) but count against the same limit.
     /** Refuses without reading on: the sender stalls on TCP backpressure, reads the answer, the connection closes. */
     const refuse = (error: Error) => {
       // read(0) marks the request as consumed, so Node does not drain the rest after the answer either.
@@ -74,6 +95,10 @@ export function jsonBody(options: { limitBytes: number }): RequestHandler {
       next(error);
     };
     const json = req.is('application/json') !== false;
+    if (!json) {
+      if (isDeclaredMultipart(req)) return next();
+      return refuse(bodyError('media.unsupported', 415, `unsupported media type ${req.headers['content-type'] ?? '(none)'}`));
+    }
     if (json) {
       const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
       if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return refuse(bodyError('charset.unsupported', 415, `unsupported charset ${charset}`));

@@ -68,7 +68,11 @@ export const presentUser = (u: UserRow) => ({
   isStaff: u.isStaff,
   roles: u.roles,
   locked: Boolean(u.lockedUntil && u.lockedUntil > new Date()),
+  lockedUntil: u.lockedUntil ? u.lockedUntil.toISOString() : null,
   disabled: u.disabled,
+  mustChangePassword: u.mustChangePassword,
+  staffIdConflict: u.staffIdConflict,
+  email: u.email ?? null,
 });
 
 export const presentMe = (u: AuthUser) => ({
@@ -79,6 +83,7 @@ export const presentMe = (u: AuthUser) => ({
   unitId: u.unitId,
   isStaff: u.isStaff,
   roles: u.roles,
+  mustChangePassword: u.mustChangePassword === true,
 });
 
 export interface DraftDetailParts {

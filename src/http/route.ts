@@ -5,6 +5,7 @@ import type { AuthUser } from '../domain/access';
 import { DomainError } from '../domain/errors';
 import { hasRole } from '../domain/access';
 import type { Role } from '../domain/workflow';
+import { declareMultipart } from './json-body';
 import { ErrorSchema } from './schemas';
 
 export interface Authed {
@@ -30,6 +31,11 @@ interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodTyp
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * The body's media type (default JSON: any other body is refused with 415 before it is read). `multipart`: the
+   * route reads its own multipart/form-data body (uploads); `body` then documents the form fields and is not parsed.
+   */
+  accepts?: 'json' | 'multipart';
   responses: RouteConfig['responses'];
   headers?: RouteConfig['request'] extends infer R ? (R extends { headers?: infer H } ? H : never) : never;
 }
@@ -58,6 +64,7 @@ const errorResponses = {
   400: { description: '请求不合法', content: { 'application/json': { schema: ErrorSchema } } },
   401: { description: '未登录', content: { 'application/json': { schema: ErrorSchema } } },
   403: { description: '无权限', content: { 'application/json': { schema: ErrorSchema } } },
+  415: { description: '请求体不是 application/json', content: { 'application/json': { schema: ErrorSchema } } },
 };
 
 /** Registers one endpoint in Express and in the OpenAPI document from the same schemas. */
@@ -67,6 +74,8 @@ export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
   spec: RouteSpec<P, Q, B>,
   handler: (input: Input<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown>,
 ): void {
+  const multipart = spec.accepts === 'multipart';
+  if (multipart) declareMultipart(spec.method, spec.path);
   registry.registerPath({
     method: spec.method,
     path: spec.path.replace(/:(\w+)/g, '{$1}'),
@@ -76,7 +85,7 @@ export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
     request: {
       ...(spec.params ? { params: spec.params as never } : {}),
       ...(spec.query ? { query: spec.query as never } : {}),
-      ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } } } } : {}),
+      ...(spec.body ? { body: { content: { [multipart ? 'multipart/form-data' : 'application/json']: { schema: spec.body } } } } : {}),
       ...(spec.headers ? { headers: spec.headers } : {}),
     },
     responses: { ...errorResponses, ...spec.responses },
@@ -94,7 +103,7 @@ export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
       const input = {
         params: parse(spec.params, req.params, '路径参数'),
         query: parse(spec.query, req.query, '查询参数'),
-        body: parse(spec.body, req.body, '内容'),
+        body: multipart ? (undefined as z.infer<B>) : parse(spec.body, req.body, '内容'),
         user,
         req,
         res,

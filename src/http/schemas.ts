@@ -24,6 +24,7 @@ export const ErrorSchema = z
   .openapi('Error');
 
 export const LoginSchema = z.strictObject({ username: required(64), password: text(256) }).openapi('LoginRequest');
+export const PasswordChangeSchema = z.strictObject({ currentPassword: text(256), newPassword: text(256) }).openapi('PasswordChangeRequest');
 
 export const OriginSchema = z
   .strictObject({
@@ -179,8 +180,28 @@ export const UserCreateSchema = z
     isStaff: z.boolean().default(false),
     roles: z.array(z.enum(ROLES)).max(ROLES.length).default([]),
     password: text(256),
+    /** Where e-mail notifications go (optional). */
+    email: z.email().max(254).nullable().optional(),
   })
   .openapi('UserCreateRequest');
+export const UserUpdateSchema = z
+  .strictObject({
+    displayName: required(100).optional(),
+    staffId: text(32).nullable().optional(),
+    unitId: Uuid.nullable().optional(),
+    isStaff: z.boolean().optional(),
+  })
+  .openapi('UserUpdateRequest');
+export const UserDisableSchema = z.strictObject({ reason: required(500) }).openapi('UserDisableRequest');
+export const UnitUpdateSchema = z.strictObject({ name: required(100).optional(), code: required(32).optional() }).openapi('UnitUpdateRequest');
+export const PlatformUpdateSchema = z
+  .strictObject({
+    name: required(100).optional(),
+    kind: z.enum(['wechat', 'weibo', 'douyin', 'channels', 'website', 'other']).optional(),
+    level: z.enum(['school', 'unit']).optional(),
+    unitId: Uuid.optional(),
+  })
+  .openapi('PlatformUpdateRequest');
 export const RolesUpdateSchema = z.strictObject({ roles: z.array(z.enum(ROLES)).max(ROLES.length) }).openapi('RolesUpdateRequest');
 
 export const MarkParams = z.strictObject({ id: Uuid, mid: Uuid });

@@ -6,8 +6,7 @@ import { liveSessions } from '../db/directory.repository';
 import type { Db } from '../db/pool';
 import { unitScope } from '../domain/access';
 import { DomainError } from '../domain/errors';
-import { cookieValue } from '../http/app';
-import { SESSION_COOKIE } from '../http/routes/auth.routes';
+import { cookieValues, PLAIN_SESSION_COOKIE, SECURE_SESSION_COOKIE, sessionCookieName } from '../http/guards';
 import { createRedis } from '../queue/connections';
 import { recordDenial } from '../services/audit-trail.service';
 import { authenticate, sessionIdOf } from '../services/auth.service';
@@ -46,6 +45,8 @@ export interface SocketServerOptions {
   /** Claims and viewers; without it `presence.*` messages are refused. */
   presence?: PresenceHub | undefined;
   revalidateMs?: number | undefined;
+  /** Same as the HTTP app's: the session cookie is `__Host-sanshen_sid` when secure. */
+  secureCookies?: boolean | undefined;
 }
 
 export interface SocketServer {
@@ -98,9 +99,13 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
   io.use(async (socket, next) => {
     try {
       const fromAuth = (socket.handshake.auth as { token?: unknown }).token;
-      const token = typeof fromAuth === 'string' ? fromAuth : cookieValue(socket.handshake.headers.cookie, SESSION_COOKIE);
+      const cookies = socket.handshake.headers.cookie;
+      // Two session cookies (one tossed by a same-site server): trust neither, as the HTTP API does.
+      if (typeof fromAuth !== 'string' && cookieValues(cookies, [SECURE_SESSION_COOKIE, PLAIN_SESSION_COOKIE]).length > 1) return next(new Error('unauthenticated'));
+      const token = typeof fromAuth === 'string' ? fromAuth : cookieValues(cookies, [sessionCookieName(options.secureCookies ?? false)])[0];
       const user = token && token.length <= 200 ? await authenticate(options.db, token, options.idleMinutes) : undefined;
-      if (!user || !token) return next(new Error('unauthenticated'));
+      // A session that must change its password gets no live board either.
+      if (!user || !token || user.mustChangePassword) return next(new Error('unauthenticated'));
       socket.data.user = user;
       socket.data.sessionId = sessionIdOf(token);
       socket.data.watching = new Map();

@@ -5,6 +5,7 @@ import type { AuthUser } from '../domain/access';
 import { draftChain } from '../domain/audit';
 import { transition, type Actor, type Command, type DraftAggregate, type Transition } from '../domain/workflow';
 import { afterCommit, type CheckJob, type ServiceDeps } from './deps';
+import { enqueueNotifications, kickNotifications } from './notify/enqueue-notifications';
 
 export interface TransitionContext {
   tx: Tx;
@@ -47,6 +48,7 @@ export const toActor = (user: AuthUser): Actor => ({
   isStaff: user.isStaff,
   roles: user.roles,
   unitId: user.unitId,
+  staffId: user.staffId,
 });
 
 /**
@@ -79,9 +81,11 @@ export async function applyTransition<R = undefined>(
         ...writes.data,
       },
     });
-    return { draft: saved, eventId: event.id, writes };
+    const owed = await enqueueNotifications(tx, { before: draft, after: saved, aggregate, next, command, actorId: request.actor?.id ?? null });
+    return { draft: saved, eventId: event.id, writes, owed };
   });
   announce(deps, committed.draft, committed.eventId, committed.writes.jobs ?? [], committed.writes.replaceJobs);
+  kickNotifications(deps, committed.owed);
   return { draft: committed.draft, eventId: committed.eventId, result: committed.writes.result };
 }
 

@@ -1,7 +1,20 @@
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendAuditEvent } from '../db/audit.repository';
-import { insertSession, lockUserByUsername, revokeSession, sessionUser, updateUser, type UserRow } from '../db/directory.repository';
+import {
+  countLoginFailure,
+  findLoginUser,
+  getUser,
+  revokeUserSessions,
+  insertSession,
+  pruneLoginThrottle,
+  revokeSession,
+  sessionUser,
+  throttleState,
+  updateUser,
+  type LoginState,
+  type UserRow,
+} from '../db/directory.repository';
 import type { Db } from '../db/pool';
 import type { AuthUser } from '../domain/access';
 import { SECURITY_CHAIN } from '../domain/audit';
@@ -33,8 +46,11 @@ export const toAuthUser = (u: UserRow): AuthUser => ({
 
 const tokenId = (token: string) => createHash('sha256').update(token).digest('hex');
 
-// A fixed hash to verify against when the user does not exist, so timing does not reveal valid usernames.
+// A fixed hash to verify against when there is no real one to check (unknown name, locked account), so an answer
+// costs one argon2 verification whatever the name: timing does not tell which names exist or are locked.
 let dummyHash: Promise<string> | undefined;
+/** Computes the dummy hash ahead of the first sign-in (otherwise that one costs a hash and a verification). */
+export const warmDummyHash = () => (dummyHash ??= hashPassword('not-a-real-password'));
 
 export interface LoginResult {
   token: string;
@@ -42,9 +58,16 @@ export interface LoginResult {
   expiresAt: Date;
 }
 
+const INVALID = '用户名或密码错误';
+
 /**
  * Verifies a password and opens a session. Five failures lock the account for 30 minutes; every outcome is
  * an audit event on the security chain.
+ *
+ * A name without an account and a disabled account answer exactly as an enabled account with a wrong password
+ * does: the same statuses in the same order (401 four times, then 423 while locked), the same messages, and one
+ * argon2 verification each time (against a dummy hash where there is no hash worth checking). Lock state is read
+ * and written on the database clock.
  * @throws DomainError unauthenticated | account_locked
  */
 export async function login(
@@ -63,38 +86,30 @@ export async function login(
       }),
     );
 
-  const found = await db.transaction((tx) => lockUserByUsername(tx, input.username));
-  if (!found || found.disabled) {
-    await argonVerify(await (dummyHash ??= hashPassword('not-a-real-password')), input.password).catch(() => false);
-    await audit(undefined, 'auth.login_failed', 'failure', { reason: found ? 'disabled' : 'unknown_user' });
-    throw new DomainError('unauthenticated', '用户名或密码错误');
+  const found = await findLoginUser(db, input.username);
+  const state: LoginState = found ? { locked: found.locked, lockedUntil: found.lockedUntil } : await throttleState(db, input.username);
+  const lockedError = (until: Date | null) =>
+    new DomainError('account_locked', `账号已锁定，请于 ${LOCK_MINUTES} 分钟后再试`, { lockedUntil: (until ?? new Date()).toISOString() });
+  if (state.locked) {
+    await argonVerify(await warmDummyHash(), input.password).catch(() => false);
+    await audit(found, 'auth.login_locked', 'denied', { lockedUntil: state.lockedUntil?.toISOString() ?? null, ...(found ? {} : { reason: 'unknown_user' }), ...(found?.disabled ? { reason: 'disabled' } : {}) });
+    throw lockedError(state.lockedUntil);
   }
-  if (found.lockedUntil && found.lockedUntil > new Date()) {
-    await audit(found, 'auth.login_locked', 'denied', { lockedUntil: found.lockedUntil.toISOString() });
-    throw new DomainError('account_locked', `账号已锁定，请于 ${LOCK_MINUTES} 分钟后再试`, { lockedUntil: found.lockedUntil.toISOString() });
-  }
-  const ok = await argonVerify(found.passwordHash, input.password).catch(() => false);
-  if (!ok) {
-    // Counted in one statement so concurrent failures cannot under-count.
-    const updated = await db.transaction(async (tx) => {
-      const row = await lockUserByUsername(tx, input.username);
-      if (!row) throw new DomainError('unauthenticated', '用户名或密码错误');
-      const failures = row.failedLogins + 1;
-      const lock = failures >= MAX_FAILED_LOGINS;
-      return updateUser(tx, row.id, {
-        failedLogins: lock ? 0 : failures,
-        lockedUntil: lock ? new Date(Date.now() + LOCK_MINUTES * 60_000) : row.lockedUntil,
-      }).then((u) => ({ u, lock, failures }));
-    });
-    await audit(found, updated.lock ? 'auth.account_locked' : 'auth.login_failed', 'failure', { failures: updated.failures });
-    if (updated.lock) throw new DomainError('account_locked', `密码错误次数过多，账号已锁定 ${LOCK_MINUTES} 分钟`);
-    throw new DomainError('unauthenticated', '用户名或密码错误');
+  // A disabled account's own hash is checked too (same cost), but even the right password does not sign it in.
+  const verified = await argonVerify(found ? found.passwordHash : await warmDummyHash(), input.password).catch(() => false);
+  const ok = verified && found !== undefined && !found.disabled;
+  if (!ok || !found) {
+    const counted = await countLoginFailure(db, found ? { userId: found.id } : { throttleKey: input.username }, MAX_FAILED_LOGINS, LOCK_MINUTES);
+    if (!found && Math.random() < 0.01) await pruneLoginThrottle(db);
+    const reason = !found ? 'unknown_user' : found.disabled ? 'disabled' : 'wrong_password';
+    await audit(found, counted.locked ? 'auth.account_locked' : 'auth.login_failed', 'failure', { failures: counted.failures, reason });
+    if (counted.locked) throw new DomainError('account_locked', `密码错误次数过多，账号已锁定 ${LOCK_MINUTES} 分钟`);
+    throw new DomainError('unauthenticated', INVALID);
   }
   const token = randomBytes(32).toString('base64url');
-  const expiresAt = new Date(Date.now() + input.absoluteHours * 3_600_000);
-  await db.transaction(async (tx) => {
+  const expiresAt = await db.transaction(async (tx) => {
     await updateUser(tx, found.id, { failedLogins: 0, lockedUntil: null });
-    await insertSession(tx, { id: tokenId(token), userId: found.id, expiresAt });
+    const until = await insertSession(tx, { id: tokenId(token), userId: found.id, absoluteHours: input.absoluteHours });
     await appendAuditEvent(tx, {
       chain: SECURITY_CHAIN,
       actorId: found.id,
@@ -102,8 +117,9 @@ export async function login(
       type: 'auth.login',
       data: { ip: input.ip },
     });
+    return until;
   });
-  return { token, user: toAuthUser(found), expiresAt };
+  return { token, user: { ...toAuthUser(found), mustChangePassword: found.mustChangePassword }, expiresAt };
 }
 
 /** The user behind a session token, or undefined when it is unknown, idle too long, expired or revoked. */
@@ -126,3 +142,48 @@ export async function logout(db: Db, token: string, user: AuthUser): Promise<voi
 
 /** Session ids are stored hashed; exported for the socket handshake, which resolves the same cookie. */
 export const sessionIdOf = tokenId;
+
+/** A sign-in refused before any password was checked (429 rate limited): a security event all the same. */
+export async function recordRefusedLogin(db: Db, input: { username: string; ip: string; reason: 'rate_limited' }): Promise<void> {
+  await db.transaction((tx) =>
+    appendAuditEvent(tx, {
+      chain: SECURITY_CHAIN,
+      actorId: null,
+      actorName: input.username.slice(0, 64) || '匿名',
+      type: 'auth.login_refused',
+      outcome: 'denied',
+      data: { ip: input.ip, reason: input.reason },
+    }),
+  );
+}
+
+/**
+ * Changes the signed-in user's own password (needed after an admin's reset). Every other session of the user ends;
+ * this one stays and may use the whole API again.
+ * @throws DomainError unauthenticated (wrong current password) | validation_failed
+ */
+export async function changePassword(
+  db: Db,
+  user: AuthUser,
+  input: { currentPassword: string; newPassword: string; keepSessionToken: string; ip: string },
+): Promise<void> {
+  const row = await getUser(db, user.id);
+  if (!row) throw new DomainError('unauthenticated', '请先登录');
+  const ok = await argonVerify(row.passwordHash, input.currentPassword).catch(() => false);
+  if (!ok) throw new DomainError('validation_failed', '当前密码不正确', { field: 'currentPassword' });
+  const problem = passwordProblems(input.newPassword);
+  if (problem) throw new DomainError('validation_failed', problem, { field: 'newPassword' });
+  if (input.newPassword === input.currentPassword) throw new DomainError('validation_failed', '新密码不能与当前密码相同', { field: 'newPassword' });
+  const passwordHash = await hashPassword(input.newPassword);
+  await db.transaction(async (tx) => {
+    await updateUser(tx, user.id, { passwordHash, mustChangePassword: false, failedLogins: 0, lockedUntil: null });
+    await revokeUserSessions(tx, user.id, tokenId(input.keepSessionToken));
+    await appendAuditEvent(tx, {
+      chain: SECURITY_CHAIN,
+      actorId: user.id,
+      actorName: `${user.displayName}（${user.username}）`,
+      type: 'auth.password_changed',
+      data: { ip: input.ip, wasForced: row.mustChangePassword },
+    });
+  });
+}

@@ -42,6 +42,14 @@ export interface DictionaryEventsPort {
   publish(change: DictionaryChange): Promise<void>;
 }
 
+/** Notifications owed by a committed transaction: handed to the delivery queue and the bells (issue 14). */
+export interface NotificationsPort {
+  /** Puts owed deliveries on the queue (ids only); may fail: PostgreSQL keeps them owed and the sweeper re-drives. */
+  deliver(deliveryIds: readonly string[]): Promise<void>;
+  /** Tells these people's open boards that their inbox changed. */
+  inboxChanged(userIds: readonly string[]): void;
+}
+
 export interface ServiceDeps {
   db: Db;
   /** Stages per platform level (config/stages.ts PLATFORM_STAGES), or one list for every draft. */
@@ -58,6 +66,12 @@ export interface ServiceDeps {
   media?: import('./media.service').MediaStore | undefined;
   /** The shipped dictionary files (default: the repository's dictionaries/). */
   dictionaryDir?: string | undefined;
+  /** TZ_REVIEW: the zone of every day/week/month/year boundary; default Asia/Shanghai. */
+  timeZone?: string | undefined;
+  /** Delivery queue and bells for notifications; without it the notification sweeper still delivers what is owed. */
+  notifications?: NotificationsPort | undefined;
+  /** Hosts a notification channel may reach over plain http (NOTIFY_ALLOW_HOSTS). */
+  notifyAllowHosts?: readonly string[] | undefined;
   /** 备案, 年检 and PDF settings (default: RECORDS_DEFAULTS). */
   records?: RecordsConfig | undefined;
 }

@@ -96,6 +96,7 @@ export async function recordDecision(
         stage: input.stage,
         action: input.action,
         actorId: actor.id,
+        actorStaffId: next.decision.actorStaffId ?? null,
         comment: input.comment,
         marks: input.marks,
       });

@@ -22,8 +22,10 @@ import type { CheckResult } from '../domain/findings';
 import { transition } from '../domain/workflow';
 import type { CheckContext } from '../checks/engine';
 import { announce } from './apply-transition';
+import { applyUnitWhitelist, unitWhitelist } from './scoped-whitelist.service';
 import type { CheckJob, ServiceDeps } from './deps';
 import { contentOf } from './review.service';
+import { enqueueNotifications, kickNotifications, NO_NOTIFICATIONS } from './notify/enqueue-notifications';
 import { configuredPolicy } from './waiver-policy';
 
 export type RunCheckOutcome = 'completed' | 'skipped' | 'failed';
@@ -193,6 +195,7 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
       };
       let content: ReturnType<typeof contentOf>;
       let context: CheckContext | undefined;
+      let unitPhrases: string[];
       try {
         const read = await batch.read;
         if (!read) {
@@ -201,6 +204,8 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
         }
         content = contentOf(read.revision);
         if (job.checkId === 'copyright') context = await (batch.references ??= copyrightContext(deps, read, content));
+        // Whitelist phrases scoped to the draft's unit (issue 11).
+        unitPhrases = await unitWhitelist(deps.db, read.unitId);
       } catch (error) {
         // The database, not the check: the queue retries without counting it against the check.
         giveUp();
@@ -209,7 +214,7 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
       let result: CheckResult;
       try {
         // Computed before taking any lock: checks may take milliseconds, locks should not.
-        result = await runner.run(job.checkId, content, context);
+        result = applyUnitWhitelist(await runner.run(job.checkId, content, context), content, unitPhrases);
       } catch (error) {
         giveUp();
         throw new CheckAttemptError(attempts, error);
@@ -264,6 +269,7 @@ async function recordResults(deps: ServiceDeps, read: RevisionToCheck, computed:
     }));
     const events: NewAuditEvent[] = summaries.map((data) => ({ chain: draftChain(draft.id), draftId: draft.id, revisionId, actorId: null, actorName: '系统', type: 'check.completed', data }));
     let saved: DraftRow = draft;
+    let owed = NO_NOTIFICATIONS;
     // Only the last owed run of the current revision moves the draft; the others just record their result
     // (the run row is their state, the audit event their trail) and leave the draft's version alone.
     const owedAfter = runs.filter((r) => r.status !== 'done' && !recorded.has(r.checkId)).length;
@@ -272,8 +278,10 @@ async function recordResults(deps: ServiceDeps, read: RevisionToCheck, computed:
       const all = await listFindings(tx, revisionId);
       const hasBlocking = all.some((f) => f.severity === 'block' && !f.waivedAt);
       const escalate = all.some((f) => f.escalate);
-      const next = transition(deps.stages, aggregate, { type: 'checks_completed', hasBlocking, escalate }, null);
+      const command = { type: 'checks_completed', hasBlocking, escalate } as const;
+      const next = transition(deps.stages, aggregate, command, null);
       saved = await saveTransition(tx, draft, next);
+      owed = await enqueueNotifications(tx, { before: draft, after: saved, aggregate, next, command, actorId: null });
       const last = events.at(-1)!;
       last.type = 'checks.completed';
       last.data = {
@@ -288,11 +296,12 @@ async function recordResults(deps: ServiceDeps, read: RevisionToCheck, computed:
       };
     }
     const appended = await appendAuditEvents(tx, draftChain(draft.id), events);
-    return { saved, eventId: appended.at(-1)!.id, moved: saved !== draft, recorded: new Set(done.map((r) => r.computed)) };
+    return { saved, eventId: appended.at(-1)!.id, moved: saved !== draft, recorded: new Set(done.map((r) => r.computed)), owed };
   });
   if (!committed) return new Set();
   // Boards care about the draft's state; an intermediate run did not change it.
   if (committed.moved) announce(deps, committed.saved, committed.eventId, []);
+  kickNotifications(deps, committed.owed);
   return committed.recorded;
 }
 

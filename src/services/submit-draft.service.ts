@@ -79,6 +79,7 @@ export async function submitDraft(
       content,
       contentHash: hash,
       checkIds: deps.checkIds,
+      timeZone: deps.timeZone,
     });
     // The draft's chain was created by this transaction, so its first event needs no lock; its time is the
     // draft's own database timestamp.

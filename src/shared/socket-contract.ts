@@ -58,6 +58,8 @@ export interface ServerToClientEvents {
   'draft.changed': (event: DraftChangedEvent) => void;
   /** Claims or viewers of a draft the receiver may read changed. */
   'presence.changed': (event: DraftPresence) => void;
+  /** The receiver's in-app notifications changed (issue 14): the bell refetches its unread count over HTTP. */
+  'notifications.changed': () => void;
   /** This socket's session ended (logout, revocation, idle or absolute expiry); the server disconnects next. */
   'session.ended': () => void;
 }

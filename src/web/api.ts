@@ -30,6 +30,8 @@ export const api = {
   get: <T>(path: string) => call<T>('GET', path),
   post: <T>(path: string, body: unknown = {}) => call<T>('POST', path, body),
   put: <T>(path: string, body: unknown = {}) => call<T>('PUT', path, body),
+  patch: <T>(path: string, body: unknown = {}) => call<T>('PATCH', path, body),
+  delete: <T>(path: string) => call<T>('DELETE', path),
 };
 
 export const qs = (params: Record<string, string | number | undefined | null>) => {

@@ -6,8 +6,12 @@ import { AdminPage } from './pages/admin/AdminPage';
 import { AuditPage } from './pages/AuditPage';
 import { BoardPage } from './pages/BoardPage';
 import { DeskPage } from './pages/DeskPage';
+import { ChangePasswordPage } from './pages/ChangePasswordPage';
 import { LoginPage } from './pages/LoginPage';
 import { ReviewPage } from './pages/ReviewPage';
+import { NotificationBell } from './components/NotificationBell';
+import { NotificationSettingsPage } from './pages/NotificationSettingsPage';
+import { NotificationsPage } from './pages/NotificationsPage';
 import { RegistryPage } from './pages/records/RegistryPage';
 import { VerifyPage } from './pages/records/VerifyPage';
 import { match, navigate, usePath } from './router';
@@ -55,7 +59,7 @@ export function App() {
   }, [loadMe]);
 
   useEffect(() => {
-    if (!me) return;
+    if (!me || me.mustChangePassword) return;
     live.onSessionEnded = () => {
       live.stop();
       setMe(null);
@@ -73,6 +77,7 @@ export function App() {
 
   if (me === undefined) return <div className="loading">加载中…</div>;
   if (me === null) return <LoginPage onSignedIn={() => void loadMe()} />;
+  if (me.mustChangePassword) return <ChangePasswordPage name={me.displayName} onChanged={() => void loadMe()} onSignOut={() => void signOut()} />;
 
   const home = has(me, 'reviewer1', 'reviewer2', 'reviewer3', 'propaganda') ? '/board' : has(me, 'editor') ? '/desk' : has(me, 'auditor') ? '/audit' : '/board';
   let page;
@@ -87,6 +92,8 @@ export function App() {
       </Suspense>
     );
   else if (path.startsWith('/board')) page = <BoardPage />;
+  else if (path.startsWith('/notifications')) page = <NotificationsPage />;
+  else if (path.startsWith('/settings')) page = <NotificationSettingsPage />;
   else if (path.startsWith('/registry')) page = <RegistryPage />;
   else if ((params = match('/verify/:id/:hash', path))) page = <VerifyPage id={params.id!} hash={params.hash!} />;
   else if (path.startsWith('/annual')) page = (
@@ -134,12 +141,16 @@ function Header() {
           </a>
         )}
       </nav>
+      <NotificationBell />
       <div className="who" data-testid="whoami">
         <span className={`live-dot live-${state}`} title={state === 'live' ? '实时连接正常' : '实时连接中断，正在重连'} data-testid="live-state" data-state={state} />
         <strong>{me.displayName}</strong>
         <span className="muted">{me.staffId ? `工号 ${me.staffId}` : ''}</span>
         <span className="muted">{me.unitId ? (units.get(me.unitId)?.name ?? '') : '全校'}</span>
         <span className="roles">{me.roles.map((r) => ROLE_LABELS[r] ?? r).join(' / ')}</span>
+        <a href="#/settings" className="settings-link">
+          设置
+        </a>
         <button type="button" className="link" onClick={() => void signOut()}>
           退出
         </button>

@@ -72,3 +72,30 @@ export function formatDuration(ms: number): string {
   if (hours < 48) return `${hours} 小时 ${minutes % 60} 分`;
   return `${Math.floor(hours / 24)} 天 ${hours % 24} 小时`;
 }
+
+/** One board chip: a category as the reviewer reads it (广告, 毒品, 保密 …) with how many findings fall in it. */
+export interface RiskChip {
+  label: string;
+  className: string;
+  block: number;
+  review: number;
+  categories: string[];
+}
+
+/**
+ * Board chips, one per category label with a count — not one per finding kind: advertising.wechat,
+ * advertising.price and advertising.mobile are one 「广告 5」 chip (issue 11). Most severe first, then by count.
+ */
+export function riskChips(risks: ReadonlyArray<{ category: string; block: number; review: number }>): RiskChip[] {
+  const byLabel = new Map<string, RiskChip>();
+  for (const r of risks) {
+    const label = categoryLabel(r.category);
+    const chip = byLabel.get(label);
+    if (chip) {
+      chip.block += r.block;
+      chip.review += r.review;
+      chip.categories.push(r.category);
+    } else byLabel.set(label, { label, className: categoryClass(r.category), block: r.block, review: r.review, categories: [r.category] });
+  }
+  return [...byLabel.values()].sort((a, b) => (b.block > 0 ? 1 : 0) - (a.block > 0 ? 1 : 0) || b.block + b.review - (a.block + a.review) || (a.label < b.label ? -1 : 1));
+}

@@ -17,6 +17,7 @@ class Live {
   private changeListeners = new Set<(e: DraftChangedEvent) => void>();
   private connectListeners = new Set<() => void>();
   private presenceListeners = new Set<(p: DraftPresence) => void>();
+  private inboxListeners = new Set<() => void>();
   /** Review pages open in this tab (draft id → how many components watch it). */
   private watched = new Map<string, number>();
   onSessionEnded: () => void = () => undefined;
@@ -46,6 +47,9 @@ class Live {
       for (const l of this.changeListeners) l(event);
     });
     socket.on('presence.changed', (event) => this.notifyPresence(event));
+    socket.on('notifications.changed', () => {
+      for (const l of this.inboxListeners) l();
+    });
     socket.on('session.ended', () => this.onSessionEnded());
   }
 
@@ -114,6 +118,11 @@ class Live {
   onChange(l: (e: DraftChangedEvent) => void) {
     this.changeListeners.add(l);
     return () => void this.changeListeners.delete(l);
+  }
+  /** The signed-in person's notifications changed (a hint: refetch the count). */
+  onInbox(l: () => void) {
+    this.inboxListeners.add(l);
+    return () => void this.inboxListeners.delete(l);
   }
   onConnect(l: () => void) {
     this.connectListeners.add(l);

@@ -9,6 +9,8 @@ export interface Me {
   unitId: string | null;
   isStaff: boolean;
   roles: Role[];
+  /** After an admin's password reset: only the password can be changed until it is. */
+  mustChangePassword?: boolean;
 }
 
 export interface Person {
@@ -226,6 +228,12 @@ export interface AdminUser {
   roles: Role[];
   locked: boolean;
   disabled: boolean;
+  lockedUntil?: string | null;
+  mustChangePassword?: boolean;
+  /** A 工号 this account shared with an older one before 工号 became unique (the account was disabled). */
+  staffIdConflict?: string | null;
+  /** Where e-mail notifications go (issue 14). */
+  email?: string | null;
 }
 
 export interface DictionaryList {

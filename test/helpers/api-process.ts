@@ -44,6 +44,7 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
       QUEUE_PREFIX: options.prefix,
       PORT: '0',
       START_WORKER: '0',
+      START_NOTIFY_WORKER: '0',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       DATA_DIR: dataDir,
       AUDIT_HMAC_KEY: randomBytes(32).toString('hex'),

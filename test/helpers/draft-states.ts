@@ -143,6 +143,11 @@ export async function stateSnapshot(ctx: TestContext): Promise<Record<string, un
            (SELECT count(*) FROM users)::int AS users, (SELECT string_agg(roles::text, ';' ORDER BY id) FROM users) AS roles,
            (SELECT count(*) FROM units)::int AS units, (SELECT count(*) FROM platforms)::int AS platforms,
            (SELECT count(*) FROM dictionary_changes)::int AS dictionary_changes,
-           (SELECT count(*) FROM sessions WHERE revoked_at IS NOT NULL)::int AS revoked`);
+           (SELECT count(*) FROM sessions WHERE revoked_at IS NOT NULL)::int AS revoked,
+           (SELECT count(*) || '/' || coalesce(max(updated_at)::text, '') FROM notification_channels) AS channels,
+           (SELECT string_agg(user_id || email_enabled::text || digest::text || coalesce(quiet_start, '') || coalesce(quiet_end, ''), ';' ORDER BY user_id) FROM notification_preferences) AS preferences,
+           (SELECT string_agg(coalesce(email, '-'), ';' ORDER BY id) FROM users) AS emails,
+           (SELECT count(*) FROM notification_deliveries WHERE status = 'failed')::int AS failed_deliveries,
+           (SELECT count(*) FROM notification_inbox WHERE read_at IS NOT NULL)::int AS read_notifications`);
   return rows.rows[0] as Record<string, unknown>;
 }

@@ -78,7 +78,7 @@ export async function createTestContext(options: { worker?: boolean; accounts?: 
 
   const url = databaseUrl(databaseName);
   const prefix = `t${suffix}`;
-  const env = readEnv({ QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', CHECK_MAX_ATTEMPTS: '3' });
+  const env = readEnv({ QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', CHECK_MAX_ATTEMPTS: '3', NOTIFY_ALLOW_HOSTS: '127.0.0.1' });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const runtime = createRuntime({ databaseUrl: url, redisUrl: REDIS_URL, env, role: 'api', logger });
   const checkpointDir = mkdtempSync(join(tmpdir(), 'sanshen-ckpt-'));

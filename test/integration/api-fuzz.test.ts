@@ -21,7 +21,7 @@ const GROUP_MS = 1_000;
 
 type Json = any;
 interface Operation {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   parameters: Array<{ name: string; in: string; schema: Json; required?: boolean }>;
   body?: Json;
@@ -293,6 +293,7 @@ const GROUPS: Array<[string, (op: Operation) => boolean]> = [
   ['administration', (op) => op.path.startsWith('/api/admin/') && !op.path.startsWith('/api/admin/dictionaries')],
   ['dictionaries', (op) => op.path.startsWith('/api/admin/dictionaries')],
   ['board, presence, dashboards', (op) => ['/api/board', '/api/presence', '/api/dashboards'].includes(op.path)],
+  ['notifications', (op) => op.path.startsWith('/api/notifications') || op.path.startsWith('/api/me/')],
   ['registry and reports', (op) => op.path.startsWith('/api/registry') || op.path.startsWith('/api/reports')],
   ['media', (op) => op.path.startsWith('/api/media')],
 ];

@@ -129,6 +129,20 @@ function scoped(unitIdOf: (item: any) => string) {
   };
 }
 
+async function notificationChannel(): Promise<Fixture> {
+  const res = await ctx.api('admin').post('/api/admin/notification-channels', { kind: 'wecom', name: `群${unique()}`, url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k' });
+  if (res.status !== 201) throw new Error(`channel: ${res.status} ${JSON.stringify(res.body)}`);
+  return { channelId: res.body.id as string };
+}
+
+/** A delivery that used up its attempts (written as the worker would leave it). */
+async function failedDelivery(): Promise<Fixture> {
+  const { channelId } = await notificationChannel();
+  const [n] = await ctx.superuser<{ id: string }>(`INSERT INTO notifications (event, payload) VALUES ('draft.approved', '{}'::jsonb) RETURNING id`);
+  const [d] = await ctx.superuser<{ id: string }>(`INSERT INTO notification_deliveries (notification_id, channel_id, kind, status, attempts, last_error) VALUES ($1, $2, 'wecom', 'failed', 6, 'HTTP 500') RETURNING id`, [n!.id, channelId]);
+  return { deliveryId: d!.id };
+}
+
 const registryForm = () => ({
   name: `备案${unique()}`,
   kind: 'wechat',
@@ -164,6 +178,15 @@ const correction = { action: 'correct', reason: '更正日期', title: '我校�
 const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }> = {
   'POST /api/auth/login': { scenarios: [{ name: 'anyone may try to sign in', send: () => ({ path: '/api/auth/login', body: { username: 'auditor', password: PASSWORD } }), expect: everyone() }] },
   'POST /api/auth/logout': { scenarios: [{ name: 'own session', freshToken: true, mutates: true, send: () => ({ path: '/api/auth/logout' }), expect: signedIn() }] },
+  'POST /api/auth/password': {
+    scenarios: [
+      {
+        name: 'own password (wrong current password: refused for everyone who is signed in)',
+        send: () => ({ path: '/api/auth/password', body: { currentPassword: 'not-it', newPassword: 'New-Pass-2026!' } }),
+        expect: table((a) => (a === 'anon' ? UNAUTHENTICATED : [400, 'validation_failed'])),
+      },
+    ],
+  },
   'GET /api/auth/me': {
     scenarios: [{ name: 'own account', send: () => ({ path: '/api/auth/me' }), expect: signedIn(), verify: (body, actor) => expect(body.username).toBe(actor) }],
   },
@@ -199,6 +222,57 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
         mutates: true,
         setup: async () => ({ userId: (await createUser(ctx.runtime.deps.db, null, { username: `t${unique()}`, displayName: '临时', password: PASSWORD, roles: [], isStaff: false, unitId: ctx.people.unitId })).id }),
         send: (f) => ({ path: `/api/admin/users/${f.userId as string}/roles`, body: { roles: ['admin'] } }),
+        expect: only('admin'),
+      },
+    ],
+  },
+
+  // People management (issue 10 item 8): admins only; each allowed cell acts on an account, unit or platform of its own.
+  ...Object.fromEntries(
+    (['disable', 'enable', 'unlock', 'reset-password', 'revoke-sessions'] as const).map((action) => [
+      `POST /api/admin/users/{id}/${action}`,
+      {
+        scenarios: [
+          {
+            name: action,
+            mutates: true,
+            setup: async () => ({ userId: (await createUser(ctx.runtime.deps.db, null, { username: `p${unique()}`, displayName: '临时', password: PASSWORD, roles: [], isStaff: false, unitId: ctx.people.unitId })).id }),
+            send: (f: Fixture) => ({ path: `/api/admin/users/${f.userId as string}/${action}`, body: action === 'disable' ? { reason: '离职' } : {} }),
+            expect: only('admin'),
+          },
+        ],
+      },
+    ]),
+  ),
+  'PATCH /api/admin/users/{id}': {
+    scenarios: [
+      {
+        name: 'profile edit',
+        mutates: true,
+        setup: async () => ({ userId: (await createUser(ctx.runtime.deps.db, null, { username: `e${unique()}`, displayName: '临时', password: PASSWORD, roles: [], isStaff: false, unitId: ctx.people.unitId })).id }),
+        send: (f) => ({ path: `/api/admin/users/${f.userId as string}`, body: { displayName: '改名', staffId: `W${unique()}` } }),
+        expect: only('admin'),
+      },
+    ],
+  },
+  'PATCH /api/admin/units/{id}': {
+    scenarios: [
+      {
+        name: 'unit edit',
+        mutates: true,
+        setup: async () => ({ unitId: (await ctx.api('admin').post('/api/admin/units', { name: `单位${unique()}`, code: `K${unique()}` })).body.id }),
+        send: (f) => ({ path: `/api/admin/units/${f.unitId as string}`, body: { name: `改名${unique()}` } }),
+        expect: only('admin'),
+      },
+    ],
+  },
+  'PATCH /api/admin/platforms/{id}': {
+    scenarios: [
+      {
+        name: 'platform edit',
+        mutates: true,
+        setup: async () => ({ platformId: (await ctx.api('admin').post('/api/admin/platforms', { name: `平台${unique()}`, kind: 'wechat', level: 'unit', unitId: ctx.people.unitId })).body.id }),
+        send: (f) => ({ path: `/api/admin/platforms/${f.platformId as string}`, body: { name: `改名${unique()}` } }),
         expect: only('admin'),
       },
     ],
@@ -450,6 +524,71 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
     ],
   },
 
+  'GET /api/admin/rule-feedback': { scenarios: [{ name: 'per-rule precision', send: () => ({ path: '/api/admin/rule-feedback', query: { days: '90' } }), expect: only('admin', 'prop', 'auditor') }] },
+  'POST /api/admin/rule-feedback/whitelist': {
+    scenarios: [
+      {
+        name: 'whitelist the phrase of a waived finding',
+        setup: async () => {
+          const f = await sharedDraft('blocked_review')();
+          return { ...f, findingId: await blockingFinding(f.draft!.id) };
+        },
+        mutates: true,
+        send: (f) => ({ path: '/api/admin/rule-feedback/whitelist', body: { findingId: f.findingId, phrase: `赌博${unique()}` } }),
+        expect: only('admin'),
+      },
+    ],
+  },
+  'POST /api/drafts/{id}/findings/{fid}/report': {
+    scenarios: [
+      {
+        // Once per person and finding: one fixture serves every reader.
+        name: '报告误报 on a finding',
+        setup: async () => {
+          const f = await draft('blocked_review')();
+          return { ...f, findingId: await blockingFinding(f.draft!.id) };
+        },
+        send: (f) => ({ path: dpath(f, `/findings/${f.findingId as string}/report`), body: { comment: '误报' } }),
+        expect: only(...readersOf('U')),
+      },
+    ],
+  },
+  'GET /api/admin/shadow-terms': { scenarios: [{ name: 'shadow terms', send: () => ({ path: '/api/admin/shadow-terms' }), expect: only('admin', 'prop', 'auditor') }] },
+  'POST /api/admin/shadow-terms': {
+    scenarios: [{ name: 'add a shadow term', mutates: true, send: () => ({ path: '/api/admin/shadow-terms', body: { list: 'sensitive.rumour-safety', term: `影子${unique()}` } }), expect: only('admin') }],
+  },
+  'GET /api/admin/shadow-terms/{id}/preview': {
+    scenarios: [
+      {
+        name: 'preview a shadow term',
+        setup: async () => ({ shadowId: (await ctx.api('admin').post('/api/admin/shadow-terms', { list: 'sensitive.rumour-safety', term: `预览${unique()}` })).body.id }),
+        send: (f) => ({ path: `/api/admin/shadow-terms/${f.shadowId as string}/preview`, query: { limit: '50' } }),
+        expect: only('admin', 'prop', 'auditor'),
+      },
+    ],
+  },
+  'POST /api/admin/shadow-terms/{id}/promote': {
+    scenarios: [
+      {
+        name: 'switch a shadow term on',
+        setup: async () => ({ shadowId: (await ctx.api('admin').post('/api/admin/shadow-terms', { list: 'sensitive.rumour-safety', term: `启用${unique()}` })).body.id }),
+        mutates: true,
+        send: (f) => ({ path: `/api/admin/shadow-terms/${f.shadowId as string}/promote` }),
+        expect: only('admin'),
+      },
+    ],
+  },
+  'POST /api/admin/shadow-terms/{id}/discard': {
+    scenarios: [
+      {
+        name: 'discard a shadow term',
+        setup: async () => ({ shadowId: (await ctx.api('admin').post('/api/admin/shadow-terms', { list: 'sensitive.rumour-safety', term: `放弃${unique()}` })).body.id }),
+        mutates: true,
+        send: (f) => ({ path: `/api/admin/shadow-terms/${f.shadowId as string}/discard` }),
+        expect: only('admin'),
+      },
+    ],
+  },
   'GET /api/admin/dictionaries': { scenarios: [{ name: 'overview', send: () => ({ path: '/api/admin/dictionaries' }), expect: only('admin', 'prop', 'auditor') }] },
   'GET /api/admin/dictionaries/{category}/terms': {
     scenarios: [{ name: 'terms of a list', send: () => ({ path: '/api/admin/dictionaries/whitelist/terms' }), expect: only('admin', 'prop', 'auditor') }],
@@ -559,6 +698,39 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
   },
   'GET /api/dashboards': { scenarios: [{ name: 'school-wide figures', send: () => ({ path: '/api/dashboards' }), expect: only('prop', 'auditor', 'admin') }] },
 
+  'POST /api/admin/notification-channels': {
+    scenarios: [{ name: 'new channel', mutates: true, send: () => ({ path: '/api/admin/notification-channels', body: { kind: 'webhook', name: `OA${unique()}`, url: 'https://oa.school.test/hook', secret: 's3cret' } }), expect: only('admin') }],
+  },
+  'GET /api/admin/notification-channels': { scenarios: [{ name: 'channels', send: () => ({ path: '/api/admin/notification-channels' }), expect: only('admin') }] },
+  'PATCH /api/admin/notification-channels/{id}': {
+    scenarios: [{ name: 'rename a channel', mutates: true, setup: notificationChannel, send: (f) => ({ path: `/api/admin/notification-channels/${f.channelId as string}`, body: { name: `改名${unique()}` } }), expect: only('admin') }],
+  },
+  'DELETE /api/admin/notification-channels/{id}': {
+    scenarios: [{ name: 'retire a channel', mutates: true, setup: notificationChannel, send: (f) => ({ path: `/api/admin/notification-channels/${f.channelId as string}` }), expect: only('admin') }],
+  },
+  'GET /api/admin/notifications': { scenarios: [{ name: 'deliveries', send: () => ({ path: '/api/admin/notifications' }), expect: only('admin') }] },
+  'POST /api/admin/notifications/{id}/retry': {
+    scenarios: [{ name: 'retry a failed delivery', mutates: true, setup: failedDelivery, send: (f) => ({ path: `/api/admin/notifications/${f.deliveryId as string}/retry` }), expect: only('admin') }],
+  },
+  'PUT /api/admin/users/{id}/email': {
+    scenarios: [
+      {
+        name: 'notification e-mail of an account',
+        mutates: true,
+        setup: async () => ({ userId: (await createUser(ctx.runtime.deps.db, null, { username: `m${unique()}`, displayName: '邮箱', password: PASSWORD, roles: [], isStaff: false, unitId: ctx.people.unitId })).id }),
+        send: (f) => ({ path: `/api/admin/users/${f.userId as string}/email`, body: { email: `x${unique()}@school.test` } }),
+        expect: only('admin'),
+      },
+    ],
+  },
+  'GET /api/notifications': { scenarios: [{ name: 'own inbox', send: () => ({ path: '/api/notifications' }), expect: signedIn() }] },
+  'GET /api/notifications/unread-count': { scenarios: [{ name: 'own bell', send: () => ({ path: '/api/notifications/unread-count' }), expect: signedIn() }] },
+  'POST /api/notifications/read': { scenarios: [{ name: 'mark own read', mutates: true, send: () => ({ path: '/api/notifications/read', body: { all: true } }), expect: signedIn() }] },
+  'GET /api/me/notification-preferences': { scenarios: [{ name: 'own preferences', send: () => ({ path: '/api/me/notification-preferences' }), expect: signedIn() }] },
+  'PUT /api/me/notification-preferences': {
+    scenarios: [{ name: 'own preferences', mutates: true, send: () => ({ path: '/api/me/notification-preferences', body: { email: true, digest: false, quietHours: { start: '22:00', end: '07:00' } } }), expect: signedIn() }],
+  },
+
   // 备案 registry (issue 15): units file for their own accounts, 宣传部 and admins decide; reads for everyone signed in,
   // the trail for the office, auditors and the owning unit.
   'GET /api/registry/platforms': { scenarios: [{ name: 'the register', send: () => ({ path: '/api/registry/platforms', query: { status: 'registered' } }), expect: signedIn() }] },
@@ -644,7 +816,7 @@ async function tokenFor(actor: Actor, fresh: boolean): Promise<string | undefine
 }
 
 function send(method: string, req: Req, token: string | undefined): request.Test {
-  const m = method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
+  const m = method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
   let test = request(server)[m](req.path);
   if (token) test = test.set('Authorization', `Bearer ${token}`);
   if (req.query) test = test.query(req.query);

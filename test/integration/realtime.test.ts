@@ -7,19 +7,22 @@ import { createRedis } from '../../src/queue/connections';
 import { createDraftEvents } from '../../src/realtime/draft-events';
 import { createPresenceHub } from '../../src/realtime/presence';
 import { createSocketServer, type SocketServer } from '../../src/realtime/socket-server';
+import { createApp } from '../../src/http/app';
+import { createUser } from '../../src/services/admin.service';
 import { sessionIdOf } from '../../src/services/auth.service';
 import { createTestContext, draftBody, PASSWORD, type TestContext } from '../helpers/test-context';
 
 let ctx: TestContext;
 let server: Server;
 let base: string;
+let realtime: SocketServer;
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
   ctx = await createTestContext({ worker: true, accounts: ['editor', 'r1', 'r2', 'foreign', 'prop'] });
   server = createServer(ctx.app);
   // Sessions are re-checked every 200 ms here (30 s in production) so expiry shows quickly.
-  const realtime = createSocketServer(server, { db: ctx.runtime.deps.db, idleMinutes: 30, allowedOrigins: null, revalidateMs: 200 });
+  realtime = createSocketServer(server, { db: ctx.runtime.deps.db, idleMinutes: 30, allowedOrigins: null, revalidateMs: 200 });
   await ctx.runtime.events.attach(realtime.broadcast, null);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -149,6 +152,23 @@ describe('a live socket follows its session', () => {
     expect(b.socket.connected).toBe(true);
     const [row] = await ctx.superuser<{ idle: number }>('SELECT extract(epoch FROM now() - last_seen_at)::int AS idle FROM sessions WHERE id = $1', [sessionIdOf(busy)]);
     expect(row!.idle).toBeGreaterThanOrEqual(20 * 60);
+  });
+
+  it('is ended when an admin revokes the user’s sessions or disables the account (issue 10 item 8)', async () => {
+    // The admin API wired to this socket server, as main.ts wires it (onLogout → endSessions).
+    const adminApp = createApp({ ...ctx.runtime.deps, checkpoints: ctx.checkpoints, health: ctx.runtime.health, onLogout: (userId) => realtime.endSessions(userId) });
+    await createUser(ctx.runtime.deps.db, null, { username: 'rt-admin', displayName: '管理员', isStaff: true, roles: ['admin'], password: PASSWORD });
+    const adminToken = await login('rt-admin');
+    for (const action of ['revoke-sessions', 'disable']) {
+      const token = await login('foreign');
+      const { seen } = await watch(token);
+      const res = await request(adminApp).post(`/api/admin/users/${ctx.people.ids.foreign}/${action}`).set('Authorization', `Bearer ${adminToken}`).send(action === 'disable' ? { reason: '离职' } : {});
+      expect(res.status).toBe(200);
+      expect((await request(ctx.app).get('/api/auth/me').set('Authorization', `Bearer ${token}`)).status).toBe(401);
+      await until(() => seen.disconnect !== null);
+      expect(seen).toEqual({ ended: 1, disconnect: 'io server disconnect' });
+    }
+    await request(adminApp).post(`/api/admin/users/${ctx.people.ids.foreign}/enable`).set('Authorization', `Bearer ${adminToken}`).send({});
   });
 
   it('reconnects to new rooms after a role change (the session stays)', async () => {

@@ -2,6 +2,7 @@ import type { AdEvidenceKind } from '../../../config/checks';
 import type { Finding, Severity } from '../../domain/findings';
 import type { Dictionaries } from '../dictionary/dictionary';
 import { hasWordNear, makeFinding, matchAll, type CheckEnv, type CheckFn } from './common';
+import { revisionContext } from './context';
 import { compileTermLists } from './term-lists';
 import { contactMatches } from '../text/digits';
 
@@ -50,6 +51,9 @@ const LANDLINE = /(?<![0-9a-z])\(?0\d{2,3}\)?[- ]?[2-8]\d{6,7}(?:-\d{1,5})?(?![0
 // lookbehinds), so a failed attempt never rescans a long run from each of its positions.
 const WECHAT =
   /(?:微信|威信|薇信|徽信|维信|卫信|v信|vx|wx|weixin|wechat|加v|\+v)\s*(?:号\s*)?(?::\s*)?([a-z][-_a-z0-9]{5,19}|1[3-9]\d{9})(?![0-9a-z])/g;
+// 微信咨询：id, 加微信 / 联系微信 …, 号码是 id — the id may follow in the next clause (bounded gap, no sentence end).
+const WECHAT_CLAUSE =
+  /(?:微信|v信|vx)(?:\s*(?:咨询|联系|号码|号))?[^。！？\n:]{0,10}?(?:号码|账号|id|号)?\s*(?:(?:是|为)\s*)?(?::\s*)?(?<![a-z0-9_-])([a-z][-_a-z0-9]{5,19})(?![0-9a-z])/g;
 const WECHAT_BARE = /(?:威信|薇信|徽信|维信|卫信|v信|加v|\+v|➕v)(?![a-z])/g;
 const QQ = /(?:qq|扣扣|企鹅|球球|q\s*q)\s*(?:(?:号|群)\s*)?(?::\s*)?([1-9]\d{4,10})(?!\d)/g;
 const EMAIL = /(?<![a-z0-9._%+-])[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/g;
@@ -57,6 +61,13 @@ const URL =
   /(?:https?:\/\/|(?<![a-z0-9-]|[a-z0-9-]\.))(?:[a-z0-9-]+\.)+(?:com|cn|net|top|shop|store|xyz|vip|cc|me|io|org|info|tv|club|site|online|link|wang|ltd)(?![a-z0-9-])(?::\d+)?(?:\/[^\s，。；！？、"'<>）)]*)?/g;
 const TAO_TOKEN = /[¥€₤$][a-z0-9]{8,12}[¥€₤$]/g;
 const PRICE = /[¥￥]\s*\d+(?:\.\d+)?|(?<![\d.])\d+(?:\.\d+)?\s*(?:元|块钱|块|rmb)(?![\u4e00-\u9fa5]?(?:以上|左右)?(?:奖|资助|补助|经费))/g;
+const ADMISSIONS_WORDS = ['招生', '报考', '专业介绍', '招生简章'];
+const ADMISSIONS_TEXT_WORDS = ['招生简章', '欢迎报考', '欢迎广大考生报考'];
+const PERSON_LIST_WORDS = ['公示', '名单'];
+/** Campus services whose prices are information (menus, fees, tickets), not a sale. */
+const SERVICE_WORDS = ['食堂', '餐厅', '窗口', '菜品', '菜谱', '菜单', '套餐', '早餐', '午餐', '晚餐', '校园卡', '收费标准', '每份', '每碗', '每位', '每人', '门票', '票价'];
+const SERVICE_TITLE_WORDS = ['食堂', '餐厅', '菜单', '菜谱', '收费'];
+const EMPLOYMENT_CLAIM = /(?:就业率|升学率|通过率|录取率)\s*(?:达到?|为|高达)?\s*100\s*%|百分之百就业|百分百就业|包就业|包分配/g;
 const FUNDING_WORDS = ['奖学金', '助学金', '资助', '经费', '补助', '奖金', '投入', '拨款', '捐赠', '捐款', '学费', '住宿费', '罚款', '基金', '预算', '总额', '万元', '亿元', '收入'];
 
 function hostOf(urlText: string): string {
@@ -100,9 +111,20 @@ export function createAdvertisingCheck(dicts: Dictionaries, env: CheckEnv): Chec
     const officeFactor = (start: number) =>
       hasWordNear(text, start - cfg.contextWindow, start, env.config.advertising.officeContextWords) ? cfg.officeFactor : 1;
 
+    const ctx = revisionContext(p);
+    // The kind of document: 招生 copy (absolute terms are 广告法 problems on their own), a 公示 / 名单 of people
+    // (their phones are personal data — the secrecy check — not an advert), a menu or fee notice (prices are the
+    // service's, not a sale).
+    const admissions = ctx.titleHas(ADMISSIONS_WORDS) ?? ctx.textHas(ADMISSIONS_TEXT_WORDS);
+    const personList = ctx.titleHas(PERSON_LIST_WORDS);
+    const serviceFactor = (start: number, end: number) => {
+      const s = ctx.sentence(start, end);
+      return hasWordNear(text, Math.max(s.start, start - 40), Math.min(s.end, end + 20), SERVICE_WORDS) || ctx.titleHas(SERVICE_TITLE_WORDS) ? cfg.officeFactor : 1;
+    };
     // Contact patterns also read the contact view (text/digits.ts): vх, ԛԛ, Q.Q, 138.0013.8000, 一三八….
     const contacts = (re: RegExp) => contactMatches(re, text, p.contact);
     for (const m of contacts(WECHAT)) add({ kind: 'wechat', start: m.start, end: m.end, weight: cfg.weights.wechat, what: m.value });
+    for (const m of contacts(WECHAT_CLAUSE)) add({ kind: 'wechat', start: m.start, end: m.end, weight: cfg.weights.wechat, what: m.value });
     for (const m of contacts(QQ)) add({ kind: 'qq', start: m.start, end: m.end, weight: cfg.weights.qq, what: m.value });
     for (const m of contacts(EMAIL)) {
       const kind = classifyHost(m.value.split('@')[1]!);
@@ -117,6 +139,10 @@ export function createAdvertisingCheck(dicts: Dictionaries, env: CheckEnv): Chec
     }
     for (const m of contacts(HOTLINE)) add({ kind: 'mobile', start: m.start, end: m.end, weight: cfg.weights.mobile, what: m.value });
     for (const m of contacts(MOBILE)) {
+      if (personList) {
+        claim(m.start, m.end);
+        continue;
+      }
       add({ kind: 'mobile', start: m.start, end: m.end, weight: cfg.weights.mobile * officeFactor(m.start), what: m.value });
     }
     for (const m of contacts(LANDLINE)) {
@@ -125,11 +151,27 @@ export function createAdvertisingCheck(dicts: Dictionaries, env: CheckEnv): Chec
     for (const m of contacts(WECHAT_BARE)) add({ kind: 'diversion', start: m.start, end: m.end, weight: cfg.weights.diversion, what: m.value });
     for (const m of matchAll(PRICE, text)) {
       if (hasWordNear(text, m.index - 10, m.index + m[0].length + 2, FUNDING_WORDS)) continue;
-      add({ kind: 'price', start: m.index, end: m.index + m[0].length, weight: cfg.weights.price, what: m[0] });
+      add({ kind: 'price', start: m.index, end: m.index + m[0].length, weight: cfg.weights.price * serviceFactor(m.index, m.index + m[0].length), what: m[0] });
     }
+    const absolutes: Evidence[] = [];
     for (const h of compiled.match(p.text)) {
       const kind = (AD_KINDS.has(h.entry.category) ? h.entry.category : 'promotion') as AdEvidenceKind;
-      add({ kind, start: h.start, end: h.end, weight: h.entry.flags.weight ?? cfg.weights[kind], what: h.entry.term });
+      // 刷单返利 in a 防诈骗 piece, 优惠 in a warning: the words of the scam being explained are not an advert.
+      if (kind !== 'absolute' && ctx.sentenceCue(h.start, h.end)) {
+        claim(h.start, h.end);
+        continue;
+      }
+      const factor = kind === 'promotion' || kind === 'price' ? serviceFactor(h.start, h.end) : 1;
+      const e: Evidence = { kind, start: h.start, end: h.end, weight: (h.entry.flags.weight ?? cfg.weights[kind]) * factor, what: h.entry.term };
+      if (kind === 'absolute' && admissions && !overlaps(h.start, h.end)) absolutes.push(e);
+      add(e);
+    }
+    if (admissions) {
+      for (const m of matchAll(EMPLOYMENT_CLAIM, text)) {
+        const e: Evidence = { kind: 'absolute', start: m.index, end: m.index + m[0].length, weight: cfg.weights.absolute, what: m[0] };
+        if (!overlaps(e.start, e.end)) absolutes.push(e);
+        add(e);
+      }
     }
     // Links hidden in markup (href/src): they are not in the plain text, so the finding points at the markup.
     for (const link of p.rt.links) {
@@ -154,10 +196,25 @@ export function createAdvertisingCheck(dicts: Dictionaries, env: CheckEnv): Chec
         .reduce((s, w) => s + w, 0);
     }
     score = Math.round(score * 100) / 100;
-    if (score < cfg.reviewThreshold) return [];
+    if (score < cfg.reviewThreshold) {
+      // 招生 copy: a 广告法 absolute claim (全省唯一, 排名第一, 就业率100%) is a problem on its own.
+      return absolutes.map((e) =>
+        makeFinding(ADVERTISING_CHECK, p, env, {
+          category: 'advertising.absolute',
+          severity: 'review',
+          start: e.start,
+          end: e.end,
+          ruleId: 'advertising:absolute-admissions',
+          message: `招生宣传中使用广告法禁用的绝对化用语「${p.text.slice(e.start, e.end)}」：须有权威依据或删除`,
+          evidence: { score, kind: e.kind, admissions, context: { scope: 'document', cue: admissions, reason: '招生宣传' } },
+        }),
+      );
+    }
     const severity: Severity = score >= cfg.blockThreshold ? 'block' : 'review';
     const kinds = [...byKind.keys()];
-    return ev.map(
+    // Evidence that weighs little (an office landline, a canteen price) counted towards the score but is not an
+    // advert itself: not shown as a finding.
+    return ev.filter((e) => e.weight >= cfg.weights[e.kind] * 0.5).map(
       (e): Finding =>
         makeFinding(ADVERTISING_CHECK, p, env, {
           category: `advertising.${e.kind}`,

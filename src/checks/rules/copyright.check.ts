@@ -20,6 +20,10 @@ export const COPYRIGHT_CHECK = 'copyright';
  *    3-grams; bench:near-duplicate measured it against jieba shingles and pg_trgm).
  */
 
+/** A news agency's or paper's dateline (电头): 新华社北京12月3日电, 人民日报北京1月9日电（记者 …）, 中新网3月1日电. */
+const WIRE_BYLINE =
+  /(?:新华社|新华网|人民日报|人民网|中新社|中新网|中国新闻社|央视新闻|央视网|光明日报|经济日报|中国青年报|中国教育报|法治日报|科技日报)\s*[\u4e00-\u9fa5]{0,8}?\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*电(?:\s*[(（]\s*记者)?/;
+
 const LICENCE_LABEL: Record<string, string> = { own_work: '自有版权', authorized: '已获授权', public_domain: '公有领域', licensed: '已购买许可' };
 const ASSET_LABEL: Record<string, string> = { image: '图片', video: '视频', audio: '音频', font: '字体' };
 
@@ -147,6 +151,14 @@ export function createCopyrightCheck(config: ChecksConfig, env: CheckEnv): Check
     });
 
     const refs = ctx.referenceTexts ?? [];
+    // Wire copy declared 原创: a 电头 (新华社北京12月3日电（记者…）) means the text is someone else's.
+    if (origin.kind === 'original') {
+      const m = WIRE_BYLINE.exec(p.folded);
+      if (m) {
+        meta('copyright.wire-copy', 'review', 'copyright:wire-byline', `正文含通讯社/媒体电头「${p.text.slice(m.index, m.index + m[0].length)}」，却声明为原创：应按转载标注来源和作者`, { byline: m[0] }, { start: m.index, end: m.index + m[0].length });
+      }
+    }
+
     if (origin.kind === 'original' && refs.length > 0) {
       const body = p.rt.body.text;
       const sig = signature(body);

@@ -2,7 +2,7 @@ import type { Finding } from '../../domain/findings';
 import type { Dictionaries } from '../dictionary/dictionary';
 import { TermMatcher } from '../matcher/term-matcher';
 import { isCjk } from '../text/fold';
-import { makeFinding, type CheckEnv, type CheckFn } from './common';
+import { makeFinding, matchAll, type CheckEnv, type CheckFn } from './common';
 import { compileTermLists } from './term-lists';
 
 export const PROOFREADING_CHECK = 'proofreading';
@@ -19,6 +19,35 @@ const PAIRS: Record<string, string> = { '《': '》', '“': '”', '（': '）'
 const CLOSERS: Record<string, string> = Object.fromEntries(Object.entries(PAIRS).map(([o, c]) => [c, o]));
 const CJK_PUNCT = /[，。；：？！、“”‘’（）《》【】…—]/;
 
+
+/** The text without quotation marks and brackets, and for each kept character its offset in the text. */
+const QUOTE_RE = /[“”"‘’'「」『』《》【】〔〕()（）[\]]/g;
+
+function stripQuotes(text: string): { stripped: string; origin: Int32Array } {
+  QUOTE_RE.lastIndex = 0;
+  if (!QUOTE_RE.test(text)) return { stripped: text, origin: new Int32Array(0) };
+  const origin = new Int32Array(text.length);
+  const parts: string[] = [];
+  let n = 0;
+  let from = 0;
+  QUOTE_RE.lastIndex = 0;
+  for (let m = QUOTE_RE.exec(text); ; m = QUOTE_RE.exec(text)) {
+    const to = m ? m.index : text.length;
+    if (to > from) {
+      parts.push(text.slice(from, to));
+      for (let i = from; i < to; i++) origin[n++] = i;
+    }
+    if (!m) break;
+    from = m.index + 1;
+  }
+  return { stripped: parts.join(''), origin: origin.subarray(0, n) };
+}
+
+const NORM_PATTERNS: Array<[RegExp, (m: RegExpExecArray) => string, string]> = [
+  [/建国\s*((?<![\d])\d{1,3}|[一二三四五六七八九十百]{1,5})\s*周年/g, (m) => `新中国成立${m[1]}周年`, '建国N周年'],
+  [/(?<![十\d])(?:八|8)\s*年抗战/g, () => '十四年抗战', '八年抗战'],
+];
+
 function isChineseChar(ch: string | undefined): boolean {
   return ch !== undefined && (isCjk(ch.charCodeAt(0)) || CJK_PUNCT.test(ch));
 }
@@ -26,7 +55,7 @@ function isChineseChar(ch: string | undefined): boolean {
 export function createProofreadingCheck(dicts: Dictionaries, env: CheckEnv): CheckFn {
   const pairs = dicts.proofreadingPairs;
   const pairMatcher = TermMatcher.build(
-    pairs.map((p) => ({ term: p.wrong })),
+    pairs.map((p) => ({ term: stripQuotes(p.wrong).stripped || p.wrong })),
     dicts.whitelist.map((w) => w.term),
     { automaton: { fold: 'width', noise: false, maxGap: 0, collapseRepeats: false }, phraseVariants: false },
   );
@@ -40,7 +69,11 @@ export function createProofreadingCheck(dicts: Dictionaries, env: CheckEnv): Che
     const text = p.text;
     const out: Finding[] = [];
 
-    for (const h of pairMatcher.match(text)) {
+    // Pairs match the text with quotation marks and brackets taken out (“一带一路”战略 is 一带一路战略), in one
+    // scan: every match in the text itself is a match there too (the wrong forms carry no quotes either).
+    const { stripped, origin } = stripQuotes(text);
+    const pairHits = stripped.length === text.length ? pairMatcher.match(text) : pairMatcher.match(stripped).map((h) => ({ ...h, start: origin[h.start]!, end: origin[h.end - 1]! + 1 }));
+    for (const h of pairHits) {
       const pair = pairs[h.term]!;
       out.push(
         makeFinding(PROOFREADING_CHECK, p, env, {
@@ -53,6 +86,27 @@ export function createProofreadingCheck(dicts: Dictionaries, env: CheckEnv): Che
           suggestion: pair.right,
         }),
       );
+    }
+
+    // 规范表述 with any numeral: 建国77周年 → 新中国成立77周年, 8年抗战 → 十四年抗战.
+    for (const [re, fix, note] of NORM_PATTERNS) {
+      for (const m of matchAll(re, text)) {
+        const start = m.index;
+        const end = start + m[0].length;
+        if (out.some((f) => f.category === 'proofreading.wording' && f.start < end && start < f.end)) continue;
+        const right = fix(m);
+        out.push(
+          makeFinding(PROOFREADING_CHECK, p, env, {
+            category: 'proofreading.wording',
+            severity: 'review',
+            start,
+            end,
+            ruleId: `proofreading:norm:${note}`,
+            message: `「${m[0]}」应为「${right}」：规范表述`,
+            suggestion: right,
+          }),
+        );
+      }
     }
 
     // Half-width punctuation inside Chinese text.

@@ -1,6 +1,7 @@
 import type { Finding } from '../../domain/findings';
 import type { Dictionaries } from '../dictionary/dictionary';
 import { hasWordNear, makeFinding, mask, matchAll, type CheckEnv, type CheckFn } from './common';
+import { lowered, lowerInContext, revisionContext } from './context';
 import { compileTermLists } from './term-lists';
 import { contactMatches } from '../text/digits';
 import { isValidIdCard, luhnValid } from './validators';
@@ -23,6 +24,9 @@ const BANK_CARD = /(?<![0-9a-z])(?:\d[ -]?){15,18}\d(?![0-9a-z])/g;
 const MOBILE = /(?<![0-9a-z])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![0-9a-z])/g;
 const EXAM =
   /(?:期末|期中|补考|重修|统考|考试|测验|四六级|研究生入学考试)[^。！？\n]{0,12}?(?:试题|试卷|考题|答案|原题|押题)/g;
+const ID_CUES = ['身份证', '证件号', '公民身份号码', '身份号码'];
+const PERSON_LIST_WORDS = ['公示', '名单'];
+const CONTACT_CUES = ['联系人', '联系电话', '咨询', '详询', '热线', '报名电话', '老师', '办公室', '电话：', '电话:'];
 const BANK_CUES = ['银行卡', '卡号', '账号', '帐号', '账户', '开户', '银行', '工资卡', '转账', '汇款'];
 
 export function createSecrecyCheck(dicts: Dictionaries, env: CheckEnv): CheckFn {
@@ -37,38 +41,49 @@ export function createSecrecyCheck(dicts: Dictionaries, env: CheckEnv): CheckFn 
     for (const m of matchAll(MARKING, text)) {
       const start = m.index;
       const end = start + m[0].trimEnd().length;
-      markings.push([start, end]);
-      out.push(
-        makeFinding(SECRECY_CHECK, p, env, {
-          category: 'secrecy.marking',
-          severity: 'block',
-          start,
-          end,
-          ruleId: 'secrecy:marking',
-          message: `出现密级标志「${p.text.slice(start, end)}」：涉密信息不上网，不得公开发布`,
-        }),
-      );
+      const draft = {
+        category: 'secrecy.marking',
+        severity: 'block' as const,
+        start,
+        end,
+        ruleId: 'secrecy:marking',
+        message: `出现密级标志「${p.text.slice(start, end)}」：涉密信息不上网，不得公开发布`,
+      };
+      // Without the star, a 密级 word (绝密, 机密级, 密级：绝密 in quotes) where the 密级 are explained is a subject,
+      // not a marking; a starred marking (绝密★, ★机密) always is one.
+      const bare = !/[★☆]/.test(m[0]);
+      const judged = bare ? lowerInContext(p, draft, 'secrecy.marking') : draft;
+      if (judged.severity === 'block') markings.push([start, end]);
+      out.push(makeFinding(SECRECY_CHECK, p, env, judged));
     }
 
-    const publicNotice = cfg.publicNoticeWords.some((w) => text.includes(w));
+    const ctx = revisionContext(p);
     const phraseHits = compiled.match(p.text);
     let internalContext = markings.length > 0;
     for (const h of phraseHits) {
       const e = h.entry;
-      // Personnel language (拟任, 拟提拔) is what a 任前公示 must say; only unpublished use is a leak.
-      if (e.category === 'personnel' && publicNotice) continue;
-      if (e.category === 'internal') internalContext = true;
-      out.push(
-        makeFinding(SECRECY_CHECK, p, env, {
-          category: `secrecy.${e.category}`,
-          severity: e.severity,
-          start: h.start,
-          end: h.end,
-          ruleId: `secrecy:${e.category}:${e.term}`,
-          message: `${compiled.labels.get(e.category) ?? e.category}「${e.term}」${e.note ? `：${e.note}` : ''}`,
-          evidence: { term: e.term, variant: h.variant, list: `${e.file}:${e.line}` },
-        }),
-      );
+      // Personnel language (拟任, 拟提拔) is what a 任前公示 must say; only unpublished use is a leak. Per
+      // sentence: a 拟提拔 elsewhere in a text that mentions 公示 is still a leak.
+      if (e.category === 'personnel') {
+        const s = ctx.sentence(h.start, h.end);
+        if (cfg.publicNoticeWords.some((w) => text.slice(s.start, s.end).includes(w))) continue;
+      }
+      let d = {
+        category: `secrecy.${e.category}`,
+        severity: e.severity,
+        start: h.start,
+        end: h.end,
+        ruleId: `secrecy:${e.category}:${e.term}`,
+        message: `${compiled.labels.get(e.category) ?? e.category}「${e.term}」${e.note ? `：${e.note}` : ''}`,
+        evidence: { term: e.term, variant: h.variant, list: `${e.file}:${e.line}` } as Record<string, unknown>,
+      };
+      // 涉密 in a 保密教育 piece (涉密信息不上网) is the lesson, not a leak.
+      if (e.category === 'internal') {
+        const genre = ctx.documentGenre('secrecy.internal', h.start, h.end);
+        if (genre) d = lowered(d, { scope: 'document', cue: genre, reason: `全文为${genre}` }) as typeof d;
+        else internalContext = true;
+      }
+      out.push(makeFinding(SECRECY_CHECK, p, env, d));
     }
 
     for (const m of matchAll(DOC_NUMBER, text)) {
@@ -121,6 +136,22 @@ export function createSecrecyCheck(dicts: Dictionaries, env: CheckEnv): CheckFn 
         }),
       );
     }
+    // An 18-digit number right after 身份证号 whose check digit is wrong is still someone's ID number, mistyped.
+    for (const m of numbers(ID_CARD)) {
+      if (inId[m.start] === 1 || !hasWordNear(text, m.start - 10, m.start, ID_CUES)) continue;
+      inId.fill(1, m.start, m.end);
+      out.push(
+        makeFinding(SECRECY_CHECK, p, env, {
+          category: 'personal.id-card',
+          severity: 'review',
+          start: m.start,
+          end: m.end,
+          ruleId: 'personal:id-card-context',
+          message: `身份证号码语境中出现18位号码 ${mask(m.value.toUpperCase(), 6, 4)}（校验位不符，可能录入有误）：个人信息不得公开`,
+          suggestion: mask(m.value.toUpperCase(), 6, 4),
+        }),
+      );
+    }
     const overlapsId = (s: number, e: number) => {
       for (let i = s; i < e; i++) if (inId[i] === 1) return true;
       return false;
@@ -145,11 +176,15 @@ export function createSecrecyCheck(dicts: Dictionaries, env: CheckEnv): CheckFn 
       );
     }
 
+    // A mobile given as a contact channel (联系人、咨询、详询 …) is the sender's choice (`info`); in a 公示 /
+    // 名单 of people it is their personal data (`review`).
+    const list = ctx.titleHas(PERSON_LIST_WORDS) ?? ctx.textHas(PERSON_LIST_WORDS);
     for (const m of numbers(MOBILE)) {
+      const contact = !list && hasWordNear(text, m.start - 12, m.start, CONTACT_CUES);
       out.push(
         makeFinding(SECRECY_CHECK, p, env, {
           category: 'personal.phone',
-          severity: 'review',
+          severity: contact ? 'info' : 'review',
           start: m.start,
           end: m.end,
           ruleId: 'personal:phone',

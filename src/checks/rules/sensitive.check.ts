@@ -1,9 +1,14 @@
 import type { Finding } from '../../domain/findings';
 import type { CooccurrenceRule, Dictionaries } from '../dictionary/dictionary';
 import { makeFinding, type CheckEnv, type CheckFn } from './common';
+import { lowerInContext } from './context';
 import { compileTermLists } from './term-lists';
 
 export const SENSITIVE_CHECK = 'sensitive';
+
+/** Categories whose terms are often the subject of education, history or news (lowered by context). */
+const CONTEXTUAL = new Set(['drugs', 'religion', 'politics', 'gambling', 'illegal-services', 'violence-terror', 'rumour-safety']);
+const inContext: typeof lowerInContext = (p, d, category) => (CONTEXTUAL.has(category) ? lowerInContext(p, d, category) : d);
 
 /**
  * Sensitive words: every category file under dictionaries/sensitive (politics, porn, violence, religion,
@@ -35,15 +40,21 @@ export function createSensitiveCheck(dicts: Dictionaries, env: CheckEnv): CheckF
     const findings: Finding[] = entries.map((h) => {
       const e = h.entry;
       const label = compiled.labels.get(e.category) ?? e.category;
-      return makeFinding(SENSITIVE_CHECK, p, env, {
-        category: e.category,
-        severity: e.severity,
-        start: h.start,
-        end: h.end,
-        ruleId: `sensitive:${e.category}:${e.term}`,
-        message: `敏感词「${e.term}」（${label}）${e.note ? `：${e.note}` : ''}`,
-        evidence: { term: e.term, variant: h.variant, list: `${e.file}:${e.line}` },
-      });
+      // Context, not keywords: 冰毒 in a 禁毒日 piece, 法轮功 in an anti-cult lecture is a subject, not an act.
+      return makeFinding(
+        SENSITIVE_CHECK,
+        p,
+        env,
+        inContext(p, {
+          category: e.category,
+          severity: e.severity,
+          start: h.start,
+          end: h.end,
+          ruleId: `sensitive:${e.category}:${e.term}`,
+          message: `敏感词「${e.term}」（${label}）${e.note ? `：${e.note}` : ''}`,
+          evidence: { term: e.term, variant: h.variant, list: `${e.file}:${e.line}` },
+        }, e.category),
+      );
     });
     for (const { rule, a, b } of rules) {
       const as = extras.filter((h) => a.has(h.extra));
@@ -56,15 +67,20 @@ export function createSensitiveCheck(dicts: Dictionaries, env: CheckEnv): CheckF
       const termA = cueTerms[x.extra]!;
       const termB = cueTerms[y.extra]!;
       findings.push(
-        makeFinding(SENSITIVE_CHECK, p, env, {
-          category: rule.category,
-          severity: rule.severity,
-          start,
-          end,
-          ruleId: `cooccurrence:${rule.id}`,
-          message: `「${termA}」与「${termB}」在${rule.window}字内同时出现${rule.note ? `：${rule.note}` : ''}`,
-          evidence: { rule: rule.id, terms: [termA, termB], spans: [[x.start, x.end], [y.start, y.end]], list: `${rule.file}:${rule.line}` },
-        }),
+        makeFinding(
+          SENSITIVE_CHECK,
+          p,
+          env,
+          inContext(p, {
+            category: rule.category,
+            severity: rule.severity,
+            start,
+            end,
+            ruleId: `cooccurrence:${rule.id}`,
+            message: `「${termA}」与「${termB}」在${rule.window}字内同时出现${rule.note ? `：${rule.note}` : ''}`,
+            evidence: { rule: rule.id, terms: [termA, termB], spans: [[x.start, x.end], [y.start, y.end]], list: `${rule.file}:${rule.line}` },
+          }, rule.category),
+        ),
       );
     }
     return findings;

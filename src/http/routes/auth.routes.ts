@@ -1,17 +1,21 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { Db } from '../../db/pool';
-import { login, logout } from '../../services/auth.service';
+import { changePassword, login, logout, recordRefusedLogin, warmDummyHash } from '../../services/auth.service';
 import { presentMe } from '../presenters';
+import { PLAIN_SESSION_COOKIE, sessionCookieName } from '../guards';
 import { route } from '../route';
-import { LoginSchema } from '../schemas';
+import { LoginSchema, PasswordChangeSchema } from '../schemas';
 
-export const SESSION_COOKIE = 'sanshen_sid';
+/** The session cookie's name over plain HTTP; over HTTPS it is `__Host-sanshen_sid` (see guards.ts). */
+export const SESSION_COOKIE = PLAIN_SESSION_COOKIE;
 
 export function authRouter(db: Db, registry: OpenAPIRegistry, options: { absoluteHours: number; secureCookies: boolean; onLogout?: (userId: string) => void }): Router {
   const router = Router();
+  const cookieName = sessionCookieName(options.secureCookies);
+  void warmDummyHash();
   // Per client address; the per-account lockout in login() is what X-Forwarded-For cannot dodge.
   router.use(
     '/api/auth/login',
@@ -20,7 +24,15 @@ export function authRouter(db: Db, registry: OpenAPIRegistry, options: { absolut
       limit: 20,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
-      handler: (_req, res: Response) => res.status(429).json({ error: { code: 'rate_limited', message: '登录尝试过于频繁，请稍后再试' } }),
+      // X-Forwarded-For is ignored unless TRUST_PROXY names the proxy (app.ts); that is deliberate, not a mistake.
+      validate: { xForwardedForHeader: false },
+      // A refused sign-in is a security event like a failed one: recorded before the answer goes out.
+      handler: (req: Request, res: Response) => {
+        const username = typeof (req.body as { username?: unknown } | undefined)?.username === 'string' ? String((req.body as { username: string }).username).slice(0, 64) : '';
+        void recordRefusedLogin(db, { username, ip: req.ip ?? '', reason: 'rate_limited' })
+          .catch(() => undefined)
+          .finally(() => res.status(429).json({ error: { code: 'rate_limited', message: '登录尝试过于频繁，请稍后再试' } }));
+      },
     }),
   );
 
@@ -36,7 +48,7 @@ export function authRouter(db: Db, registry: OpenAPIRegistry, options: { absolut
       // Session rotation: a session this browser already carried in its cookie (planted or its own) ends here, so
       // only the fresh id is ever valid after a sign-in. (A bearer token belongs to some other client: untouched.)
       if (req.auth && !req.get('authorization')) await logout(db, req.auth.token, req.auth.user);
-      res.cookie(SESSION_COOKIE, result.token, { httpOnly: true, sameSite: 'lax', secure: options.secureCookies, path: '/', expires: result.expiresAt });
+      res.cookie(cookieName, result.token, { httpOnly: true, sameSite: 'lax', secure: options.secureCookies, path: '/', expires: result.expiresAt });
       return { token: result.token, expiresAt: result.expiresAt.toISOString(), user: presentMe(result.user) };
     },
   );
@@ -48,7 +60,22 @@ export function authRouter(db: Db, registry: OpenAPIRegistry, options: { absolut
     async ({ req, res, user }) => {
       await logout(db, req.auth?.token ?? '', user);
       options.onLogout?.(user.id);
-      res.clearCookie(SESSION_COOKIE, { path: '/' });
+      res.clearCookie(cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secureCookies });
+      return { ok: true };
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post', path: '/api/auth/password', summary: '修改本人密码（管理员重置后须先修改；其他会话随之失效）', tags: ['认证'], roles: [], body: PasswordChangeSchema,
+      responses: { 200: { description: '已修改' } },
+    },
+    async ({ body, user, req }) => {
+      await changePassword(db, user, { currentPassword: body.currentPassword, newPassword: body.newPassword, keepSessionToken: req.auth?.token ?? '', ip: req.ip ?? '' });
+      // Other sessions of this user were revoked: end their sockets too.
+      options.onLogout?.(user.id);
       return { ok: true };
     },
   );

@@ -6,21 +6,21 @@ import type { Db } from '../../db/pool';
 import { route } from '../route';
 
 /** The 数据看板: database aggregates plus the BullMQ queue counts. */
-export async function dashboardData(db: Db, queues: readonly Queue[]) {
+export async function dashboardData(db: Db, queues: readonly Queue[], timeZone?: string) {
   const [aggregates, queueCounts] = await Promise.all([
-    dashboardAggregates(db),
+    dashboardAggregates(db, timeZone),
     Promise.all(queues.map(async (q) => ({ name: q.name, counts: await q.getJobCounts('waiting', 'active', 'failed', 'delayed').catch(() => null) }))),
   ]);
   return { ...aggregates, queues: queueCounts };
 }
 
-export function dashboardsRouter(db: Db, registry: OpenAPIRegistry, queues: readonly Queue[]): Router {
+export function dashboardsRouter(db: Db, registry: OpenAPIRegistry, queues: readonly Queue[], timeZone?: string): Router {
   const router = Router();
   route(
     router,
     registry,
     { method: 'get', path: '/api/dashboards', summary: '数据看板：队列、各环节稿件、环节用时、审核工作量、问题类别趋势、各平台发布频次', tags: ['看板'], roles: ['propaganda', 'admin', 'auditor'], responses: { 200: { description: '看板数据' } } },
-    async () => dashboardData(db, queues),
+    async () => dashboardData(db, queues, timeZone),
   );
   return router;
 }

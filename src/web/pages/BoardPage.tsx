@@ -2,14 +2,15 @@ import { useMemo, useRef, useState } from 'react';
 import { api, qs } from '../api';
 import { useSession } from '../app';
 import { CardPresence, usePresence } from '../components/Presence';
+import { MyQueue } from '../components/MyQueue';
 import { useResource, useTick } from '../hooks';
-import { BOARD_COLUMNS, categoryClass, categoryLabel, formatDuration } from '../labels';
+import { BOARD_COLUMNS, formatDuration, riskChips } from '../labels';
 import { useLiveRefetch } from '../live';
 import type { DraftPresence } from '../../shared/socket-contract';
 import type { BoardData, BoardItem, Platform } from '../types';
 
 export function BoardPage() {
-  const { units } = useSession();
+  const { units, me } = useSession();
   const [text, setText] = useState('');
   const [unit, setUnit] = useState('');
   const [platform, setPlatform] = useState('');
@@ -56,6 +57,8 @@ export function BoardPage() {
         </label>
         {board.error && <span className="error">看板加载失败：{board.error.message}</span>}
       </div>
+      {/* On a phone (≤ 480 px) the columns give way to "my queue" (CSS decides which one shows). */}
+      <MyQueue me={me} items={items} now={now + skew} />
       <div className="board" data-testid="board">
         {BOARD_COLUMNS.map((col) => {
           const cards = items.filter(col.matches);
@@ -92,9 +95,9 @@ function Card({ draft, now, sla, presence }: { draft: BoardItem; now: number; sl
       </div>
       {draft.risks.length > 0 && (
         <div className="risks">
-          {draft.risks.map((r) => (
-            <span key={r.category} className={`badge ${categoryClass(r.category)} ${r.block > 0 ? 'sev-block' : 'sev-review'}`} title={`阻断 ${r.block}，需复核 ${r.review}`}>
-              {categoryLabel(r.category)} {r.block + r.review}
+          {riskChips(draft.risks).map((r) => (
+            <span key={r.label} className={`badge ${r.className} ${r.block > 0 ? 'sev-block' : 'sev-review'}`} title={`阻断 ${r.block}，需复核 ${r.review}`} data-testid="risk-chip">
+              {r.label} {r.block + r.review}
             </span>
           ))}
         </div>

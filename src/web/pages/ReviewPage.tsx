@@ -258,6 +258,7 @@ export function ReviewPage({ id }: { id: string }) {
                 canWaive={f.waivable ?? (d.allowedActions.includes('waive') && f.severity === 'block' && !f.waived)}
                 onJump={() => jump(f.id)}
                 onWaive={(r) => void waive(f, r)}
+                draftId={d.id}
                 onAdopt={canMark && f.suggestion !== null && !markList.some((m) => m.findingId === f.id && m.status !== 'rejected') ? () => void adopt(f) : undefined}
               />
             ))}
@@ -280,7 +281,9 @@ function FindingItem({
   onJump,
   onWaive,
   onAdopt,
+  draftId,
 }: {
+  draftId: string;
   f: Finding;
   picked: boolean;
   canWaive: boolean;
@@ -309,6 +312,7 @@ function FindingItem({
         </div>
       )}
       <WaivedNote f={f} />
+      <ReportFalseAlarm draftId={draftId} findingId={f.id} />
       {canWaive &&
         (open ? (
           <div className="waive">
@@ -479,5 +483,34 @@ export function AuthorActions({ d, onChanged }: { d: DraftDetail; onChanged: (me
         </div>
       )}
     </div>
+  );
+}
+
+/** 报告误报 (issue 11): any reader of the draft tells the rule's owners this finding was wrong; counted per rule. */
+function ReportFalseAlarm({ draftId, findingId }: { draftId: string; findingId: string }) {
+  const [open, setOpen] = useState(false);
+  const [comment, setComment] = useState('');
+  const [state, setState] = useState<'idle' | 'done' | string>('idle');
+  if (state === 'done') return <div className="muted small" role="status">已报告误报，谢谢反馈</div>;
+  const send = async () => {
+    try {
+      await api.post(`/api/drafts/${draftId}/findings/${findingId}/report`, { comment: comment.trim() });
+      setState('done');
+    } catch (e) {
+      setState(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return open ? (
+    <div className="waive report-form">
+      <input placeholder="说明（选填）" value={comment} maxLength={500} onChange={(e) => setComment(e.target.value)} aria-label="误报说明" />
+      <button type="button" onClick={() => void send()} data-action="report-confirm">
+        确认报告
+      </button>
+      {state !== 'idle' && <div className="error">{state}</div>}
+    </div>
+  ) : (
+    <button type="button" className="link report" onClick={() => setOpen(true)} data-action="report-false-alarm">
+      报告误报
+    </button>
   );
 }

@@ -13,6 +13,8 @@ describe('escalation check', () => {
     expect(r.findings.map(brief)).toEqual([
       expectAt(c, '火灾', 'escalation.emergency', 'review'),
       expectAt(c, '2名学生受伤', 'escalation.casualty', 'review'),
+      // 送医 joined the casualty list (issue 11); here it is news of the same event.
+      expectAt(c, '送医', 'escalation.casualty', 'review'),
     ]);
     expect(r.findings.every((f) => f.escalate === true)).toBe(true);
   });

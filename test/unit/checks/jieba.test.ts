@@ -1,6 +1,8 @@
 import { createCheckEngine } from '../../../src/checks/engine';
 import { JIEBA_SEGMENTER, tokenBoundaries } from '../../../src/checks/segmenter';
 import type { RevisionContent } from '../../../src/domain/content';
+import { join } from 'node:path';
+import { readDictionaryDir } from '../../../src/checks/dictionary/load';
 
 /** The one unit test file that loads real nodejieba (~1 s, once). */
 const doc = (body: string): RevisionContent => ({ title: '稿件', body, format: 'text', origin: { kind: 'original' }, assets: [] });
@@ -13,6 +15,13 @@ describe('with nodejieba', () => {
   it('segment-only terms: 代考 in 代考试点 is not a hit, 代考 as a word is', () => {
     expect(engine.run('sensitive', doc('他参加代考试点的工作')).findings).toEqual([]);
     expect(engine.run('sensitive', doc('我们代考四级')).findings.map((f) => f.matched)).toEqual(['代考']);
+  });
+
+  it('下注 is a segment-only term: 以下注册流程 segments as 以下/注册 (issue 11), 在网站下注 is a hit', async () => {
+    const shipped = await readDictionaryDir(join(__dirname, '../../../dictionaries')).then((sources) => createCheckEngine({ sources }));
+    const hits = (t: string) => shipped.run('sensitive', doc(t)).findings.filter((f) => f.ruleId === 'sensitive:gambling:下注').map((f) => f.matched);
+    expect(hits('请按以下注册流程完成报名。')).toEqual([]);
+    expect(hits('他每天在网站下注。')).toEqual(['下注']);
   });
 
   it('token boundaries tile the window', () => {

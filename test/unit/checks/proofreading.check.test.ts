@@ -13,7 +13,8 @@ describe('proofreading check', () => {
     expect(r.findings.map(brief)).toEqual([
       expectAt(c, '副校长', 'proofreading.title', 'review'),
       expectAt(c, ',', 'proofreading.punctuation', 'info'),
-      expectAt(c, '再接再励', 'proofreading.wording', 'info'),
+      // An always-wrong 成语 is review since issue 11 (it was info: every 错别字 pair was a mere hint).
+      expectAt(c, '再接再励', 'proofreading.wording', 'review'),
       expectAt(c, '《', 'proofreading.brackets', 'info'),
     ]);
     expect(r.findings.map((f) => f.suggestion)).toEqual(['校长', '，', '再接再厉', undefined]);

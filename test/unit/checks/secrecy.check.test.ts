@@ -63,7 +63,7 @@ describe('secrecy check', () => {
     expect(engine.run('secrecy', c).findings.map(brief)).toEqual([expectAt(c, '校办〔2025〕7号', 'secrecy.document-number', 'review')]);
   });
 
-  it('personal data: valid ID and bank card block, invalid ID ignored, student number and mobile review', async () => {
+  it('personal data: valid ID and bank card block, a mistyped ID after 身份证号 review, student number and mobile in a 名单 review', async () => {
     const engine = await shippedEngine();
     const c = PERSONAL_DATA.content;
     const r = engine.run('secrecy', c);
@@ -72,6 +72,8 @@ describe('secrecy check', () => {
       expectAt(c, '11010519491231002X', 'personal.id-card', 'block'),
       expectAt(c, '6222 0202 0000 0000 006', 'personal.bank-card', 'block'),
       expectAt(c, '13812345678', 'personal.phone', 'review'),
+      // Was ignored (a miss, issue 11): one wrong check digit right after 身份证号 is still someone's ID number.
+      expectAt(c, '110105194912310021', 'personal.id-card', 'review'),
     ]);
     // The message never repeats the whole number; the suggestion is the masked form.
     expect(r.findings[1]!.message).not.toContain('11010519491231002X');

@@ -32,8 +32,14 @@ describe('sensitive check', () => {
 
   it('赌博 is a block finding in category gambling', async () => {
     const engine = await shippedEngine();
-    const c = doc('校园内严禁赌博。');
+    const c = doc('周末一起去赌博，输赢都算我的。');
     expect(engine.run('sensitive', c).findings.map(brief)).toEqual([expectAt(c, '赌博', 'gambling', 'block')]);
+    // 校园内严禁赌博 was a block (a false alarm: the rule bans it); since issue 11 it is info with the reason.
+    const banned = doc('校园内严禁赌博。');
+    const f = engine.run('sensitive', banned).findings;
+    expect(f.map(brief)).toEqual([expectAt(banned, '赌博', 'gambling', 'info')]);
+    expect(f[0]!.evidence).toMatchObject({ context: { scope: 'sentence', cue: '严禁', from: 'block' } });
+    expect(f[0]!.message).toContain('所在句含语境词「严禁」');
   });
 
   it('co-occurrence rules fire when A and B are within the window, not farther', () => {

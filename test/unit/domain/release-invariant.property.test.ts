@@ -21,12 +21,16 @@ import {
  * `never` finding is ever waived and every `propaganda` waiver came from 宣传部 staff. The check below is written
  * independently of releaseGate(). The stage plan is the shipped per-level table or a bare list that forgets the
  * school-level rule: the workflow must hold it either way.
+ * People, not accounts: r1 and author each have a second account with the same 工号 (r1b, authorAlt), which must
+ * count as the same person for "one person, one stage" and "the author never reviews".
  */
 const STAGES: StageId[] = ['first', 'second', 'final'];
 
 const PEOPLE: Actor[] = [
-  { id: 'author', isStaff: true, roles: ['editor', 'reviewer1'], unitId: 'u1' },
-  { id: 'r1', isStaff: true, roles: ['reviewer1'], unitId: 'u1' },
+  { id: 'author', staffId: 'S-AUTHOR', isStaff: true, roles: ['editor', 'reviewer1'], unitId: 'u1' },
+  { id: 'r1', staffId: 'S-R1', isStaff: true, roles: ['reviewer1'], unitId: 'u1' },
+  { id: 'r1b', staffId: 's-r1 ', isStaff: true, roles: ['reviewer2', 'reviewer3'], unitId: 'u1' },
+  { id: 'authorAlt', staffId: 'S-AUTHOR', isStaff: true, roles: ['reviewer2', 'reviewer3'], unitId: 'u1' },
   { id: 'r2', isStaff: true, roles: ['reviewer2'], unitId: 'u1' },
   { id: 'r3', isStaff: true, roles: ['reviewer3'], unitId: 'u1' },
   { id: 'multi', isStaff: true, roles: ['reviewer1', 'reviewer2', 'reviewer3'], unitId: 'u1' },
@@ -70,7 +74,7 @@ function progress(draft: DraftAggregate, pick: number): [Command, Actor | null] 
       // A `never` finding: someone tries to waive it (and must fail), or the author revises it away.
       if (count('never') > 0) return pick % 2 ? [{ type: 'waive', reason: '已核实', policy: 'never' }, anyOf(PEOPLE)] : [{ type: 'revise' }, PEOPLE[0] as Actor];
       // Mostly 宣传部 (so that such drafts get released), sometimes a stage reviewer (who must be refused).
-      if (count('propaganda') > 0) return [{ type: 'waive', reason: '已核实', policy: 'propaganda' }, pick % 3 ? (PEOPLE[7] as Actor) : anyOf(holders)];
+      if (count('propaganda') > 0) return [{ type: 'waive', reason: '已核实', policy: 'propaganda' }, pick % 3 ? (PEOPLE.find((p) => p.id === 'prop') as Actor) : anyOf(holders)];
       if (draft.blockingUnwaived > 0) return [{ type: 'waive', reason: '已核实', policy: 'stage' }, anyOf(holders)];
       return [{ type: 'decide', stage, decision: 'approve', comment: '' }, anyOf(holders)];
     }
@@ -78,7 +82,7 @@ function progress(draft: DraftAggregate, pick: number): [Command, Actor | null] 
       if (count('never') > 0 && pick % 3 !== 0) return [{ type: 'revise' }, PEOPLE[0] as Actor];
       return [{ type: 'resubmit', statement: '说明' }, PEOPLE[0] as Actor];
     default:
-      return [{ type: 'release' }, anyOf([PEOPLE[0] as Actor, PEOPLE[7] as Actor])];
+      return [{ type: 'release' }, anyOf([PEOPLE[0] as Actor, PEOPLE.find((p) => p.id === 'prop') as Actor])];
   }
 }
 const levelArb = fc.constantFrom<PlatformLevel>('unit', 'school');
@@ -108,13 +112,14 @@ function violationsAtRelease(model: Model): string[] {
     if (!approval) return void problems.push(`no approval at ${stage}`);
     const person = PEOPLE.find((p) => p.id === approval.actorId);
     if (!person) return void problems.push('unknown approver');
-    if (person.id === draft.authorId) problems.push(`author approved ${stage}`);
+    const personOf = (id: string) => PEOPLE.find((p) => p.id === id)?.staffId?.trim().toUpperCase() ?? id;
+    if (personOf(person.id) === personOf(draft.authorId)) problems.push(`author approved ${stage}`);
     if (!person.isStaff) problems.push(`non-staff approved ${stage}`);
     if (!person.roles.includes(STAGE_ROLE[stage])) problems.push(`wrong role at ${stage}`);
     if (stage !== 'propaganda' && person.unitId !== draft.unitId) problems.push(`wrong unit at ${stage}`);
-    if (draft.decisions.some((d) => d.actorId === person.id && d.stage !== stage)) problems.push(`${person.id} acted at two stages`);
+    if (draft.decisions.some((d) => personOf(d.actorId) === personOf(person.id) && d.stage !== stage)) problems.push(`${person.id} acted at two stages`);
   });
-  const ids = approvals.map((a) => a?.actorId);
+  const ids = approvals.map((a) => PEOPLE.find((p) => p.id === a?.actorId)?.staffId?.trim().toUpperCase() ?? a?.actorId);
   if (new Set(ids).size !== ids.length) problems.push('approvers not distinct');
   const order = approvals.map((a) => (a ? draft.decisions.indexOf(a) : -1));
   if (order.some((v, i) => i > 0 && v < (order[i - 1] as number))) problems.push('approvals out of order');
@@ -186,7 +191,7 @@ describe('先审后发 property', () => {
       fc.property(fc.boolean(), levelArb, planArb, fc.array(stepArb, { minLength: 1, maxLength: 40 }), (major, platformLevel, plan, steps) => {
         let model: Model = {
           draft: {
-            authorId: 'author', unitId: 'u1', major, escalated: false, status: 'checking', stage: null, round: 1,
+            authorId: 'author', authorStaffId: 'S-AUTHOR', unitId: 'u1', major, escalated: false, status: 'checking', stage: null, round: 1,
             everReleased: false, revisionHash: 'h0', decisions: [], checksOwed: 3, blockingUnwaived: 0,
             platformLevel, blockingByPolicy: { ...NO_BLOCKING },
           },

@@ -1,7 +1,9 @@
 import { ApiError } from '../../api';
 import { useSession } from '../../app';
 import { DictionariesAdmin } from './DictionariesAdmin';
+import { NotificationsAdmin } from './NotificationsAdmin';
 import { PlatformsAdmin } from './PlatformsAdmin';
+import { RuleFeedbackAdmin } from './RuleFeedbackAdmin';
 import { UnitsAdmin } from './UnitsAdmin';
 import { UsersAdmin } from './UsersAdmin';
 
@@ -10,6 +12,8 @@ const TABS = [
   { key: 'units', label: '单位' },
   { key: 'platforms', label: '发布平台' },
   { key: 'dictionaries', label: '词库' },
+  { key: 'notifications', label: '通知渠道' },
+  { key: 'rule-feedback', label: '规则反馈' },
 ] as const;
 
 /** 系统管理 (#/admin/<tab>): admins only; the API refuses everyone else whatever this page shows. */
@@ -33,6 +37,8 @@ export function AdminPage({ path }: { path: string }) {
       {tab === 'units' && <UnitsAdmin />}
       {tab === 'platforms' && <PlatformsAdmin />}
       {tab === 'dictionaries' && <DictionariesAdmin />}
+      {tab === 'notifications' && <NotificationsAdmin />}
+      {tab === 'rule-feedback' && <RuleFeedbackAdmin />}
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { api } from '../../api';
 import { useResource } from '../../hooks';
 import type { Platform, Unit } from '../../types';
 import { ErrorLine, messageOf } from './AdminPage';
+import { RenameCell } from './RenameCell';
 
 export const PLATFORM_KINDS: Record<string, string> = { wechat: '微信公众号', weibo: '微博', douyin: '抖音', channels: '视频号', website: '网站', other: '其他' };
 export const PLATFORM_LEVELS: Record<string, string> = { school: '学校（一级）', unit: '二级单位' };
@@ -37,6 +38,7 @@ export function PlatformsAdmin() {
         <h2>
           发布平台 <span className="count">{platforms.data?.items.length ?? 0}</span>
         </h2>
+        {done && <div className="notice notice-info">{done}</div>}
         <table className="table" data-testid="platforms-table">
           <thead>
             <tr>
@@ -49,7 +51,9 @@ export function PlatformsAdmin() {
           <tbody>
             {(platforms.data?.items ?? []).map((p) => (
               <tr key={p.id}>
-                <td>{p.name}</td>
+                <td>
+                  <RenameCell value={p.name} path={`/api/admin/platforms/${p.id}`} label="平台名称" onSaved={(m) => (setDone(m), void platforms.reload())} />
+                </td>
                 <td>{PLATFORM_KINDS[p.kind] ?? p.kind}</td>
                 <td>{PLATFORM_LEVELS[p.level] ?? p.level}</td>
                 <td>{unitName.get(p.unitId) ?? '—'}</td>

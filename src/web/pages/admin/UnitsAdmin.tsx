@@ -4,6 +4,7 @@ import { useResource } from '../../hooks';
 import { formatTime } from '../../labels';
 import type { Unit } from '../../types';
 import { ErrorLine, messageOf } from './AdminPage';
+import { RenameCell } from './RenameCell';
 
 export function UnitsAdmin() {
   const units = useResource(() => api.get<{ items: Array<Unit & { createdAt?: string }> }>('/api/admin/units'), []);
@@ -33,6 +34,7 @@ export function UnitsAdmin() {
         <h2>
           单位 <span className="count">{units.data?.items.length ?? 0}</span>
         </h2>
+        {done && <div className="notice notice-info">{done}</div>}
         <table className="table" data-testid="units-table">
           <thead>
             <tr>
@@ -44,7 +46,9 @@ export function UnitsAdmin() {
           <tbody>
             {(units.data?.items ?? []).map((u) => (
               <tr key={u.id}>
-                <td>{u.name}</td>
+                <td>
+                  <RenameCell value={u.name} path={`/api/admin/units/${u.id}`} label="单位名称" onSaved={(m) => (setDone(m), void units.reload())} />
+                </td>
                 <td>
                   <code>{u.code}</code>
                 </td>

@@ -3,6 +3,7 @@ import { api } from '../../api';
 import { useResource } from '../../hooks';
 import { ROLE_LABELS } from '../../labels';
 import type { AdminUser, Role, Unit } from '../../types';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorLine, messageOf } from './AdminPage';
 
 const ROLES: Role[] = ['editor', 'reviewer1', 'reviewer2', 'reviewer3', 'propaganda', 'auditor', 'admin'];
@@ -102,8 +103,136 @@ function UserRow({ user, unit, onSaved }: { user: AdminUser; unit: string; onSav
         )}
         <ErrorLine error={error} />
       </td>
-      <td>{user.disabled ? '已停用' : user.locked ? '已锁定' : '正常'}</td>
+      <td>
+        <UserStatus user={user} onSaved={onSaved} />
+      </td>
     </tr>
+  );
+}
+
+type Pending = 'disable' | 'reset' | 'revoke' | null;
+
+/** Status and the account actions: edit 姓名/工号, 停用/启用, 解锁, 重置密码, 强制下线 (irreversible ones confirmed). */
+function UserStatus({ user, onSaved }: { user: AdminUser; onSaved: (message: string) => void }) {
+  const [pending, setPending] = useState<Pending>(null);
+  const [editing, setEditing] = useState(false);
+  const [displayName, setDisplayName] = useState(user.displayName);
+  const [staffId, setStaffId] = useState(user.staffId ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const [once, setOnce] = useState<string | null>(null);
+  const who = `${user.displayName}（${user.username}）`;
+  const act = async (work: () => Promise<string>) => {
+    setError(null);
+    try {
+      onSaved(await work());
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setPending(null);
+    }
+  };
+  const status = user.disabled ? '已停用' : user.locked ? '已锁定' : '正常';
+  return (
+    <div data-status={status}>
+      <span>{status}</span>
+      {user.mustChangePassword && <span className="badge-warn"> 待改密码</span>}
+      {user.staffIdConflict && <div className="badge-warn" title="迁移时发现与另一账号工号相同，账号已停用；请核实后填写正确工号再启用">工号冲突：{user.staffIdConflict}</div>}
+      {editing ? (
+        <div className="inline-edit">
+          <input aria-label="姓名" value={displayName} onChange={(e) => setDisplayName(e.target.value)} maxLength={100} />
+          <input aria-label="工号" placeholder="工号" value={staffId} onChange={(e) => setStaffId(e.target.value)} maxLength={32} />
+          <button
+            type="button"
+            className="primary"
+            data-action="save-profile"
+            onClick={() =>
+              void act(async () => {
+                await api.patch(`/api/admin/users/${user.id}`, { displayName: displayName.trim(), staffId: staffId.trim() || null });
+                setEditing(false);
+                return `已修改 ${who} 的资料`;
+              })
+            }
+          >
+            保存
+          </button>
+          <button type="button" onClick={() => setEditing(false)}>
+            取消
+          </button>
+        </div>
+      ) : (
+        <div className="user-actions">
+          <button type="button" onClick={() => setEditing(true)} data-action="edit">
+            编辑
+          </button>
+          {user.disabled ? (
+            <button type="button" data-action="enable" onClick={() => void act(async () => (await api.post(`/api/admin/users/${user.id}/enable`), `已启用 ${who}`))}>
+              启用
+            </button>
+          ) : (
+            <button type="button" className="danger" data-action="disable" onClick={() => setPending('disable')}>
+              停用
+            </button>
+          )}
+          {user.locked && (
+            <button type="button" data-action="unlock" onClick={() => void act(async () => (await api.post(`/api/admin/users/${user.id}/unlock`), `已解除 ${who} 的登录锁定`))}>
+              解锁
+            </button>
+          )}
+          <button type="button" className="danger" data-action="reset-password" onClick={() => setPending('reset')}>
+            重置密码
+          </button>
+          <button type="button" className="danger" data-action="revoke-sessions" onClick={() => setPending('revoke')}>
+            强制下线
+          </button>
+        </div>
+      )}
+      {once && (
+        <div className="notice notice-conflict" role="status" data-testid="one-time-password">
+          临时密码（只显示这一次，请当面或电话告知本人）：<div className="once-password">{once}</div>
+          <button type="button" className="link" onClick={() => setOnce(null)}>
+            我已记下
+          </button>
+        </div>
+      )}
+      <ErrorLine error={error} />
+      {pending === 'disable' && (
+        <ConfirmDialog
+          title={`停用 ${who}？`}
+          confirmLabel="停用"
+          reason="停用原因（记入安全审计）"
+          onCancel={() => setPending(null)}
+          onConfirm={(reason) => act(async () => (await api.post(`/api/admin/users/${user.id}/disable`, { reason }), `已停用 ${who}，其所有会话已失效`))}
+        >
+          该账号的所有会话与实时连接将立即失效，之后无法登录，直到重新启用。
+        </ConfirmDialog>
+      )}
+      {pending === 'reset' && (
+        <ConfirmDialog
+          title={`重置 ${who} 的密码？`}
+          confirmLabel="重置密码"
+          onCancel={() => setPending(null)}
+          onConfirm={() =>
+            act(async () => {
+              const res = await api.post<{ password: string }>(`/api/admin/users/${user.id}/reset-password`);
+              setOnce(res.password);
+              return `已重置 ${who} 的密码：原密码失效，所有会话已结束，下次登录须先修改密码`;
+            })
+          }
+        >
+          原密码立即失效，该用户的所有会话结束；系统生成一次性临时密码，只显示一次。
+        </ConfirmDialog>
+      )}
+      {pending === 'revoke' && (
+        <ConfirmDialog
+          title={`强制 ${who} 下线？`}
+          confirmLabel="强制下线"
+          onCancel={() => setPending(null)}
+          onConfirm={() => act(async () => `已结束 ${who} 的 ${(await api.post<{ sessionsEnded: number }>(`/api/admin/users/${user.id}/revoke-sessions`)).sessionsEnded} 个会话`)}
+        >
+          该用户所有已登录的浏览器和 API 客户端立即退出（需重新登录）。
+        </ConfirmDialog>
+      )}
+    </div>
   );
 }
 

@@ -1,0 +1,67 @@
+/**
+ * issue 10 item 7: every day / month / year boundary is taken in TZ_REVIEW (Asia/Shanghai), never in UTC. Rows are
+ * placed at explicit times one minute either side of Beijing midnight (23:59 / 00:01), and the running number's
+ * year is taken at an injected instant.
+ */
+import { randomUUID } from 'node:crypto';
+import { insertSubmission } from '../../src/db/draft.repository';
+import { dayKey, startOf } from '../../src/domain/calendar';
+import { draftIn } from '../helpers/draft-states';
+import { createTestContext, type TestContext } from '../helpers/test-context';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext({ accounts: ['editor', 'r1', 'prop', 'admin'] });
+});
+afterAll(async () => {
+  await ctx?.close();
+});
+
+describe('TZ_REVIEW', () => {
+  it('charts a finding at 23:59 Beijing on that day and one at 00:01 on the next', async () => {
+    const draft = await draftIn(ctx, 'blocked_review');
+    const [clock] = await ctx.superuser<{ now: Date }>('SELECT now() AS now');
+    const midnight = startOf('day', new Date(clock!.now), 'Asia/Shanghai');
+    const before = new Date(midnight.getTime() - 60_000);
+    const after = new Date(midnight.getTime() + 60_000);
+    // Two copies of a real finding, in a category of their own, one minute either side of Beijing midnight.
+    for (const [when, category] of [[before, 'tz_test'], [after, 'tz_test']] as const) {
+      await ctx.superuser(
+        `INSERT INTO findings (draft_id, revision_id, check_id, category, severity, start_offset, end_offset, source, matched, rule_id, ruleset_version, message, created_at)
+         SELECT draft_id, revision_id, check_id, $2, severity, start_offset, end_offset, source, matched, rule_id, ruleset_version, message, $3::timestamptz
+         FROM findings WHERE draft_id = $1 LIMIT 1`,
+        [draft.id, category, when.toISOString()],
+      );
+    }
+    const res = await ctx.api('prop').get('/api/dashboards');
+    expect(res.status).toBe(200);
+    const days = (res.body.findingsByDay as Array<{ day: string; category: string; n: number }>).filter((r) => r.category === 'tz_test');
+    expect(days).toEqual([
+      { day: dayKey(before, 'Asia/Shanghai'), category: 'tz_test', n: 1 },
+      { day: dayKey(after, 'Asia/Shanghai'), category: 'tz_test', n: 1 },
+    ]);
+    expect(days[0]!.day).not.toBe(days[1]!.day);
+  });
+
+  it('numbers a draft submitted at 00:30 Beijing on 1 January in the new year, one at 23:59 on 31 December in the old', async () => {
+    const db = ctx.runtime.deps.db;
+    const submit = (at: string) =>
+      db.transaction((tx) =>
+        insertSubmission(tx, {
+          draftId: randomUUID(),
+          revisionId: randomUUID(),
+          platformId: ctx.people.platformId,
+          unitId: ctx.people.unitId,
+          authorId: ctx.people.ids.editor!,
+          major: false,
+          content: { title: '跨年', body: '正文', format: 'markdown', origin: { kind: 'original' }, assets: [] },
+          contentHash: 'x'.repeat(64),
+          checkIds: ['sensitive'],
+          timeZone: 'Asia/Shanghai',
+          at: new Date(at),
+        }),
+      );
+    expect((await submit('2030-12-31T16:30:00Z')).number).toMatch(/^2031-\d{6}$/);
+    expect((await submit('2030-12-31T15:59:00Z')).number).toMatch(/^2030-\d{6}$/);
+  });
+});
