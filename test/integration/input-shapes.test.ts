@@ -246,7 +246,7 @@ describe('hidden sensitive words are still found, through the whole pipeline', (
     ['a zero-width joiner and a variation selector', '赌\u200d\ufe0f博', '赌博'],
     ['HTML entities for invisible characters', '法&#x200b;轮&zwj;功', '法轮功'],
   ])('%s', async (_name, hidden, term) => {
-    const res = await ctx.api('editor').post('/api/drafts', draftBody(ctx, { body: `近日有人散发${hidden}的宣传品，请师生提高警惕。`, format: 'html' }));
+    const res = await ctx.api('editor').post('/api/drafts', draftBody(ctx, { body: `欢迎加入${hidden}学习小组，每周三晚在活动室集合。`, format: 'html' }));
     expect(res.status).toBe(201);
     await completeChecks(ctx, res.body.id);
     const detail = await ctx.api('editor').get(`/api/drafts/${res.body.id}`);
