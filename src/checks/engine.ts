@@ -6,6 +6,7 @@ import { readDictionaryDir } from './dictionary/load';
 import { createAdvertisingCheck } from './rules/advertising.check';
 import { sortFindings, type CheckContext, type CheckEnv, type CheckFn, type PreparedRevision } from './rules/common';
 import { createCopyrightCheck } from './rules/copyright.check';
+import { documentLinkFindings, documentNoteFindings, mediaDeclarationFindings } from './rules/document.findings';
 import { createEscalationCheck } from './rules/escalation.check';
 import { createProofreadingCheck } from './rules/proofreading.check';
 import { createSecrecyCheck } from './rules/secrecy.check';
@@ -98,8 +99,12 @@ export function buildCheckEngine(dicts: Dictionaries, options: { config?: Checks
     run(checkId, content, context = {}) {
       const check = checks[checkId as CheckId];
       if (!check) throw new Error(`unknown check ${checkId}`);
-      const findings = sortFindings(check(prepare(content), context));
-      return { findings: sortFindings(boundFindings(checkId, findings, config.limits.findingsPerCheck, version, waiverStrictness)), rulesetVersion: version };
+      const prepared = prepare(content);
+      const findings = check(prepared, context);
+      // Issue 9: what the canonicaliser removed and external links (proofreading), undeclared media files (copyright).
+      if (checkId === 'proofreading') findings.push(...documentNoteFindings(checkId, prepared, env), ...documentLinkFindings(checkId, prepared, env));
+      if (checkId === 'copyright') findings.push(...mediaDeclarationFindings(checkId, prepared, env));
+      return { findings: sortFindings(boundFindings(checkId, sortFindings(findings), config.limits.findingsPerCheck, version, waiverStrictness)), rulesetVersion: version };
     },
   };
 }

@@ -11,6 +11,7 @@ import type { ClaimsPort } from '../services/claims.service';
 import type { ServiceDeps } from '../services/deps';
 import { errorHandler } from './error-handler';
 import { jsonBody } from './json-body';
+import { documentsRouter } from './routes/documents.routes';
 import { adminRouter } from './routes/admin.routes';
 import { clearTossedCookies, cookieValues, crossSiteGuard, passwordChangeGuard, PLAIN_SESSION_COOKIE, SECURE_SESSION_COOKIE, sessionCookieName } from './guards';
 import { authRouter } from './routes/auth.routes';
@@ -132,7 +133,9 @@ export function createApp(deps: AppDeps): express.Express {
     }
   });
   app.use(crossSiteGuard({ db: deps.db, logger: deps.logger, allowedOrigins: deps.allowedOrigins }));
-  app.use(jsonBody({ limitBytes: BODY_LIMIT_BYTES }));
+  const json = jsonBody({ limitBytes: BODY_LIMIT_BYTES });
+  // Media uploads (multipart, up to the video cap) are streamed by their own route, not read as JSON.
+  app.use((req: Request, res: Response, next: NextFunction) => (req.method === 'POST' && req.path === '/api/media' && req.is('multipart/form-data') ? next() : json(req, res, next)));
   app.use(passwordChangeGuard());
 
   const registry = new OpenAPIRegistry();
@@ -154,6 +157,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(notificationsRouter(deps, registry));
   app.use(registryRouter(deps, registry, deps.checkpoints));
   app.use(recordsRouter(deps, registry, deps.checkpoints));
+  app.use(documentsRouter(deps, registry));
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

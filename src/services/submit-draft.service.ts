@@ -10,6 +10,7 @@ import { canonicalJson, contentHash, sha256Hex, type RevisionContent } from '../
 import { DomainError, forbidden, validationFailed } from '../domain/errors';
 import { announce } from './apply-transition';
 import type { ServiceDeps } from './deps';
+import { canonicaliseContent } from './media.service';
 
 export interface SubmitDraftInput {
   platformId: string;
@@ -64,7 +65,9 @@ export async function submitDraft(
     }
     if (!actor.unitId) throw forbidden('投稿人须属于某个单位');
 
-    const hash = contentHash(input.content);
+    // The body is stored in its canonical form (issue 9): parsed once here, refused or noted, media bound by hash.
+    const content = await canonicaliseContent(tx, input.content);
+    const hash = contentHash(content);
     const revisionId = randomUUID();
     const draft = await insertSubmission(tx, {
       draftId: randomUUID(),
@@ -73,7 +76,7 @@ export async function submitDraft(
       unitId: actor.unitId,
       authorId: actor.id,
       major: input.major,
-      content: input.content,
+      content,
       contentHash: hash,
       checkIds: deps.checkIds,
       timeZone: deps.timeZone,

@@ -129,7 +129,8 @@ describe('校对标记 and 版本对比 on the review page', () => {
 
     const next = await waitForDraft(h.ctx, 'r1', id, (d) => d.status === 'in_review' && (d.currentRevision as { number: number }).number === 2);
     expect(next.stage).toBe('first');
-    expect(next.currentRevision.body).toContain('运动员们**再接再厉**');
+    // Issue 9: the stored body is the canonical form of the submitted markdown.
+    expect(next.currentRevision.body).toContain('运动员们<strong>再接再厉</strong>');
     expect(next.currentRevision.body).toContain('学校领导出席');
     // The page follows the push to the new revision; the applied marks are history now.
     await page.waitForSelector(`[data-testid="review-page"][data-version="${next.version}"]`, { timeout: 5_000 });

@@ -2,6 +2,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { SESSION_COOKIE } from '../../src/http/routes/auth.routes';
 import { PASSWORD } from '../helpers/test-context';
 import { startHarness, type Harness } from './harness';
+import { canonicalise } from '../../src/shared/document/canonicalise';
 import { CLOBBER_NAMES, EXFIL_HOST, pack, PAYLOADS, type XssPayload } from './fixtures/xss-payloads';
 
 /**
@@ -328,9 +329,20 @@ async function buildScenario(): Promise<Scenario> {
   // Every payload is a declared asset name with a licence note; the copyright check names each asset in a finding
   // (the first few are undeclared, blocking findings that 初审 waives; the rest lack the rights holder).
   const assets = PAYLOADS.map((p, i) => ({ kind: 'image', name: p.text, note: p.text, licence: i < waiverReasons.length ? null : 'authorized' }));
-  const htmlBody = ['<p>正文开始<script>xss(0)</script>正文继续</p>', ...ALL, '<p><a href="https://www.example.edu.cn/news">学校新闻网</a></p>'].join('\n');
+  // Issue 9: payloads that reference external media (<img src="http://…">, data:) are refused at submission —
+  // the server never fetches a URL from input. Each is tried alone and must get 400; the rest go in the carriers.
+  const refusedIn = (format: string) => ALL.filter((t) => canonicalise(t, format).refusals.length > 0);
+  for (const format of ['html', 'markdown']) {
+    for (const t of refusedIn(format)) {
+      const res = await h.ctx.api('xeditor').post('/api/drafts', { platformId, title: '外部图片', body: t, format });
+      expect([t, res.status, res.body.error?.code]).toEqual([t, 400, 'validation_failed']);
+    }
+  }
+  const htmlOk = ALL.filter((t) => !refusedIn('html').includes(t));
+  const mdOk = ALL.filter((t) => !refusedIn('markdown').includes(t));
+  const htmlBody = ['<p>正文开始<script>xss(0)</script>正文继续</p>', ...htmlOk, '<p><a href="https://www.example.edu.cn/news">学校新闻网</a></p>'].join('\n');
   const hId = await submit(platformId, { title: titles[0]!, body: htmlBody, format: 'html', origin, assets });
-  const mId = await submit(platformId, { title: titles[1]!, body: ['# 校园新闻', ...ALL, '[合法链接](https://www.example.edu.cn)'].join('\n\n'), format: 'markdown', origin });
+  const mId = await submit(platformId, { title: titles[1]!, body: ['# 校园新闻', ...mdOk, '[合法链接](https://www.example.edu.cn)'].join('\n\n'), format: 'markdown', origin });
   const tId = await submit(platformId, { title: titles[2]!, body: ALL.join('\n\n'), format: 'text' });
   const carriers = [
     { id: hId, title: titles[0]! },

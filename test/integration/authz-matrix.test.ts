@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 import request from 'supertest';
+import sharp from 'sharp';
 import { sql } from 'drizzle-orm';
 import { createApp } from '../../src/http/app';
 import { createUser } from '../../src/services/admin.service';
@@ -49,6 +50,8 @@ interface Req {
   path: string;
   query?: Record<string, string>;
   body?: unknown;
+  /** A multipart upload (field `file`) instead of a JSON body. */
+  file?: { data: Buffer; name: string };
 }
 
 interface Scenario {
@@ -63,6 +66,20 @@ interface Scenario {
   /** More assertions on an allowed answer (scoping: no other unit's drafts in a list). */
   verify?: (body: any, actor: Actor, f: Fixture) => void | Promise<void>;
 }
+
+const uniquePng = () => sharp({ create: { width: 8, height: 8, channels: 3, background: { r: randomBytes(1)[0]!, g: randomBytes(1)[0]!, b: randomBytes(1)[0]! } } }).png().toBuffer();
+
+let imageDraft: Promise<Fixture> | undefined;
+/** One draft of our unit (by `editor`) referencing an image `editor` uploaded. */
+const draftWithImage = () =>
+  (imageDraft ??= (async () => {
+    const up = await request(server).post('/api/media').set('Authorization', `Bearer ${ctx.people.tokens.editor}`).attach('file', await uniquePng(), 'x.png');
+    if (up.status !== 201) throw new Error(`upload: ${up.status} ${JSON.stringify(up.body)}`);
+    const hash = up.body.hash as string;
+    const res = await ctx.api('editor').post('/api/drafts', { platformId: ctx.people.platformId, title: '配图稿件', body: `![图](media:${hash})`, assets: [{ media: hash, licence: 'own_work' }] });
+    if (res.status !== 201) throw new Error(`submit: ${res.status} ${JSON.stringify(res.body)}`);
+    return { hash, draft: { id: res.body.id, unitId: ctx.people.unitId, author: 'editor' } };
+  })());
 
 let ctx: TestContext;
 let app: Express;
@@ -483,6 +500,23 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
     ],
   },
   'GET /api/drafts/{id}/trail/verify': { scenarios: [{ name: 'verify the chain', setup: sharedDraft('first'), send: (f) => ({ path: dpath(f, '/trail/verify') }), expect: only(...readersOf('U')) }] },
+  // Issue 9: media and the canonical rendering. A file is served to its uploader and to readers of a draft that
+  // references it; anyone else gets 404 (no hint that the file exists).
+  'POST /api/media': {
+    scenarios: [{ name: 'upload an image', mutates: true, send: async () => ({ path: '/api/media', file: { data: await uniquePng(), name: 'a.png' } }), expect: only('editor', 'editor2', 'foreign') }],
+  },
+  'GET /api/media/{hash}': {
+    scenarios: [{ name: 'an image a draft of our unit references', setup: draftWithImage, send: (f) => ({ path: `/api/media/${f.hash as string}` }), expect: table((a) => (a === 'anon' ? UNAUTHENTICATED : readersOf('U').includes(a) ? 'allow' : [404, 'not_found'])) }],
+  },
+  'GET /api/media/{hash}/thumbnail': {
+    scenarios: [{ name: 'its thumbnail', setup: draftWithImage, send: (f) => ({ path: `/api/media/${f.hash as string}/thumbnail` }), expect: table((a) => (a === 'anon' ? UNAUTHENTICATED : readersOf('U').includes(a) ? 'allow' : [404, 'not_found'])) }],
+  },
+  'GET /api/drafts/{id}/preview': {
+    scenarios: [{ name: 'preview of the current revision', setup: sharedDraft('first'), send: (f) => ({ path: dpath(f, '/preview') }), expect: only(...readersOf('U')) }],
+  },
+  'GET /api/drafts/{id}/released': {
+    scenarios: [{ name: 'what release handed out', setup: sharedDraft('released'), send: (f) => ({ path: dpath(f, '/released') }), expect: only(...readersOf('U')) }],
+  },
   'GET /api/drafts/{id}/review-sheet': {
     scenarios: [
       { name: '审稿单', setup: sharedDraft('approved'), send: (f) => ({ path: dpath(f, '/review-sheet') }), expect: only(...readersOf('U')) },
@@ -786,6 +820,7 @@ function send(method: string, req: Req, token: string | undefined): request.Test
   let test = request(server)[m](req.path);
   if (token) test = test.set('Authorization', `Bearer ${token}`);
   if (req.query) test = test.query(req.query);
+  if (req.file) return test.attach('file', req.file.data, req.file.name);
   return req.body === undefined ? test : test.send(req.body as object);
 }
 

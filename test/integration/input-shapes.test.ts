@@ -223,10 +223,23 @@ describe('privileged and malformed fields on every write', () => {
   });
 });
 
+describe('direction overrides never reorder what readers see (issue 9)', () => {
+  it('a right-to-left override showing 功轮法 as 法轮功 is removed at submission, with an info finding', async () => {
+    const res = await ctx.api('editor').post('/api/drafts', draftBody(ctx, { body: '近日有人散发\u202e功轮法的宣传品。', format: 'html' }));
+    expect(res.status).toBe(201);
+    await completeChecks(ctx, res.body.id);
+    const detail = (await ctx.api('editor').get(`/api/drafts/${res.body.id}`)).body;
+    expect(detail.currentRevision.body).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    expect(detail.findings).toContainEqual(expect.objectContaining({ ruleId: 'document:removed', severity: 'info', message: expect.stringContaining('方向控制字符') }));
+  });
+});
+
 describe('hidden sensitive words are still found, through the whole pipeline', () => {
   it.each([
     ['zero-width spaces (more than the noise gap)', '法\u200b\u200b\u200b\u200b\u200b轮功', '法轮功'],
-    ['a right-to-left override showing 功轮法 as 法轮功', '\u202e功轮法', '法轮功'],
+    // Issue 9: a right-to-left override is removed at submission (an info finding says so), so readers see 功轮法
+    // in its written order — no longer 法轮功 — and the case moved to the canonical-document tests below.
+    ['a right-to-left override around a term written in order', '\u202e法轮功\u202c', '法轮功'],
     ['bidi isolates', '法\u2066轮\u2069功', '法轮功'],
     ['left-to-right and right-to-left marks', '法\u200e轮\u200f功', '法轮功'],
     ['a soft hyphen', '赌\u00ad博', '赌博'],

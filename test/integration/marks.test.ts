@@ -1,3 +1,4 @@
+import { canonicalise } from '../../src/shared/document/canonicalise';
 import { buildRevisionText } from '../../src/checks/text/extract';
 import { createTestContext, draftBody, waitForDraft, type TestContext } from '../helpers/test-context';
 
@@ -11,7 +12,9 @@ afterAll(async () => {
 
 const TITLE = '我校举办第五十届秋季田径运动会';
 const BODY = '## 开幕式\n\n11月20日，我校第五十届秋季田径运动会在东区体育场开幕。运动员们**再接再励**，勇创佳绩。\n\n校领导出席开幕式并致辞。';
-const PLAIN = buildRevisionText({ title: TITLE, body: BODY, format: 'markdown' }).text;
+// Issue 9: a revision stores the canonical form of what was submitted; source spans index that stored form.
+const STORED = canonicalise(BODY, 'markdown').body;
+const PLAIN = buildRevisionText({ title: TITLE, body: STORED, format: 'html' }).text;
 const plainSpan = (text: string) => ({ start: PLAIN.indexOf(text), end: PLAIN.indexOf(text) + text.length });
 
 type Draft = Record<string, any>;
@@ -44,7 +47,7 @@ describe('校对标记 (proofreading marks)', () => {
     const revisionId = draft.currentRevision.id as string;
 
     // A comment on a span of the original body, as the browser sends it; untrusted text is stored as given.
-    const at = BODY.indexOf('勇创佳绩');
+    const at = STORED.indexOf('勇创佳绩');
     const c = await ctx.api('r1').post(`/api/drafts/${draft.id}/marks`, { revisionId, source: { field: 'body', start: at, end: at + 4 }, note: '<img src=x onerror=alert(1)> 口号化，建议删去' });
     expect(c.status).toBe(201);
     comment = c.body;
@@ -57,7 +60,7 @@ describe('校对标记 (proofreading marks)', () => {
     const r = await ctx.api('r1').post(`/api/drafts/${draft.id}/marks`, { revisionId, ...plainSpan('校领导'), replacement: '学校领导', note: '规范称谓' });
     expect(r.status).toBe(201);
     correction = r.body;
-    expect(correction).toMatchObject({ kind: 'correction', original: '校领导', replacement: '学校领导', source: { field: 'body', start: BODY.indexOf('校领导') } });
+    expect(correction).toMatchObject({ kind: 'correction', original: '校领导', replacement: '学校领导', source: { field: 'body', start: STORED.indexOf('校领导') } });
 
     // A finding's suggestion accepted as a mark.
     const finding = draft.findings.find((f: Draft) => f.matched === '再接再励');
@@ -176,7 +179,7 @@ describe('校对标记 (proofreading marks)', () => {
     const next = await waitForDraft(ctx, 'r1', draft.id, (d) => d.status === 'in_review');
     expect(next.stage).toBe('first');
     expect(next.currentRevision).toMatchObject({ number: 2, kind: 'proofread' });
-    expect(next.currentRevision.body).toBe(BODY.replace('再接再励', '再接再厉').replace('校领导', '学校领导'));
+    expect(next.currentRevision.body).toBe(STORED.replace('再接再励', '再接再厉').replace('校领导', '学校领导'));
     expect(next.findings.some((f: Draft) => f.matched === '再接再励')).toBe(false);
 
     const marks = (await marksOf('r1', draft.id)).body.items as Draft[];
@@ -201,7 +204,7 @@ describe('校对标记 (proofreading marks)', () => {
   it('refuses a correction whose source crosses markup, allows a comment there, and escapes HTML on apply', async () => {
     const html = await inReview({ title: '图书馆通知', format: 'html', body: '<p>运动员们<b>再接</b>再励。开放时间A&amp;B。</p>' });
     const revisionId = html.currentRevision.id;
-    const plain = buildRevisionText({ title: '图书馆通知', body: '<p>运动员们<b>再接</b>再励。开放时间A&amp;B。</p>', format: 'html' }).text;
+    const plain = buildRevisionText({ title: '图书馆通知', body: html.currentRevision.body, format: 'html' }).text;
     const span = (t: string) => ({ start: plain.indexOf(t), end: plain.indexOf(t) + t.length });
     const crossing = await ctx.api('r1').post(`/api/drafts/${html.id}/marks`, { revisionId, ...span('再接再励'), replacement: '再接再厉' });
     expect(crossing.status).toBe(400);
@@ -216,7 +219,7 @@ describe('校对标记 (proofreading marks)', () => {
     const applied = await ctx.api('r1').post(`/api/drafts/${html.id}/marks/apply`, { version: html.version, note: '校对' });
     expect(applied.status).toBe(201);
     const next = await waitForDraft(ctx, 'r1', html.id, (d) => d.status !== 'checking');
-    expect(next.currentRevision.body).toBe('<p>运动员们<b>再接</b>再励。开放时间&lt;script&gt;x&lt;/script&gt;。</p>');
+    expect(next.currentRevision.body).toBe('<p>运动员们<strong>再接</strong>再励。开放时间&lt;script&gt;x&lt;/script&gt;。</p>\n');
     // The comment left open on the older revision can no longer be settled there.
     const late = await ctx.api('r1').post(`/api/drafts/${html.id}/marks/${open.body.id}/resolve`, { decision: 'reject' });
     expect([late.status, late.body.error.code]).toEqual([409, 'conflict']);

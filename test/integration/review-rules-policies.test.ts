@@ -176,7 +176,8 @@ describe('3 · the proofreading bound', () => {
 
   it.each<[string, (c: Draft) => Draft, string]>([
     ['replacing the body', (c) => ({ ...c, body: '全新的正文内容，与此前审核的文字完全不同。'.repeat(6) }), 'chars'],
-    ['a new link', (c) => ({ ...c, body: `${c.body}\n\n[报名](https://example.edu.cn/signup)` }), 'links'],
+    // Issue 9: the stored body is canonical HTML (the submitted markdown parsed once), so the edit is HTML too.
+    ['a new link', (c) => ({ ...c, body: `${c.body}<p><a href="https://example.edu.cn/signup">报名</a></p>` }), 'links'],
     ['the title', (c) => ({ ...c, title: `${c.title}（更新）` }), 'title'],
     ['the origin', (c) => ({ ...c, origin: { kind: 'adapted', sourceName: '新华社', originalAuthor: '记者' } }), 'origin'],
   ])('%s by 终审 restarts review at 初审, and the diff says so', async (_name, change, reason) => {

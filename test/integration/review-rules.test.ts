@@ -168,7 +168,8 @@ describe('versions and races', () => {
     const proof = await ctx.api('r2').post(`/api/drafts/${id}/revisions`, {
       title: d.currentRevision.title,
       body: d.currentRevision.body.replace('运动会', '运动会（校对）'),
-      format: 'markdown',
+      // Issue 9: the stored body is the canonical (HTML) form of the submitted markdown; edit it in its own format.
+      format: d.currentRevision.format,
       stage: 'second',
       version: d.version,
       marks: [{ start: 0, end: 2, original: '11', suggestion: '11', note: '核对日期' }],
@@ -209,7 +210,7 @@ describe('纠错 after release', () => {
     const id = await released();
     const d = await get('editor', id);
     const correction = await ctx.api('editor').post(`/api/drafts/${id}/corrections`, {
-      action: 'correct', reason: '更正日期', version: d.version, title: d.currentRevision.title, body: d.currentRevision.body.replace('11月20日', '11月21日'),
+      action: 'correct', reason: '更正日期', version: d.version, title: d.currentRevision.title, body: d.currentRevision.body.replace('11月20日', '11月21日'), format: d.currentRevision.format,
     });
     expect(correction.status).toBe(200);
     expect(correction.body.status).toBe('checking');

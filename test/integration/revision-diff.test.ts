@@ -45,7 +45,8 @@ describe('diff between any two revisions', () => {
       ['title', '', '隆重'],
       ['body', '励', '厉'],
       ['body', '', '学'],
-      ['body', '', '\n\n本文部分内容来自内部资料，请核实。'],
+      // Issue 9: revisions store the canonical form, so the added markdown paragraph is a canonical <p>.
+      ['body', '', '<p>本文部分内容来自内部资料，请核实。</p>\n'],
     ]);
     expect(changes[1]).toMatchObject({ before: expect.stringMatching(/运动员们再接再$/), after: expect.stringMatching(/^，勇创佳绩/) });
     expect(res.body.totalChanges).toBe(4);

@@ -24,14 +24,9 @@ const IMAGE_URL = /\.(?:png|jpe?g|gif|webp|svg|bmp|avif)(?:[?#].*)?$/i;
 function targets(content: Pick<RevisionContent, 'body' | 'format'>) {
   const extracted = extractPlainText(content.body, content.format);
   const links: string[] = [];
-  const images: string[] = [];
-  for (const l of extracted.links) {
-    // The extraction reports <img src> and markdown ![](…) targets among the links; tell them apart by the
-    // markup at the target's source offset.
-    const before = content.body.slice(Math.max(0, l.start - 12), l.start).toLowerCase();
-    const isImage = /src\s*=\s*["']?$/.test(before) || /!\[[^\]]*\]\($/.test(content.body.slice(Math.max(0, l.start - 200), l.start)) || IMAGE_URL.test(l.href);
-    (isImage ? images : links).push(l.href);
-  }
+  // Issue 9: images are stored media referenced by hash (the canonical document lists them as their own field).
+  const images: string[] = (extracted.media ?? []).map((m) => `media:${m.hash}`);
+  for (const l of extracted.links) (IMAGE_URL.test(l.href) ? images : links).push(l.href);
   return { text: extracted.text, links: links.sort(), images: images.sort() };
 }
 

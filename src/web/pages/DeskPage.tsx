@@ -3,6 +3,8 @@ import { api, ApiError, qs } from '../api';
 import { useSession } from '../app';
 import { useResource } from '../hooks';
 import { formatTime, STATUS_LABELS, STAGE_LABELS } from '../labels';
+import { RichEditor } from '../components/RichEditor';
+import { renderArticle } from '../../shared/document/render';
 import { useLiveRefetch } from '../live';
 import { totalLabel, useCursorList } from '../paging';
 import { navigate } from '../router';
@@ -91,7 +93,8 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
   const [rightsHolder, setRightsHolder] = useState('');
   const [originalText, setOriginalText] = useState('');
   const [major, setMajor] = useState(false);
-  const [assets, setAssets] = useState<Array<{ kind: string; name: string; licence: string }>>([]);
+  const [assets, setAssets] = useState<Array<{ kind: string; name: string; licence: string; media?: string }>>([]);
+  const [richHtml, setRichHtml] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // One key per form fill: a double click or a retry after a timeout cannot create two drafts.
@@ -118,11 +121,14 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
       const payload = {
         platformId: effectivePlatform,
         title,
-        body,
-        format,
+        // 图文编辑器 content is HTML referencing uploads as media:<hash>; the server canonicalises it.
+        body: format === 'rich' ? richHtml : body,
+        format: format === 'rich' ? 'html' : format,
         major,
         origin,
-        assets: assets.filter((a) => a.name.trim()).map((a) => ({ kind: a.kind, name: a.name.trim(), licence: a.licence || null })),
+        assets: assets
+          .filter((a) => a.name.trim() || a.media)
+          .map((a) => (a.media ? { media: a.media, licence: a.licence || null } : { kind: a.kind, name: a.name.trim(), licence: a.licence || null })),
       };
       const res = await fetch('/api/drafts', {
         method: 'POST',
@@ -166,6 +172,7 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
         <label>
           正文格式
           <select name="format" value={format} onChange={(e) => setFormat(e.target.value)}>
+            <option value="rich">图文编辑器</option>
             <option value="markdown">Markdown</option>
             <option value="html">HTML</option>
             <option value="text">纯文本</option>
@@ -213,10 +220,27 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
           <textarea name="originalText" value={originalText} onChange={(e) => setOriginalText(e.target.value)} rows={6} />
         </label>
       )}
-      <label>
-        正文
-        <textarea name="body" value={body} onChange={(e) => setBody(e.target.value)} required rows={12} />
-      </label>
+      {format === 'rich' ? (
+        <div className="rich-with-preview">
+          <div className="rich-pane">
+            <span className="label">正文</span>
+            <RichEditor
+              onChange={setRichHtml}
+              onUploaded={(m) => setAssets((list) => (list.some((a) => a.media === m.hash) ? list : [...list, { kind: m.kind, name: m.name, licence: '', media: m.hash }]))}
+            />
+          </div>
+          <div className="preview-pane">
+            <span className="label">预览（手机宽度，发布效果）</span>
+            {/* The same renderer as GET /api/drafts/:id/preview: these are the bytes release would hand out. */}
+            <iframe title="预览" data-testid="desk-preview" sandbox="allow-same-origin" srcDoc={renderArticle({ title: title || '（标题）', body: richHtml || '<p></p>', format: 'html' }).html} />
+          </div>
+        </div>
+      ) : (
+        <label>
+          正文
+          <textarea name="body" value={body} onChange={(e) => setBody(e.target.value)} required rows={12} />
+        </label>
+      )}
       <div className="assets">
         <span>素材及授权</span>
         {assets.map((a, i) => (
@@ -227,7 +251,7 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
               <option value="audio">音频</option>
               <option value="font">字体</option>
             </select>
-            <input placeholder="文件名" value={a.name} onChange={(e) => setAssets(assets.map((x, k) => (k === i ? { ...x, name: e.target.value } : x)))} aria-label="素材文件名" />
+            <input placeholder="文件名" value={a.name} readOnly={!!a.media} title={a.media ? `已上传文件 ${a.media}` : undefined} onChange={(e) => setAssets(assets.map((x, k) => (k === i ? { ...x, name: e.target.value } : x)))} aria-label="素材文件名" />
             <select value={a.licence} onChange={(e) => setAssets(assets.map((x, k) => (k === i ? { ...x, licence: e.target.value } : x)))} aria-label="授权">
               <option value="">未声明</option>
               <option value="own_work">自有</option>

@@ -52,6 +52,7 @@ export function ReviewPage({ id }: { id: string }) {
   const canMark = draft.data?.allowedActions.includes('proofread') ?? false;
   const draftSelection = useDraftSelection(canMark);
   const [pickedMark, setPickedMark] = useState<string | null>(null);
+  const [enlarged, setEnlarged] = useState<string | null>(null);
 
   const d = draft.data;
   const body = useMemo(() => (d ? parseBody(d.currentRevision.body, d.currentRevision.format) : []), [d]);
@@ -155,6 +156,9 @@ export function ReviewPage({ id }: { id: string }) {
               审稿单
             </a>
             <a href={`#/audit/${d.id}`}>审计轨迹</a>
+            <a href={`/api/drafts/${d.id}/preview`} target="_blank" rel="noopener" data-testid="preview-link">
+              预览（发布效果）
+            </a>
           </div>
         </div>
         {notice && (
@@ -170,8 +174,17 @@ export function ReviewPage({ id }: { id: string }) {
             onPick={jump}
             onPickMark={jumpToMark}
             selectable={canMark}
+            onEnlarge={setEnlarged}
           />
         </article>
+        {enlarged && (
+          <div className="media-viewer" role="dialog" aria-label="原图" data-testid="media-viewer" onClick={() => setEnlarged(null)}>
+            <img src={`/api/media/${enlarged}`} alt="原图" />
+            <button type="button" className="media-viewer-close" onClick={() => setEnlarged(null)}>
+              关闭
+            </button>
+          </div>
+        )}
         <OriginBox d={d} />
         <RevisionDiff key={d.revisions.length} draftId={d.id} revisions={d.revisions} />
         <History d={d} />

@@ -1,5 +1,5 @@
 import { createElement, Fragment, type ReactNode } from 'react';
-import { splitText, type Highlight, type Piece, type SafeNode } from './safe-content';
+import { splitText, type Highlight, type Piece, type SafeNode, type TextNode } from './safe-content';
 
 interface Props {
   nodes: readonly SafeNode[];
@@ -11,10 +11,21 @@ interface Props {
    * rendered draft maps back to the original field (render/selection.ts).
    */
   selectable?: boolean;
+  /** Click on an image: show the original (the review page opens a viewer). */
+  onEnlarge?: (hash: string) => void;
 }
 
+const hostOf = (href: string) => {
+  try {
+    const u = new URL(href);
+    return u.protocol === 'mailto:' ? href.slice(7) : u.host;
+  } catch {
+    return href;
+  }
+};
+
 /** Renders the safe tree: allow-listed elements built by React, all draft text inserted as text. */
-export function SafeContent({ nodes, highlights, onPick, onPickMark, selectable = false }: Props) {
+export function SafeContent({ nodes, highlights, onPick, onPickMark, selectable = false, onEnlarge }: Props) {
   let key = 0;
   const piece = (p: Piece, i: number): ReactNode => {
     const finding = p.covering?.find((h) => h.kind !== 'mark');
@@ -45,26 +56,48 @@ export function SafeContent({ nodes, highlights, onPick, onPickMark, selectable 
   const render = (node: SafeNode): ReactNode => {
     key++;
     if (node.kind === 'text') return <Fragment key={key}>{splitText(node, highlights).map(piece)}</Fragment>;
-    if (node.image) {
+    const a = node.attrs;
+    if (node.tag === 'img' && a.media) {
+      // Every image is shown inline (thumbnail; click to enlarge); its alt text is shown, located, as a caption.
+      const alt: TextNode | undefined =
+        a.alt !== undefined && node.altStart !== undefined && node.altEnd !== undefined
+          ? { kind: 'text', text: a.alt, start: node.altStart, end: node.altEnd, exact: node.altEnd - node.altStart === a.alt.length }
+          : undefined;
+      const hash = a.media;
       return (
-        <span key={key} className="img-placeholder" title="图片（不在审稿页加载）">
-          [图片] {node.children.map(render)}
+        <span key={key} className="media-figure" data-media={hash}>
+          <img className="media-image" src={`/api/media/${hash}/thumbnail`} alt="" loading="lazy" onClick={() => onEnlarge?.(hash)} title="点击查看原图" />
+          {alt && <span className="media-alt">图片说明：{splitText(alt, highlights).map(piece)}</span>}
         </span>
       );
+    }
+    if ((node.tag === 'video' || node.tag === 'audio') && a.media) {
+      return createElement(node.tag, { key, src: `/api/media/${a.media}`, controls: true, preload: 'metadata', className: `media-${node.tag}`, 'data-media': a.media });
     }
     if (node.tag === 'br' || node.tag === 'hr') return createElement(node.tag, { key });
+    const style: Record<string, string> = {};
+    if (a.align) style.textAlign = a.align;
+    if (a.color) style.color = a.color;
+    if (a.size) style.fontSize = `${a.size}px`;
+    const props: Record<string, unknown> = { key, ...(Object.keys(style).length ? { style } : {}) };
     if (node.tag === 'a') {
-      return node.href ? (
-        <a key={key} href={node.href} target="_blank" rel="noopener noreferrer nofollow" className="ext-link">
-          {node.children.map(render)}
-        </a>
+      return a.href ? (
+        <Fragment key={key}>
+          <a href={a.href} target="_blank" rel="noopener noreferrer nofollow" className="ext-link" title={a.href}>
+            {node.children.map(render)}
+          </a>
+          <span className="link-host" title={a.href}>
+            ↗{hostOf(a.href)}
+          </span>
+        </Fragment>
       ) : (
-        <span key={key} className="dead-link" title="链接已移除（仅允许 http/https/mailto）">
-          {node.children.map(render)}
-        </span>
+        <span key={key}>{node.children.map(render)}</span>
       );
     }
-    return createElement(node.tag, { key }, ...node.children.map(render));
+    if (node.tag === 'ol' && a.start) props.start = a.start;
+    if (a.colspan) props.colSpan = a.colspan;
+    if (a.rowspan) props.rowSpan = a.rowspan;
+    return createElement(node.tag, props, ...node.children.map(render));
   };
   return <>{nodes.map(render)}</>;
 }

@@ -1,3 +1,4 @@
+import { canonicalise } from '../../../src/shared/document/canonicalise';
 import { loadCheckEngine, createCheckEngine } from '../../../src/checks';
 import { DictionaryError } from '../../../src/checks/dictionary/dictionary';
 import type { RevisionContent } from '../../../src/domain/content';
@@ -66,13 +67,18 @@ describe('check engine contract', () => {
 
   it('markdown and HTML findings map back to the original markup', () => {
     const engine = createCheckEngine({ sources: { 'sensitive/gambling.txt': '赌博\tblock\n' }, segmenter: CHAR_SEGMENTER });
-    const md = '## 通知\n\n严禁**赌**博。';
-    const f = engine.run('sensitive', doc(md, 'markdown')).findings[0]!;
-    expect(md.slice(f.source.start, f.source.end)).toBe('赌**博');
+    // Issue 9: offsets index the canonical form, which is what a revision stores (markdown becomes canonical HTML).
+    const md = canonicalise('## 通知\n\n严禁**赌**博。', 'markdown').body;
+    const f = engine.run('sensitive', doc(md, 'html')).findings[0]!;
+    expect(md.slice(f.source.start, f.source.end)).toBe('赌</strong>博');
     expect(f.matched).toBe('赌博');
-    const html = '<p>严禁<span style="color:red">赌</span>&#21338;</p>';
+    const html = canonicalise('<p>严禁<span style="color:red">赌</span>&#21338;</p>', 'html').body;
+    expect(html).toBe('<p>严禁<span style="color:#ff0000">赌</span>博</p>\n');
     const g = engine.run('sensitive', doc(html, 'html')).findings[0]!;
-    expect(html.slice(g.source.start, g.source.end)).toBe('赌</span>&#21338;');
+    expect(html.slice(g.source.start, g.source.end)).toBe('赌</span>博');
+    // A raw (legacy) body is read through the same canonicalisation, so its offsets index the same form.
+    const legacy = engine.run('sensitive', doc('<p>严禁<span style="color:red">赌</span>&#21338;</p>', 'html')).findings[0]!;
+    expect(legacy.source).toEqual(g.source);
   });
 
   it('bad dictionary lines fail the load with every line listed', () => {

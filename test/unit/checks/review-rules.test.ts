@@ -53,13 +53,19 @@ describe('the proofreading bound', () => {
   it.each<[string, (c: RevisionContent) => RevisionContent, string]>([
     ['a link', (c) => ({ ...c, body: `${c.body}[链接](https://example.edu.cn/a)` }), 'links'],
     ['a link target', (c) => ({ ...c, body: `${c.body}[链接](https://example.edu.cn/a)` }), 'links'],
-    ['an image in the body', (c) => ({ ...c, body: `${c.body}\n\n![图](https://example.edu.cn/a.jpg)` }), 'images'],
+    // Issue 9: images are uploaded media referenced by hash (external images are refused at submission).
+    ['an image in the body', (c) => ({ ...c, body: `${c.body}\n\n![图](media:${'b'.repeat(64)})` }), 'images'],
     ['an image asset', (c) => ({ ...c, assets: [{ kind: 'image', name: 'a.jpg', licence: 'own_work' }] }), 'images'],
     ['the title', (c) => ({ ...c, title: '新标题' }), 'title'],
     ['the origin', (c) => ({ ...c, origin: { kind: 'repost', sourceName: '新华社' } }), 'origin'],
   ])('any change to %s restarts review', (_name, change, reason) => {
     const a = content();
     expect(verdict(a, change(a)).reasons).toContain(reason);
+  });
+
+  it('the same picture with other bytes (another media hash) restarts review', () => {
+    const a = content({ format: 'html', body: `<p>校园</p><p><img src="media:${'a'.repeat(64)}" alt="图"></p>` });
+    expect(verdict(a, { ...a, body: a.body.replace('a'.repeat(64), 'c'.repeat(64)) })).toMatchObject({ exceeded: true, reasons: ['images'], charsChanged: 0 });
   });
 
   it('a changed link target in HTML counts as a link change even with the same text', () => {

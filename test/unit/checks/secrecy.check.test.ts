@@ -1,3 +1,4 @@
+import { canonicalise } from '../../../src/shared/document/canonicalise';
 import { createCheckEngine } from '../../../src/checks/engine';
 import { idCardCheckChar, isValidIdCard, luhnValid } from '../../../src/checks/rules/validators';
 import type { RevisionContent } from '../../../src/domain/content';
@@ -34,10 +35,12 @@ describe('secrecy check', () => {
 
   it('markings work through HTML entities and full-width characters', () => {
     const engine = createCheckEngine({ sources: {}, segmenter: CHAR_SEGMENTER });
-    const body = '<p>机密&#9733;１年</p>';
+    // Offsets index the canonical form (issue 9): the entity is decoded once, at submission.
+    const body = canonicalise('<p>机密&#9733;１年</p>', 'html').body;
+    expect(body).toBe('<p>机密★１年</p>\n');
     const f = engine.run('secrecy', { ...doc(''), body, format: 'html' }).findings;
     expect(f.map((x) => [x.category, x.severity, x.matched, x.source])).toEqual([
-      ['secrecy.marking', 'block', '机密★１年', { field: 'body', start: 3, end: 14 }],
+      ['secrecy.marking', 'block', '机密★１年', { field: 'body', start: 3, end: 8 }],
     ]);
   });
 
