@@ -10,6 +10,7 @@ import { createEscalationCheck } from './rules/escalation.check';
 import { createProofreadingCheck } from './rules/proofreading.check';
 import { createSecrecyCheck } from './rules/secrecy.check';
 import { createSensitiveCheck } from './rules/sensitive.check';
+import { mediaFindings } from './media/media-findings';
 import { JIEBA_SEGMENTER, preloadSegmenter, type Segmenter } from './segmenter';
 import { foldText } from './text/fold';
 import { buildRevisionText } from './text/extract';
@@ -90,7 +91,16 @@ export function buildCheckEngine(dicts: Dictionaries, options: { config?: Checks
     run(checkId, content, context = {}) {
       const check = checks[checkId as CheckId];
       if (!check) throw new Error(`unknown check ${checkId}`);
-      return { findings: sortFindings(check(prepare(content), context)), rulesetVersion: version };
+      const findings = check(prepare(content), context);
+      if (context.media?.length || context.mediaMatches?.length) {
+        // Text in pictures is read by the same check, each field prepared on its own (not through `last`).
+        const runText = (field: RevisionContent) => {
+          const rt = buildRevisionText(field);
+          return check({ content: field, rt, text: rt.text, folded: foldText(rt.text, 'width') }, {});
+        };
+        findings.push(...mediaFindings(checkId, content, context, env, runText));
+      }
+      return { findings: sortFindings(findings), rulesetVersion: version };
     },
   };
 }
