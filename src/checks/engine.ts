@@ -6,6 +6,7 @@ import { readDictionaryDir } from './dictionary/load';
 import { createAdvertisingCheck } from './rules/advertising.check';
 import { sortFindings, type CheckContext, type CheckEnv, type CheckFn, type PreparedRevision } from './rules/common';
 import { createCopyrightCheck } from './rules/copyright.check';
+import { documentNoteFindings, mediaDeclarationFindings } from './rules/document.findings';
 import { createEscalationCheck } from './rules/escalation.check';
 import { createProofreadingCheck } from './rules/proofreading.check';
 import { createSecrecyCheck } from './rules/secrecy.check';
@@ -91,7 +92,11 @@ export function buildCheckEngine(dicts: Dictionaries, options: { config?: Checks
     run(checkId, content, context = {}) {
       const check = checks[checkId as CheckId];
       if (!check) throw new Error(`unknown check ${checkId}`);
-      const findings = check(prepare(content), context);
+      const prepared = prepare(content);
+      const findings = check(prepared, context);
+      // Issue 9: what the canonicaliser removed (proofreading) and undeclared media files (copyright).
+      if (checkId === 'proofreading') findings.push(...documentNoteFindings(checkId, prepared, env));
+      if (checkId === 'copyright') findings.push(...mediaDeclarationFindings(checkId, prepared, env));
       if (context.media?.length || context.mediaMatches?.length) {
         // Text in pictures is read by the same check, each field prepared on its own (not through `last`).
         const runText = (field: RevisionContent) => {

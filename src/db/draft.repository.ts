@@ -35,6 +35,8 @@ export type SubmittedDraftRow = Pick<DraftRow, 'id' | 'number' | 'unitId' | 'sta
  */
 export async function insertSubmission(tx: Tx, s: NewSubmission): Promise<SubmittedDraftRow> {
   const { title, body, format, origin, assets } = s.content;
+  const media = s.content.media ?? [];
+  const notes = s.content.notes ?? [];
   // Check ids are [a-z_]+ (config), so a comma-joined list is an unambiguous single parameter.
   const result = await tx.execute<{ id: string; number: string; unit_id: string; status: string; stage: string | null; version: number; created_at: string }>(sql`
     WITH counter AS (
@@ -47,9 +49,9 @@ export async function insertSubmission(tx: Tx, s: NewSubmission): Promise<Submit
       FROM counter
       RETURNING id, number, unit_id, status, stage, version, created_at
     ), revision AS (
-      INSERT INTO revisions (id, draft_id, number, kind, title, body, format, origin, assets, content_hash, created_by)
+      INSERT INTO revisions (id, draft_id, number, kind, title, body, format, origin, assets, media, doc_notes, content_hash, created_by)
       SELECT ${s.revisionId}, draft.id, 1, 'submission', ${title}, ${body}, ${format}, ${JSON.stringify(origin)}::jsonb,
-             ${JSON.stringify(assets)}::jsonb, ${s.contentHash}, ${s.authorId}
+             ${JSON.stringify(assets)}::jsonb, ${JSON.stringify(media)}::jsonb, ${JSON.stringify(notes)}::jsonb, ${s.contentHash}, ${s.authorId}
       FROM draft
       RETURNING id, draft_id
     ), owed AS (
@@ -89,6 +91,8 @@ export async function insertRevision(
       format: values.content.format,
       origin: values.content.origin,
       assets: values.content.assets,
+      media: values.content.media ?? [],
+      docNotes: values.content.notes ?? [],
       contentHash: values.contentHash,
       diff: values.diff ?? null,
       note: values.note ?? null,

@@ -13,7 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import type { Asset, Origin } from '../domain/content';
+import type { Asset, ContentNote, MediaRef, Origin } from '../domain/content';
 import type { FindingSource, SourceSpan } from '../domain/findings';
 
 const id = () => uuid('id').primaryKey().default(sql`gen_random_uuid()`);
@@ -111,6 +111,8 @@ export const revisions = pgTable(
     format: text('format').notNull(),
     origin: jsonb('origin').$type<Origin>().notNull(),
     assets: jsonb('assets').$type<Asset[]>().notNull(),
+    media: jsonb('media').$type<MediaRef[]>().notNull().default([]),
+    docNotes: jsonb('doc_notes').$type<ContentNote[]>().notNull().default([]),
     contentHash: text('content_hash').notNull(),
     diff: jsonb('diff').$type<unknown>(),
     note: text('note'),
@@ -318,4 +320,44 @@ export const proofMarks = pgTable(
     appliedRevisionId: uuid('applied_revision_id').references(() => revisions.id),
   },
   (t) => [index('proof_marks_draft_idx').on(t.draftId, t.revisionId)],
+);
+
+/** Stored media files (issue 9), content-addressed by SHA-256; the bytes live behind the media storage port. */
+export const media = pgTable('media', {
+  hash: text('hash').primaryKey(),
+  kind: text('kind').notNull(),
+  mime: text('mime').notNull(),
+  bytes: integer('bytes').notNull(),
+  width: integer('width'),
+  height: integer('height'),
+  durationMs: integer('duration_ms'),
+  createdBy: uuid('created_by').notNull().references(() => users.id),
+  createdAt: createdAt(),
+});
+
+export const mediaUploads = pgTable(
+  'media_uploads',
+  {
+    hash: text('hash').notNull().references(() => media.hash),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.hash, t.userId] })],
+);
+
+/** What each release handed out: the rendered bytes, their SHA-256 and the media manifest. */
+export const releases = pgTable(
+  'releases',
+  {
+    id: id(),
+    draftId: uuid('draft_id').notNull().references(() => drafts.id),
+    revisionId: uuid('revision_id').notNull().references(() => revisions.id),
+    contentHash: text('content_hash').notNull(),
+    renditionSha256: text('rendition_sha256').notNull(),
+    rendition: text('rendition').notNull(),
+    media: jsonb('media').$type<MediaRef[]>().notNull(),
+    releasedBy: uuid('released_by').references(() => users.id),
+    releasedAt: ts('released_at').notNull().defaultNow(),
+  },
+  (t) => [index('releases_draft_idx').on(t.draftId, t.releasedAt)],
 );

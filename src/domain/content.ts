@@ -25,10 +25,30 @@ export type LicenceKind = (typeof LICENCE_KINDS)[number];
 /** A declared image, video, audio clip or font, with the licence that allows its use. */
 export interface Asset {
   kind: AssetKind;
+  /** Fonts (and legacy declarations) are named; media files are declared by their SHA-256 (`media`). */
   name: string;
+  /** SHA-256 of the stored media file this declaration is about (images, video, audio). */
+  media?: string | undefined;
   licence?: LicenceKind | null | undefined;
   holder?: string | undefined;
   note?: string | undefined;
+}
+
+/** A stored media file a revision's body references (`media:<sha256>`): the content hash covers its bytes' hash. */
+export interface MediaRef {
+  hash: string;
+  kind: 'image' | 'video' | 'audio';
+  mime: string;
+}
+
+/** What the canonicaliser removed from the submitted body (shown to reviewers as info findings; not hashed). */
+export interface ContentNote {
+  code: string;
+  construct: string;
+  count: number;
+  line?: number;
+  col?: number;
+  message: string;
 }
 
 /** Everything a revision fixes: the bytes that are reviewed, approved and released. */
@@ -38,6 +58,10 @@ export interface RevisionContent {
   format: BodyFormat;
   origin: Origin;
   assets: Asset[];
+  /** Media the canonical body references, in document order (absent on revisions written before media). */
+  media?: MediaRef[] | undefined;
+  /** Canonicalisation notes of the submission (not part of the hash: they say what was removed). */
+  notes?: ContentNote[] | undefined;
 }
 
 /** Deterministic JSON: object keys sorted, undefined dropped, so equal content always serialises equally. */
@@ -58,6 +82,8 @@ export function canonicalContent(content: RevisionContent): string {
     format: content.format,
     origin: content.origin,
     assets: content.assets,
+    // Only revisions that reference media carry the field, so hashes of earlier revisions are unchanged.
+    media: content.media && content.media.length > 0 ? content.media : undefined,
   });
 }
 

@@ -11,6 +11,7 @@ import type { ClaimsPort } from '../services/claims.service';
 import type { ServiceDeps } from '../services/deps';
 import { errorHandler } from './error-handler';
 import { jsonBody } from './json-body';
+import { documentsRouter } from './routes/documents.routes';
 import { adminRouter } from './routes/admin.routes';
 import { authRouter, SESSION_COOKIE } from './routes/auth.routes';
 import { boardRouter } from './routes/board.routes';
@@ -94,7 +95,9 @@ export function createApp(deps: AppDeps): express.Express {
       },
     }),
   );
-  app.use(jsonBody({ limitBytes: BODY_LIMIT_BYTES }));
+  const json = jsonBody({ limitBytes: BODY_LIMIT_BYTES });
+  // Media uploads (multipart, up to the video cap) are streamed by their own route, not read as JSON.
+  app.use((req: Request, res: Response, next: NextFunction) => (req.method === 'POST' && req.path === '/api/media' && req.is('multipart/form-data') ? next() : json(req, res, next)));
 
   app.use(async (req: Request, _res: Response, next: NextFunction) => {
     try {
@@ -125,6 +128,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(boardRouter(deps.db, registry));
   app.use(claimsRouter(deps, registry));
   app.use(dashboardsRouter(deps.db, registry, deps.queues ?? []));
+  app.use(documentsRouter(deps, registry));
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -34,15 +34,23 @@ export const OriginSchema = z
   })
   .openapi('Origin');
 
-export const AssetSchema = z
-  .strictObject({
-    kind: z.enum(ASSET_KINDS),
-    name: required(500),
-    licence: z.enum(LICENCE_KINDS).nullable().optional(),
-    holder: text(200).optional(),
-    note: text(1000).optional(),
-  })
-  .openapi('Asset');
+const NamedAssetSchema = z.strictObject({
+  kind: z.enum(ASSET_KINDS),
+  name: required(500),
+  licence: z.enum(LICENCE_KINDS).nullable().optional(),
+  holder: text(200).optional(),
+  note: text(1000).optional(),
+});
+/** A declaration about one stored media file (issue 9): `{media: <sha256>, licence, holder?, note?}`. */
+const MediaAssetSchema = z.strictObject({
+  media: z.string().regex(/^[0-9a-f]{64}$/, '媒体哈希应为 64 位小写十六进制 SHA-256'),
+  kind: z.enum(['image', 'video', 'audio']).optional(),
+  name: text(500).optional(),
+  licence: z.enum(LICENCE_KINDS).nullable().optional(),
+  holder: text(200).optional(),
+  note: text(1000).optional(),
+});
+export const AssetSchema = z.union([MediaAssetSchema, NamedAssetSchema]).openapi('Asset');
 
 const contentFields = {
   title: required(500),
@@ -89,7 +97,13 @@ export const DecisionCreateSchema = z
 export const WaiveSchema = z.strictObject({ reason: required(2_000), version: z.int().min(1).optional() }).openapi('WaiveRequest');
 export const ResubmitSchema = z.strictObject({ statement: required(5_000), version: z.int().min(1) }).openapi('ResubmitRequest');
 export const WithdrawSchema = z.strictObject({ version: z.int().min(1), reason: text(2_000).optional() }).openapi('WithdrawRequest');
-export const ReleaseSchema = z.strictObject({ version: z.int().min(1).optional() }).openapi('ReleaseRequest');
+export const ReleaseSchema = z
+  .strictObject({
+    version: z.int().min(1).optional(),
+    /** The content hash 终审 approved: release is refused if the current revision is another. */
+    contentHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  })
+  .openapi('ReleaseRequest');
 
 export const CorrectionSchema = z
   .discriminatedUnion('action', [

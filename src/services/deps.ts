@@ -53,6 +53,8 @@ export interface ServiceDeps {
   checkMaxAttempts: number;
   /** Announces dictionary changes over Redis; without it workers still pick changes up by polling. */
   dictionaryEvents?: DictionaryEventsPort | undefined;
+  /** Media bytes (issue 9); default: on disk under DATA_DIR/media. */
+  media?: import('./media.service').MediaStore | undefined;
   /** The shipped dictionary files (default: the repository's dictionaries/). */
   dictionaryDir?: string | undefined;
 }

@@ -1,10 +1,13 @@
 import { insertDecision, insertOwedRuns, insertRevision, lockFinding, resetFailedRuns, waiveFindingRow, type RevisionRow } from '../db/draft.repository';
 import type { AuthUser } from '../domain/access';
-import { contentHash, type Asset, type BodyFormat, type Origin, type RevisionContent } from '../domain/content';
+import { contentHash, sha256Hex, type Asset, type BodyFormat, type MediaRef, type Origin, type RevisionContent } from '../domain/content';
 import { diffContent } from '../domain/diff';
-import { conflict, notFound, validationFailed } from '../domain/errors';
+import { conflict, DomainError, notFound, validationFailed } from '../domain/errors';
 import type { DecisionAction, StageId } from '../domain/workflow';
 import { applyTransition, type TransitionContext, type TransitionOutcome } from './apply-transition';
+import { canonicaliseContent, verifyMediaBytes } from './media.service';
+import { releases } from '../db/schema';
+import { renderArticle } from '../shared/document/render';
 import type { ServiceDeps } from './deps';
 
 /** A reviewer's proofreading mark (校对标记): a span of the plain text, what it says, what it should say. */
@@ -22,6 +25,8 @@ export const contentOf = (r: RevisionRow): RevisionContent => ({
   format: r.format as BodyFormat,
   origin: r.origin as Origin,
   assets: r.assets as Asset[],
+  ...(r.media && r.media.length > 0 ? { media: r.media } : {}),
+  ...(r.docNotes && r.docNotes.length > 0 ? { notes: r.docNotes } : {}),
 });
 
 /**
@@ -33,6 +38,8 @@ export async function writeNewRevision(
   ctx: TransitionContext,
   input: { kind: 'revision' | 'proofread' | 'correction'; content: RevisionContent; createdBy: string; diffExtra?: Record<string, unknown>; note?: string | null },
 ) {
+  // The body is stored in its canonical form (issue 9): parsed once here, refused or noted, media bound by hash.
+  input = { ...input, content: await canonicaliseContent(ctx.tx, input.content) };
   const hash = contentHash(input.content);
   const diff = diffContent(contentOf(ctx.aggregate.revision), input.content);
   const revision = await insertRevision(ctx.tx, {
@@ -210,19 +217,33 @@ export async function releaseDraft(
   deps: ServiceDeps,
   actor: AuthUser,
   draftId: string,
-  input: { version?: number | undefined },
-): Promise<TransitionOutcome<{ hash: string; revisionId: string }>> {
+  input: { version?: number | undefined; contentHash?: string | undefined },
+): Promise<TransitionOutcome<{ hash: string; revisionId: string; renditionSha256: string; media: MediaRef[] }>> {
   return applyTransition(deps, {
     draftId,
     expectedVersion: input.version,
     actor,
     command: { type: 'release' },
     eventType: 'draft.released',
-    write: async ({ aggregate }) => ({
-      extra: { releasedHash: aggregate.revision.contentHash, releasedAt: new Date() },
-      data: { contentHash: aggregate.revision.contentHash, revisionNumber: aggregate.revision.number },
-      result: { hash: aggregate.revision.contentHash, revisionId: aggregate.revision.id },
-    }),
+    write: async ({ tx, aggregate }) => {
+      const revision = aggregate.revision;
+      // The caller names the hash 终审 approved; any other current revision (e.g. an image replaced since) is refused.
+      if (input.contentHash !== undefined && input.contentHash !== revision.contentHash) {
+        throw new DomainError('release_blocked', '当前版本不是所指定的已审定版本，不能发布', { unmet: [{ code: 'hash_mismatch', expected: input.contentHash, current: revision.contentHash }] });
+      }
+      const refs = (revision.media ?? []) as MediaRef[];
+      const bad = await verifyMediaBytes(deps, refs);
+      if (bad.length) throw new DomainError('release_blocked', '媒体文件缺失或内容与哈希不符，不能发布', { unmet: [{ code: 'media_integrity', media: bad }] });
+      // Release hands out the rendering of the canonical form: exactly the bytes GET /preview showed.
+      const rendition = renderArticle({ title: revision.title, body: revision.body, format: revision.format }).html;
+      const renditionSha256 = sha256Hex(rendition);
+      await tx.insert(releases).values({ draftId, revisionId: revision.id, contentHash: revision.contentHash, renditionSha256, rendition, media: refs, releasedBy: actor.id });
+      return {
+        extra: { releasedHash: revision.contentHash, releasedAt: new Date() },
+        data: { contentHash: revision.contentHash, revisionNumber: revision.number, renditionSha256, media: refs.map((m) => m.hash) },
+        result: { hash: revision.contentHash, revisionId: revision.id, renditionSha256, media: refs },
+      };
+    },
   });
 }
 

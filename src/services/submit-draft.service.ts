@@ -9,6 +9,7 @@ import { canonicalJson, contentHash, sha256Hex, type RevisionContent } from '../
 import { DomainError, forbidden, validationFailed } from '../domain/errors';
 import { announce } from './apply-transition';
 import type { ServiceDeps } from './deps';
+import { canonicaliseContent } from './media.service';
 
 export interface SubmitDraftInput {
   platformId: string;
@@ -54,7 +55,9 @@ export async function submitDraft(
     if (!canSubmitTo(actor, platform)) throw forbidden('不能向该平台投稿');
     if (!actor.unitId) throw forbidden('投稿人须属于某个单位');
 
-    const hash = contentHash(input.content);
+    // The body is stored in its canonical form (issue 9): parsed once here, refused or noted, media bound by hash.
+    const content = await canonicaliseContent(tx, input.content);
+    const hash = contentHash(content);
     const revisionId = randomUUID();
     const draft = await insertSubmission(tx, {
       draftId: randomUUID(),
@@ -63,7 +66,7 @@ export async function submitDraft(
       unitId: actor.unitId,
       authorId: actor.id,
       major: input.major,
-      content: input.content,
+      content,
       contentHash: hash,
       checkIds: deps.checkIds,
     });

@@ -1,3 +1,4 @@
+import type { RevisionContent } from '../../domain/content';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -67,7 +68,8 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
         throw new DomainError('validation_failed', 'Idempotency-Key 须为 1–200 个可见 ASCII 字符');
       }
       const { platformId, major, ...content } = body;
-      const result = await submitDraft(deps, user, { platformId, major, content }, key);
+      // Media declarations ({media, licence}) get their kind and name from the stored file at canonicalisation.
+      const result = await submitDraft(deps, user, { platformId, major, content: content as RevisionContent }, key);
       res.status(201).json(result.draft);
       return undefined;
     },
@@ -101,7 +103,7 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
     async ({ params, body, user, res }) => {
       await readableDraft(deps.db, user, params.id);
       const { version, stage, note, marks, ...content } = body;
-      const out = await reviseDraft(deps, user, params.id, { content, version, stage, note, marks });
+      const out = await reviseDraft(deps, user, params.id, { content: content as RevisionContent, version, stage, note, marks });
       res.status(201).json({ ...state(out.draft), revision: out.result });
       return undefined;
     },
@@ -210,7 +212,7 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
     async ({ params, body, user }) => {
       await readableDraft(deps.db, user, params.id);
       const out = await releaseDraft(deps, user, params.id, body);
-      return { ...state(out.draft), releasedHash: out.result?.hash, revisionId: out.result?.revisionId };
+      return { ...state(out.draft), releasedHash: out.result?.hash, revisionId: out.result?.revisionId, renditionSha256: out.result?.renditionSha256, media: out.result?.media ?? [] };
     },
   );
 
@@ -223,7 +225,7 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
       const input =
         body.action === 'retract'
           ? body
-          : { action: body.action, reason: body.reason, version: body.version, content: { title: body.title, body: body.body, format: body.format, origin: body.origin, assets: body.assets } };
+          : { action: body.action, reason: body.reason, version: body.version, content: { title: body.title, body: body.body, format: body.format, origin: body.origin, assets: body.assets } as RevisionContent };
       const out = await correctDraft(deps, user, params.id, input);
       return { ...state(out.draft), revision: out.result ?? null };
     },
