@@ -51,3 +51,34 @@ export async function addGalleryEntry(db: Executor, entry: { list: 'licensed' | 
     RETURNING id`);
   return result.rows[0]!.id;
 }
+
+export type ReleasedLookAlike = {
+  matched: string;
+  draftId: string;
+  draftNumber: string;
+  unitId: string | null;
+  unitName: string | null;
+  licence: string | null;
+  distance: number;
+};
+
+/**
+ * Released pictures of other drafts within `maxBits` of `dhash`, nearest first, with the earlier draft, its unit and
+ * the licence declared for the picture there. Linear in the released pictures (the distance is computed per row).
+ */
+export async function releasedLookAlikes(db: Executor, dhash: string, input: { excludeDraftId: string; maxBits: number }): Promise<ReleasedLookAlike[]> {
+  const result = await db.execute<ReleasedLookAlike>(sql`
+    SELECT DISTINCT ON (d.id) a.media AS matched, d.id AS "draftId", d.number AS "draftNumber", d.unit_id AS "unitId", u.name AS "unitName",
+           (SELECT x->>'licence' FROM revisions r, jsonb_array_elements(r.assets) x WHERE r.id = rl.revision_id AND x->>'media' = a.media LIMIT 1) AS licence,
+           bit_count(('x' || a.dhash)::bit(64) # ('x' || ${dhash})::bit(64))::int AS distance
+      FROM releases rl
+      JOIN drafts d ON d.id = rl.draft_id
+      CROSS JOIN LATERAL jsonb_array_elements(rl.media) m
+      JOIN media_analyses a ON a.media = m->>'hash'
+      LEFT JOIN units u ON u.id = d.unit_id
+     WHERE d.id <> ${input.excludeDraftId}::uuid AND d.status IN ('released', 'corrected') AND a.dhash IS NOT NULL
+       AND bit_count(('x' || a.dhash)::bit(64) # ('x' || ${dhash})::bit(64)) <= ${input.maxBits}
+     ORDER BY d.id, distance
+     LIMIT 20`);
+  return result.rows.sort((x, y) => x.distance - y.distance).slice(0, 5);
+}

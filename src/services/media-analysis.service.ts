@@ -1,6 +1,6 @@
 import { MEDIA_CONFIG, type MediaConfig } from '../../config/media';
 import type { MediaMatch } from '../checks/rules/common';
-import { findMediaAnalyses, galleryLookAlikes, saveMediaAnalysis } from '../db/media-analysis.repository';
+import { findMediaAnalyses, galleryLookAlikes, releasedLookAlikes, saveMediaAnalysis } from '../db/media-analysis.repository';
 import type { Executor } from '../db/pool';
 import type { MediaAnalysis, MediaAnalysisKind } from '../domain/media';
 import { analyzeMedia, MEDIA_ANALYSER_VERSION } from '../media/analyze';
@@ -77,6 +77,23 @@ export async function galleryMatches(db: Executor, analyses: readonly MediaAnaly
         matchedMedia: entry.media ?? entry.dhash,
         distance: entry.distance,
         source: { kind: 'gallery', list: entry.list, note: entry.note || undefined, holder: entry.holder ?? undefined },
+      });
+    }
+  }
+  return matches;
+}
+
+/** Pictures released before in other drafts that look like the revision's, with the earlier draft's unit and licence. */
+export async function releasedMatches(db: Executor, analyses: readonly MediaAnalysis[], draft: { id: string; unitId: string | null }, config: MediaConfig = MEDIA_CONFIG): Promise<MediaMatch[]> {
+  const matches: MediaMatch[] = [];
+  for (const a of analyses) {
+    if (!a.dhash) continue;
+    for (const hit of await releasedLookAlikes(db, a.dhash, { excludeDraftId: draft.id, maxBits: config.nearDuplicateBits })) {
+      matches.push({
+        media: a.media,
+        matchedMedia: hit.matched,
+        distance: hit.distance,
+        source: { kind: 'released', draftId: hit.draftId, draftNumber: hit.draftNumber, unitName: hit.unitName ?? undefined, otherUnit: hit.unitId !== draft.unitId, licence: hit.licence },
       });
     }
   }

@@ -1,0 +1,107 @@
+/**
+ * Issue 13's "done when" through the real API and the real check worker: posters uploaded as media and referenced
+ * from a draft produce their findings with a box on the picture; a hostile stored file gives a visible finding and the
+ * worker goes on serving other drafts; an unchanged picture in a new revision is not read again.
+ */
+import request from 'supertest';
+import { createHash } from 'node:crypto';
+import type { MediaSourceSpan } from '../../src/domain/findings';
+import { mediaStore } from '../../src/services/media.service';
+import { renderPoster, truncated } from '../fixtures/media/posters';
+import { createTestContext, draftBody, waitForDraft, type TestContext } from '../helpers/test-context';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext({ worker: true });
+});
+afterAll(async () => {
+  await ctx?.close();
+});
+
+async function upload(bytes: Buffer, name: string): Promise<string> {
+  const res = await request(ctx.app).post('/api/media').set('Authorization', `Bearer ${ctx.people.tokens.editor}`).attach('file', bytes, name);
+  expect([200, 201]).toContain(res.status);
+  return res.body.hash as string;
+}
+
+async function submitWithImages(hashes: string[], over: Record<string, unknown> = {}) {
+  const body = ['社团活动预告，欢迎同学们参加。', ...hashes.map((h, i) => `![海报${i + 1}](media:${h})`)].join('\n\n');
+  const res = await ctx.api('editor').post('/api/drafts', draftBody(ctx, { title: '社团活动预告', body, assets: hashes.map((media) => ({ kind: 'image', media, licence: 'own_work' })), ...over }));
+  expect(res.status).toBe(201);
+  return res.body as { id: string };
+}
+
+type F = { check: string; severity: string; ruleId: string; matched: string; source: MediaSourceSpan; evidence?: Record<string, unknown> };
+const mediaFindings = (draft: Record<string, any>): F[] => (draft.findings as F[]).filter((f) => f.source.field === 'media');
+
+it('a poster with 加V信, a phone number, 扫码进群, 机密★ and a WeChat-group QR code: each gives its finding, boxed on the picture', async () => {
+  const poster = await renderPoster({
+    width: 1080,
+    height: 1920,
+    lines: [
+      { text: '期末兼职招聘', size: 72 },
+      { text: '兼职招聘 加V信 abc12345 日结200元', size: 48 },
+      { text: '家教兼职 联系电话 13800138000', size: 48 },
+      { text: '扫码进群 领取资料 限时免费', size: 48 },
+      { text: '机密★1年 内部资料', size: 48 },
+    ],
+    qr: 'https://weixin.qq.com/g/AbCdEf123XYZ',
+  });
+  const hash = await upload(poster.bytes, 'poster.png');
+  const { id } = await submitWithImages([hash]);
+  const done = await waitForDraft(ctx, 'r1', id, (d) => d.status !== 'checking', 60_000);
+  const found = mediaFindings(done);
+  const where = (needle: string) => found.find((f) => f.severity !== 'info' && f.matched.includes(needle));
+  for (const [needle, line] of [
+    ['abc12345', 1],
+    ['13800138000', 2],
+    ['扫码', 3],
+    ['机密', 4],
+  ] as const) {
+    const hit = where(needle);
+    expect(hit).toBeDefined();
+    expect(hit!.source).toMatchObject({ field: 'media', media: hash, via: 'ocr' });
+    const box = hit!.source.box!;
+    const drawn = poster.boxes[line]!;
+    expect(box.y < drawn.y + drawn.height && drawn.y < box.y + box.height).toBe(true);
+    expect(hit!.evidence).toMatchObject({ via: 'ocr' });
+  }
+  const qr = found.find((f) => f.ruleId === 'media:qr-wechat');
+  expect(qr).toMatchObject({ check: 'advertising', severity: 'review', matched: 'https://weixin.qq.com/g/AbCdEf123XYZ' });
+  expect(qr!.source.box).toBeDefined();
+  // 机密★ is a blocking marking: the draft goes back to its editor.
+  expect(done.status).toBe('returned');
+});
+
+it('a hostile stored file gives a visible blocking finding and the worker goes on with other drafts; an unchanged picture is not read again', async () => {
+  // A truncated JPEG that reached the store (e.g. before today's upload limits): the analysers must not choke on it.
+  const good = (await renderPoster({ width: 800, height: 600, lines: [{ text: '学术报告会', size: 60 }], format: 'jpeg' })).bytes;
+  const broken = truncated(good, 0.4);
+  const hash = createHash('sha256').update(broken).digest('hex');
+  const dir = mkdtempSync(join(tmpdir(), 'sanshen-broken-'));
+  writeFileSync(join(dir, 'f'), broken);
+  await mediaStore(ctx.runtime.deps).put(hash, join(dir, 'f'));
+  await ctx.superuser(`INSERT INTO media (hash, kind, mime, bytes, width, height, created_by) VALUES ($1, 'image', 'image/jpeg', $2, 800, 600, $3)`, [hash, broken.length, ctx.people.ids.editor]);
+  await ctx.superuser(`INSERT INTO media_uploads (hash, user_id) VALUES ($1, $2)`, [hash, ctx.people.ids.editor]);
+
+  const hostile = await submitWithImages([hash]);
+  const cleanHash = await upload(good, 'report.jpg');
+  const clean = await submitWithImages([cleanHash]);
+  const [h, c] = await Promise.all([
+    waitForDraft(ctx, 'r1', hostile.id, (d) => d.status !== 'checking', 60_000),
+    waitForDraft(ctx, 'r1', clean.id, (d) => d.status !== 'checking', 60_000),
+  ]);
+  expect(mediaFindings(h).find((f) => f.ruleId === 'media:decode_failed')).toMatchObject({ severity: 'block', check: 'sensitive' });
+  expect(c.status).toBe('in_review');
+  expect(mediaFindings(c).filter((f) => f.severity !== 'info')).toEqual([]);
+
+  const before = await ctx.superuser<{ created_at: Date }>('SELECT created_at FROM media_analyses WHERE media = $1', [cleanHash]);
+  expect(before).toHaveLength(1);
+  const again = await submitWithImages([cleanHash], { title: '学术报告会（二）' });
+  await waitForDraft(ctx, 'r1', again.id, (d) => d.status !== 'checking', 60_000);
+  const after = await ctx.superuser<{ created_at: Date }>('SELECT created_at FROM media_analyses WHERE media = $1', [cleanHash]);
+  expect(after[0]!.created_at).toEqual(before[0]!.created_at);
+});
