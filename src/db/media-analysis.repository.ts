@@ -82,3 +82,27 @@ export async function releasedLookAlikes(db: Executor, dhash: string, input: { e
      LIMIT 20`);
   return result.rows.sort((x, y) => x.distance - y.distance).slice(0, 5);
 }
+
+export type GalleryRow = { id: string; list: 'licensed' | 'forbidden'; dhash: string; media: string | null; holder: string | null; note: string; createdAt: Date; createdBy: string | null };
+
+/** The admin gallery, newest first. */
+export async function listGallery(db: Executor, limit = 500): Promise<GalleryRow[]> {
+  const result = await db.execute<GalleryRow>(sql`
+    SELECT id, list, dhash, media, holder, note, created_at AS "createdAt", created_by AS "createdBy"
+      FROM media_gallery ORDER BY created_at DESC, id LIMIT ${limit}`);
+  return result.rows;
+}
+
+/** Removes a gallery entry; returns it, or null when there was none. */
+export async function deleteGalleryEntry(db: Executor, id: string): Promise<GalleryRow | null> {
+  const result = await db.execute<GalleryRow>(sql`
+    DELETE FROM media_gallery WHERE id = ${id}::uuid
+    RETURNING id, list, dhash, media, holder, note, created_at AS "createdAt", created_by AS "createdBy"`);
+  return result.rows[0] ?? null;
+}
+
+/** Whether a stored media file exists, and its kind. */
+export async function storedMediaKind(db: Executor, hash: string): Promise<string | null> {
+  const result = await db.execute<{ kind: string }>(sql`SELECT kind FROM media WHERE hash = ${hash}`);
+  return result.rows[0]?.kind ?? null;
+}

@@ -12,6 +12,7 @@ import request from 'supertest';
 import { sql } from 'drizzle-orm';
 import { createApp } from '../../src/http/app';
 import { createUser } from '../../src/services/admin.service';
+import sharp from 'sharp';
 import { login } from '../../src/services/auth.service';
 import { currentRevision, draftIn, stateSnapshot, type DraftFixture, type DraftState, type StateOptions } from '../helpers/draft-states';
 import { createTestContext, PASSWORD, type TestContext } from '../helpers/test-context';
@@ -70,6 +71,17 @@ let app: Express;
 let server: Server;
 const ids: Record<string, string> = {};
 const unique = () => randomBytes(4).toString('hex');
+/** A picture of its own (random colours) uploaded by the editor: its hash. */
+async function uploadedPicture(): Promise<string> {
+  const [r, g, b] = randomBytes(3);
+  const png = await sharp({ create: { width: 32, height: 24, channels: 3, background: { r: r!, g: g!, b: b! } } })
+    .composite([{ input: { create: { width: 16, height: 24, channels: 3, background: { r: 255 - r!, g: 255 - g!, b: 255 - b! } } }, left: 0, top: 0 }])
+    .png()
+    .toBuffer();
+  const res = await request(ctx.app).post('/api/media').set('Authorization', `Bearer ${ctx.people.tokens.editor}`).attach('file', png, 'p.png');
+  if (res.status !== 201 && res.status !== 200) throw new Error(`upload: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.hash as string;
+}
 
 const draft = (state: DraftState, options?: StateOptions) => async (): Promise<Fixture> => ({ draft: await draftIn(ctx, state, options) });
 /** One fixture per state for rows that only read it or are denied everything: nothing they do may change it. */
@@ -146,6 +158,21 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
     ],
   },
   'GET /api/admin/users': { scenarios: [{ name: 'accounts', send: () => ({ path: '/api/admin/users' }), expect: only('admin', 'auditor') }] },
+  'POST /api/admin/media-gallery': {
+    scenarios: [{ name: 'picture into the gallery', mutates: true, setup: async () => ({ media: await uploadedPicture() }), send: (f) => ({ path: '/api/admin/media-gallery', body: { media: f.media, list: 'forbidden', note: '测试' } }), expect: only('admin') }],
+  },
+  'GET /api/admin/media-gallery': { scenarios: [{ name: 'gallery', send: () => ({ path: '/api/admin/media-gallery' }), expect: only('admin', 'prop') }] },
+  'DELETE /api/admin/media-gallery/{id}': {
+    scenarios: [
+      {
+        name: 'out of the gallery',
+        mutates: true,
+        setup: async () => ({ entryId: (await request(ctx.app).post('/api/admin/media-gallery').set('Authorization', `Bearer ${ctx.people.tokens.admin}`).send({ media: await uploadedPicture(), list: 'licensed' })).body.id }),
+        send: (f) => ({ path: `/api/admin/media-gallery/${f.entryId as string}` }),
+        expect: only('admin'),
+      },
+    ],
+  },
   'PUT /api/admin/users/{id}/roles': {
     scenarios: [
       {
