@@ -1,5 +1,6 @@
 import { useMemo, useRef, useState } from 'react';
 import { api, ApiError } from '../api';
+import { MediaFindings, type MediaFileView, type MediaFindingView } from '../components/MediaFindings';
 import { markHighlights, ProofMarks } from '../components/ProofMarks';
 import { RevisionDiff } from '../components/RevisionDiff';
 import { ReviewPresence } from '../components/Presence';
@@ -167,6 +168,12 @@ export function ReviewPage({ id }: { id: string }) {
             selectable={canMark}
           />
         </article>
+        <MediaFindings
+          files={(d.currentRevision as { media?: MediaFileView[] }).media ?? []}
+          findings={d.findings as unknown as MediaFindingView[]}
+          picked={picked}
+          onPick={jump}
+        />
         <OriginBox d={d} />
         <RevisionDiff key={d.revisions.length} draftId={d.id} revisions={d.revisions} />
         <History d={d} />
