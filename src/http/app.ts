@@ -13,6 +13,7 @@ import { errorHandler } from './error-handler';
 import { jsonBody } from './json-body';
 import { documentsRouter } from './routes/documents.routes';
 import { mediaGalleryRouter } from './routes/media-gallery.routes';
+import { mediaActionsRouter } from './routes/media-actions.routes';
 import { adminRouter } from './routes/admin.routes';
 import { authRouter, SESSION_COOKIE } from './routes/auth.routes';
 import { boardRouter } from './routes/board.routes';
@@ -131,6 +132,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(dashboardsRouter(deps.db, registry, deps.queues ?? []));
   app.use(documentsRouter(deps, registry));
   app.use(mediaGalleryRouter(deps, registry));
+  app.use(mediaActionsRouter(deps, registry));
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

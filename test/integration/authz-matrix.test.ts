@@ -94,6 +94,19 @@ const sharedDraft = (state: DraftState, options?: StateOptions) => () => {
 const version = async (f: Fixture) => (await currentRevision(ctx, f.draft!.id)).version;
 const dpath = (f: Fixture, rest = '') => `/api/drafts/${f.draft!.id}${rest}`;
 
+/** A draft at 初审 whose picture carries GPS and author metadata. */
+async function photoDraft(): Promise<Fixture> {
+  const [r, g, b] = randomBytes(3);
+  const jpeg = await sharp({ create: { width: 48, height: 32, channels: 3, background: { r: r!, g: g!, b: b! } } })
+    .jpeg()
+    .withExif({ IFD0: { Artist: '张三' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '39/1 54/1 2700/100', GPSLongitudeRef: 'E', GPSLongitude: '116/1 23/1 3000/100' } })
+    .toBuffer();
+  const res = await request(ctx.app).post('/api/media').set('Authorization', `Bearer ${ctx.people.tokens.editor}`).attach('file', jpeg, 'photo.jpg');
+  if (res.status !== 201 && res.status !== 200) throw new Error(`upload: ${res.status} ${JSON.stringify(res.body)}`);
+  const media = res.body.hash as string;
+  return { media, draft: await draftIn(ctx, 'first', { extra: { body: `运动会剪影。\n\n![照片](media:${media})`, assets: [{ kind: 'image', media, licence: 'own_work' }] } }) };
+}
+
 async function blockingFinding(draftId: string): Promise<string> {
   const rows = await ctx.runtime.deps.db.execute<{ id: string }>(sql`SELECT id FROM findings WHERE draft_id = ${draftId} AND severity = 'block' LIMIT 1`);
   if (!rows.rows[0]) throw new Error('fixture has no blocking finding');
@@ -225,6 +238,24 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
         setup: draft('first'),
         mutates: true,
         send: async (f) => ({ path: dpath(f, '/revisions'), body: { version: await version(f), stage: 'first', title: '我校举办2026年秋季运动会', body: '校对后的正文。' } }),
+        expect: only('r1', 'multi'),
+      },
+    ],
+  },
+  'POST /api/drafts/{id}/media/{hash}/strip-metadata': {
+    scenarios: [
+      {
+        name: "author strips a photo's metadata",
+        setup: photoDraft,
+        mutates: true,
+        send: async (f) => ({ path: dpath(f, `/media/${f.media as string}/strip-metadata`), body: { version: await version(f) } }),
+        expect: only('editor'),
+      },
+      {
+        name: 'proofreading edit at 初审',
+        setup: photoDraft,
+        mutates: true,
+        send: async (f) => ({ path: dpath(f, `/media/${f.media as string}/strip-metadata`), body: { version: await version(f), stage: 'first' } }),
         expect: only('r1', 'multi'),
       },
     ],

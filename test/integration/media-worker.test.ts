@@ -4,6 +4,8 @@
  * worker goes on serving other drafts; an unchanged picture in a new revision is not read again.
  */
 import request from 'supertest';
+import sharp from 'sharp';
+import { readMetadata } from '../../src/media/metadata';
 import { createHash } from 'node:crypto';
 import type { MediaSourceSpan } from '../../src/domain/findings';
 import { mediaStore } from '../../src/services/media.service';
@@ -104,4 +106,47 @@ it('a hostile stored file gives a visible blocking finding and the worker goes o
   await waitForDraft(ctx, 'r1', again.id, (d) => d.status !== 'checking', 60_000);
   const after = await ctx.superuser<{ created_at: Date }>('SELECT created_at FROM media_analyses WHERE media = $1', [cleanHash]);
   expect(after[0]!.created_at).toEqual(before[0]!.created_at);
+});
+
+it('去除元数据: a photo with GPS gives a personal-data finding; stripping it makes a new revision whose picture has the same pixels and no metadata', async () => {
+  const photo = await renderPoster({
+    width: 1000,
+    height: 750,
+    lines: [{ text: '运动会剪影', size: 56 }],
+    format: 'jpeg',
+    exif: { IFD0: { Artist: '张三', Make: 'Canon', Model: 'EOS R6' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '39/1 54/1 2700/100', GPSLongitudeRef: 'E', GPSLongitude: '116/1 23/1 3000/100' } },
+  });
+  const hash = await upload(photo.bytes, 'photo.jpg');
+  const { id } = await submitWithImages([hash]);
+  const first = await waitForDraft(ctx, 'r1', id, (d) => d.status === 'in_review', 60_000);
+  expect(mediaFindings(first).map((f) => f.ruleId)).toEqual(expect.arrayContaining(['media:exif-gps', 'media:exif-author']));
+
+  // The 初审 reviewer strips it as a proofreading edit: the draft stays at 初审.
+  const res = await ctx.api('r1').post(`/api/drafts/${id}/media/${hash}/strip-metadata`, { version: first.version, stage: 'first' });
+  expect(res.status).toBe(201);
+  expect(res.body.media.from).toBe(hash);
+  const stripped = res.body.media.to as string;
+  expect(stripped).not.toBe(hash);
+  const after = await waitForDraft(ctx, 'r1', id, (d) => d.status === 'in_review' && d.version > res.body.version - 1 && (d.checkRuns as Array<{ status: string }>).every((r) => r.status === 'done'), 60_000);
+  expect(after.stage).toBe('first');
+  expect(after.currentRevision.body).toContain(`media:${stripped}`);
+  expect(after.currentRevision.body).not.toContain(`media:${hash}`);
+  expect(mediaFindings(after).filter((f) => f.source.media === stripped && f.check === 'secrecy')).toEqual([]);
+
+  const served = await request(ctx.app).get(`/api/media/${stripped}`).set('Authorization', `Bearer ${ctx.people.tokens.r1}`).buffer(true).parse((r, done) => {
+    const chunks: Buffer[] = [];
+    r.on('data', (c: Buffer) => chunks.push(c));
+    r.on('end', () => done(null, Buffer.concat(chunks)));
+  });
+  expect(served.status).toBe(200);
+  expect(await readMetadata(served.body as Buffer)).toEqual({ present: false });
+  expect((await sharp(served.body as Buffer).raw().toBuffer()).equals(await sharp(photo.bytes).raw().toBuffer())).toBe(true);
+
+  // Nothing left to strip: a clear error, nothing changes.
+  const again = await ctx.api('r1').post(`/api/drafts/${id}/media/${stripped}/strip-metadata`, { version: after.version, stage: 'first' });
+  expect(again.status).toBe(400);
+  expect(again.body.error.code).toBe('validation_failed');
+  // Someone from another unit cannot touch it.
+  const foreign = await ctx.api('foreign').post(`/api/drafts/${id}/media/${stripped}/strip-metadata`, { version: after.version });
+  expect(foreign.status).toBe(403);
 });
