@@ -14,6 +14,7 @@ import { jsonBody } from './json-body';
 import { documentsRouter } from './routes/documents.routes';
 import { mediaGalleryRouter } from './routes/media-gallery.routes';
 import { mediaActionsRouter } from './routes/media-actions.routes';
+import { mediaInsightRouter } from './routes/media-insight.routes';
 import { adminRouter } from './routes/admin.routes';
 import { authRouter, SESSION_COOKIE } from './routes/auth.routes';
 import { boardRouter } from './routes/board.routes';
@@ -133,6 +134,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(documentsRouter(deps, registry));
   app.use(mediaGalleryRouter(deps, registry));
   app.use(mediaActionsRouter(deps, registry));
+  app.use(mediaInsightRouter(deps, registry));
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

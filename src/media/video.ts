@@ -69,3 +69,13 @@ export async function withTempFile<T>(bytes: Buffer, use: (path: string) => Prom
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** One frame of a video at `ms` as a PNG whose longer side is at most `maxSide`. */
+export async function frameAt(path: string, ms: number, options: { maxSide: number; timeoutMs: number }): Promise<Buffer> {
+  const scale = `scale='if(gt(iw,ih),min(${options.maxSide},iw),-2)':'if(gt(iw,ih),-2,min(${options.maxSide},ih))'`;
+  return runTool('ffmpeg', ['-v', 'error', '-nostdin', '-ss', (ms / 1000).toFixed(3), '-i', path, '-frames:v', '1', '-vf', scale, '-f', 'image2pipe', '-vcodec', 'png', '-'], {
+    timeoutMs: options.timeoutMs,
+    maxOutput: 16 * 1024 * 1024,
+    env: { OMP_THREAD_LIMIT: '1' },
+  });
+}

@@ -3,7 +3,7 @@
  * QR code, on desktop and on a phone. Real Chromium, real API, real check worker (tesseract, zxing).
  */
 import request from 'supertest';
-import { renderPoster } from '../fixtures/media/posters';
+import { makeVideo, renderPoster } from '../fixtures/media/posters';
 import { waitForDraft } from '../helpers/test-context';
 import { SCREENSHOTS, startHarness, type Harness } from './harness';
 
@@ -68,3 +68,78 @@ it('the review page draws a box on the picture for each finding inside it, at 14
   expect(opened.problems).toEqual([]);
   void SCREENSHOTS;
 }, 120_000);
+
+async function uploadAndSubmit(bytes: Buffer, name: string, kind: 'image' | 'video', title: string): Promise<{ id: string; hash: string }> {
+  const upload = await request(h.ctx.app).post('/api/media').set('Authorization', `Bearer ${h.ctx.people.tokens.editor}`).attach('file', bytes, name);
+  expect(upload.status).toBe(201);
+  const hash = upload.body.hash as string;
+  const tag = kind === 'image' ? `![照片](media:${hash})` : `<video src="media:${hash}"></video>`;
+  const res = await h.ctx.api('editor').post('/api/drafts', {
+    platformId: h.ctx.people.platformId,
+    title,
+    body: kind === 'image' ? `运动会剪影。\n\n${tag}` : `<p>校园宣传片。</p>${tag}`,
+    format: kind === 'image' ? 'markdown' : 'html',
+    assets: [{ kind, media: hash, licence: 'own_work' }],
+  });
+  expect(res.status).toBe(201);
+  return { id: res.body.id as string, hash };
+}
+
+it('a reviewer removes a photo’s GPS metadata from the review page (confirmation first); the finding goes away', async () => {
+  const photo = await renderPoster({
+    width: 1000,
+    height: 750,
+    lines: [{ text: '运动会剪影', size: 56 }],
+    format: 'jpeg',
+    exif: { IFD0: { Artist: '张三' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '39/1 54/1 2700/100', GPSLongitudeRef: 'E', GPSLongitude: '116/1 23/1 3000/100' } },
+  });
+  const { id, hash } = await uploadAndSubmit(photo.bytes, 'photo.jpg', 'image', '运动会剪影');
+  await waitForDraft(h.ctx, 'r1', id, (d) => d.status === 'in_review', 60_000);
+  const opened = await h.open('r1', `/drafts/${id}`);
+  const page = opened.page;
+  const button = page.locator(`[data-media="${hash}"] .strip-metadata`);
+  await button.waitFor();
+  let asked = '';
+  page.once('dialog', (dialog) => {
+    asked = dialog.message();
+    void dialog.accept();
+  });
+  await button.click();
+  await page.getByText('已去除图片元数据').waitFor();
+  expect(asked).toContain('去除这张图片的元数据');
+  const after = await waitForDraft(h.ctx, 'r1', id, (d) => d.status === 'in_review' && !(d.findings as Array<{ ruleId: string }>).some((f) => f.ruleId.startsWith('media:exif-')) && (d.checkRuns as Array<{ status: string }>).every((r) => r.status === 'done'), 60_000);
+  expect(after.stage).toBe('first');
+  await page.reload();
+  await page.locator('[data-testid="draft-body"]').waitFor();
+  expect(await page.locator(`[data-media="${hash}"]`).count()).toBe(0);
+  expect(opened.problems).toEqual([]);
+}, 120_000);
+
+it('a video’s keyframe strip shows its frames; a finding in a frame is marked and clicking a frame seeks the player', async () => {
+  const clean = (await renderPoster({ width: 640, height: 360, lines: [{ text: '校园风光', size: 40 }] })).bytes;
+  const planted = (await renderPoster({ width: 640, height: 360, lines: [{ text: '兼职招聘 加V信 abc12345 日结200元', size: 32 }] })).bytes;
+  const video = makeVideo([clean, planted, clean], 5);
+  const { id, hash } = await uploadAndSubmit(video, 'clip.mp4', 'video', '校园宣传片');
+  const draft = await waitForDraft(h.ctx, 'r1', id, (d) => d.status !== 'checking', 90_000);
+  expect((draft.findings as Array<{ source: { field: string; timeMs?: number } }>).some((f) => f.source.field === 'media' && f.source.timeMs === 5000)).toBe(true);
+  const opened = await h.open('r1', `/drafts/${id}`);
+  const page = opened.page;
+  const frames = page.locator(`[data-media="${hash}"] .keyframe`);
+  await frames.first().waitFor();
+  expect(await frames.count()).toBeGreaterThanOrEqual(3);
+  await page.locator(`[data-media="${hash}"] .keyframe.has-finding`).first().waitFor();
+  // Every frame thumbnail actually loaded (the frame endpoint answers with a picture).
+  for (let i = 0; ; i++) {
+    const loaded = await page.evaluate(`Array.from(document.querySelectorAll('.keyframe img')).every((i) => i.complete && i.naturalWidth > 0)`);
+    if (loaded) break;
+    if (i > 100) throw new Error('keyframe thumbnails did not load');
+    await page.waitForTimeout(100);
+  }
+  await frames.nth(1).click();
+  const at = Number(await page.evaluate(`document.querySelector('[data-media="${hash}"] video').currentTime`));
+  expect(at).toBeCloseTo(5, 0);
+  await h.shot(page, 'review-video-keyframes-1440');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await h.shot(page, 'review-video-keyframes-390');
+  expect(opened.problems).toEqual([]);
+}, 150_000);

@@ -91,6 +91,22 @@ export function documentsRouter(deps: ServiceDeps, registry: OpenAPIRegistry): R
       res.setHeader('Content-Disposition', 'inline');
       res.setHeader('Cache-Control', 'private, max-age=86400, immutable');
       res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+      res.setHeader('Accept-Ranges', 'bytes');
+      // Players seek in video and audio with byte ranges; one range is enough for them.
+      const range = /^bytes=(\d*)-(\d*)$/.exec(String(res.req.headers.range ?? ''));
+      if (range && (range[1] || range[2])) {
+        const size = data.length;
+        const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
+        const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+        if (start >= size || start > end) {
+          res.status(416).setHeader('Content-Range', `bytes */${size}`);
+          res.end();
+          return undefined;
+        }
+        res.status(206).setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
+        res.end(data.subarray(start, end + 1));
+        return undefined;
+      }
       res.end(data);
       return undefined;
     } catch (e) {

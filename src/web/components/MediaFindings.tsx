@@ -1,8 +1,10 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { api, ApiError } from '../api';
 
 /** The part of a finding this panel needs: findings inside a media file carry `source.field === 'media'`. */
 export interface MediaFindingView {
   id: string;
+  ruleId?: string;
   severity: 'block' | 'review' | 'info';
   category: string;
   message: string;
@@ -16,6 +18,17 @@ export interface MediaFileView {
   kind: 'image' | 'video' | 'audio';
 }
 
+/** What the viewer may do with the draft's pictures: edit as its author, or as the current stage's reviewer. */
+export interface MediaEditing {
+  draftId: string;
+  version: number;
+  /** Set for a proofreading edit at this stage; absent for the author's revision. */
+  stage?: string | undefined;
+  /** Called after a change so the page refetches. */
+  onChanged: (message: string) => void;
+  onError: (message: string) => void;
+}
+
 const VIA_LABEL: Record<string, string> = { ocr: '图中文字', qr: '二维码', exif: '元数据', file: '文件' };
 const SEVERITY_LABEL = { block: '阻断', review: '需人工审核', info: '提示' } as const;
 
@@ -27,9 +40,36 @@ const clock = (ms: number) => {
 };
 
 /** One picture or video with a box drawn around each finding, and the findings listed under it. */
-function MediaCard({ file, findings, picked, onPick }: { file: MediaFileView; findings: MediaFindingView[]; picked: string | null; onPick: (id: string) => void }) {
+function MediaCard({ file, findings, picked, onPick, editing }: { file: MediaFileView; findings: MediaFindingView[]; picked: string | null; onPick: (id: string) => void; editing?: MediaEditing | undefined }) {
   const [size, setSize] = useState<{ width: number; height: number } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [keyframes, setKeyframes] = useState<number[]>([]);
   const video = useRef<HTMLVideoElement>(null);
+  const hasMetadata = findings.some((f) => f.ruleId?.startsWith('media:exif-'));
+  useEffect(() => {
+    if (file.kind !== 'video') return;
+    let live = true;
+    api
+      .get<{ analysis: { keyframes?: number[] } | null }>(`/api/media/${file.hash}/analysis`)
+      .then((r) => live && setKeyframes(r.analysis?.keyframes ?? []))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [file.hash, file.kind]);
+  const strip = async () => {
+    if (!editing) return;
+    if (!window.confirm('去除这张图片的元数据（GPS 位置、相机序列号、作者等）？将生成新版本，图片像素不变。')) return;
+    setBusy(true);
+    try {
+      await api.post(`/api/drafts/${editing.draftId}/media/${file.hash}/strip-metadata`, { version: editing.version, ...(editing.stage ? { stage: editing.stage } : {}) });
+      editing.onChanged('已去除图片元数据，生成新版本，机审重新进行');
+    } catch (e) {
+      editing.onError(e instanceof ApiError ? e.message : '去除元数据失败');
+    } finally {
+      setBusy(false);
+    }
+  };
   const boxed = findings.filter((f) => f.source.box);
   const seek = (ms: number | undefined) => {
     if (ms !== undefined && video.current) {
@@ -67,7 +107,22 @@ function MediaCard({ file, findings, picked, onPick }: { file: MediaFileView; fi
             </button>
           ))}
       </div>
+      {file.kind === 'video' && keyframes.length > 0 && (
+        <div className="keyframe-strip" role="list" aria-label="关键帧">
+          {keyframes.map((ms) => (
+            <button type="button" role="listitem" key={ms} className={`keyframe${findings.some((f) => f.source.timeMs === ms) ? ' has-finding' : ''}`} onClick={() => seek(ms)} title={`跳到 ${clock(ms)}`}>
+              <img src={`/api/media/${file.hash}/keyframes/${ms}`} alt={`${clock(ms)} 画面`} loading="lazy" />
+              <span>{clock(ms)}</span>
+            </button>
+          ))}
+        </div>
+      )}
       <figcaption>
+        {hasMetadata && editing && (
+          <button type="button" className="strip-metadata" disabled={busy} onClick={() => void strip()}>
+            去除元数据
+          </button>
+        )}
         <ul className="media-findings">
           {findings.map((f) => (
             <li key={f.id} className={`finding-item${picked === f.id ? ' picked' : ''}${f.waived ? ' waived' : ''}`}>
@@ -88,7 +143,19 @@ function MediaCard({ file, findings, picked, onPick }: { file: MediaFileView; fi
  * pick it, or for video to jump to its keyframe), QR code contents written next to the code. Files without
  * findings are not repeated here: the document shows them in place.
  */
-export function MediaFindings({ files, findings, picked, onPick }: { files: readonly MediaFileView[]; findings: readonly MediaFindingView[]; picked: string | null; onPick: (id: string) => void }) {
+export function MediaFindings({
+  files,
+  findings,
+  picked,
+  onPick,
+  editing,
+}: {
+  files: readonly MediaFileView[];
+  findings: readonly MediaFindingView[];
+  picked: string | null;
+  onPick: (id: string) => void;
+  editing?: MediaEditing | undefined;
+}) {
   const byFile = new Map<string, MediaFindingView[]>();
   for (const f of findings) {
     if (f.source.field !== 'media' || !f.source.media) continue;
@@ -102,7 +169,7 @@ export function MediaFindings({ files, findings, picked, onPick }: { files: read
     <section className="card media-panel" aria-label="图片与视频中的问题">
       <h3>图片与视频中的问题（{[...byFile.values()].reduce((n, l) => n + l.length, 0)}）</h3>
       {[...byFile].map(([hash, list]) => (
-        <MediaCard key={hash} file={known.get(hash) ?? { hash, kind: 'image' }} findings={list} picked={picked} onPick={onPick} />
+        <MediaCard key={hash} file={known.get(hash) ?? { hash, kind: 'image' }} findings={list} picked={picked} onPick={onPick} editing={editing} />
       ))}
     </section>
   );

@@ -173,6 +173,20 @@ export function ReviewPage({ id }: { id: string }) {
           findings={d.findings as unknown as MediaFindingView[]}
           picked={picked}
           onPick={jump}
+          editing={
+            d.allowedActions.includes('proofread') || d.allowedActions.includes('revise')
+              ? {
+                  draftId: d.id,
+                  version: d.version,
+                  stage: d.allowedActions.includes('proofread') ? (d.stage ?? undefined) : undefined,
+                  onChanged: (text) => {
+                    setNotice({ kind: 'info', text });
+                    void draft.reload();
+                  },
+                  onError: (text) => setNotice({ kind: 'error', text }),
+                }
+              : undefined
+          }
         />
         <OriginBox d={d} />
         <RevisionDiff key={d.revisions.length} draftId={d.id} revisions={d.revisions} />
