@@ -138,6 +138,12 @@ it('a video’s keyframe strip shows its frames; a finding in a frame is marked 
   await frames.nth(1).click();
   const at = Number(await page.evaluate(`document.querySelector('[data-media="${hash}"] video').currentTime`));
   expect(at).toBeCloseTo(5, 0);
+  // At 0:05 the frame's box is drawn over the player; back at 0:00 it is not.
+  await page.locator(`[data-media="${hash}"] .media-box`).first().waitFor();
+  await frames.nth(0).click();
+  await page.locator(`[data-media="${hash}"] .media-box`).first().waitFor({ state: 'detached' });
+  await frames.nth(1).click();
+  await page.locator(`[data-media="${hash}"] .media-box`).first().waitFor();
   await h.shot(page, 'review-video-keyframes-1440');
   await page.setViewportSize({ width: 390, height: 844 });
   await h.shot(page, 'review-video-keyframes-390');

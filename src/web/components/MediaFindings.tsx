@@ -70,7 +70,9 @@ function MediaCard({ file, findings, picked, onPick, editing }: { file: MediaFil
       setBusy(false);
     }
   };
-  const boxed = findings.filter((f) => f.source.box);
+  const [now, setNow] = useState(0);
+  // On a video a box belongs to its keyframe: shown while the player is within half a keyframe interval of it.
+  const boxed = findings.filter((f) => f.source.box && (file.kind !== 'video' || f.source.timeMs === undefined || Math.abs(f.source.timeMs - now) < 2500));
   const seek = (ms: number | undefined) => {
     if (ms !== undefined && video.current) {
       video.current.currentTime = ms / 1000;
@@ -85,7 +87,15 @@ function MediaCard({ file, findings, picked, onPick, editing }: { file: MediaFil
           <img src={mediaUrl(file.hash)} alt="稿件图片" onLoad={(e) => setSize({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })} />
         )}
         {file.kind === 'video' && (
-          <video ref={video} src={mediaUrl(file.hash)} controls preload="metadata" onLoadedMetadata={(e) => setSize({ width: e.currentTarget.videoWidth, height: e.currentTarget.videoHeight })} />
+          <video
+            ref={video}
+            src={mediaUrl(file.hash)}
+            controls
+            preload="metadata"
+            onLoadedMetadata={(e) => setSize({ width: e.currentTarget.videoWidth, height: e.currentTarget.videoHeight })}
+            onTimeUpdate={(e) => setNow(e.currentTarget.currentTime * 1000)}
+            onSeeked={(e) => setNow(e.currentTarget.currentTime * 1000)}
+          />
         )}
         {file.kind === 'audio' && <audio src={mediaUrl(file.hash)} controls preload="metadata" />}
         {size &&
