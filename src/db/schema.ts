@@ -306,7 +306,7 @@ export const proofMarks = pgTable(
     kind: text('kind').notNull(),
     startOffset: integer('start_offset').notNull(),
     endOffset: integer('end_offset').notNull(),
-    source: jsonb('source').$type<SourceSpan>().notNull(),
+    source: jsonb('source').$type<FindingSource>().notNull(),
     original: text('original').notNull(),
     replacement: text('replacement'),
     note: text('note').notNull().default(''),

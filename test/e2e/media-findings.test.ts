@@ -144,6 +144,14 @@ it('a video’s keyframe strip shows its frames; a finding in a frame is marked 
   await page.locator(`[data-media="${hash}"] .media-box`).first().waitFor({ state: 'detached' });
   await frames.nth(1).click();
   await page.locator(`[data-media="${hash}"] .media-box`).first().waitFor();
+  // A 校对标记 at this timecode.
+  await page.locator(`[data-media="${hash}"] .media-note`).click();
+  await page.locator(`[data-media="${hash}"] .media-note-form textarea`).fill('此画面含个人微信号，建议剪掉');
+  await page.locator(`[data-media="${hash}"] .media-note-form button.primary`).click();
+  await page.getByText('已在 0:05 处添加批注').waitFor();
+  await page.getByText('[视频 0:05]').first().waitFor();
+  const marks = await h.ctx.api('r1').get(`/api/drafts/${id}/marks`);
+  expect(marks.body.items).toEqual([expect.objectContaining({ kind: 'comment', original: '[视频 0:05]', note: '此画面含个人微信号，建议剪掉', source: expect.objectContaining({ field: 'media', media: hash, timeMs: 5000 }) })]);
   await h.shot(page, 'review-video-keyframes-1440');
   await page.setViewportSize({ width: 390, height: 844 });
   await h.shot(page, 'review-video-keyframes-390');

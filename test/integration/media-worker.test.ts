@@ -150,3 +150,29 @@ it('去除元数据: a photo with GPS gives a personal-data finding; stripping i
   const foreign = await ctx.api('foreign').post(`/api/drafts/${id}/media/${stripped}/strip-metadata`, { version: after.version });
   expect(foreign.status).toBe(403);
 });
+
+it('校对标记 on a picture or at a video timecode: comments only, on media of the current revision, by the stage’s reviewer', async () => {
+  const picture = (await renderPoster({ width: 600, height: 400, lines: [{ text: '讲座海报', size: 48 }] })).bytes;
+  const hash = await upload(picture, 'talk.png');
+  const { id } = await submitWithImages([hash]);
+  const draft = await waitForDraft(ctx, 'r1', id, (d) => d.status === 'in_review', 60_000);
+  const revisionId = draft.currentRevision.id as string;
+  const ok = await ctx.api('r1').post(`/api/drafts/${id}/marks`, { revisionId, source: { field: 'media', media: hash, box: { x: 10, y: 10, width: 100, height: 40 } }, note: '海报日期与正文不一致' });
+  expect(ok.status).toBe(201);
+  expect(ok.body).toMatchObject({ kind: 'comment', original: '[图片]', source: { field: 'media', media: hash, box: { x: 10, y: 10, width: 100, height: 40 } } });
+  const refused = [
+    [{ revisionId, source: { field: 'media', media: hash }, replacement: '改字', kind: 'correction' }, 400],
+    [{ revisionId, source: { field: 'media', media: 'b'.repeat(64) }, note: '不存在的图' }, 400],
+    [{ revisionId, source: { field: 'media', media: hash }, note: '' }, 400],
+  ] as const;
+  for (const [body, status] of refused) {
+    const res = await ctx.api('r1').post(`/api/drafts/${id}/marks`, body);
+    expect(res.status).toBe(status);
+    expect(res.body.error.code).toBe('validation_failed');
+  }
+  // Only the current stage's reviewer marks; the author does not.
+  const author = await ctx.api('editor').post(`/api/drafts/${id}/marks`, { revisionId, source: { field: 'media', media: hash }, note: '作者自己批注' });
+  expect(author.status).toBe(403);
+  const trail = await ctx.api('auditor').get(`/api/drafts/${id}/trail`);
+  expect(trail.body.events.filter((e: { type: string }) => e.type === 'mark.created')).toHaveLength(1);
+});

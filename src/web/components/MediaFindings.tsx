@@ -24,6 +24,9 @@ export interface MediaEditing {
   version: number;
   /** Set for a proofreading edit at this stage; absent for the author's revision. */
   stage?: string | undefined;
+  /** The revision on screen, and whether this viewer may add 校对标记 now (the server's `proofread` action). */
+  revisionId: string;
+  canMark: boolean;
   /** Called after a change so the page refetches. */
   onChanged: (message: string) => void;
   onError: (message: string) => void;
@@ -57,6 +60,23 @@ function MediaCard({ file, findings, picked, onPick, editing }: { file: MediaFil
       live = false;
     };
   }, [file.hash, file.kind]);
+  const [noting, setNoting] = useState(false);
+  const [note, setNote] = useState('');
+  const addMark = async () => {
+    if (!editing || !note.trim()) return;
+    setBusy(true);
+    try {
+      const timeMs = file.kind === 'image' ? undefined : Math.round(video.current?.currentTime ?? 0) * 1000;
+      await api.post(`/api/drafts/${editing.draftId}/marks`, { revisionId: editing.revisionId, source: { field: 'media', media: file.hash, ...(timeMs !== undefined ? { timeMs } : {}) }, note: note.trim() });
+      setNote('');
+      setNoting(false);
+      editing.onChanged(timeMs !== undefined ? `已在 ${clock(timeMs)} 处添加批注` : '已对图片添加批注');
+    } catch (e) {
+      editing.onError(e instanceof ApiError ? e.message : '添加批注失败');
+    } finally {
+      setBusy(false);
+    }
+  };
   const strip = async () => {
     if (!editing) return;
     if (!window.confirm('去除这张图片的元数据（GPS 位置、相机序列号、作者等）？将生成新版本，图片像素不变。')) return;
@@ -128,6 +148,22 @@ function MediaCard({ file, findings, picked, onPick, editing }: { file: MediaFil
         </div>
       )}
       <figcaption>
+        {editing?.canMark && file.kind !== 'audio' && !noting && (
+          <button type="button" className="media-note" onClick={() => setNoting(true)}>
+            {file.kind === 'video' ? '在当前画面处加批注' : '对这张图片加批注'}
+          </button>
+        )}
+        {noting && (
+          <div className="media-note-form">
+            <textarea value={note} onChange={(e) => setNote(e.target.value)} placeholder={file.kind === 'video' ? '批注内容（记在播放器当前时刻）' : '批注内容'} rows={2} maxLength={2000} />
+            <button type="button" className="primary" disabled={busy || !note.trim()} onClick={() => void addMark()}>
+              添加批注
+            </button>
+            <button type="button" onClick={() => setNoting(false)}>
+              取消
+            </button>
+          </div>
+        )}
         {hasMetadata && editing && (
           <button type="button" className="strip-metadata" disabled={busy} onClick={() => void strip()}>
             去除元数据
@@ -173,11 +209,14 @@ export function MediaFindings({
     if (list) list.push(f);
     else byFile.set(f.source.media, [f]);
   }
+  // A reviewer who may mark sees every file (to comment on any of them); others see the files with findings.
+  if (editing?.canMark) for (const f of files) if (!byFile.has(f.hash)) byFile.set(f.hash, []);
   if (byFile.size === 0) return null;
   const known = new Map(files.map((f) => [f.hash, f]));
   return (
     <section className="card media-panel" aria-label="图片与视频中的问题">
       <h3>图片与视频中的问题（{[...byFile.values()].reduce((n, l) => n + l.length, 0)}）</h3>
+      {editing?.canMark && <p className="muted">可在图片上或视频的某一时刻添加批注，批注列在右侧「校对标记」中。</p>}
       {[...byFile].map(([hash, list]) => (
         <MediaCard key={hash} file={known.get(hash) ?? { hash, kind: 'image' }} findings={list} picked={picked} onPick={onPick} editing={editing} />
       ))}

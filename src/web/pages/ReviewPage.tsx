@@ -179,9 +179,12 @@ export function ReviewPage({ id }: { id: string }) {
                   draftId: d.id,
                   version: d.version,
                   stage: d.allowedActions.includes('proofread') ? (d.stage ?? undefined) : undefined,
+                  revisionId: d.currentRevision.id,
+                  canMark,
                   onChanged: (text) => {
                     setNotice({ kind: 'info', text });
                     void draft.reload();
+                    void marks.reload();
                   },
                   onError: (text) => setNotice({ kind: 'error', text }),
                 }
