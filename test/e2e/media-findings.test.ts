@@ -157,3 +157,35 @@ it('a video’s keyframe strip shows its frames; a finding in a frame is marked 
   await h.shot(page, 'review-video-keyframes-390');
   expect(opened.problems).toEqual([]);
 }, 150_000);
+
+it('图库: an admin adds a forbidden picture; a resized copy in a draft is blocked; the admin removes it again (with confirmation)', async () => {
+  const original = (await renderPoster({ width: 1200, height: 800, lines: [{ text: '商业图库摄影作品', size: 80, color: '#234' }], qr: 'https://example.com/stock', qrSize: 300, format: 'jpeg' })).bytes;
+  const opened = await h.open('admin', '/admin/gallery');
+  const page = opened.page;
+  await page.getByText('图库为空').waitFor();
+  await h.shot(page, 'admin-gallery-empty-1440');
+  await page.locator('[data-testid="gallery-file"]').setInputFiles({ name: 'stock.jpg', mimeType: 'image/jpeg', buffer: original });
+  await page.locator('[data-testid="gallery-list"]').selectOption('forbidden');
+  await page.getByPlaceholder('如：某某图片社').fill('某商业图库');
+  await page.getByRole('button', { name: '加入', exact: true }).click();
+  await page.getByText('已加入禁用图库').waitFor();
+  await page.locator('[data-testid="gallery-table"] tbody tr').first().waitFor();
+  await page.locator('.gallery-thumb').first().waitFor();
+  await h.shot(page, 'admin-gallery-1440');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await h.shot(page, 'admin-gallery-390');
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  const sharp = (await import('sharp')).default;
+  const copy = await sharp(original).resize(800).jpeg({ quality: 75 }).toBuffer();
+  const { id } = await uploadAndSubmit(copy, 'copy.jpg', 'image', '摄影作品欣赏');
+  const draft = await waitForDraft(h.ctx, 'r1', id, (d) => d.status !== 'checking', 60_000);
+  expect((draft.findings as Array<{ ruleId: string; severity: string }>).find((f) => f.ruleId === 'media:gallery-forbidden')).toMatchObject({ severity: 'block' });
+  expect(draft.status).toBe('returned');
+
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: '移出' }).first().click();
+  await page.getByText('已移出图库').waitFor();
+  await page.getByText('图库为空').waitFor();
+  expect(opened.problems).toEqual([]);
+}, 120_000);

@@ -59,7 +59,7 @@ export function documentsRouter(deps: ServiceDeps, registry: OpenAPIRegistry): R
   route(
     router,
     registry,
-    { method: 'post', path: '/api/media', summary: '上传媒体文件（multipart，字段 file）：按内容哈希存储，返回 media:<哈希> 供正文引用', tags: ['媒体'], roles: ['editor'], responses: { 201: ok('已存储', MediaSchema), 200: ok('同一文件已存储过', MediaSchema), 413: ok('过大（media_too_large / media_too_many_pixels）'), 415: ok('类型不接受（media_unsupported / svg_refused / media_polyglot / media_extension_mismatch）') } },
+    { method: 'post', path: '/api/media', summary: '上传媒体文件（multipart，字段 file）：按内容哈希存储，返回 media:<哈希> 供正文引用（编辑；管理员用于图库）', tags: ['媒体'], roles: ['editor', 'admin'], responses: { 201: ok('已存储', MediaSchema), 200: ok('同一文件已存储过', MediaSchema), 413: ok('过大（media_too_large / media_too_many_pixels）'), 415: ok('类型不接受（media_unsupported / svg_refused / media_polyglot / media_extension_mismatch）') } },
     async ({ req, res, user }) => {
       if (!req.is('multipart/form-data')) return sendError(res, new MediaError(415, 'media_unsupported', '请以 multipart/form-data 上传，文件字段名为 file'));
       let upload: Awaited<ReturnType<typeof readUpload>>;

@@ -1,6 +1,7 @@
 import { ApiError } from '../../api';
 import { useSession } from '../../app';
 import { DictionariesAdmin } from './DictionariesAdmin';
+import { GalleryAdmin } from './GalleryAdmin';
 import { PlatformsAdmin } from './PlatformsAdmin';
 import { UnitsAdmin } from './UnitsAdmin';
 import { UsersAdmin } from './UsersAdmin';
@@ -10,6 +11,7 @@ const TABS = [
   { key: 'units', label: '单位' },
   { key: 'platforms', label: '发布平台' },
   { key: 'dictionaries', label: '词库' },
+  { key: 'gallery', label: '图库' },
 ] as const;
 
 /** 系统管理 (#/admin/<tab>): admins only; the API refuses everyone else whatever this page shows. */
@@ -33,6 +35,7 @@ export function AdminPage({ path }: { path: string }) {
       {tab === 'units' && <UnitsAdmin />}
       {tab === 'platforms' && <PlatformsAdmin />}
       {tab === 'dictionaries' && <DictionariesAdmin />}
+      {tab === 'gallery' && <GalleryAdmin />}
     </div>
   );
 }
