@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import type { MediaSourceSpan } from '../../src/domain/findings';
 import { mediaStore } from '../../src/services/media.service';
 import { renderPoster, truncated } from '../fixtures/media/posters';
-import { createTestContext, draftBody, waitForDraft, type TestContext } from '../helpers/test-context';
+import { createUser } from '../../src/services/admin.service';
+import { createTestContext, draftBody, PASSWORD, waitForDraft, type TestContext } from '../helpers/test-context';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -175,4 +176,42 @@ it('校对标记 on a picture or at a video timecode: comments only, on media of
   expect(author.status).toBe(403);
   const trail = await ctx.api('auditor').get(`/api/drafts/${id}/trail`);
   expect(trail.body.events.filter((e: { type: string }) => e.type === 'mark.created')).toHaveLength(1);
+});
+
+it('a picture declared own work that another unit released before is a copyright finding naming the earlier draft', async () => {
+  const photo = (await renderPoster({ width: 1200, height: 800, lines: [{ text: '外院运动会摄影作品', size: 72, color: '#123' }], qr: 'https://www.example.edu.cn/photo', qrSize: 240, format: 'jpeg' })).bytes;
+  const up = await request(ctx.app).post('/api/media').set('Authorization', `Bearer ${ctx.people.tokens.foreign}`).attach('file', photo, 'photo.jpg');
+  expect(up.status).toBe(201);
+  const submitted = await ctx.api('foreign').post('/api/drafts', draftBody(ctx, { platformId: ctx.people.otherPlatformId, title: '外院运动会', body: `运动会。\n\n![照片](media:${up.body.hash})`, assets: [{ kind: 'image', media: up.body.hash, licence: 'own_work' }] }));
+  expect(submitted.status).toBe(201);
+  // The other unit's own three reviewers carry it to release.
+  const tokens: string[] = [];
+  for (const [i, role] of (['reviewer1', 'reviewer2', 'reviewer3'] as const).entries()) {
+    const username = `other${i + 1}`;
+    await createUser(ctx.runtime.deps.db, null, { username, displayName: `外院审核${i + 1}`, staffId: `S-other${i + 1}`, unitId: ctx.people.otherUnitId, isStaff: true, roles: [role], password: PASSWORD });
+    const res = await request(ctx.app).post('/api/auth/login').send({ username, password: PASSWORD });
+    tokens.push(res.body.token as string);
+  }
+  const as = (token: string) => ({
+    get: (path: string) => request(ctx.app).get(path).set('Authorization', `Bearer ${token}`),
+    post: (path: string, body: object) => request(ctx.app).post(path).set('Authorization', `Bearer ${token}`).send(body),
+  });
+  await waitForDraft(ctx, 'prop', submitted.body.id, (d) => d.status === 'in_review', 60_000);
+  for (const [i, stage] of (['first', 'second', 'final'] as const).entries()) {
+    const d = await as(tokens[i]!).get(`/api/drafts/${submitted.body.id}`);
+    const res = await as(tokens[i]!).post(`/api/drafts/${submitted.body.id}/decisions`, { stage, action: 'approve', comment: '同意', version: d.body.version });
+    expect(res.status).toBe(200);
+  }
+  const approved = await ctx.api('foreign').get(`/api/drafts/${submitted.body.id}`);
+  const release = await ctx.api('foreign').post(`/api/drafts/${submitted.body.id}/release`, { version: approved.body.version });
+  expect(release.status).toBe(200);
+
+  // Our editor re-uses a resized copy and declares it their own work.
+  const copy = await sharp(photo).resize(900).jpeg({ quality: 70 }).toBuffer();
+  const hash = await upload(copy, 'mine.jpg');
+  const { id } = await submitWithImages([hash]);
+  const done = await waitForDraft(ctx, 'r1', id, (d) => d.status !== 'checking', 60_000);
+  const reuse = mediaFindings(done).find((f) => f.ruleId === 'media:reuse-own-work');
+  expect(reuse).toMatchObject({ check: 'copyright', severity: 'review' });
+  expect((reuse as unknown as { message: string }).message).toContain(approved.body.number);
 });

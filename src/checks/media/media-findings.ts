@@ -120,6 +120,36 @@ export function mediaFindings(checkId: string, content: RevisionContent, context
   return out;
 }
 
+const domainMatches = (host: string, pattern: string) => {
+  const p = pattern.toLowerCase().replace(/^\*\./, '');
+  return host === p || host.endsWith(`.${p}`);
+};
+
+/**
+ * Where a decoded code leads, judged by the link rules the body's links meet: a personal WeChat or group QR is
+ * 引流; a shop or any domain outside the school's, the whitelisted sources' and the allowed ones needs a look; the
+ * school's own addresses are only shown. The URL is read by WHATWG URL, as a phone's scanner would open it.
+ */
+export function judgeCode(text: string, env: CheckEnv, config: MediaConfig = MEDIA_CONFIG): { severity: Severity; category: string; ruleId: string; message: string; suggestion?: string | undefined; host?: string | undefined } {
+  if (config.wechatQrPatterns.some((re) => re.test(text))) {
+    return { severity: 'review', category: 'diversion', ruleId: 'media:qr-wechat', message: '二维码指向个人微信或微信群（引流）', suggestion: '官方账号不得以个人微信或微信群二维码引流，请删除或换成官方渠道' };
+  }
+  let host: string | undefined;
+  try {
+    const url = new URL(text.trim());
+    if (url.protocol === 'http:' || url.protocol === 'https:') host = url.hostname.toLowerCase();
+  } catch {
+    host = undefined;
+  }
+  if (host) {
+    const ad = env.config.advertising;
+    if (ad.shopDomains.some((d) => domainMatches(host!, d))) return { severity: 'review', category: 'shop-link', ruleId: 'media:qr-shop', message: '二维码指向购物网站', host };
+    const allowed = [...ad.allowedDomains, ...env.config.school.domains, ...env.config.sources.flatMap((s) => s.domains)];
+    if (!allowed.some((d) => domainMatches(host!, d))) return { severity: 'review', category: 'external-link', ruleId: 'media:qr-external', message: `二维码指向白名单以外的网站（${host}）`, host };
+  }
+  return { severity: 'info', category: 'qr', ruleId: 'media:qr', message: '图片中的', host };
+}
+
 export function formatTime(ms: number): string {
   const s = Math.floor(ms / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
@@ -136,17 +166,17 @@ function ownRules(checkId: string, a: MediaAnalysis, _content: RevisionContent, 
   }
   if (checkId === 'advertising') {
     for (const code of a.codes) {
-      const wechat = config.wechatQrPatterns.some((re) => re.test(code.text));
+      const verdict = judgeCode(code.text, env, config);
       out.push(
         finding(checkId, env, {
-          category: wechat ? 'diversion' : 'qr',
-          severity: wechat ? 'review' : 'info',
+          category: verdict.category,
+          severity: verdict.severity,
           source: fileSource(a.media, 'qr', { end: code.text.length, box: code.box, timeMs: code.timeMs }),
           matched: code.text,
-          ruleId: wechat ? 'media:qr-wechat' : 'media:qr',
-          message: wechat ? `二维码指向个人微信或微信群（引流）：${code.text}` : `图片中有${code.format === 'QRCode' ? '二维码' : '条码'}，内容：${code.text}`,
-          suggestion: wechat ? '官方账号不得以个人微信或微信群二维码引流，请删除或换成官方渠道' : undefined,
-          evidence: { via: 'qr', format: code.format, decoded: code.text },
+          ruleId: verdict.ruleId,
+          message: `${verdict.message}${verdict.ruleId === 'media:qr' ? `${code.format === 'QRCode' ? '二维码' : '条码'}内容：` : '：'}${code.text}`,
+          suggestion: verdict.suggestion,
+          evidence: { via: 'qr', format: code.format, decoded: code.text, ...(verdict.host ? { host: verdict.host } : {}) },
         }),
       );
     }

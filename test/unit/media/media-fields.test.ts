@@ -1,4 +1,5 @@
-import { locate, mediaFields, repairOcrText } from '../../../src/checks/media/media-findings';
+import { CHECKS_CONFIG } from '../../../config/checks';
+import { judgeCode, locate, mediaFields, repairOcrText } from '../../../src/checks/media/media-findings';
 import { hashDistance, type MediaAnalysis } from '../../../src/domain/media';
 import { parseTesseractTsv } from '../../../src/media/ocr';
 
@@ -68,5 +69,20 @@ describe('difference hash distance', () => {
     expect(hashDistance('0000000000000000', '0000000000000000')).toBe(0);
     expect(hashDistance('ffffffffffffffff', '0000000000000000')).toBe(64);
     expect(hashDistance('8000000000000001', '0000000000000000')).toBe(2);
+  });
+});
+
+describe('decoded codes are judged by the link rules', () => {
+  const env = { version: 'v', config: CHECKS_CONFIG, segmenter: () => ({}) as never };
+  it.each([
+    ['https://weixin.qq.com/g/AbC123', 'media:qr-wechat', 'review'],
+    ['https://u.wechat.com/ABCdef', 'media:qr-wechat', 'review'],
+    ['https://item.taobao.com/item.htm?id=1', 'media:qr-shop', 'review'],
+    ['HTTPS://ITEM.TAOBAO.COM/x', 'media:qr-shop', 'review'],
+    ['https://evil.example.com/signup', 'media:qr-external', 'review'],
+    ['https://www.example.edu.cn/news/1', 'media:qr', 'info'],
+    ['978-7-111-12345-6', 'media:qr', 'info'],
+  ])('%s → %s (%s)', (text, ruleId, severity) => {
+    expect(judgeCode(text, env)).toMatchObject({ ruleId, severity });
   });
 });
