@@ -113,6 +113,16 @@ export async function createMark(deps: ServiceDeps, actor: AuthUser, draftId: st
     const revision = aggregate.revision;
     if (input.revisionId !== revision.id) throw conflict('稿件已有新版本，请刷新后再标记', { currentRevisionId: revision.id });
     const rt = buildRevisionText(contentOf(revision));
+    const recordCreated = (markId: string, data: Record<string, unknown>) =>
+      appendAuditEvent(tx, {
+        chain: draftChain(draft.id),
+        draftId: draft.id,
+        revisionId: revision.id,
+        actorId: actor.id,
+        actorName: actorName(actor),
+        type: 'mark.created',
+        data: { markId, ...data, version: draft.version, staffId: actor.staffId },
+      });
 
     if (input.source?.field === 'media') {
       // 校对标记 on a picture or at a video timecode: a comment (nothing in a picture can be replaced by text).
@@ -125,15 +135,7 @@ export async function createMark(deps: ServiceDeps, actor: AuthUser, draftId: st
       const original = ref.kind === 'video' || ref.kind === 'audio' ? `[${ref.kind === 'video' ? '视频' : '音频'} ${clock(where.timeMs ?? 0)}]` : '[图片]';
       const source = { field: 'media' as const, media: ref.hash, via: 'file' as const, start: 0, end: 0, ...(where.timeMs !== undefined ? { timeMs: where.timeMs } : {}), ...(where.box ? { box: where.box } : {}) };
       const mark = await insertMark(tx, { draftId, revisionId: revision.id, stage, kind: 'comment', startOffset: 0, endOffset: 0, source, original, replacement: null, note, findingId: null, createdBy: actor.id });
-      await appendAuditEvent(tx, {
-        chain: draftChain(draft.id),
-        draftId: draft.id,
-        revisionId: revision.id,
-        actorId: actor.id,
-        actorName: actorName(actor),
-        type: 'mark.created',
-        data: { markId: mark.id, kind: 'comment', stage, media: ref.hash, timeMs: where.timeMs ?? null, original, note, version: draft.version, staffId: actor.staffId },
-      });
+      await recordCreated(mark.id, { kind: 'comment', stage, media: ref.hash, timeMs: where.timeMs ?? null, original, note });
       return mark;
     }
 
@@ -192,15 +194,7 @@ export async function createMark(deps: ServiceDeps, actor: AuthUser, draftId: st
       findingId,
       createdBy: actor.id,
     });
-    await appendAuditEvent(tx, {
-      chain: draftChain(draft.id),
-      draftId: draft.id,
-      revisionId: revision.id,
-      actorId: actor.id,
-      actorName: actorName(actor),
-      type: 'mark.created',
-      data: { markId: mark.id, kind, stage, start, end, original, replacement, note, findingId, version: draft.version, staffId: actor.staffId },
-    });
+    await recordCreated(mark.id, { kind, stage, start, end, original, replacement, note, findingId });
     return mark;
   });
 }

@@ -2,7 +2,7 @@
  * A reviewer sees what the checks found inside a picture: the poster is shown with a box around the words and the
  * QR code, on desktop and on a phone. Real Chromium, real API, real check worker (tesseract, zxing).
  */
-import request from 'supertest';
+import { uploadMedia } from '../helpers/media';
 import { makeVideo, renderPoster } from '../fixtures/media/posters';
 import { waitForDraft } from '../helpers/test-context';
 import { SCREENSHOTS, startHarness, type Harness } from './harness';
@@ -26,9 +26,7 @@ it('the review page draws a box on the picture for each finding inside it, at 14
     ],
     qr: 'https://weixin.qq.com/g/AbCdEf123XYZ',
   });
-  const upload = await request(h.ctx.app).post('/api/media').set('Authorization', `Bearer ${h.ctx.people.tokens.editor}`).attach('file', poster.bytes, 'poster.png');
-  expect(upload.status).toBe(201);
-  const hash = upload.body.hash as string;
+  const hash = await uploadMedia(h.ctx.app, h.ctx.people.tokens.editor!, poster.bytes, 'poster.png');
   const res = await h.ctx.api('editor').post('/api/drafts', {
     platformId: h.ctx.people.platformId,
     title: '社团活动预告',
@@ -70,9 +68,7 @@ it('the review page draws a box on the picture for each finding inside it, at 14
 }, 120_000);
 
 async function uploadAndSubmit(bytes: Buffer, name: string, kind: 'image' | 'video', title: string): Promise<{ id: string; hash: string }> {
-  const upload = await request(h.ctx.app).post('/api/media').set('Authorization', `Bearer ${h.ctx.people.tokens.editor}`).attach('file', bytes, name);
-  expect(upload.status).toBe(201);
-  const hash = upload.body.hash as string;
+  const hash = await uploadMedia(h.ctx.app, h.ctx.people.tokens.editor!, bytes, name);
   const tag = kind === 'image' ? `![照片](media:${hash})` : `<video src="media:${hash}"></video>`;
   const res = await h.ctx.api('editor').post('/api/drafts', {
     platformId: h.ctx.people.platformId,

@@ -11,6 +11,7 @@ import type { MediaSourceSpan } from '../../src/domain/findings';
 import { mediaStore } from '../../src/services/media.service';
 import { renderPoster, truncated } from '../fixtures/media/posters';
 import { createUser } from '../../src/services/admin.service';
+import { uploadMedia } from '../helpers/media';
 import { createTestContext, draftBody, PASSWORD, waitForDraft, type TestContext } from '../helpers/test-context';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,11 +25,7 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-async function upload(bytes: Buffer, name: string): Promise<string> {
-  const res = await request(ctx.app).post('/api/media').set('Authorization', `Bearer ${ctx.people.tokens.editor}`).attach('file', bytes, name);
-  expect([200, 201]).toContain(res.status);
-  return res.body.hash as string;
-}
+const upload = (bytes: Buffer, name: string) => uploadMedia(ctx.app, ctx.people.tokens.editor!, bytes, name);
 
 async function submitWithImages(hashes: string[], over: Record<string, unknown> = {}) {
   const body = ['社团活动预告，欢迎同学们参加。', ...hashes.map((h, i) => `![海报${i + 1}](media:${h})`)].join('\n\n');
