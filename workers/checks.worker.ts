@@ -1,3 +1,5 @@
+import { MEDIA_CONFIG } from '../config/media';
+import { mediaTools } from '../src/media/tools';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
@@ -223,6 +225,9 @@ async function main(): Promise<void> {
   });
   await running.worker.waitUntilReady();
   runtime.logger.info({ checks: runtime.deps.checkIds, version: pool.version, threads: pool.stats().threads, timeoutMs: env.CHECK_TIMEOUT_MS }, 'check worker ready');
+  // Pictures are still checked without these tools, but every one then carries a finding saying what was not read.
+  const tools = await mediaTools(MEDIA_CONFIG.ocrLanguages);
+  if (tools.missing.length > 0) runtime.logger.warn({ missing: tools.missing }, 'media tools missing: text in pictures and video frames will be flagged for manual review');
 }
 
 if (require.main === module) {

@@ -11,6 +11,7 @@ import { createEscalationCheck } from './rules/escalation.check';
 import { createProofreadingCheck } from './rules/proofreading.check';
 import { createSecrecyCheck } from './rules/secrecy.check';
 import { createSensitiveCheck } from './rules/sensitive.check';
+import { mediaFindings } from './media/media-findings';
 import { JIEBA_SEGMENTER, preloadSegmenter, type Segmenter } from './segmenter';
 import { DEFAULT_WAIVER_POLICY, WAIVER_RULES } from '../../config/waivers';
 import { waiverPolicyFor } from '../domain/waivers';
@@ -104,6 +105,14 @@ export function buildCheckEngine(dicts: Dictionaries, options: { config?: Checks
       // Issue 9: what the canonicaliser removed and external links (proofreading), undeclared media files (copyright).
       if (checkId === 'proofreading') findings.push(...documentNoteFindings(checkId, prepared, env), ...documentLinkFindings(checkId, prepared, env));
       if (checkId === 'copyright') findings.push(...mediaDeclarationFindings(checkId, prepared, env));
+      if (context.media?.length || context.mediaMatches?.length) {
+        // Text in pictures is read by the same check, each field prepared on its own (not through `last`).
+        const runText = (field: RevisionContent) => {
+          const rt = buildRevisionText(field);
+          return check({ content: field, rt, text: rt.text, folded: foldText(rt.text, 'width'), contact: contactView(rt.text) }, {});
+        };
+        findings.push(...mediaFindings(checkId, content, context, env, runText));
+      }
       return { findings: sortFindings(boundFindings(checkId, sortFindings(findings), config.limits.findingsPerCheck, version, waiverStrictness)), rulesetVersion: version };
     },
   };

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { SourceSpan } from '../domain/findings';
+import type { FindingSource } from '../domain/findings';
 import type { Executor, Tx } from './pool';
 import { proofMarks } from './schema';
 
@@ -12,7 +12,7 @@ export interface NewMark {
   kind: 'correction' | 'comment';
   startOffset: number;
   endOffset: number;
-  source: SourceSpan;
+  source: FindingSource;
   original: string;
   replacement: string | null;
   note: string;

@@ -15,7 +15,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import type { Asset, ContentNote, MediaRef, Origin } from '../domain/content';
-import type { SourceSpan } from '../domain/findings';
+import type { FindingSource, SourceSpan } from '../domain/findings';
 
 const id = () => uuid('id').primaryKey().default(sql`gen_random_uuid()`);
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
@@ -214,7 +214,7 @@ export const findings = pgTable(
     severity: text('severity').notNull(),
     startOffset: integer('start_offset').notNull(),
     endOffset: integer('end_offset').notNull(),
-    source: jsonb('source').$type<SourceSpan>().notNull(),
+    source: jsonb('source').$type<FindingSource>().notNull(),
     matched: text('matched').notNull(),
     ruleId: text('rule_id').notNull(),
     rulesetVersion: text('ruleset_version').notNull(),
@@ -374,7 +374,7 @@ export const proofMarks = pgTable(
     kind: text('kind').notNull(),
     startOffset: integer('start_offset').notNull(),
     endOffset: integer('end_offset').notNull(),
-    source: jsonb('source').$type<SourceSpan>().notNull(),
+    source: jsonb('source').$type<FindingSource>().notNull(),
     original: text('original').notNull(),
     replacement: text('replacement'),
     note: text('note').notNull().default(''),

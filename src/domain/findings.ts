@@ -12,6 +12,25 @@ export interface SourceSpan {
 }
 
 /**
+ * Where a finding sits inside a media file: text recognised in a picture (`via: "ocr"`), a decoded QR code or
+ * barcode (`"qr"`), metadata (`"exif"`), or the file as a whole (`"file"`). `start`/`end` index the recognised text
+ * of that file (its OCR lines joined by newlines, or the code's text); `box` is in the original picture's pixels;
+ * `timeMs` is the keyframe's time in a video.
+ */
+export interface MediaSourceSpan {
+  field: 'media';
+  media: string;
+  via: 'ocr' | 'qr' | 'exif' | 'file';
+  start: number;
+  end: number;
+  box?: { x: number; y: number; width: number; height: number } | undefined;
+  timeMs?: number | undefined;
+}
+
+/** Where a finding sits: in the text of the title or body, or inside a media file. */
+export type FindingSource = SourceSpan | MediaSourceSpan;
+
+/**
  * One thing an automated check found. `start`/`end` index the revision's plain text, which is the title,
  * one "\n", then the body's extracted plain text; `source` maps the same span back into the original field.
  */
@@ -21,7 +40,7 @@ export interface Finding {
   severity: Severity;
   start: number;
   end: number;
-  source: SourceSpan;
+  source: FindingSource;
   matched: string;
   ruleId: string;
   rulesetVersion: string;

@@ -12,6 +12,9 @@ import type { ServiceDeps } from '../services/deps';
 import { errorHandler } from './error-handler';
 import { jsonBody } from './json-body';
 import { documentsRouter } from './routes/documents.routes';
+import { mediaGalleryRouter } from './routes/media-gallery.routes';
+import { mediaActionsRouter } from './routes/media-actions.routes';
+import { mediaInsightRouter } from './routes/media-insight.routes';
 import { adminRouter } from './routes/admin.routes';
 import { clearTossedCookies, cookieValues, crossSiteGuard, passwordChangeGuard, PLAIN_SESSION_COOKIE, SECURE_SESSION_COOKIE, sessionCookieName } from './guards';
 import { authRouter } from './routes/auth.routes';
@@ -158,6 +161,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(registryRouter(deps, registry, deps.checkpoints));
   app.use(recordsRouter(deps, registry, deps.checkpoints));
   app.use(documentsRouter(deps, registry));
+  app.use(mediaGalleryRouter(deps, registry));
+  app.use(mediaActionsRouter(deps, registry));
+  app.use(mediaInsightRouter(deps, registry));
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -29,7 +29,7 @@ export const presentRevision = (r: RevisionRow, withContent: boolean) => ({
   createdBy: r.createdBy,
   note: r.note,
   diff: r.diff,
-  ...(withContent ? { title: r.title, body: r.body, format: r.format, origin: r.origin, assets: r.assets } : {}),
+  ...(withContent ? { title: r.title, body: r.body, format: r.format, origin: r.origin, assets: r.assets, media: r.media ?? [] } : {}),
 });
 
 export const presentFinding = (f: FindingRow) => ({

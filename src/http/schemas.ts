@@ -217,7 +217,18 @@ export const MarkCreateSchema = z
     kind: z.enum(['correction', 'comment']).optional(),
     start: z.int().min(0).max(10_000_000).optional(),
     end: z.int().min(0).max(10_000_000).optional(),
-    source: z.strictObject({ field: z.enum(['title', 'body']), start: z.int().min(0).max(10_000_000), end: z.int().min(0).max(10_000_000) }).optional(),
+    source: z
+      .union([
+        z.strictObject({ field: z.enum(['title', 'body']), start: z.int().min(0).max(10_000_000), end: z.int().min(0).max(10_000_000) }),
+        // A comment on a picture (a region of it) or on a video at a timecode.
+        z.strictObject({
+          field: z.literal('media'),
+          media: z.string().regex(/^[0-9a-f]{64}$/),
+          timeMs: z.int().min(0).max(24 * 3_600_000).optional(),
+          box: z.strictObject({ x: z.int().min(0).max(100_000), y: z.int().min(0).max(100_000), width: z.int().min(1).max(100_000), height: z.int().min(1).max(100_000) }).optional(),
+        }),
+      ])
+      .optional(),
     replacement: text(10_000).optional(),
     note: text(2_000).optional(),
     findingId: Uuid.optional(),

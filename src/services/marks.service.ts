@@ -30,6 +30,16 @@ import { editMagnitude, proofreadVerdict } from '../checks/text/edit-magnitude';
 
 export type MarkKind = 'correction' | 'comment';
 
+/** A comment on a picture (optionally a region) or on a video at a timecode. */
+export interface MediaMarkSource {
+  field: 'media';
+  media: string;
+  timeMs?: number | undefined;
+  box?: { x: number; y: number; width: number; height: number } | undefined;
+}
+
+const clock = (ms: number) => `${Math.floor(ms / 60000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
+
 export interface CreateMarkInput {
   /** The revision the reviewer was looking at; marks only go on the current one. */
   revisionId: string;
@@ -37,8 +47,8 @@ export interface CreateMarkInput {
   /** Plain-text offsets (title, "\n", body text), as findings use them. */
   start?: number | undefined;
   end?: number | undefined;
-  /** Or a span of the original field, as the browser knows it from the rendered draft. */
-  source?: SourceSpan | undefined;
+  /** Or a span of the original field, as the browser knows it from the rendered draft; or a picture / video moment. */
+  source?: SourceSpan | MediaMarkSource | undefined;
   replacement?: string | undefined;
   note?: string | undefined;
   /** Accept a check's suggestion as a correction mark (span and replacement come from the finding). */
@@ -105,6 +115,31 @@ export async function createMark(deps: ServiceDeps, actor: AuthUser, draftId: st
     const revision = aggregate.revision;
     if (input.revisionId !== revision.id) throw conflict('稿件已有新版本，请刷新后再标记', { currentRevisionId: revision.id });
     const rt = buildRevisionText(contentOf(revision));
+    const recordCreated = (markId: string, data: Record<string, unknown>) =>
+      appendAuditEvent(tx, {
+        chain: draftChain(draft.id),
+        draftId: draft.id,
+        revisionId: revision.id,
+        actorId: actor.id,
+        actorName: actorName(actor),
+        type: 'mark.created',
+        data: { markId, ...data, version: draft.version, staffId: actor.staffId },
+      });
+
+    if (input.source?.field === 'media') {
+      // 校对标记 on a picture or at a video timecode: a comment (nothing in a picture can be replaced by text).
+      const where = input.source;
+      const ref = contentOf(revision).media?.find((m) => m.hash === where.media);
+      if (!ref) throw validationFailed('当前版本没有引用这个媒体文件', { field: 'source.media' });
+      if (input.kind === 'correction' || input.replacement !== undefined) throw validationFailed('图片和视频上只能添加批注');
+      const note = (input.note ?? '').trim();
+      if (note === '') throw validationFailed('批注内容不能为空');
+      const original = ref.kind === 'video' || ref.kind === 'audio' ? `[${ref.kind === 'video' ? '视频' : '音频'} ${clock(where.timeMs ?? 0)}]` : '[图片]';
+      const source = { field: 'media' as const, media: ref.hash, via: 'file' as const, start: 0, end: 0, ...(where.timeMs !== undefined ? { timeMs: where.timeMs } : {}), ...(where.box ? { box: where.box } : {}) };
+      const mark = await insertMark(tx, { draftId, revisionId: revision.id, stage, kind: 'comment', startOffset: 0, endOffset: 0, source, original, replacement: null, note, findingId: null, createdBy: actor.id });
+      await recordCreated(mark.id, { kind: 'comment', stage, media: ref.hash, timeMs: where.timeMs ?? null, original, note });
+      return mark;
+    }
 
     let start: number;
     let end: number;
@@ -161,15 +196,7 @@ export async function createMark(deps: ServiceDeps, actor: AuthUser, draftId: st
       findingId,
       createdBy: actor.id,
     });
-    await appendAuditEvent(tx, {
-      chain: draftChain(draft.id),
-      draftId: draft.id,
-      revisionId: revision.id,
-      actorId: actor.id,
-      actorName: actorName(actor),
-      type: 'mark.created',
-      data: { markId: mark.id, kind, stage, start, end, original, replacement, note, findingId, version: draft.version, staffId: actor.staffId },
-    });
+    await recordCreated(mark.id, { kind, stage, start, end, original, replacement, note, findingId });
     return mark;
   });
 }
@@ -212,7 +239,7 @@ export async function resolveMark(
 function applyCorrections(revision: RevisionRow, marks: readonly MarkRow[]): RevisionContent {
   const content = contentOf(revision);
   const byField = { title: [] as MarkRow[], body: [] as MarkRow[] };
-  for (const m of marks) byField[m.source.field].push(m);
+  for (const m of marks) if (m.source.field !== 'media') byField[m.source.field].push(m);
   const apply = (text: string, list: MarkRow[], html: boolean) => {
     const sorted = [...list].sort((a, b) => a.source.start - b.source.start);
     for (let i = 1; i < sorted.length; i++) {

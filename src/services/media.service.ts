@@ -271,7 +271,7 @@ export async function readMedia(deps: { db: Db; media?: MediaStore | undefined }
   return { media: rowToStored(row), data };
 }
 
-async function mayReadMedia(db: Db, viewer: AuthUser, hash: string): Promise<boolean> {
+export async function mayReadMedia(db: Db, viewer: AuthUser, hash: string): Promise<boolean> {
   const own = await db.select().from(mediaUploads).where(and(eq(mediaUploads.hash, hash), eq(mediaUploads.userId, viewer.id)));
   if (own[0]) return true;
   const rows = await db

@@ -27,6 +27,8 @@ import type { CheckJob, ServiceDeps } from './deps';
 import { contentOf } from './review.service';
 import { enqueueNotifications, kickNotifications, NO_NOTIFICATIONS } from './notify/enqueue-notifications';
 import { configuredPolicy } from './waiver-policy';
+import { ensureMediaAnalyses, galleryMatches, releasedMatches } from './media-analysis.service';
+import { mediaStore } from './media.service';
 
 export type RunCheckOutcome = 'completed' | 'skipped' | 'failed';
 
@@ -84,6 +86,8 @@ interface RevisionBatch {
   read: Promise<RevisionToCheck | undefined>;
   /** Released texts to compare against, read once per batch and only when the copyright check asks. */
   references: Promise<CheckContext | undefined> | null;
+  /** What is inside the revision's media files (cached analyses), read once per batch when the revision has media. */
+  media: Promise<CheckContext | undefined> | null;
   /** The checks the revision owed when it was read: the batch is complete once each has reported or given up. */
   owed: Set<string> | null;
   reported: Set<string>;
@@ -135,7 +139,7 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
   const batchOf = (revisionId: string): RevisionBatch => {
     let batch = batches.get(revisionId);
     if (!batch) {
-      const fresh: RevisionBatch = { revisionId, read: Promise.resolve(undefined), references: null, owed: null, reported: new Set(), computing: 0, computed: [], writing: false, timer: null };
+      const fresh: RevisionBatch = { revisionId, read: Promise.resolve(undefined), references: null, media: null, owed: null, reported: new Set(), computing: 0, computed: [], writing: false, timer: null };
       fresh.read = revisionToCheck(deps.db, revisionId).then((read) => {
         fresh.owed = new Set(read?.owed);
         return read;
@@ -206,6 +210,10 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
         if (job.checkId === 'copyright') context = await (batch.references ??= copyrightContext(deps, read, content));
         // Whitelist phrases scoped to the draft's unit (issue 11).
         unitPhrases = await unitWhitelist(deps.db, read.unitId);
+        if (content.media?.length) {
+          const inside = await (batch.media ??= mediaContext(deps, read, content));
+          context = { ...context, ...inside };
+        }
       } catch (error) {
         // The database, not the check: the queue retries without counting it against the check.
         giveUp();
@@ -313,6 +321,20 @@ async function copyrightContext(deps: ServiceDeps, read: RevisionToCheck, conten
   if (content.origin.kind !== 'original') return undefined;
   const referenceTexts = await recentReleasedTexts(deps.db, { unitId: read.unitId, platformId: read.platformId, excludeDraftId: read.revision.draftId, ...REFERENCE_TEXTS });
   return { referenceTexts };
+}
+
+/**
+ * The media analyses of a revision's files (OCR, codes, metadata; cached by hash, made now where missing) and the
+ * pictures they look like (admin gallery, other drafts' releases): facts every text check and copyright read.
+ */
+async function mediaContext(deps: ServiceDeps, read: RevisionToCheck, content: RevisionContent): Promise<CheckContext | undefined> {
+  const files = content.media ?? [];
+  if (files.length === 0) return undefined;
+  const store = mediaStore(deps);
+  const analyses = await ensureMediaAnalyses(deps.db, async (hash) => (await store.get(hash)) ?? null, files.map((f) => ({ hash: f.hash, kind: f.kind })));
+  const draft = { id: read.revision.draftId, unitId: read.unitId };
+  const mediaMatches = [...(await galleryMatches(deps.db, analyses)), ...(await releasedMatches(deps.db, analyses, draft))];
+  return { media: analyses, mediaMatches };
 }
 
 /**

@@ -34,6 +34,8 @@ export interface StateOptions {
   approvers?: Partial<Record<'first' | 'second' | 'final' | 'propaganda', string>>;
   major?: boolean;
   title?: string;
+  /** More submission fields (body, assets, …) merged over the defaults. */
+  extra?: Record<string, unknown>;
 }
 
 /** A check that keeps throwing, to use up a run's attempts (a poison check through the real runner interface). */
@@ -77,7 +79,7 @@ export async function draftIn(ctx: TestContext, state: DraftState, options: Stat
   const body = blocked ? '有人在校内组织赌博活动，请同学们注意。' : undefined;
   const submitted = await ctx.api(author).post(
     '/api/drafts',
-    draftBody(ctx, { platformId, major: options.major ?? state === 'propaganda', ...(options.title ? { title: options.title } : {}), ...(body ? { body } : {}) }),
+    draftBody(ctx, { platformId, major: options.major ?? state === 'propaganda', ...(options.title ? { title: options.title } : {}), ...(body ? { body } : {}), ...options.extra }),
   );
   await expectOk(submitted, `submit as ${author}`);
   const id = submitted.body.id as string;

@@ -87,6 +87,17 @@ let app: Express;
 let server: Server;
 const ids: Record<string, string> = {};
 const unique = () => randomBytes(4).toString('hex');
+/** A picture of its own (random colours) uploaded by the editor: its hash. */
+async function uploadedPicture(): Promise<string> {
+  const [r, g, b] = randomBytes(3);
+  const png = await sharp({ create: { width: 32, height: 24, channels: 3, background: { r: r!, g: g!, b: b! } } })
+    .composite([{ input: { create: { width: 16, height: 24, channels: 3, background: { r: 255 - r!, g: 255 - g!, b: 255 - b! } } }, left: 0, top: 0 }])
+    .png()
+    .toBuffer();
+  const res = await request(ctx.app).post('/api/media').set('Authorization', `Bearer ${ctx.people.tokens.editor}`).attach('file', png, 'p.png');
+  if (res.status !== 201 && res.status !== 200) throw new Error(`upload: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.hash as string;
+}
 
 const draft = (state: DraftState, options?: StateOptions) => async (): Promise<Fixture> => ({ draft: await draftIn(ctx, state, options) });
 /** One fixture per state for rows that only read it or are denied everything: nothing they do may change it. */
@@ -98,6 +109,19 @@ const sharedDraft = (state: DraftState, options?: StateOptions) => () => {
 };
 const version = async (f: Fixture) => (await currentRevision(ctx, f.draft!.id)).version;
 const dpath = (f: Fixture, rest = '') => `/api/drafts/${f.draft!.id}${rest}`;
+
+/** A draft at 初审 whose picture carries GPS and author metadata. */
+async function photoDraft(): Promise<Fixture> {
+  const [r, g, b] = randomBytes(3);
+  const jpeg = await sharp({ create: { width: 48, height: 32, channels: 3, background: { r: r!, g: g!, b: b! } } })
+    .jpeg()
+    .withExif({ IFD0: { Artist: '张三' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '39/1 54/1 2700/100', GPSLongitudeRef: 'E', GPSLongitude: '116/1 23/1 3000/100' } })
+    .toBuffer();
+  const res = await request(ctx.app).post('/api/media').set('Authorization', `Bearer ${ctx.people.tokens.editor}`).attach('file', jpeg, 'photo.jpg');
+  if (res.status !== 201 && res.status !== 200) throw new Error(`upload: ${res.status} ${JSON.stringify(res.body)}`);
+  const media = res.body.hash as string;
+  return { media, draft: await draftIn(ctx, 'first', { extra: { body: `运动会剪影。\n\n![照片](media:${media})`, assets: [{ kind: 'image', media, licence: 'own_work' }] } }) };
+}
 
 async function blockingFinding(draftId: string): Promise<string> {
   const rows = await ctx.runtime.deps.db.execute<{ id: string }>(sql`SELECT id FROM findings WHERE draft_id = ${draftId} AND severity = 'block' LIMIT 1`);
@@ -215,6 +239,21 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
     ],
   },
   'GET /api/admin/users': { scenarios: [{ name: 'accounts', send: () => ({ path: '/api/admin/users' }), expect: only('admin', 'auditor') }] },
+  'POST /api/admin/media-gallery': {
+    scenarios: [{ name: 'picture into the gallery', mutates: true, setup: async () => ({ media: await uploadedPicture() }), send: (f) => ({ path: '/api/admin/media-gallery', body: { media: f.media, list: 'forbidden', note: '测试' } }), expect: only('admin') }],
+  },
+  'GET /api/admin/media-gallery': { scenarios: [{ name: 'gallery', send: () => ({ path: '/api/admin/media-gallery' }), expect: only('admin', 'prop') }] },
+  'DELETE /api/admin/media-gallery/{id}': {
+    scenarios: [
+      {
+        name: 'out of the gallery',
+        mutates: true,
+        setup: async () => ({ entryId: (await request(ctx.app).post('/api/admin/media-gallery').set('Authorization', `Bearer ${ctx.people.tokens.admin}`).send({ media: await uploadedPicture(), list: 'licensed' })).body.id }),
+        send: (f) => ({ path: `/api/admin/media-gallery/${f.entryId as string}` }),
+        expect: only('admin'),
+      },
+    ],
+  },
   'PUT /api/admin/users/{id}/roles': {
     scenarios: [
       {
@@ -326,6 +365,24 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
         setup: draft('first'),
         mutates: true,
         send: async (f) => ({ path: dpath(f, '/revisions'), body: { version: await version(f), stage: 'first', title: '我校举办2026年秋季运动会', body: '校对后的正文。' } }),
+        expect: only('r1', 'multi'),
+      },
+    ],
+  },
+  'POST /api/drafts/{id}/media/{hash}/strip-metadata': {
+    scenarios: [
+      {
+        name: "author strips a photo's metadata",
+        setup: photoDraft,
+        mutates: true,
+        send: async (f) => ({ path: dpath(f, `/media/${f.media as string}/strip-metadata`), body: { version: await version(f) } }),
+        expect: only('editor'),
+      },
+      {
+        name: 'proofreading edit at 初审',
+        setup: photoDraft,
+        mutates: true,
+        send: async (f) => ({ path: dpath(f, `/media/${f.media as string}/strip-metadata`), body: { version: await version(f), stage: 'first' } }),
         expect: only('r1', 'multi'),
       },
     ],
@@ -503,10 +560,23 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
   // Issue 9: media and the canonical rendering. A file is served to its uploader and to readers of a draft that
   // references it; anyone else gets 404 (no hint that the file exists).
   'POST /api/media': {
-    scenarios: [{ name: 'upload an image', mutates: true, send: async () => ({ path: '/api/media', file: { data: await uniquePng(), name: 'a.png' } }), expect: only('editor', 'editor2', 'foreign') }],
+    scenarios: [{ name: 'upload an image', mutates: true, send: async () => ({ path: '/api/media', file: { data: await uniquePng(), name: 'a.png' } }), expect: only('editor', 'editor2', 'foreign', 'admin') }],
   },
   'GET /api/media/{hash}': {
     scenarios: [{ name: 'an image a draft of our unit references', setup: draftWithImage, send: (f) => ({ path: `/api/media/${f.hash as string}` }), expect: table((a) => (a === 'anon' ? UNAUTHENTICATED : readersOf('U').includes(a) ? 'allow' : [404, 'not_found'])) }],
+  },
+  'GET /api/media/{hash}/analysis': {
+    scenarios: [{ name: 'what the analysers found in an image of our unit', setup: draftWithImage, send: (f) => ({ path: `/api/media/${f.hash as string}/analysis` }), expect: table((a) => (a === 'anon' ? UNAUTHENTICATED : readersOf('U').includes(a) ? 'allow' : [404, 'not_found'])) }],
+  },
+  'GET /api/media/{hash}/keyframes/{ms}': {
+    scenarios: [
+      {
+        name: 'a frame of a picture (only video has frames)',
+        setup: draftWithImage,
+        send: (f) => ({ path: `/api/media/${f.hash as string}/keyframes/0` }),
+        expect: table((a) => (a === 'anon' ? UNAUTHENTICATED : readersOf('U').includes(a) ? [400, 'validation_failed'] : [404, 'not_found'])),
+      },
+    ],
   },
   'GET /api/media/{hash}/thumbnail': {
     scenarios: [{ name: 'its thumbnail', setup: draftWithImage, send: (f) => ({ path: `/api/media/${f.hash as string}/thumbnail` }), expect: table((a) => (a === 'anon' ? UNAUTHENTICATED : readersOf('U').includes(a) ? 'allow' : [404, 'not_found'])) }],

@@ -1,6 +1,7 @@
 import type { ChecksConfig } from '../../../config/checks';
 import type { RevisionContent } from '../../domain/content';
-import type { Finding, Severity, SourceSpan } from '../../domain/findings';
+import type { MediaAnalysis } from '../../domain/media';
+import type { Finding, FindingSource, Severity } from '../../domain/findings';
 import type { Segmenter } from '../segmenter';
 import type { FoldedView } from '../text/fold';
 import { toSourceSpan, type RevisionText } from '../text/extract';
@@ -9,6 +10,22 @@ import { toSourceSpan, type RevisionText } from '../text/extract';
 export interface CheckContext {
   /** Released texts to compare against for near-duplicate detection. */
   referenceTexts?: ReadonlyArray<{ id: string; label: string; text: string }> | undefined;
+  /** What the media analysers found in the files the revision references (text in pictures, codes, metadata). */
+  media?: readonly MediaAnalysis[] | undefined;
+  /** Earlier pictures that look the same as one of this revision's (perceptual hash), found by the service. */
+  mediaMatches?: readonly MediaMatch[] | undefined;
+}
+
+/** A stored picture that looks like one of the revision's: released in another draft, or in the admin gallery. */
+export interface MediaMatch {
+  /** This revision's file. */
+  media: string;
+  /** The look-alike file. */
+  matchedMedia: string;
+  /** Bits of 64 that differ. */
+  distance: number;
+  /** Where the look-alike comes from. */
+  source: { kind: 'released'; draftId: string; draftNumber: string; unitName?: string | undefined; otherUnit: boolean; licence?: string | null | undefined } | { kind: 'gallery'; list: 'licensed' | 'forbidden'; note?: string | undefined; holder?: string | undefined };
 }
 
 /** A revision prepared once for all checks: plain text with offset maps, and its width/case-folded twin. */
@@ -44,7 +61,7 @@ export interface FindingDraft {
   escalate?: boolean | undefined;
   evidence?: Record<string, unknown> | undefined;
   /** Overrides the mapped source span (links in markup, metadata findings). */
-  source?: SourceSpan | undefined;
+  source?: FindingSource | undefined;
 }
 
 export function makeFinding(check: string, p: PreparedRevision, env: CheckEnv, d: FindingDraft): Finding {

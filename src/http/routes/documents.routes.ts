@@ -59,7 +59,7 @@ export function documentsRouter(deps: ServiceDeps, registry: OpenAPIRegistry): R
   route(
     router,
     registry,
-    { method: 'post', path: '/api/media', summary: '上传媒体文件（multipart，字段 file）：按内容哈希存储，返回 media:<哈希> 供正文引用', tags: ['媒体'], roles: ['editor'], responses: { 201: ok('已存储', MediaSchema), 200: ok('同一文件已存储过', MediaSchema), 413: ok('过大（media_too_large / media_too_many_pixels）'), 415: ok('类型不接受（media_unsupported / svg_refused / media_polyglot / media_extension_mismatch）') } },
+    { method: 'post', path: '/api/media', summary: '上传媒体文件（multipart，字段 file）：按内容哈希存储，返回 media:<哈希> 供正文引用（编辑；管理员用于图库）', tags: ['媒体'], roles: ['editor', 'admin'], responses: { 201: ok('已存储', MediaSchema), 200: ok('同一文件已存储过', MediaSchema), 413: ok('过大（media_too_large / media_too_many_pixels）'), 415: ok('类型不接受（media_unsupported / svg_refused / media_polyglot / media_extension_mismatch）') } },
     async ({ req, res, user }) => {
       if (!req.is('multipart/form-data')) return sendError(res, new MediaError(415, 'media_unsupported', '请以 multipart/form-data 上传，文件字段名为 file'));
       let upload: Awaited<ReturnType<typeof readUpload>>;
@@ -91,6 +91,22 @@ export function documentsRouter(deps: ServiceDeps, registry: OpenAPIRegistry): R
       res.setHeader('Content-Disposition', 'inline');
       res.setHeader('Cache-Control', 'private, max-age=86400, immutable');
       res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+      res.setHeader('Accept-Ranges', 'bytes');
+      // Players seek in video and audio with byte ranges; one range is enough for them.
+      const range = /^bytes=(\d*)-(\d*)$/.exec(String(res.req.headers.range ?? ''));
+      if (range && (range[1] || range[2])) {
+        const size = data.length;
+        const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
+        const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+        if (start >= size || start > end) {
+          res.status(416).setHeader('Content-Range', `bytes */${size}`);
+          res.end();
+          return undefined;
+        }
+        res.status(206).setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
+        res.end(data.subarray(start, end + 1));
+        return undefined;
+      }
       res.end(data);
       return undefined;
     } catch (e) {

@@ -1,5 +1,6 @@
 import { useMemo, useRef, useState } from 'react';
 import { api, ApiError } from '../api';
+import { MediaFindings, type MediaFileView, type MediaFindingView } from '../components/MediaFindings';
 import { markHighlights, ProofMarks } from '../components/ProofMarks';
 import { RevisionDiff } from '../components/RevisionDiff';
 import { AutoReturnNotice, ConfirmDialog, PolicyBadge, ProofreadBoundNote, ResubmissionNote, RouteLine, WaivedNote } from '../components/ReviewRules';
@@ -185,6 +186,29 @@ export function ReviewPage({ id }: { id: string }) {
             </button>
           </div>
         )}
+        <MediaFindings
+          files={(d.currentRevision as { media?: MediaFileView[] }).media ?? []}
+          findings={d.findings as unknown as MediaFindingView[]}
+          picked={picked}
+          onPick={jump}
+          editing={
+            d.allowedActions.includes('proofread') || d.allowedActions.includes('revise')
+              ? {
+                  draftId: d.id,
+                  version: d.version,
+                  stage: d.allowedActions.includes('proofread') ? (d.stage ?? undefined) : undefined,
+                  revisionId: d.currentRevision.id,
+                  canMark,
+                  onChanged: (text) => {
+                    setNotice({ kind: 'info', text });
+                    void draft.reload();
+                    void marks.reload();
+                  },
+                  onError: (text) => setNotice({ kind: 'error', text }),
+                }
+              : undefined
+          }
+        />
         <OriginBox d={d} />
         <RevisionDiff key={d.revisions.length} draftId={d.id} revisions={d.revisions} />
         <History d={d} />

@@ -2,6 +2,7 @@ import { ApiError } from '../../api';
 import { useSession } from '../../app';
 import { DictionariesAdmin } from './DictionariesAdmin';
 import { NotificationsAdmin } from './NotificationsAdmin';
+import { GalleryAdmin } from './GalleryAdmin';
 import { PlatformsAdmin } from './PlatformsAdmin';
 import { RuleFeedbackAdmin } from './RuleFeedbackAdmin';
 import { UnitsAdmin } from './UnitsAdmin';
@@ -14,6 +15,7 @@ const TABS = [
   { key: 'dictionaries', label: '词库' },
   { key: 'notifications', label: '通知渠道' },
   { key: 'rule-feedback', label: '规则反馈' },
+  { key: 'gallery', label: '图库' },
 ] as const;
 
 /** 系统管理 (#/admin/<tab>): admins only; the API refuses everyone else whatever this page shows. */
@@ -39,6 +41,7 @@ export function AdminPage({ path }: { path: string }) {
       {tab === 'dictionaries' && <DictionariesAdmin />}
       {tab === 'notifications' && <NotificationsAdmin />}
       {tab === 'rule-feedback' && <RuleFeedbackAdmin />}
+      {tab === 'gallery' && <GalleryAdmin />}
     </div>
   );
 }
