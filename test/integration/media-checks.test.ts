@@ -26,7 +26,7 @@ const overlaps = (a: { x: number; y: number; width: number; height: number }, b:
 describe('text and codes inside pictures', () => {
   it.each([
     ['加V信 (diversion)', '兼职招聘 加V信 abc12345 日结200元', ['advertising'], 'abc12345'],
-    ['a mobile number', '家教兼职 联系电话 13800138000 日结', ['advertising', 'secrecy'], '13800138000'],
+    ['a mobile number', '兼职日结 手机13800138000 私聊', ['advertising', 'secrecy'], '13800138000'],
     ['扫码进群', '扫码进群 领取资料 限时免费', ['advertising'], '扫码'],
     ['机密★ marking', '机密★1年 内部资料 注意保密', ['secrecy'], '机密'],
   ])('%s in a 1080×1920 poster gives a finding with a box around the words', async (_name, line, checks, planted) => {

@@ -44,7 +44,7 @@ it('a poster with 加V信, a phone number, 扫码进群, 机密★ and a WeChat-
     lines: [
       { text: '期末兼职招聘', size: 72 },
       { text: '兼职招聘 加V信 abc12345 日结200元', size: 48 },
-      { text: '家教兼职 联系电话 13800138000', size: 48 },
+      { text: '兼职日结 手机13800138000 私聊', size: 48 },
       { text: '扫码进群 领取资料 限时免费', size: 48 },
       { text: '机密★1年 内部资料', size: 48 },
     ],
