@@ -13,6 +13,8 @@ import type { CheckpointStore } from './audit-trail.service';
 import { verifyChains } from './audit-trail.service';
 import { recordsConfig, type RecordsConfig, type ServiceDeps } from './deps';
 import { draftDetail, peopleById } from './draft-queries.service';
+import sharp from 'sharp';
+import { mediaStore } from './media.service';
 import { A4, drawQr, fields, formatLocal, heading, newPdf, pageNumbers, pdfBuffer, table, type Pdf } from './pdf';
 
 const ACTION_LABELS: Record<string, string> = { approve: '同意', return: '退回修改', reject: '否决' };
@@ -32,6 +34,8 @@ export interface ReviewSheetData {
   release: { at: Date; by: string; staffId: string | null } | null;
   hash: string;
   text: string;
+  /** Thumbnails (PNG, ≤ 360 px wide) of the pictures the printed revision references, in document order. */
+  images: Array<{ hash: string; png: Buffer; width: number; height: number }>;
   checks: Array<{ checkId: string; status: string; findings: number; block: number; review: number; info: number }>;
   waivers: Array<{ checkId: string; ruleId: string; matched: string; message: string; reason: string; by: string; staffId: string | null; at: Date }>;
   stages: Array<{ stage: string; action: string; comment: string; name: string; staffId: string | null; at: Date }>;
@@ -81,6 +85,7 @@ export async function reviewSheetData(deps: ServiceDeps, user: AuthUser, draftId
     release: releaseEvent ? { at: releaseEvent.createdAt, by: releaser?.displayName ?? releaseEvent.actorName, staffId: releaser?.staffId ?? null } : null,
     hash: draft.releasedHash ?? revision.contentHash,
     text: buildRevisionText({ title: revision.title, body: revision.body, format: revision.format as never }).text,
+    images: await sheetImages(deps, revision.media ?? []),
     checks,
     waivers: findings
       .filter((f) => f.waivedAt)
@@ -90,6 +95,24 @@ export async function reviewSheetData(deps: ServiceDeps, user: AuthUser, draftId
       }),
     stages: [...stages.entries()].sort(([a], [b]) => ['first', 'second', 'final', 'propaganda'].indexOf(a) - ['first', 'second', 'final', 'propaganda'].indexOf(b)).map(([, v]) => v),
   };
+}
+
+/** The pictures of a revision as small PNGs for print (pdfkit embeds PNG and JPEG only); a missing file is skipped. */
+async function sheetImages(deps: ServiceDeps, refs: ReadonlyArray<{ hash: string; kind: string }>): Promise<ReviewSheetData['images']> {
+  const store = mediaStore(deps);
+  const out: ReviewSheetData['images'] = [];
+  for (const ref of refs.filter((r) => r.kind === 'image').slice(0, 60)) {
+    const bytes = await store.get(ref.hash);
+    if (!bytes) continue;
+    try {
+      const { data, info } = await sharp(bytes, { limitInputPixels: 50_000_000 }).rotate().flatten({ background: '#ffffff' }).resize({ width: 360, withoutEnlargement: true }).png().toBuffer({ resolveWithObject: true });
+      out.push({ hash: ref.hash, png: data, width: info.width, height: info.height });
+    } catch {
+      // A picture that cannot be decoded was already a blocking finding; the sheet prints its hash only.
+      out.push({ hash: ref.hash, png: Buffer.alloc(0), width: 0, height: 0 });
+    }
+  }
+  return out;
 }
 
 /** The verification page a 审稿单's QR code opens (hash routing: sign-in first, then the page). */
@@ -120,6 +143,35 @@ export async function drawReviewSheet(doc: Pdf, data: ReviewSheetData, verifyUrl
   heading(doc, data.release ? '一、发布内容（与发布哈希一致的版本）' : '一、稿件内容（当前版本）');
   doc.fontSize(9.5).fillColor('#000000').text(data.text, A4.margin, doc.y, { width, lineGap: 2 });
   doc.moveDown(0.5);
+  if (data.images.length > 0) {
+    heading(doc, `稿件图片（${data.images.length} 张，缩略图；以内容哈希标识）`, 10);
+    // A grid of thumbnails, four to a row, each captioned with the start of its SHA-256.
+    const cell = (width - 3 * 10) / 4;
+    let x = A4.margin;
+    let rowTop = doc.y;
+    let rowHeight = 0;
+    for (const [i, img] of data.images.entries()) {
+      const h = img.width ? Math.min(cell * 1.4, (cell * img.height) / img.width) : 20;
+      if (i % 4 === 0 && i > 0) {
+        rowTop += rowHeight + 16;
+        x = A4.margin;
+        rowHeight = 0;
+      }
+      if (rowTop + h + 14 > A4.height - A4.margin) {
+        doc.addPage();
+        rowTop = A4.margin;
+        x = A4.margin;
+        rowHeight = 0;
+      }
+      if (img.png.length) doc.image(img.png, x, rowTop, { fit: [cell, h] });
+      doc.fontSize(7).fillColor('#555555').text(`${img.hash.slice(0, 16)}…`, x, rowTop + h + 2, { width: cell, align: 'center' });
+      rowHeight = Math.max(rowHeight, h);
+      x += cell + 10;
+    }
+    doc.fillColor('#000000');
+    doc.x = A4.margin;
+    doc.y = rowTop + rowHeight + 18;
+  }
 
   heading(doc, '二、机器初校');
   table(

@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import sharp from 'sharp';
+import { uploadMedia } from '../helpers/media';
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/full';
 import { createApp } from '../../src/http/app';
 import type { AuthUser } from '../../src/domain/access';
@@ -215,6 +217,23 @@ describe('审稿单 PDF', () => {
     expect(wrong.body.hashMatches).toBe(false);
     expect((await request(ctx.app).get(`/api/drafts/${id}/release-verification?hash=${hash}`)).status).toBe(401);
     expect((await ctx.api('foreign').get(`/api/drafts/${id}/review-sheet.pdf`)).status).toBe(403);
+  });
+
+  it('prints thumbnails of the released pictures, each captioned with its hash', async () => {
+    const picture = await sharp({ create: { width: 800, height: 500, channels: 3, background: '#1d4ed8' } }).jpeg().toBuffer();
+    const hash = await uploadMedia(ctx.app, ctx.people.tokens.editor!, picture, 'photo.jpg');
+    const id = await released(ctx.people.platformId, { title: '图片新闻', body: `运动会剪影。\n\n![照片](media:${hash})`, assets: [{ kind: 'image', media: hash, licence: 'own_work' }] });
+    const res = await ctx.api('auditor').get(`/api/drafts/${id}/review-sheet.pdf`).buffer(true).parse(binary);
+    expect(res.status).toBe(200);
+    const file = join(work, 'with-image.pdf');
+    writeFileSync(file, res.body as Buffer);
+    const images = execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' }).trim().split('\n').slice(2);
+    expect(images.length).toBeGreaterThanOrEqual(1);
+    expect(pdfText(res.body as Buffer, 'with-image-text.pdf').replace(/\s+/g, '')).toContain(hash.slice(0, 16));
+    // Page 1 as a picture, to look at.
+    const shots = join(__dirname, '../../test-artifacts/screenshots');
+    mkdirSync(shots, { recursive: true });
+    execFileSync('pdftoppm', ['-r', '80', '-png', '-f', '1', '-l', '1', '-singlefile', file, join(shots, 'review-sheet-with-images')]);
   });
 
   it('batch print: every 审稿单 of a platform for one month (TZ_REVIEW), one PDF', async () => {
