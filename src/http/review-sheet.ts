@@ -33,8 +33,7 @@ export const REVIEW_SHEET_CSP = [
   "form-action 'none'",
 ].join('; ');
 
-const formatTime = (d: Date) =>
-  new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'medium' }).format(d);
+const timeIn = (timeZone: string) => (d: Date) => new Intl.DateTimeFormat('zh-CN', { timeZone, dateStyle: 'medium', timeStyle: 'medium' }).format(d);
 
 /** 审稿单: one row per decision of the current round and earlier ones, every value escaped. */
 export function reviewSheetHtml(
@@ -44,7 +43,10 @@ export function reviewSheetHtml(
   marks: readonly MarkRow[] = [],
   waivers: readonly DraftWaiver[] = [],
   route?: string,
+  /** TZ_REVIEW: the zone the sheet's times are written in. */
+  timeZone = 'Asia/Shanghai',
 ): string {
+  const formatTime = timeIn(timeZone);
   const waiverRows = waivers
     .map(
       (w) =>

@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { insertSubmission } from '../../src/db/draft.repository';
 import { dayKey, startOf } from '../../src/domain/calendar';
 import { draftIn } from '../helpers/draft-states';
+import request from 'supertest';
+import { createApp } from '../../src/http/app';
 import { createTestContext, type TestContext } from '../helpers/test-context';
 
 let ctx: TestContext;
@@ -63,5 +65,21 @@ describe('TZ_REVIEW', () => {
       );
     expect((await submit('2030-12-31T16:30:00Z')).number).toMatch(/^2031-\d{6}$/);
     expect((await submit('2030-12-31T15:59:00Z')).number).toMatch(/^2030-\d{6}$/);
+  });
+
+  it('writes the HTML 审稿单’s times in TZ_REVIEW', async () => {
+    const draft = await draftIn(ctx, 'blocked_review');
+    const [row] = await ctx.superuser<{ created_at: Date }>('SELECT created_at FROM drafts WHERE id = $1', [draft.id]);
+    const fmt = (timeZone: string) => new Intl.DateTimeFormat('zh-CN', { timeZone, dateStyle: 'medium', timeStyle: 'medium' }).format(row!.created_at);
+    const sheetIn = async (timeZone: string) => {
+      const app = createApp({ ...ctx.runtime.deps, timeZone, checkpoints: ctx.checkpoints, health: ctx.runtime.health });
+      const res = await request(app).get(`/api/drafts/${draft.id}/review-sheet`).set('Authorization', `Bearer ${ctx.people.tokens.prop}`);
+      expect(res.status).toBe(200);
+      return res.text;
+    };
+    expect(await sheetIn('Asia/Shanghai')).toContain(fmt('Asia/Shanghai'));
+    const utc = await sheetIn('UTC');
+    expect(utc).toContain(fmt('UTC'));
+    expect(utc).not.toContain(fmt('Asia/Shanghai'));
   });
 });

@@ -288,7 +288,7 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
       const waivers = await waiversOfDraft(deps.db, params.id);
       const people = await peopleById(deps.db, [...detail.decisions.map((d) => d.actorId), ...marks.map((m) => m.createdBy)]);
       res.setHeader('Content-Type', 'text/html; charset=utf-8');
-      res.send(reviewSheetHtml(detail, people, (s) => STAGE_LABELS[s as StageId] ?? s, marks, waivers, routeLabel(requiredStages(deps.stages, detail.aggregate))));
+      res.send(reviewSheetHtml(detail, people, (s) => STAGE_LABELS[s as StageId] ?? s, marks, waivers, routeLabel(requiredStages(deps.stages, detail.aggregate)), deps.timeZone));
       return undefined;
     },
   );
