@@ -68,16 +68,20 @@ describe('TZ_REVIEW', () => {
   });
 
   it('writes the HTML 审稿单’s times in TZ_REVIEW', async () => {
-    const draft = await draftIn(ctx, 'blocked_review');
-    const [row] = await ctx.superuser<{ created_at: Date }>('SELECT created_at FROM drafts WHERE id = $1', [draft.id]);
-    const fmt = (timeZone: string) => new Intl.DateTimeFormat('zh-CN', { timeZone, dateStyle: 'medium', timeStyle: 'medium' }).format(row!.created_at);
+    const draft = await draftIn(ctx, 'second');
+    // The 初审 decision at 00:30 Beijing on 2 January 2026, which is 16:30 on 1 January in UTC.
+    const at = new Date('2026-01-01T16:30:00Z');
+    await ctx.superuser('UPDATE decisions SET created_at = $2 WHERE draft_id = $1', [draft.id, at.toISOString()]);
+    const fmt = (timeZone: string) => new Intl.DateTimeFormat('zh-CN', { timeZone, dateStyle: 'medium', timeStyle: 'medium' }).format(at);
     const sheetIn = async (timeZone: string) => {
       const app = createApp({ ...ctx.runtime.deps, timeZone, checkpoints: ctx.checkpoints, health: ctx.runtime.health });
       const res = await request(app).get(`/api/drafts/${draft.id}/review-sheet`).set('Authorization', `Bearer ${ctx.people.tokens.prop}`);
       expect(res.status).toBe(200);
       return res.text;
     };
-    expect(await sheetIn('Asia/Shanghai')).toContain(fmt('Asia/Shanghai'));
+    const beijing = await sheetIn('Asia/Shanghai');
+    expect(beijing).toContain(fmt('Asia/Shanghai'));
+    expect(beijing).not.toContain(fmt('UTC'));
     const utc = await sheetIn('UTC');
     expect(utc).toContain(fmt('UTC'));
     expect(utc).not.toContain(fmt('Asia/Shanghai'));
