@@ -8,6 +8,7 @@ import { draftChain } from '../domain/audit';
 import type { RevisionContent } from '../domain/content';
 import { conflict, notFound, validationFailed } from '../domain/errors';
 import type { SourceSpan } from '../domain/findings';
+import { formatTimecode } from '../shared/labels';
 import { transition, type StageId } from '../domain/workflow';
 import { applyTransition, toActor, type TransitionOutcome } from './apply-transition';
 import type { ServiceDeps } from './deps';
@@ -38,7 +39,6 @@ export interface MediaMarkSource {
   box?: { x: number; y: number; width: number; height: number } | undefined;
 }
 
-const clock = (ms: number) => `${Math.floor(ms / 60000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
 
 export interface CreateMarkInput {
   /** The revision the reviewer was looking at; marks only go on the current one. */
@@ -134,7 +134,7 @@ export async function createMark(deps: ServiceDeps, actor: AuthUser, draftId: st
       if (input.kind === 'correction' || input.replacement !== undefined) throw validationFailed('图片和视频上只能添加批注');
       const note = (input.note ?? '').trim();
       if (note === '') throw validationFailed('批注内容不能为空');
-      const original = ref.kind === 'video' || ref.kind === 'audio' ? `[${ref.kind === 'video' ? '视频' : '音频'} ${clock(where.timeMs ?? 0)}]` : '[图片]';
+      const original = ref.kind === 'video' || ref.kind === 'audio' ? `[${ref.kind === 'video' ? '视频' : '音频'} ${formatTimecode(where.timeMs ?? 0)}]` : '[图片]';
       const source = { field: 'media' as const, media: ref.hash, via: 'file' as const, start: 0, end: 0, ...(where.timeMs !== undefined ? { timeMs: where.timeMs } : {}), ...(where.box ? { box: where.box } : {}) };
       const mark = await insertMark(tx, { draftId, revisionId: revision.id, stage, kind: 'comment', startOffset: 0, endOffset: 0, source, original, replacement: null, note, findingId: null, createdBy: actor.id });
       await recordCreated(mark.id, { kind: 'comment', stage, media: ref.hash, timeMs: where.timeMs ?? null, original, note });

@@ -11,3 +11,9 @@ export const STATUS_LABELS = {
   corrected: '已纠错',
   retracted: '已撤稿',
 } as const;
+
+/** A video timecode as people write it: 0:05, 12:30 (minutes may exceed 59). */
+export function formatTimecode(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}

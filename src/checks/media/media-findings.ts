@@ -7,6 +7,8 @@ import { MEDIA_CONFIG, type MediaConfig } from '../../../config/media';
 import type { RevisionContent } from '../../domain/content';
 import type { Finding, MediaSourceSpan, Severity } from '../../domain/findings';
 import type { MediaAnalysis, MediaBox } from '../../domain/media';
+import { formatTimecode } from '../../shared/labels';
+import { linkHostClassifier } from '../rules/advertising.check';
 import type { CheckContext, CheckEnv, MediaMatch } from '../rules/common';
 
 /** One located text field inside a media file. */
@@ -101,7 +103,7 @@ export function mediaFindings(checkId: string, content: RevisionContent, context
         // A word read with little confidence may be the reader's mistake: a human looks, the draft is not returned.
         if (severity === 'block' && confidence !== undefined && confidence < 70) severity = 'review';
         const source: MediaSourceSpan = { field: 'media', media: field.media, via: field.via, start, end, box: where.box, timeMs: where.timeMs };
-        const timeNote = where.timeMs !== undefined ? `（视频 ${formatTime(where.timeMs)}）` : '';
+        const timeNote = where.timeMs !== undefined ? `（视频 ${formatTimecode(where.timeMs)}）` : '';
         const place = field.via === 'qr' ? '二维码内容' : '图片文字';
         out.push({
           ...hit,
@@ -120,11 +122,6 @@ export function mediaFindings(checkId: string, content: RevisionContent, context
   return out;
 }
 
-const domainMatches = (host: string, pattern: string) => {
-  const p = pattern.toLowerCase().replace(/^\*\./, '');
-  return host === p || host.endsWith(`.${p}`);
-};
-
 /**
  * Where a decoded code leads, judged by the link rules the body's links meet: a personal WeChat or group QR is
  * 引流; a shop or any domain outside the school's, the whitelisted sources' and the allowed ones needs a look; the
@@ -141,19 +138,12 @@ export function judgeCode(text: string, env: CheckEnv, config: MediaConfig = MED
   } catch {
     host = undefined;
   }
-  if (host) {
-    const ad = env.config.advertising;
-    if (ad.shopDomains.some((d) => domainMatches(host!, d))) return { severity: 'review', category: 'shop-link', ruleId: 'media:qr-shop', message: '二维码指向购物网站', host };
-    const allowed = [...ad.allowedDomains, ...env.config.school.domains, ...env.config.sources.flatMap((s) => s.domains)];
-    if (!allowed.some((d) => domainMatches(host!, d))) return { severity: 'review', category: 'external-link', ruleId: 'media:qr-external', message: `二维码指向白名单以外的网站（${host}）`, host };
-  }
+  const kind = host ? linkHostClassifier(env.config)(host) : undefined;
+  if (kind === 'shop-link') return { severity: 'review', category: 'shop-link', ruleId: 'media:qr-shop', message: '二维码指向购物网站', host };
+  if (kind === 'external-link') return { severity: 'review', category: 'external-link', ruleId: 'media:qr-external', message: `二维码指向白名单以外的网站（${host}）`, host };
   return { severity: 'info', category: 'qr', ruleId: 'media:qr', message: '图片中的', host };
 }
 
-export function formatTime(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
 
 function ownRules(checkId: string, a: MediaAnalysis, _content: RevisionContent, env: CheckEnv, config: MediaConfig): Finding[] {
   const out: Finding[] = [];

@@ -82,15 +82,24 @@ function domainMatches(host: string, pattern: string): boolean {
   return host === p || host.endsWith(`.${p}`);
 }
 
-export function createAdvertisingCheck(dicts: Dictionaries, env: CheckEnv): CheckFn {
-  const cfg = env.config.advertising;
-  const compiled = compileTermLists(dicts.advertising, dicts.whitelist, env);
-  const allowed = [...cfg.allowedDomains, ...env.config.school.domains, ...env.config.sources.flatMap((s) => s.domains)];
-  const classifyHost = (host: string): AdEvidenceKind | undefined => {
+/**
+ * What a link's host is to the advertising rules: a shop, somewhere outside the school's, the whitelisted sources'
+ * and the allowed domains, or (undefined) one of those. Body links and decoded QR codes share it.
+ */
+export function linkHostClassifier(config: CheckEnv['config']): (host: string) => 'shop-link' | 'external-link' | undefined {
+  const cfg = config.advertising;
+  const allowed = [...cfg.allowedDomains, ...config.school.domains, ...config.sources.flatMap((s) => s.domains)];
+  return (host) => {
     if (cfg.shopDomains.some((d) => domainMatches(host, d))) return 'shop-link';
     if (allowed.some((d) => domainMatches(host, d))) return undefined;
     return 'external-link';
   };
+}
+
+export function createAdvertisingCheck(dicts: Dictionaries, env: CheckEnv): CheckFn {
+  const cfg = env.config.advertising;
+  const compiled = compileTermLists(dicts.advertising, dicts.whitelist, env);
+  const classifyHost: (host: string) => AdEvidenceKind | undefined = linkHostClassifier(env.config);
 
   return (p) => {
     const text = p.folded;

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, ApiError } from '../api';
+import { formatTimecode } from '../../shared/labels';
 
 /** The part of a finding this panel needs: findings inside a media file carry `source.field === 'media'`. */
 export interface MediaFindingView {
@@ -37,10 +38,7 @@ const SEVERITY_LABEL = { block: '阻断', review: '需人工审核', info: '提�
 
 export const mediaUrl = (hash: string) => `/api/media/${hash}`;
 
-const clock = (ms: number) => {
-  const s = Math.floor(ms / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-};
+const clock = formatTimecode;
 
 /** One picture or video with a box drawn around each finding, and the findings listed under it. */
 function MediaCard({ file, findings, picked, onPick, editing }: { file: MediaFileView; findings: MediaFindingView[]; picked: string | null; onPick: (id: string) => void; editing?: MediaEditing | undefined }) {
