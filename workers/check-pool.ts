@@ -85,8 +85,6 @@ function spawnThread(name: 'check' | 'segmenter', workerData: object, transferLi
   return new Worker(file, options);
 }
 
-const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
-
 /**
  * Runs checks on worker threads with a time limit per run. A check that throws fails its run; a check that never
  * returns (a synchronous endless loop) is cut off after `timeoutMs`: its thread is terminated and a fresh one

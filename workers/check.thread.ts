@@ -39,6 +39,8 @@ if (parentPort && workerData && (workerData as { checkThread?: unknown }).checkT
   const port = parentPort;
   const data = (workerData as { checkThread: CheckThreadData }).checkThread;
   const segmenter = remoteSegmenter(data.link);
+  // A wrapper module named at run time (tests wrap the engine to misbehave), loaded once before the first job.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const wrapper = data.wrapperModule ? (require(data.wrapperModule) as CheckEngineWrapper) : null;
   const build = (sources: DictionarySources): CheckEngine => {
     const engine = createCheckEngine({ sources, segmenter });

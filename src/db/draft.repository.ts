@@ -1,5 +1,4 @@
-import { and, asc, desc, eq, exists, gte, ilike, inArray, isNull, lte, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { and, asc, desc, eq, gte, ilike, inArray, isNull, lte, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { RevisionContent } from '../domain/content';
 import { conflict, notFound } from '../domain/errors';
 import type { Finding } from '../domain/findings';

@@ -13,7 +13,7 @@ export interface PlatformEventRow {
   type: string;
   actorId: string | null;
   actorName: string;
-  data: Record<string, any>;
+  data: Record<string, unknown>;
   createdAt: Date;
 }
 
@@ -43,11 +43,35 @@ export async function lastReleases(db: Executor, platformIds: readonly string[],
   return new Map(result.rows.map((r) => [r.platformId, new Date(r.at)]));
 }
 
+/** An `audit_events` row as raw SQL returns it (snake_case, times as strings). */
+interface AuditEventSqlRow extends Record<string, unknown> {
+  id: string | number;
+  chain: string;
+  seq: number;
+  draft_id: string | null;
+  revision_id: string | null;
+  actor_id: string | null;
+  actor_name: string;
+  type: string;
+  outcome: string;
+  data: Record<string, unknown>;
+  created_at: string | Date;
+  prev_hash: string;
+  hash: string;
+}
+
+/** A `platforms` row as raw SQL returns it. */
+interface PlatformSqlRow extends Record<string, unknown> {
+  created_at: string | Date;
+  registered_at: string | Date | null;
+  deregistered_at: string | Date | null;
+}
+
 /** Whole chains, ordered by (chain, seq), for verification and stage timing. */
 export async function chainsByName(db: Executor, chains: readonly string[]): Promise<Map<string, StoredAuditEvent[]>> {
   const out = new Map<string, StoredAuditEvent[]>();
   if (chains.length === 0) return out;
-  const result = await db.execute<Record<string, any>>(sql`
+  const result = await db.execute<AuditEventSqlRow>(sql`
     SELECT id, chain, seq, draft_id, revision_id, actor_id, actor_name, type, outcome, data, created_at, prev_hash, hash
     FROM audit_events WHERE chain IN (${sql.join(chains.map((c) => sql`${c}`), sql`, `)}) ORDER BY chain, seq`);
   for (const r of result.rows) {
@@ -92,7 +116,7 @@ export async function draftFlags(db: Executor, draftIds: readonly string[]): Pro
 
 /** Platforms on the register during [from, to): registered before its end and not deregistered before its start. */
 export async function platformsInPeriod(db: Executor, from: Date, to: Date, platformId?: string): Promise<PlatformRecord[]> {
-  const result = await db.execute<Record<string, any>>(sql`
+  const result = await db.execute<PlatformSqlRow>(sql`
     SELECT * FROM platforms
     WHERE status IN ('registered', 'deregistered')
       AND coalesce(registered_at, created_at) < ${to.toISOString()}::timestamptz

@@ -15,7 +15,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import type { Asset, ContentNote, MediaRef, Origin } from '../domain/content';
-import type { FindingSource, SourceSpan } from '../domain/findings';
+import type { FindingSource } from '../domain/findings';
 
 const id = () => uuid('id').primaryKey().default(sql`gen_random_uuid()`);
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();

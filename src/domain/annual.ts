@@ -70,7 +70,7 @@ export function reviewsOfReleases(events: readonly StoredAuditEvent[], needsProp
   const out: ReleaseReview[] = [];
   let approvals: Array<{ stage: string; actorId: string | null; actorName: string; staffId: string | null; at: Date; round: number; hash: string }> = [];
   for (const e of events) {
-    const data = e.data as Record<string, any>;
+    const data = e.data as Record<string, unknown>;
     if (e.type === 'review.approved') {
       approvals.push({ stage: String(data.stage), actorId: e.actorId, actorName: e.actorName, staffId: (data.staffId as string | null) ?? null, at: e.createdAt, round: Number(data.round), hash: String(data.revisionHash) });
     }

@@ -18,8 +18,6 @@ import {
   PresenceLeaveSchema,
   type Ack,
   type AckError,
-  type ClientToServerEvents,
-  type ServerToClientEvents,
 } from '../shared/socket-contract';
 import type { PresenceHub } from './presence';
 import { draftRooms, SCHOOL_ROOM, unitRoom, userRoom } from './rooms';

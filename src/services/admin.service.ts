@@ -9,7 +9,6 @@ import {
   revokeUserSessions,
   updatePlatformRow,
   updateUnitRow,
-  insertPlatform,
   insertUnit,
   insertUser,
   updateUser,

@@ -1,5 +1,4 @@
 import { getPlatform, listUnits, usersByIds } from '../db/directory.repository';
-import type { Db } from '../db/pool';
 import { blockingByRevision, chainsByName, draftEventsIn, draftFlags, lastReleases, platformsInPeriod, type PlatformEventRow } from '../db/records.repository';
 import type { PlatformRecord } from '../db/registry.repository';
 import { unitScope, type AuthUser } from '../domain/access';

@@ -54,7 +54,7 @@ function sourceByHost(sources: readonly SourceEntry[], host: string): SourceEntr
 /** Strips repost decorations a title may carry without being "altered" (【转载】, 转：, 原标题：). */
 function normaliseTitle(t: string): string {
   return foldText(t, 'full')
-    .replace(/^\s*(?:[【\[(]\s*)?(?:转载|转发|转)\s*(?:[】\])])?\s*[|｜:：丨]?\s*/, '')
+    .replace(/^\s*(?:[【[(]\s*)?(?:转载|转发|转)\s*(?:[】\])])?\s*[|｜:：丨]?\s*/, '')
     .replace(/[\s\u3000]+/g, '')
     .replace(/[“”"]/g, '"');
 }

@@ -18,7 +18,7 @@ export function documentLinkFindings(check: string, p: PreparedRevision, env: Ch
   const out: Finding[] = [];
   const seen = new Set<string>();
   for (const link of p.rt.links) {
-    let host = '';
+    let host: string;
     try {
       const u = new URL(link.href);
       host = u.protocol === 'mailto:' ? u.pathname.split('@')[1] ?? '' : u.hostname;

@@ -147,7 +147,7 @@ export function getNoiseMask(): Uint8Array {
     for (const ch of NOISE_CHARS) noiseMask[width[ch.charCodeAt(0)]!] = 1;
     for (const ch of NEVER_NOISE) noiseMask[width[ch.charCodeAt(0)]!] = 0;
     for (const [from, to] of INVISIBLE_RANGES) for (let u = from; u <= to; u++) noiseMask[u] = 2;
-    const special = getSpecialMask();
+    getSpecialMask();
     for (const [u, s] of bmpSpecial!) if (s === '') noiseMask[u] = 2;
   }
   return noiseMask;

@@ -16,6 +16,7 @@ const text = (max: number) =>
     .string()
     .max(max)
     .refine((s) => s.isWellFormed(), { message: '含有无效字符（孤立代理项）' })
+    // eslint-disable-next-line no-control-regex -- NUL is one of the characters refused here
     .refine((s) => !/[\u0000\t\r\n]/.test(s), { message: '含有控制字符' });
 
 export const RuleFeedbackQuery = z.strictObject({
