@@ -4,6 +4,11 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
+/** The name an audit event records for its actor: 显示名（用户名）, or `fallback` when no user acted. */
+export function auditActor(user: { displayName: string; username: string } | null | undefined, fallback = '系统'): string {
+  return user ? auditActor(user) : fallback;
+}
+
 /** The fields of an audit event that its hash covers. */
 export interface AuditEventBody {
   chain: string;

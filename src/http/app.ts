@@ -16,7 +16,8 @@ import { mediaGalleryRouter } from './routes/media-gallery.routes';
 import { mediaActionsRouter } from './routes/media-actions.routes';
 import { mediaInsightRouter } from './routes/media-insight.routes';
 import { adminRouter } from './routes/admin.routes';
-import { clearTossedCookies, cookieValues, crossSiteGuard, passwordChangeGuard, PLAIN_SESSION_COOKIE, SECURE_SESSION_COOKIE, sessionCookieName } from './guards';
+import { cookieValues, PLAIN_SESSION_COOKIE, SECURE_SESSION_COOKIE, sessionCookieName } from '../shared/session-cookie';
+import { clearTossedCookies, crossSiteGuard, passwordChangeGuard } from './guards';
 import { authRouter } from './routes/auth.routes';
 import { boardRouter } from './routes/board.routes';
 import { claimsRouter } from './routes/claims.routes';
@@ -54,22 +55,6 @@ export interface AppDeps extends ServiceDeps {
 
 export const BODY_LIMIT = '1mb';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
-
-/** Reads one cookie without a parser dependency. */
-export function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
-}
 
 /** The HTTP application without listen(): tests drive it through supertest, main.ts serves it. */
 export function createApp(deps: AppDeps): express.Express {

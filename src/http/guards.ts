@@ -3,39 +3,12 @@ import type { Logger } from 'pino';
 import { appendAuditEvent } from '../db/audit.repository';
 import type { Db } from '../db/pool';
 import type { AuthUser } from '../domain/access';
-import { SECURITY_CHAIN } from '../domain/audit';
+import { SECURITY_CHAIN, auditActor } from '../domain/audit';
 
 /**
  * Request guards that run before any route: which session cookie counts, cross-site request refusal (CSRF) and the
  * forced password change. Each answers in the `{"error":{"code","message"}}` shape itself.
  */
-
-/** Cookie name over plain HTTP (development, a LAN without TLS). */
-export const PLAIN_SESSION_COOKIE = 'sanshen_sid';
-/**
- * Over HTTPS: a `__Host-` cookie, which browsers accept only with Secure, Path=/ and no Domain, so a same-site
- * server (any *.xxx.edu.cn department site) cannot set or shadow it with a cookie of its own.
- */
-export const SECURE_SESSION_COOKIE = '__Host-sanshen_sid';
-
-export const sessionCookieName = (secure: boolean) => (secure ? SECURE_SESSION_COOKIE : PLAIN_SESSION_COOKIE);
-
-/** Every value of cookies named `name` in a Cookie header (a tossed cookie makes it two). */
-export function cookieValues(header: string | undefined, names: readonly string[]): string[] {
-  if (!header) return [];
-  const out: string[] = [];
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && names.includes(part.slice(0, eq).trim())) {
-      try {
-        out.push(decodeURIComponent(part.slice(eq + 1).trim()));
-      } catch {
-        out.push('');
-      }
-    }
-  }
-  return out;
-}
 
 /**
  * Expired copies of the session cookie for `/` and every prefix of `path`: a cookie tossed at Path=/api/drafts is
@@ -83,7 +56,7 @@ export function crossSiteGuard(options: { db: Db; logger: Logger; allowedOrigins
         appendAuditEvent(tx, {
           chain: SECURITY_CHAIN,
           actorId: user?.id ?? null,
-          actorName: user ? `${user.displayName}（${user.username}）` : '匿名',
+          actorName: auditActor(user, '匿名'),
           type: 'security.cross_site_refused',
           outcome: 'denied',
           data: { ip: req.ip ?? '', method: req.method, path: req.path.slice(0, 200), origin: origin?.slice(0, 200) ?? null, secFetchSite: site?.slice(0, 32) ?? null },

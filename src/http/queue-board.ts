@@ -6,7 +6,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { appendAuditEvent } from '../db/audit.repository';
 import type { Db } from '../db/pool';
 import { hasRole } from '../domain/access';
-import { SECURITY_CHAIN } from '../domain/audit';
+import { SECURITY_CHAIN, auditActor } from '../domain/audit';
 import { DomainError } from '../domain/errors';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
@@ -36,7 +36,7 @@ export function queueBoardRouter(queues: readonly Queue[], audit?: { db: Db }): 
         appendAuditEvent(tx, {
           chain: SECURITY_CHAIN,
           actorId: user.id,
-          actorName: `${user.displayName}（${user.username}）`,
+          actorName: auditActor(user),
           type: 'admin.queue_action',
           data: { method: req.method, path: req.path.slice(0, 300), queue, action: action.slice(0, 200), ip: req.ip ?? '' },
         }),

@@ -6,7 +6,7 @@ import { liveSessions } from '../db/directory.repository';
 import type { Db } from '../db/pool';
 import { unitScope } from '../domain/access';
 import { DomainError } from '../domain/errors';
-import { cookieValues, PLAIN_SESSION_COOKIE, SECURE_SESSION_COOKIE, sessionCookieName } from '../http/guards';
+import { cookieValues, PLAIN_SESSION_COOKIE, SECURE_SESSION_COOKIE, sessionCookieName } from '../shared/session-cookie';
 import { createRedis } from '../queue/connections';
 import { recordDenial } from '../services/audit-trail.service';
 import { authenticate, sessionIdOf } from '../services/auth.service';

@@ -18,13 +18,12 @@ import {
 } from '../db/directory.repository';
 import type { Db } from '../db/pool';
 import type { AuthUser } from '../domain/access';
-import { SECURITY_CHAIN } from '../domain/audit';
+import { SECURITY_CHAIN, auditActor } from '../domain/audit';
 import { DomainError, notFound, validationFailed } from '../domain/errors';
 import type { Role } from '../domain/workflow';
 import { hashPassword, passwordProblems } from './auth.service';
 import { registerDirectly, registryColumns, type RegistryForm } from './registry.service';
 
-const actorName = (u: AuthUser | null) => (u ? `${u.displayName}（${u.username}）` : '系统');
 
 /** 工号 as stored: trimmed, empty means none (uniqueness ignores case: users_staff_id_key is on upper(staff_id)). */
 export const normalStaffId = (staffId: string | null | undefined) => {
@@ -51,7 +50,7 @@ export async function createUnit(db: Db, actor: AuthUser | null, input: { name: 
     () =>
       db.transaction(async (tx) => {
         const unit = await insertUnit(tx, input);
-        await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor?.id ?? null, actorName: actorName(actor), type: 'admin.unit_created', data: { unitId: unit.id, ...input } });
+        await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor?.id ?? null, actorName: auditActor(actor), type: 'admin.unit_created', data: { unitId: unit.id, ...input } });
         return unit;
       }),
     '单位',
@@ -63,7 +62,7 @@ export async function createPlatform(db: Db, actor: AuthUser | null, input: Regi
   const columns = await registryColumns(db, input, false);
   return db.transaction(async (tx) => {
     const platform = await registerDirectly(tx, actor, columns);
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor?.id ?? null, actorName: actorName(actor), type: 'admin.platform_created', data: { platformId: platform.id, name: input.name, kind: input.kind, level: input.level, unitId: input.unitId } });
+    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor?.id ?? null, actorName: auditActor(actor), type: 'admin.platform_created', data: { platformId: platform.id, name: input.name, kind: input.kind, level: input.level, unitId: input.unitId } });
     return platform;
   });
 }
@@ -101,7 +100,7 @@ export async function createUser(db: Db, actor: AuthUser | null, input: NewUser)
         await appendAuditEvent(tx, {
           chain: SECURITY_CHAIN,
           actorId: actor?.id ?? null,
-          actorName: actorName(actor),
+          actorName: auditActor(actor),
           type: 'admin.user_created',
           data: { userId: user.id, username: user.username, roles: input.roles, unitId: input.unitId ?? null, isStaff: input.isStaff },
         });
@@ -115,7 +114,7 @@ export async function changeRoles(db: Db, actor: AuthUser, userId: string, roles
   return db.transaction(async (tx) => {
     if (!(await getUser(tx, userId))) throw notFound('用户');
     const user = await updateUser(tx, userId, { roles });
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'admin.roles_changed', data: { userId, roles } });
+    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'admin.roles_changed', data: { userId, roles } });
     return user;
   });
 }
@@ -171,7 +170,7 @@ export async function seedDemo(db: Db): Promise<DemoAccount[]> {
 // user id so the HTTP layer can close that user's live sockets after COMMIT.
 
 async function auditAdmin(tx: Parameters<Parameters<Db['transaction']>[0]>[0], actor: AuthUser, type: string, data: Record<string, unknown>) {
-  await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type, data });
+  await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type, data });
 }
 
 export interface UserProfileChange {

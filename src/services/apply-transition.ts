@@ -2,7 +2,7 @@ import { appendAuditEvent } from '../db/audit.repository';
 import { loadAggregate, lockDraft, saveTransition, type DraftRow, type RevisionRow } from '../db/draft.repository';
 import type { Tx } from '../db/pool';
 import type { AuthUser } from '../domain/access';
-import { draftChain } from '../domain/audit';
+import { draftChain, auditActor } from '../domain/audit';
 import { transition, type Actor, type Command, type DraftAggregate, type Transition } from '../domain/workflow';
 import { afterCommit, type CheckJob, type ServiceDeps } from './deps';
 import { enqueueNotifications, kickNotifications } from './notify/enqueue-notifications';
@@ -72,7 +72,7 @@ export async function applyTransition<R = undefined>(
       draftId: draft.id,
       revisionId: writes.revisionId ?? saved.currentRevisionId,
       actorId: request.actor?.id ?? null,
-      actorName: request.actor ? `${request.actor.displayName}（${request.actor.username}）` : '系统',
+      actorName: auditActor(request.actor),
       type: request.eventType,
       data: {
         from: { status: draft.status, stage: draft.stage },

@@ -1,7 +1,7 @@
 import { appendAuditEvent, eventsAfter, listChain } from '../db/audit.repository';
 import type { Db } from '../db/pool';
 import type { AuthUser } from '../domain/access';
-import { SECURITY_CHAIN, verifyChain, type ChainVerification, type StoredAuditEvent } from '../domain/audit';
+import { SECURITY_CHAIN, verifyChain, type ChainVerification, type StoredAuditEvent, auditActor } from '../domain/audit';
 import { readAllSigned, readSignedForChain, type CheckpointStore, type SignedState } from './audit-checkpoints.service';
 
 export { writeCheckpoint, type CheckpointStore, type CheckpointResult } from './audit-checkpoints.service';
@@ -100,7 +100,7 @@ export async function recordDenial(db: Db, actor: AuthUser, data: Record<string,
     appendAuditEvent(tx, {
       chain: SECURITY_CHAIN,
       actorId: actor.id,
-      actorName: `${actor.displayName}（${actor.username}）`,
+      actorName: auditActor(actor),
       type: 'access.denied',
       outcome: 'denied',
       data,
@@ -110,7 +110,7 @@ export async function recordDenial(db: Db, actor: AuthUser, data: Record<string,
 
 export async function recordExport(db: Db, actor: AuthUser, data: Record<string, unknown>): Promise<void> {
   await db.transaction((tx) =>
-    appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: `${actor.displayName}（${actor.username}）`, type: 'audit.exported', data }),
+    appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'audit.exported', data }),
   );
 }
 

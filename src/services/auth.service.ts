@@ -17,7 +17,7 @@ import {
 } from '../db/directory.repository';
 import type { Db } from '../db/pool';
 import type { AuthUser } from '../domain/access';
-import { SECURITY_CHAIN } from '../domain/audit';
+import { SECURITY_CHAIN, auditActor } from '../domain/audit';
 import { DomainError } from '../domain/errors';
 import type { Role } from '../domain/workflow';
 
@@ -79,7 +79,7 @@ export async function login(
       appendAuditEvent(tx, {
         chain: SECURITY_CHAIN,
         actorId: user?.id ?? null,
-        actorName: user ? `${user.displayName}（${user.username}）` : input.username.slice(0, 64),
+        actorName: user ? auditActor(user) : input.username.slice(0, 64),
         type,
         outcome,
         data: { ip: input.ip, ...data },
@@ -113,7 +113,7 @@ export async function login(
     await appendAuditEvent(tx, {
       chain: SECURITY_CHAIN,
       actorId: found.id,
-      actorName: `${found.displayName}（${found.username}）`,
+      actorName: auditActor(found),
       type: 'auth.login',
       data: { ip: input.ip },
     });
@@ -133,7 +133,7 @@ export async function logout(db: Db, token: string, user: AuthUser): Promise<voi
     await appendAuditEvent(tx, {
       chain: SECURITY_CHAIN,
       actorId: user.id,
-      actorName: `${user.displayName}（${user.username}）`,
+      actorName: auditActor(user),
       type: 'auth.logout',
       data: {},
     });
@@ -181,7 +181,7 @@ export async function changePassword(
     await appendAuditEvent(tx, {
       chain: SECURITY_CHAIN,
       actorId: user.id,
-      actorName: `${user.displayName}（${user.username}）`,
+      actorName: auditActor(user),
       type: 'auth.password_changed',
       data: { ip: input.ip, wasForced: row.mustChangePassword },
     });

@@ -1,7 +1,7 @@
 import { appendAuditEvent } from '../db/audit.repository';
 import { getDraft, loadAggregate, type DraftRow } from '../db/draft.repository';
 import { canReadDraft, type AuthUser } from '../domain/access';
-import { SECURITY_CHAIN } from '../domain/audit';
+import { SECURITY_CHAIN, auditActor } from '../domain/audit';
 import { conflict, DomainError, invalidTransition } from '../domain/errors';
 import { transition, type StageId } from '../domain/workflow';
 import type { DraftPresence } from '../shared/socket-contract';
@@ -43,7 +43,7 @@ async function auditClaim(deps: ServiceDeps, actor: AuthUser, draft: DraftRow, t
       chain: SECURITY_CHAIN,
       draftId: draft.id,
       actorId: actor.id,
-      actorName: `${actor.displayName}（${actor.username}）`,
+      actorName: auditActor(actor),
       type,
       data: { number: draft.number, stage, version: draft.version },
     }),

@@ -16,7 +16,7 @@ import {
   type OverlayTerm,
 } from '../checks/dictionary/overlay';
 import type { AuthUser } from '../domain/access';
-import { SECURITY_CHAIN } from '../domain/audit';
+import { SECURITY_CHAIN, auditActor } from '../domain/audit';
 import { notFound, validationFailed } from '../domain/errors';
 import type { Severity } from '../domain/findings';
 import { afterCommit, type ServiceDeps } from './deps';
@@ -105,7 +105,6 @@ const LIST_LABELS: Partial<Record<string, string>> = {
   [COOCCURRENCE_PATH]: '共现规则',
 };
 
-const actorName = (u: AuthUser) => `${u.displayName}（${u.username}）`;
 const dirOf = (deps: DictionaryDeps) => deps.dictionaryDir ?? DEFAULT_DICTIONARY_DIR;
 const cleanNote = (note: string | undefined) => (note ?? '').replace(/[\t\r\n]/g, ' ').trim();
 
@@ -314,7 +313,7 @@ async function commitChange(deps: DictionaryDeps, actor: AuthUser, path: string,
     await appendAuditEvent(tx, {
       chain: SECURITY_CHAIN,
       actorId: actor.id,
-      actorName: actorName(actor),
+      actorName: auditActor(actor),
       type: action === 'remove' ? 'dictionary.terms_removed' : action === 'import' ? 'dictionary.imported' : 'dictionary.terms_added',
       data: {
         list: key,

@@ -4,7 +4,7 @@ import { loadAggregate, lockDraft, lockFinding, type RevisionRow } from '../db/d
 import { insertMark, liveMarkForFinding, listMarks, lockAcceptedCorrections, lockMarks, markApplied, resolveMarkRow, type MarkRow } from '../db/mark.repository';
 import type { Tx } from '../db/pool';
 import type { AuthUser } from '../domain/access';
-import { draftChain } from '../domain/audit';
+import { draftChain, auditActor } from '../domain/audit';
 import type { RevisionContent } from '../domain/content';
 import { conflict, notFound, validationFailed } from '../domain/errors';
 import type { SourceSpan } from '../domain/findings';
@@ -55,7 +55,6 @@ export interface CreateMarkInput {
   findingId?: string | undefined;
 }
 
-const actorName = (u: AuthUser) => `${u.displayName}（${u.username}）`;
 
 /** Locks the draft and checks that `actor` may act at its current stage now. @throws DomainError */
 async function lockForMarking(deps: ServiceDeps, tx: Tx, draftId: string, actor: AuthUser) {
@@ -121,7 +120,7 @@ export async function createMark(deps: ServiceDeps, actor: AuthUser, draftId: st
         draftId: draft.id,
         revisionId: revision.id,
         actorId: actor.id,
-        actorName: actorName(actor),
+        actorName: auditActor(actor),
         type: 'mark.created',
         data: { markId, ...data, version: draft.version, staffId: actor.staffId },
       });
@@ -227,7 +226,7 @@ export async function resolveMark(
       draftId: draft.id,
       revisionId: mark.revisionId,
       actorId: actor.id,
-      actorName: actorName(actor),
+      actorName: auditActor(actor),
       type: input.decision === 'accept' ? 'mark.accepted' : 'mark.rejected',
       data: { markId: mark.id, kind: mark.kind, stage, note, version: draft.version, staffId: actor.staffId },
     });

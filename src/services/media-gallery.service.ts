@@ -2,12 +2,11 @@ import { appendAuditEvent } from '../db/audit.repository';
 import { addGalleryEntry, deleteGalleryEntry, listGallery, storedMediaKind, type GalleryRow } from '../db/media-analysis.repository';
 import type { Db } from '../db/pool';
 import type { AuthUser } from '../domain/access';
-import { SECURITY_CHAIN } from '../domain/audit';
+import { SECURITY_CHAIN, auditActor } from '../domain/audit';
 import { notFound, validationFailed } from '../domain/errors';
 import { ensureMediaAnalyses } from './media-analysis.service';
 import { mediaStore, type MediaStore } from './media.service';
 
-const actorName = (u: AuthUser) => `${u.displayName}（${u.username}）`;
 
 /**
  * Adds an uploaded picture to the gallery of pictures the school holds a licence for (`licensed`) or that must not
@@ -27,7 +26,7 @@ export async function addToGallery(
   const dhash = analysis.dhash;
   return deps.db.transaction(async (tx) => {
     const id = await addGalleryEntry(tx, { list: input.list, dhash, media: input.media, holder: input.holder ?? null, note: input.note ?? '', createdBy: actor.id });
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'admin.gallery_added', data: { entryId: id, media: input.media, list: input.list, dhash, holder: input.holder ?? null } });
+    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'admin.gallery_added', data: { entryId: id, media: input.media, list: input.list, dhash, holder: input.holder ?? null } });
     return { id, list: input.list, dhash, media: input.media, holder: input.holder ?? null, note: input.note ?? '', createdAt: new Date(), createdBy: actor.id };
   });
 }
@@ -37,7 +36,7 @@ export async function removeFromGallery(db: Db, actor: AuthUser, id: string): Pr
   await db.transaction(async (tx) => {
     const removed = await deleteGalleryEntry(tx, id);
     if (!removed) throw notFound('图库条目');
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'admin.gallery_removed', data: { entryId: id, media: removed.media, list: removed.list } });
+    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'admin.gallery_removed', data: { entryId: id, media: removed.media, list: removed.list } });
   });
 }
 

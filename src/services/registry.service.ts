@@ -1,3 +1,4 @@
+import { auditActor } from '../domain/audit';
 import { appendAuditEvent } from '../db/audit.repository';
 import { getPlatform, getUnit, insertPlatform, usersByIds } from '../db/directory.repository';
 import type { Db, Executor, Tx } from '../db/pool';
@@ -20,7 +21,6 @@ import { conflict, DomainError, forbidden, invalidTransition, notFound, validati
 import { acceptsDrafts, filingDeadline, localDay, platformChain, registryDiff, type FieldChange, type PlatformKind, type PlatformLevel } from '../domain/registry';
 import { recordsConfig, type ServiceDeps } from './deps';
 
-const actorName = (u: AuthUser | null) => (u ? `${u.displayName}（${u.username}）` : '系统');
 
 /** What a 备案表 asks for. `admins` name people by user id; their name and 工号 come from the directory. */
 export interface RegistryForm {
@@ -111,7 +111,7 @@ const trailDiff = (diff: readonly FieldChange[]) =>
   diff.map((d) => (d.field === 'admins' ? { field: d.field, before: trailForm({ admins: d.before as PlatformAdmin[] }).admins ?? null, after: trailForm({ admins: d.after as PlatformAdmin[] }).admins } : d));
 
 async function chainEvent(tx: Tx, actor: AuthUser | null, platformId: string, type: string, data: Record<string, unknown>) {
-  return appendAuditEvent(tx, { chain: platformChain(platformId), actorId: actor?.id ?? null, actorName: actorName(actor), type, data: { platformId, ...data } });
+  return appendAuditEvent(tx, { chain: platformChain(platformId), actorId: actor?.id ?? null, actorName: auditActor(actor), type, data: { platformId, ...data } });
 }
 
 /**

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { appendAuditEvent } from '../db/audit.repository';
 import { drafts, findingReports, findings, scopedWhitelist } from '../db/schema';
 import type { AuthUser } from '../domain/access';
-import { draftChain, SECURITY_CHAIN } from '../domain/audit';
+import { draftChain, SECURITY_CHAIN, auditActor } from '../domain/audit';
 import { conflict, notFound, validationFailed } from '../domain/errors';
 import { addDictionaryTerms, type DictionaryChangeResult } from './dictionaries.service';
 import type { ServiceDeps } from './deps';
@@ -42,7 +42,6 @@ export interface RuleStat {
   examples: RuleExample[];
 }
 
-const actorName = (u: AuthUser) => `${u.displayName}（${u.username}）`;
 
 export async function ruleFeedback(deps: Pick<ServiceDeps, 'db'>, query: { days: number; check?: string | undefined; limit: number }): Promise<{ days: number; rules: RuleStat[] }> {
   const since = sql`now() - make_interval(days => ${query.days}::int)`;
@@ -122,7 +121,7 @@ export async function reportFalseAlarm(deps: Pick<ServiceDeps, 'db'>, actor: Aut
       draftId,
       revisionId: f.revisionId,
       actorId: actor.id,
-      actorName: actorName(actor),
+      actorName: auditActor(actor),
       type: 'finding.false_alarm_reported',
       data: { findingId, checkId: f.checkId, ruleId: f.ruleId, matched: f.matched, comment },
     });
@@ -153,7 +152,7 @@ export async function whitelistFromFinding(deps: FeedbackDeps, actor: AuthUser, 
     const created = await deps.db.transaction(async (tx) => {
       const rows = await tx.insert(scopedWhitelist).values({ phrase, unitId, ruleId: f.ruleId, note, createdBy: actor.id }).onConflictDoNothing().returning({ id: scopedWhitelist.id });
       if (rows.length === 0) throw conflict('该短语已在本单位白名单中');
-      await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'dictionary.unit_whitelist_added', data: { id: rows[0]!.id, phrase, unitId, ruleId: f.ruleId, findingId: f.id } });
+      await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'dictionary.unit_whitelist_added', data: { id: rows[0]!.id, phrase, unitId, ruleId: f.ruleId, findingId: f.id } });
       return rows[0]!;
     });
     forgetUnitWhitelist(unitId);

@@ -5,7 +5,7 @@ import { createCheckEngine } from '../checks/engine';
 import { DictionaryError } from '../checks/dictionary/dictionary';
 import { composeSources, listKind, listPath, type OverlayTerm } from '../checks/dictionary/overlay';
 import type { AuthUser } from '../domain/access';
-import { SECURITY_CHAIN } from '../domain/audit';
+import { SECURITY_CHAIN, auditActor } from '../domain/audit';
 import type { RevisionContent } from '../domain/content';
 import { conflict, notFound, validationFailed } from '../domain/errors';
 import type { Severity } from '../domain/findings';
@@ -23,7 +23,6 @@ import { loadEffectiveDictionary } from './effective-dictionary.service';
 type ShadowDeps = Pick<ServiceDeps, 'db' | 'logger' | 'dictionaryEvents' | 'dictionaryDir'>;
 
 const CHECK_OF: Record<string, string> = { sensitive: 'sensitive', secrecy: 'secrecy', advertising: 'advertising', escalation: 'escalation' };
-const actorName = (u: AuthUser) => `${u.displayName}（${u.username}）`;
 
 export interface NewShadowTerm {
   list: string;
@@ -61,7 +60,7 @@ export async function addShadowTerm(deps: ShadowDeps, actor: AuthUser, input: Ne
     const [existing] = await tx.select({ id: shadowTerms.id }).from(shadowTerms).where(and(eq(shadowTerms.list, row.list), eq(shadowTerms.term, row.term), eq(shadowTerms.status, 'shadow')));
     if (existing) throw conflict('该影子词条已存在');
     const [created] = await tx.insert(shadowTerms).values({ ...row, baseVersion: base.version, createdBy: actor.id }).returning();
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'dictionary.shadow_added', data: { shadowId: created!.id, list: row.list, term: row.term, severity: row.severity, baseVersion: base.version } });
+    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'dictionary.shadow_added', data: { shadowId: created!.id, list: row.list, term: row.term, severity: row.severity, baseVersion: base.version } });
     return present(created!);
   });
 }
@@ -145,7 +144,7 @@ export async function promoteShadowTerm(deps: ShadowDeps, actor: AuthUser, id: s
   const result = await addDictionaryTerms(deps, actor, row.list, [{ term: row.term, severity: row.severity === '-' ? undefined : (row.severity as Severity), note: row.note || undefined, flags: row.flags ? row.flags.split(',') : undefined }]);
   await deps.db.transaction(async (tx) => {
     await tx.update(shadowTerms).set({ status: 'promoted', decidedBy: actor.id, decidedAt: sql`now()`, changeId: result.changeId }).where(eq(shadowTerms.id, id));
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'dictionary.shadow_promoted', data: { shadowId: id, list: row.list, term: row.term, changeId: result.changeId, version: result.version } });
+    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'dictionary.shadow_promoted', data: { shadowId: id, list: row.list, term: row.term, changeId: result.changeId, version: result.version } });
   });
   return { ...result, shadow: present({ ...row, status: 'promoted', changeId: result.changeId, decidedAt: new Date() }) };
 }
@@ -157,7 +156,7 @@ export async function discardShadowTerm(deps: ShadowDeps, actor: AuthUser, id: s
   return deps.db.transaction(async (tx) => {
     const [updated] = await tx.update(shadowTerms).set({ status: 'discarded', decidedBy: actor.id, decidedAt: sql`now()` }).where(and(eq(shadowTerms.id, id), eq(shadowTerms.status, 'shadow'))).returning();
     if (!updated) throw conflict('该影子词条已处理');
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'dictionary.shadow_discarded', data: { shadowId: id, list: row.list, term: row.term } });
+    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'dictionary.shadow_discarded', data: { shadowId: id, list: row.list, term: row.term } });
     return present(updated);
   });
 }

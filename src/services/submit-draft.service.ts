@@ -4,7 +4,7 @@ import { getPlatform } from '../db/directory.repository';
 import { insertSubmission } from '../db/draft.repository';
 import { claimIdempotencyKey, recordIdempotentResponse } from '../db/idempotency.repository';
 import { canSubmitTo, hasRole, type AuthUser } from '../domain/access';
-import { draftChain } from '../domain/audit';
+import { draftChain, auditActor } from '../domain/audit';
 import { acceptsDrafts } from '../domain/registry';
 import { canonicalJson, contentHash, sha256Hex, type RevisionContent } from '../domain/content';
 import { DomainError, forbidden, validationFailed } from '../domain/errors';
@@ -90,7 +90,7 @@ export async function submitDraft(
         draftId: draft.id,
         revisionId,
         actorId: actor.id,
-        actorName: `${actor.displayName}（${actor.username}）`,
+        actorName: auditActor(actor),
         type: 'draft.submitted',
         data: {
           number: draft.number,

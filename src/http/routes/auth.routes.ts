@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/pool';
 import { changePassword, login, logout, recordRefusedLogin, warmDummyHash } from '../../services/auth.service';
 import { presentMe } from '../presenters';
-import { PLAIN_SESSION_COOKIE, sessionCookieName } from '../guards';
+import { PLAIN_SESSION_COOKIE, sessionCookieName } from '../../shared/session-cookie';
 import { route } from '../route';
 import { LoginSchema, PasswordChangeSchema } from '../schemas';
 

@@ -13,12 +13,11 @@ import {
 } from '../../db/notification.repository';
 import type { Db } from '../../db/pool';
 import type { AuthUser } from '../../domain/access';
-import { SECURITY_CHAIN } from '../../domain/audit';
+import { SECURITY_CHAIN, auditActor } from '../../domain/audit';
 import { notFound, validationFailed } from '../../domain/errors';
 import type { ServiceDeps } from '../deps';
 import { channelUrlProblem, type ChannelKind } from './channels';
 
-const actorName = (u: AuthUser) => `${u.displayName}（${u.username}）`;
 
 export interface ChannelInput {
   kind: ChannelKind;
@@ -65,7 +64,7 @@ export async function createChannel(db: Db, allowHosts: readonly string[], actor
   await validate(db, allowHosts, input);
   return db.transaction(async (tx) => {
     const row = await insertChannel(tx, { kind: input.kind, name: input.name, url: input.url, secret: input.secret ?? null, unitId: input.unitId ?? null, events: input.events ?? null, createdBy: actor.id });
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'admin.notification_channel_created', data: { channelId: row.id, kind: row.kind, name: row.name, url: redactUrl(row.url), hasSecret: Boolean(row.secret), unitId: row.unitId, events: row.events } });
+    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'admin.notification_channel_created', data: { channelId: row.id, kind: row.kind, name: row.name, url: redactUrl(row.url), hasSecret: Boolean(row.secret), unitId: row.unitId, events: row.events } });
     return row;
   });
 }
@@ -80,7 +79,7 @@ export async function changeChannel(db: Db, allowHosts: readonly string[], actor
     const row = await updateChannel(tx, id, input);
     if (!row) throw notFound('通知渠道');
     const changed = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'admin.notification_channel_updated', data: { channelId: id, changed, url: redactUrl(row.url), kind: row.kind, unitId: row.unitId, events: row.events } });
+    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'admin.notification_channel_updated', data: { channelId: id, changed, url: redactUrl(row.url), kind: row.kind, unitId: row.unitId, events: row.events } });
     return row;
   });
 }
@@ -89,7 +88,7 @@ export async function deleteChannel(db: Db, actor: AuthUser, id: string): Promis
   await db.transaction(async (tx) => {
     const existing = await channelById(tx, id);
     if (!existing || !(await retireChannel(tx, id))) throw notFound('通知渠道');
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'admin.notification_channel_deleted', data: { channelId: id, name: existing.name, kind: existing.kind } });
+    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'admin.notification_channel_deleted', data: { channelId: id, name: existing.name, kind: existing.kind } });
   });
 }
 
@@ -116,7 +115,7 @@ export async function retryFailedDelivery(deps: ServiceDeps, actor: AuthUser, id
   const retried = await deps.db.transaction(async (tx) => {
     const row = await retryDelivery(tx, id);
     if (!row) return null;
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'admin.notification_retried', data: { deliveryId: id } });
+    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'admin.notification_retried', data: { deliveryId: id } });
     return row;
   });
   if (!retried) {
@@ -131,6 +130,6 @@ export async function retryFailedDelivery(deps: ServiceDeps, actor: AuthUser, id
 export async function changeUserEmail(db: Db, actor: AuthUser, userId: string, email: string | null): Promise<void> {
   await db.transaction(async (tx) => {
     if (!(await setUserEmail(tx, userId, email))) throw notFound('用户');
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'admin.user_email_changed', data: { userId, hasEmail: email !== null } });
+    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'admin.user_email_changed', data: { userId, hasEmail: email !== null } });
   });
 }
