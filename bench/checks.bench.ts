@@ -9,13 +9,13 @@ import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import SensitiveWordTool from 'sensitive-word-tool';
 import { createCheckEngine, type CheckEngine } from '../src/checks/engine';
-import { readDictionaryDir } from '../src/checks/dictionary/load';
 import { parseDictionaries } from '../src/checks/dictionary/dictionary';
 import { TermMatcher } from '../src/checks/matcher/term-matcher';
 import { preloadSegmenter } from '../src/checks/segmenter';
 import type { RevisionContent } from '../src/domain/content';
 import { canonicalise } from '../src/shared/document/canonicalise';
 import { percentile, REGULATION_SENTENCES, regulationDraft, rng } from './lib/campus-text';
+import { readDictionaryDir } from '../src/services/load-check-engine';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 

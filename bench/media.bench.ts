@@ -12,7 +12,6 @@ import { resolve } from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
 import { readEnv } from '../config/env';
-import { loadCheckEngine } from '../src/checks/engine';
 import { runMigrations } from '../src/db/pool';
 import { createApp } from '../src/http/app';
 import { createRuntime } from '../src/runtime';
@@ -24,6 +23,7 @@ import { analyzeMedia } from '../src/media/analyze';
 import { mediaTools } from '../src/media/tools';
 import { MEDIA_CONFIG } from '../config/media';
 import { renderPoster } from '../test/fixtures/media/posters';
+import { loadCheckEngine } from '../src/services/load-check-engine';
 
 const COUNT = Number(process.env.BENCH_POSTERS ?? 12);
 const PLANTS = ['加V信', '扫码进群', '兼职日结', '机密★', '内部资料', '代写论文', '刷单返利', '免费领取'];

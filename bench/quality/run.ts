@@ -13,9 +13,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SensitiveWordTool from 'sensitive-word-tool';
-import { CHECK_IDS, loadCheckEngine, readDictionaryDir, parseDictionaries } from '../../src/checks';
+import { CHECK_IDS, parseDictionaries } from '../../src/checks';
 import type { Finding, Severity } from '../../src/domain/findings';
 import type { CorpusDraft, CorpusLabel } from './corpus';
+import { loadCheckEngine, readDictionaryDir } from '../../src/services/load-check-engine';
 
 const RANK: Record<Severity, number> = { block: 3, review: 2, info: 1 };
 const DICT_DIR = join(__dirname, '../../dictionaries');

@@ -2,7 +2,6 @@ import { CHECKS_CONFIG, type ChecksConfig } from '../../config/checks';
 import { canonicalJson, sha256Hex, type RevisionContent } from '../domain/content';
 import type { CheckResult, Finding } from '../domain/findings';
 import { parseDictionaries, type Dictionaries, type DictionarySources } from './dictionary/dictionary';
-import { readDictionaryDir } from './dictionary/load';
 import { createAdvertisingCheck } from './rules/advertising.check';
 import { sortFindings, type CheckContext, type CheckEnv, type CheckFn, type PreparedRevision } from './rules/common';
 import { createCopyrightCheck } from './rules/copyright.check';
@@ -31,15 +30,6 @@ export interface CheckEngine {
   run(checkId: string, content: RevisionContent, context?: CheckContext): CheckResult;
 }
 
-export interface CheckEngineOptions {
-  dictionaryDir: string;
-  /** Checks configuration (default: config/checks.ts). */
-  config?: ChecksConfig | undefined;
-  /** Word segmenter (default: nodejieba, loaded once per process on first use). */
-  segmenter?: Segmenter | undefined;
-  /** Load nodejieba now (workers: yes, off the request path; tests: no). */
-  preloadSegmenter?: boolean | undefined;
-}
 
 /** Building from in-memory dictionary files (unit tests; the admin API after editing a list). */
 export interface CheckEngineSourceOptions {
@@ -124,14 +114,4 @@ export function buildCheckEngine(dicts: Dictionaries, options: { config?: Checks
  */
 export function createCheckEngine(options: CheckEngineSourceOptions): CheckEngine {
   return buildCheckEngine(parseDictionaries(options.sources), options);
-}
-
-/**
- * Loads dictionaries from disk and builds the checks.
- * @throws DictionaryError listing every bad line
- */
-export async function loadCheckEngine(options: CheckEngineOptions): Promise<CheckEngine> {
-  const sources = await readDictionaryDir(options.dictionaryDir);
-  if (options.preloadSegmenter && !options.segmenter) preloadSegmenter();
-  return createCheckEngine({ sources, config: options.config, segmenter: options.segmenter });
 }

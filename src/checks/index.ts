@@ -4,11 +4,9 @@ export {
   RULES_CODE_VERSION,
   buildCheckEngine,
   createCheckEngine,
-  loadCheckEngine,
   rulesetVersion,
   type CheckContext,
   type CheckEngine,
-  type CheckEngineOptions,
   type CheckEngineSourceOptions,
   type CheckId,
 } from './engine';
@@ -23,7 +21,6 @@ export {
   type TermEntry,
   type TermList,
 } from './dictionary/dictionary';
-export { readDictionaryDir } from './dictionary/load';
 export { buildRevisionText, extractPlainText, mapToSource, toSourceSpan, type ExtractedText, type RevisionText } from './text/extract';
 export { foldText, NOISE_CHARS, type FoldMode } from './text/fold';
 export { Automaton, DEFAULT_AUTOMATON_OPTIONS, EXACT_AUTOMATON_OPTIONS, type AutomatonOptions } from './matcher/automaton';

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { OverlayTerm } from '../checks/dictionary/overlay';
+import type { OverlayTerm } from '../domain/dictionary-overlay';
 import type { Executor, Tx } from './pool';
 import { dictionaryChanges, dictionaryRescanHits, dictionaryRescans, dictionaryTerms, drafts, revisions, units } from './schema';
 

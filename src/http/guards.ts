@@ -1,9 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { appendAuditEvent } from '../db/audit.repository';
 import type { Db } from '../db/pool';
 import type { AuthUser } from '../domain/access';
-import { SECURITY_CHAIN, auditActor } from '../domain/audit';
+import { recordCrossSiteRefusal } from '../services/audit-trail.service';
 
 /**
  * Request guards that run before any route: which session cookie counts, cross-site request refusal (CSRF) and the
@@ -51,17 +50,7 @@ export function crossSiteGuard(options: { db: Db; logger: Logger; allowedOrigins
     const originOk = origin === undefined || ownOrigin(req, options.allowedOrigins, origin);
     if (siteOk && originOk) return next();
     const user: AuthUser | undefined = req.auth?.user;
-    void options.db
-      .transaction((tx) =>
-        appendAuditEvent(tx, {
-          chain: SECURITY_CHAIN,
-          actorId: user?.id ?? null,
-          actorName: auditActor(user, '匿名'),
-          type: 'security.cross_site_refused',
-          outcome: 'denied',
-          data: { ip: req.ip ?? '', method: req.method, path: req.path.slice(0, 200), origin: origin?.slice(0, 200) ?? null, secFetchSite: site?.slice(0, 32) ?? null },
-        }),
-      )
+    void recordCrossSiteRefusal(options.db, user, { ip: req.ip ?? '', method: req.method, path: req.path.slice(0, 200), origin: origin?.slice(0, 200) ?? null, secFetchSite: site?.slice(0, 32) ?? null })
       .catch((error: unknown) => options.logger.warn({ err: error }, 'could not audit a cross-site refusal'))
       .finally(() => {
         res.setHeader('Connection', 'close');

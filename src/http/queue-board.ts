@@ -3,10 +3,9 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { appendAuditEvent } from '../db/audit.repository';
 import type { Db } from '../db/pool';
 import { hasRole } from '../domain/access';
-import { SECURITY_CHAIN, auditActor } from '../domain/audit';
+import { recordQueueAction } from '../services/audit-trail.service';
 import { DomainError } from '../domain/errors';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
@@ -31,16 +30,7 @@ export function queueBoardRouter(queues: readonly Queue[], audit?: { db: Db }): 
     const parts = req.path.split('/').filter(Boolean); // api / queues / <queue> / <action…>
     const queue = parts[1] === 'queues' && parts[2] ? decodeURIComponent(parts[2]) : null;
     const action = parts.slice(3).map((p) => decodeURIComponent(p)).join('/') || parts.slice(1).join('/') || req.path;
-    audit.db
-      .transaction((tx) =>
-        appendAuditEvent(tx, {
-          chain: SECURITY_CHAIN,
-          actorId: user.id,
-          actorName: auditActor(user),
-          type: 'admin.queue_action',
-          data: { method: req.method, path: req.path.slice(0, 300), queue, action: action.slice(0, 200), ip: req.ip ?? '' },
-        }),
-      )
+    recordQueueAction(audit.db, user, { method: req.method, path: req.path.slice(0, 300), queue, action: action.slice(0, 200), ip: req.ip ?? '' })
       .then(() => next(), () => next(new DomainError('service_unavailable', '无法记录审计事件，队列操作未执行')));
   });
   router.use(QUEUE_BOARD_PATH, adapter.getRouter() as Router);

@@ -2,14 +2,13 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type IORedis from 'ioredis';
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { liveSessions } from '../db/directory.repository';
 import type { Db } from '../db/pool';
 import { unitScope } from '../domain/access';
 import { DomainError } from '../domain/errors';
 import { cookieValues, PLAIN_SESSION_COOKIE, SECURE_SESSION_COOKIE, sessionCookieName } from '../shared/session-cookie';
 import { createRedis } from '../queue/connections';
 import { recordDenial } from '../services/audit-trail.service';
-import { authenticate, sessionIdOf } from '../services/auth.service';
+import { authenticate, liveSessions, sessionIdOf } from '../services/auth.service';
 import type { DraftChange } from '../services/deps';
 import { readableDraft } from '../services/draft-queries.service';
 import {

@@ -16,6 +16,9 @@ import {
   type UnitRow,
   type UserRow,
 } from '../db/directory.repository';
+
+/** The directory's lists (units, platforms, users) as the admin pages and the forms read them. */
+export { listPlatforms, listUnits, listUsers } from '../db/directory.repository';
 import type { Db } from '../db/pool';
 import type { AuthUser } from '../domain/access';
 import { SECURITY_CHAIN, auditActor } from '../domain/audit';

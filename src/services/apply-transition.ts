@@ -1,11 +1,11 @@
-import { appendAuditEvent } from '../db/audit.repository';
+import { appendAuditEvents, type NewAuditEvent } from '../db/audit.repository';
 import { loadAggregate, lockDraft, saveTransition, type DraftRow, type RevisionRow } from '../db/draft.repository';
 import type { Tx } from '../db/pool';
 import type { AuthUser } from '../domain/access';
-import { draftChain, auditActor } from '../domain/audit';
-import { transition, type Actor, type Command, type DraftAggregate, type Transition } from '../domain/workflow';
+import { draftChain, auditActor, type AuditOutcome, type StoredAuditEvent } from '../domain/audit';
+import { transition, type Actor, type Command, type DraftAggregate, type StagePlan, type Transition } from '../domain/workflow';
 import { afterCommit, type CheckJob, type ServiceDeps } from './deps';
-import { enqueueNotifications, kickNotifications } from './notify/enqueue-notifications';
+import { enqueueNotifications, kickNotifications, NO_NOTIFICATIONS, type OwedNotifications } from './notify/enqueue-notifications';
 
 export interface TransitionContext {
   tx: Tx;
@@ -51,9 +51,83 @@ export const toActor = (user: AuthUser): Actor => ({
   staffId: user.staffId,
 });
 
+/** A draft locked `FOR UPDATE` in the caller's transaction, with the aggregate the workflow decides on. */
+export interface LockedDraft {
+  draft: DraftRow;
+  aggregate: DraftAggregate & { revision: RevisionRow };
+}
+
+/** The audit event of a state change; commitTransition adds `from`, `to` and `version` to its data. */
+export interface TransitionEvent {
+  type: string;
+  actor: AuthUser | null;
+  /** Defaults to the draft's current revision after the change. */
+  revisionId?: string | undefined;
+  outcome?: AuditOutcome;
+  data?: Record<string, unknown>;
+}
+
+export interface CommitOptions {
+  /** Events of the same change appended before the transition's own, in one chain append (the check results). */
+  before?: readonly NewAuditEvent[];
+  /** Writes that belong to the change, run once the workflow has allowed it and before the draft is saved. */
+  write?: (next: Transition) => Promise<{ extra?: TransitionWrites<unknown>['extra']; data?: Record<string, unknown>; revisionId?: string | undefined }>;
+}
+
+export interface CommittedTransition {
+  before: DraftRow;
+  saved: DraftRow;
+  next: Transition;
+  event: StoredAuditEvent;
+  /** Notifications written in the transaction; kickNotifications() them after COMMIT. */
+  owed: OwedNotifications;
+}
+
 /**
- * The one path for every state change of a draft: lock, check version, decide with the pure workflow, write,
- * append exactly one audit event, COMMIT; then enqueue and broadcast.
+ * The core of every state change of a draft, inside the caller's transaction on a draft it has locked: decide with
+ * the pure workflow (`command` null records an event without moving the draft), save with version + 1, append the
+ * change's audit event (after `options.before`, in one append) and write the notifications it owes. The caller
+ * commits, then calls announce() and kickNotifications().
+ * @throws DomainError from the workflow when the command is not allowed
+ */
+export async function commitTransition(
+  tx: Tx,
+  stages: StagePlan,
+  locked: LockedDraft,
+  command: Command | null,
+  event: TransitionEvent,
+  options: CommitOptions = {},
+): Promise<CommittedTransition> {
+  const { draft, aggregate } = locked;
+  const next: Transition = command
+    ? transition(stages, aggregate, command, event.actor ? toActor(event.actor) : null)
+    : { status: aggregate.status, stage: aggregate.stage, round: draft.round, escalated: draft.escalated, everReleased: draft.everReleased };
+  const writes = options.write ? await options.write(next) : {};
+  const saved = await saveTransition(tx, draft, next, writes.extra);
+  const own: NewAuditEvent = {
+    chain: draftChain(draft.id),
+    draftId: draft.id,
+    revisionId: writes.revisionId ?? event.revisionId ?? saved.currentRevisionId,
+    actorId: event.actor?.id ?? null,
+    actorName: auditActor(event.actor),
+    type: event.type,
+    ...(event.outcome ? { outcome: event.outcome } : {}),
+    data: {
+      ...event.data,
+      from: { status: draft.status, stage: draft.stage },
+      to: { status: saved.status, stage: saved.stage },
+      version: saved.version,
+      ...writes.data,
+    },
+  };
+  const appended = await appendAuditEvents(tx, own.chain, [...(options.before ?? []), own]);
+  const owed = command ? await enqueueNotifications(tx, { before: draft, after: saved, aggregate, next, command, actorId: event.actor?.id ?? null }) : NO_NOTIFICATIONS;
+  return { before: draft, saved, next, event: appended.at(-1)!, owed };
+}
+
+/**
+ * The one path for every state change of a draft from a request: lock, check version, then commitTransition()
+ * (decide with the pure workflow, write, append exactly one audit event), COMMIT; then enqueue and broadcast.
  * @throws DomainError from the workflow, `not_found`, or `conflict` on a stale version
  */
 export async function applyTransition<R = undefined>(
@@ -64,25 +138,14 @@ export async function applyTransition<R = undefined>(
     const draft = await lockDraft(tx, request.draftId, request.expectedVersion);
     const aggregate = await loadAggregate(tx, draft);
     const command = typeof request.command === 'function' ? await request.command({ tx, draft, aggregate }) : request.command;
-    const next = transition(deps.stages, aggregate, command, request.actor ? toActor(request.actor) : null);
-    const writes = request.write ? await request.write({ tx, draft, aggregate, next }) : {};
-    const saved = await saveTransition(tx, draft, next, writes.extra);
-    const event = await appendAuditEvent(tx, {
-      chain: draftChain(draft.id),
-      draftId: draft.id,
-      revisionId: writes.revisionId ?? saved.currentRevisionId,
-      actorId: request.actor?.id ?? null,
-      actorName: auditActor(request.actor),
-      type: request.eventType,
-      data: {
-        from: { status: draft.status, stage: draft.stage },
-        to: { status: saved.status, stage: saved.stage },
-        version: saved.version,
-        ...writes.data,
+    let writes: TransitionWrites<R> = {};
+    const done = await commitTransition(tx, deps.stages, { draft, aggregate }, command, { type: request.eventType, actor: request.actor }, {
+      write: async (next) => {
+        writes = request.write ? await request.write({ tx, draft, aggregate, next }) : {};
+        return { extra: writes.extra, data: writes.data, revisionId: writes.revisionId };
       },
     });
-    const owed = await enqueueNotifications(tx, { before: draft, after: saved, aggregate, next, command, actorId: request.actor?.id ?? null });
-    return { draft: saved, eventId: event.id, writes, owed };
+    return { draft: done.saved, eventId: done.event.id, writes, owed: done.owed };
   });
   announce(deps, committed.draft, committed.eventId, committed.writes.jobs ?? [], committed.writes.replaceJobs);
   kickNotifications(deps, committed.owed);

@@ -93,7 +93,6 @@ export async function draftTrail(db: Db, chain: string): Promise<StoredAuditEven
   return listChain(db, chain);
 }
 
-/** Exports are security events. */
 /** A permission denial (HTTP 403 or a refused socket message) as a security event. */
 export async function recordDenial(db: Db, actor: AuthUser, data: Record<string, unknown>): Promise<void> {
   await db.transaction((tx) =>
@@ -108,6 +107,19 @@ export async function recordDenial(db: Db, actor: AuthUser, data: Record<string,
   );
 }
 
+/** A request refused as cross-site (CSRF guard), by a signed-in user or anonymously. */
+export async function recordCrossSiteRefusal(db: Db, actor: AuthUser | undefined, data: Record<string, unknown>): Promise<void> {
+  await db.transaction((tx) =>
+    appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor?.id ?? null, actorName: auditActor(actor, '匿名'), type: 'security.cross_site_refused', outcome: 'denied', data }),
+  );
+}
+
+/** A state change through the queue board, recorded before it is carried out. */
+export async function recordQueueAction(db: Db, actor: AuthUser, data: Record<string, unknown>): Promise<void> {
+  await db.transaction((tx) => appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'admin.queue_action', data }));
+}
+
+/** Exports are security events. */
 export async function recordExport(db: Db, actor: AuthUser, data: Record<string, unknown>): Promise<void> {
   await db.transaction((tx) =>
     appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'audit.exported', data }),

@@ -187,3 +187,6 @@ export async function changePassword(
     });
   });
 }
+
+/** Which of these sessions are still live (not expired, revoked or idle), with their user's unit and roles now. */
+export { liveSessions } from '../db/directory.repository';

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { CHECKS_CONFIG } from '../../config/checks';
 import { parseDictionaries, type Dictionaries, type DictionarySources } from '../checks/dictionary/dictionary';
-import { readDictionaryDir } from '../checks/dictionary/load';
 import { composeSources, type OverlayTerm } from '../checks/dictionary/overlay';
 import { rulesetVersion } from '../checks/engine';
 import { latestChangeId, listOverlay } from '../db/dictionary.repository';
 import type { Executor } from '../db/pool';
+import { readDictionaryDir } from './load-check-engine';
 
 /** The shipped dictionary files: the baseline every admin change is layered on. */
 export const DEFAULT_DICTIONARY_DIR = resolve(__dirname, '..', '..', 'dictionaries');

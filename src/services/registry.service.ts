@@ -1,6 +1,6 @@
 import { auditActor } from '../domain/audit';
 import { appendAuditEvent } from '../db/audit.repository';
-import { getPlatform, getUnit, insertPlatform, usersByIds } from '../db/directory.repository';
+import { getPlatform, getUnit, insertPlatform, usersByIds, type UserRow } from '../db/directory.repository';
 import type { Db, Executor, Tx } from '../db/pool';
 import {
   decideFilingRow,
@@ -10,6 +10,7 @@ import {
   listRegistry,
   lockPlatform,
   pendingFilingOf,
+  staffOfUnit,
   updatePlatform,
   type FilingRow,
   type PlatformRecord,
@@ -283,4 +284,18 @@ export async function requireRegisteredPlatform(db: Executor, platformId: string
   if (platform && !acceptsDrafts(platform)) {
     throw new DomainError('platform_not_registered', platform.status === 'deregistered' ? '该平台已注销，不能投稿或发布' : '该平台尚未完成备案，不能投稿或发布', { platformId, status: platform.status });
   }
+}
+
+/** The people named by a registry page (responsible person, admins, filers), by id. */
+export function registryPeople(db: Db, ids: readonly string[]): Promise<UserRow[]> {
+  return usersByIds(db, ids);
+}
+
+/**
+ * The 备案表's pickers: enabled staff of one unit; editors may list their own unit only, the office any.
+ * @throws DomainError forbidden
+ */
+export async function registryStaff(db: Db, viewer: AuthUser, unitId: string) {
+  if (!hasRole(viewer, 'propaganda', 'admin') && viewer.unitId !== unitId) throw forbidden('只能查看本单位的人员');
+  return staffOfUnit(db, unitId);
 }

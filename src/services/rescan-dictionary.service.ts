@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { claimRescan, countReleased, finishRescan, recordRescanBatch, startRescan, type RescanRow } from '../db/dictionary.repository';
+import { claimRescan, countReleased, finishRescan, getRescan, listRescanHits, listRescans, recordRescanBatch, startRescan, type RescanHitItem, type RescanRow } from '../db/dictionary.repository';
+import { notFound } from '../domain/errors';
 import type { Db } from '../db/pool';
 import { DEFAULT_DICTIONARY_DIR, loadEffectiveDictionary } from './effective-dictionary.service';
 import type { RescanThreadData, RescanThreadMessage } from './rescan-dictionary.thread';
@@ -160,4 +161,16 @@ export function createRescanRunner(deps: Deps, options: RescanOptions & { pollMs
       await running;
     },
   };
+}
+
+/** The latest rescans, newest first (the admin's list). */
+export function recentRescans(db: Db, limit = 50): Promise<RescanRow[]> {
+  return listRescans(db, limit);
+}
+
+/** One rescan and a page of the released drafts it hit. @throws DomainError not_found */
+export async function rescanProgress(db: Db, id: string, page: { offset: number; limit: number }): Promise<{ rescan: RescanRow; hits: RescanHitItem[] }> {
+  const rescan = await getRescan(db, id);
+  if (!rescan) throw notFound('回溯检查');
+  return { rescan, hits: await listRescanHits(db, rescan.id, page) };
 }

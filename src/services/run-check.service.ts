@@ -1,4 +1,4 @@
-import { appendAuditEvent, appendAuditEvents, type NewAuditEvent } from '../db/audit.repository';
+import { appendAuditEvents, type NewAuditEvent } from '../db/audit.repository';
 import {
   claimRuns,
   completeRuns,
@@ -10,7 +10,6 @@ import {
   lockRun,
   lockRuns,
   revisionToCheck,
-  saveTransition,
   type CheckRunRow,
   type DraftRow,
   type RevisionToCheck,
@@ -19,13 +18,12 @@ import { recentReleasedTexts } from '../db/reference.repository';
 import type { RevisionContent } from '../domain/content';
 import { draftChain } from '../domain/audit';
 import type { CheckResult } from '../domain/findings';
-import { transition } from '../domain/workflow';
 import type { CheckContext } from '../checks/engine';
-import { announce } from './apply-transition';
+import { announce, commitTransition } from './apply-transition';
 import { applyUnitWhitelist, unitWhitelist } from './scoped-whitelist.service';
 import type { CheckJob, ServiceDeps } from './deps';
 import { contentOf } from './review.service';
-import { enqueueNotifications, kickNotifications, NO_NOTIFICATIONS } from './notify/enqueue-notifications';
+import { kickNotifications, NO_NOTIFICATIONS } from './notify/enqueue-notifications';
 import { configuredPolicy } from './waiver-policy';
 import { ensureMediaAnalyses, galleryMatches, releasedMatches } from './media-analysis.service';
 import { mediaStore } from './media.service';
@@ -253,13 +251,13 @@ async function recordResults(deps: ServiceDeps, read: RevisionToCheck, computed:
     const runs = await lockRuns(tx, revisionId);
     const pending = new Map(runs.filter((r) => r.status === 'pending').map((r) => [r.checkId, r]));
     // A check reported twice in one batch (a duplicate delivery) is recorded once.
-    const recorded = new Map<string, { run: CheckRunRow; result: CheckResult; computed: Computed }>();
+    const byCheck = new Map<string, { run: CheckRunRow; result: CheckResult; computed: Computed }>();
     for (const c of computed) {
       const run = pending.get(c.job.checkId);
-      if (run && !recorded.has(run.checkId)) recorded.set(run.checkId, { run, result: c.result, computed: c });
+      if (run && !byCheck.has(run.checkId)) byCheck.set(run.checkId, { run, result: c.result, computed: c });
     }
-    if (recorded.size === 0) return null;
-    const done = [...recorded.values()];
+    if (byCheck.size === 0) return null;
+    const done = [...byCheck.values()];
     await completeRuns(
       tx,
       done.map(({ run, result }) => ({
@@ -276,35 +274,36 @@ async function recordResults(deps: ServiceDeps, read: RevisionToCheck, computed:
       blocking: result.findings.filter((f) => f.severity === 'block').length,
     }));
     const events: NewAuditEvent[] = summaries.map((data) => ({ chain: draftChain(draft.id), draftId: draft.id, revisionId, actorId: null, actorName: '系统', type: 'check.completed', data }));
-    let saved: DraftRow = draft;
-    let owed = NO_NOTIFICATIONS;
+    const saved: DraftRow = draft;
+    const owed = NO_NOTIFICATIONS;
+    const recorded = new Set(done.map((r) => r.computed));
     // Only the last owed run of the current revision moves the draft; the others just record their result
     // (the run row is their state, the audit event their trail) and leave the draft's version alone.
-    const owedAfter = runs.filter((r) => r.status !== 'done' && !recorded.has(r.checkId)).length;
+    const owedAfter = runs.filter((r) => r.status !== 'done' && !byCheck.has(r.checkId)).length;
     if (draft.currentRevisionId === revisionId && draft.status === 'checking' && owedAfter === 0) {
       const aggregate = await loadAggregate(tx, draft, read.revision);
       const all = await listFindings(tx, revisionId);
       const hasBlocking = all.some((f) => f.severity === 'block' && !f.waivedAt);
       const escalate = all.some((f) => f.escalate);
-      const command = { type: 'checks_completed', hasBlocking, escalate } as const;
-      const next = transition(deps.stages, aggregate, command, null);
-      saved = await saveTransition(tx, draft, next);
-      owed = await enqueueNotifications(tx, { before: draft, after: saved, aggregate, next, command, actorId: null });
-      const last = events.at(-1)!;
-      last.type = 'checks.completed';
-      last.data = {
-        ...last.data,
-        from: { status: draft.status, stage: draft.stage },
-        to: { status: saved.status, stage: saved.stage },
-        version: saved.version,
-        totalFindings: all.length,
-        blockingFindings: all.filter((f) => f.severity === 'block').length,
-        escalated: saved.escalated,
-        autoReturned: hasBlocking,
-      };
+      // The last result's event is the transition's own: checks.completed, with the totals.
+      const last = events.pop()!;
+      const committed = await commitTransition(
+        tx,
+        deps.stages,
+        { draft, aggregate },
+        { type: 'checks_completed', hasBlocking, escalate },
+        { type: 'checks.completed', actor: null, revisionId, data: last.data },
+        {
+          before: events,
+          write: async (next) => ({
+            data: { totalFindings: all.length, blockingFindings: all.filter((f) => f.severity === 'block').length, escalated: next.escalated, autoReturned: hasBlocking },
+          }),
+        },
+      );
+      return { saved: committed.saved, eventId: committed.event.id, moved: true, recorded, owed: committed.owed };
     }
     const appended = await appendAuditEvents(tx, draftChain(draft.id), events);
-    return { saved, eventId: appended.at(-1)!.id, moved: saved !== draft, recorded: new Set(done.map((r) => r.computed)), owed };
+    return { saved, eventId: appended.at(-1)!.id, moved: false, recorded, owed };
   });
   if (!committed) return new Set();
   // Boards care about the draft's state; an intermediate run did not change it.
@@ -351,24 +350,18 @@ export async function failCheckRun(deps: ServiceDeps, job: CheckJob, reason: str
     if (!run || run.status !== 'pending' || run.attempts < deps.checkMaxAttempts) return null;
     await failRun(tx, run, reason);
     const aggregate = await loadAggregate(tx, draft);
+    // A run of an older revision (or of a draft that moved on) is recorded as failed without moving the draft.
     const moves = draft.currentRevisionId === job.revisionId && draft.status === 'checking';
-    const next = moves
-      ? transition(deps.stages, aggregate, { type: 'checks_failed' }, null)
-      : { status: aggregate.status, stage: aggregate.stage, round: draft.round, escalated: draft.escalated, everReleased: draft.everReleased };
-    const saved = await saveTransition(tx, draft, next);
-    const event = await appendAuditEvent(tx, {
-      chain: draftChain(draft.id),
-      draftId: draft.id,
-      revisionId: job.revisionId,
-      actorId: null,
-      actorName: '系统',
-      type: 'check.failed',
-      outcome: 'failure',
-      data: { check: job.checkId, reason, from: { status: draft.status, stage: draft.stage }, to: { status: saved.status, stage: saved.stage }, version: saved.version },
-    });
-    return { saved, eventId: event.id };
+    return commitTransition(
+      tx,
+      deps.stages,
+      { draft, aggregate },
+      moves ? { type: 'checks_failed' } : null,
+      { type: 'check.failed', actor: null, revisionId: job.revisionId, outcome: 'failure', data: { check: job.checkId, reason } },
+    );
   });
   if (!committed) return false;
-  announce(deps, committed.saved, committed.eventId, []);
+  announce(deps, committed.saved, committed.event.id, []);
+  kickNotifications(deps, committed.owed);
   return true;
 }

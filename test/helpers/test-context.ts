@@ -7,7 +7,7 @@ import pino from 'pino';
 import request from 'supertest';
 import type { Express } from 'express';
 import { readEnv } from '../../config/env';
-import { loadCheckEngine, type CheckEngine } from '../../src/checks/engine';
+import { type CheckEngine } from '../../src/checks/engine';
 import { createApp } from '../../src/http/app';
 import { createRuntime, type Runtime } from '../../src/runtime';
 import { createUnit, createPlatform, createUser } from '../../src/services/admin.service';
@@ -15,6 +15,7 @@ import type { CheckpointStore } from '../../src/services/audit-trail.service';
 import type { CheckRunner } from '../../src/services/run-check.service';
 import { startCheckWorker, type RunningWorker } from '../../workers/checks.worker';
 import { ADMIN_DATABASE_URL, databaseUrl, REDIS_URL, TEMPLATE_ENV } from './db-urls';
+import { loadCheckEngine } from '../../src/services/load-check-engine';
 
 export const PASSWORD = 'Test-Pass-2026!';
 

@@ -6,7 +6,7 @@ import { dashboardAggregates } from '../../src/db/dashboard.repository';
 import { listDrafts, type DraftListFilter } from '../../src/db/draft.repository';
 import { APP_ROLE } from '../../src/db/pool';
 import * as schema from '../../src/db/schema';
-import { BOARD_COLUMNS, BOARD_STATUSES } from '../../src/http/routes/board.routes';
+import { BOARD_COLUMNS, BOARD_STATUSES } from '../../src/services/board.service';
 import { createTestContext, draftBody, type TestContext } from '../helpers/test-context';
 
 /**

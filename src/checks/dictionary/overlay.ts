@@ -1,3 +1,4 @@
+import type { OverlayTerm } from '../../domain/dictionary-overlay';
 import type { DictionarySources } from './dictionary';
 
 /**
@@ -8,22 +9,7 @@ import type { DictionarySources } from './dictionary';
  * proofreading pair, the name of a name → title pair, the id of a co-occurrence rule.
  * Pure: the service reads the rows from PostgreSQL and the files from disk.
  */
-export interface OverlayTerm {
-  /** File path of the list, e.g. `sensitive/politics.txt`, `whitelist.txt`, `cooccurrence.txt`. */
-  list: string;
-  /** The entry's key (first column). */
-  term: string;
-  state: 'added' | 'removed';
-  /** `block` | `review` | `info` | `-` (lists with a severity column). */
-  severity: string;
-  note: string;
-  /**
-   * Term lists: comma-separated flags as in the files (`py,seg`). Lists with more columns keep them here as
-   * TAB-separated `name=value` fields (no column may contain a TAB): pairs `right=安装`; titles
-   * `titles=校长|党委副书记`; co-occurrence `category=…`, `termsA=…|…`, `termsB=…|…`, `window=N`.
-   */
-  flags: string;
-}
+export type { OverlayTerm } from '../../domain/dictionary-overlay';
 
 /** The shape of a list's lines. */
 export type ListKind = 'terms' | 'whitelist' | 'pairs' | 'titles' | 'cooccurrence';

@@ -1,7 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
-import { listPlatforms, listUnits, listUsers } from '../../db/directory.repository';
 import type { Db } from '../../db/pool';
 import type { Role } from '../../domain/workflow';
 import {
@@ -16,6 +15,9 @@ import {
   updatePlatform,
   updateUnit,
   updateUserProfile,
+  listPlatforms,
+  listUnits,
+  listUsers,
 } from '../../services/admin.service';
 import { presentUser } from '../presenters';
 import { route } from '../route';

@@ -1,18 +1,9 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Queue } from 'bullmq';
 import { Router } from 'express';
-import { dashboardAggregates } from '../../db/dashboard.repository';
 import type { Db } from '../../db/pool';
+import { dashboardData } from '../../services/dashboard.service';
 import { route } from '../route';
-
-/** The 数据看板: database aggregates plus the BullMQ queue counts. */
-export async function dashboardData(db: Db, queues: readonly Queue[], timeZone?: string) {
-  const [aggregates, queueCounts] = await Promise.all([
-    dashboardAggregates(db, timeZone),
-    Promise.all(queues.map(async (q) => ({ name: q.name, counts: await q.getJobCounts('waiting', 'active', 'failed', 'delayed').catch(() => null) }))),
-  ]);
-  return { ...aggregates, queues: queueCounts };
-}
 
 export function dashboardsRouter(db: Db, registry: OpenAPIRegistry, queues: readonly Queue[], timeZone?: string): Router {
   const router = Router();

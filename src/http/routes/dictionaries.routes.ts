@@ -2,12 +2,12 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
 import { LIST_KEY_PATTERN } from '../../checks/dictionary/overlay';
-import { getRescan, listRescanHits, listRescans, type RescanRow } from '../../db/dictionary.repository';
-import { notFound } from '../../domain/errors';
+import type { RescanRow } from '../../db/dictionary.repository';
 import { SEVERITIES } from '../../domain/findings';
 import type { Role } from '../../domain/workflow';
 import { addDictionaryTerms, importDictionaryLexicon, listDictionaries, listDictionaryTerms, removeDictionaryTerms } from '../../services/dictionaries.service';
 import type { ServiceDeps } from '../../services/deps';
+import { recentRescans, rescanProgress } from '../../services/rescan-dictionary.service';
 import { route } from '../route';
 
 const text = (max: number) =>
@@ -152,16 +152,15 @@ export function dictionariesRouter(deps: ServiceDeps, registry: OpenAPIRegistry)
     async ({ params, body, user }) => importDictionaryLexicon(deps, user, params.category, body),
   );
   route(router, registry, { method: 'get', path: '/api/admin/rescans', summary: '回溯检查任务列表', tags, roles: readers, responses: { 200: { description: '任务' } } }, async () => ({
-    items: (await listRescans(deps.db, 50)).map(presentRescan),
+    items: (await recentRescans(deps.db, 50)).map(presentRescan),
   }));
   route(
     router,
     registry,
     { method: 'get', path: '/api/admin/rescans/:id', summary: '回溯检查进度与命中的已发布稿件', tags, roles: readers, params: RescanParams, query: RescanQuerySchema, responses: { 200: { description: '进度与命中' } } },
     async ({ params, query }) => {
-      const rescan = await getRescan(deps.db, params.id);
-      if (!rescan) throw notFound('回溯检查');
-      return { ...presentRescan(rescan), hits: await listRescanHits(deps.db, rescan.id, query) };
+      const { rescan, hits } = await rescanProgress(deps.db, params.id, query);
+      return { ...presentRescan(rescan), hits };
     },
   );
   return router;

@@ -1,13 +1,9 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import busboy from 'busboy';
-import { desc, eq } from 'drizzle-orm';
 import { Router, type Request, type Response } from 'express';
 import { rm } from 'node:fs/promises';
 import { z } from 'zod';
-import { getRevision } from '../../db/draft.repository';
-import { releases } from '../../db/schema';
-import { DomainError } from '../../domain/errors';
-import { readableDraft } from '../../services/draft-queries.service';
+import { previewRevision, releasedRendition } from '../../services/article.service';
 import type { ServiceDeps } from '../../services/deps';
 import { acceptUpload, MEDIA_LIMITS, MediaError, readMedia, spoolToTemp } from '../../services/media.service';
 import { ARTICLE_CSP, renderArticle } from '../../shared/document/render';
@@ -130,9 +126,7 @@ export function documentsRouter(deps: ServiceDeps, registry: OpenAPIRegistry): R
     registry,
     { method: 'get', path: '/api/drafts/:id/preview', summary: '预览：当前版本的规范渲染（手机宽度，公众号文章样式），即发布时将交付的字节', tags: ['稿件'], roles: [], params: IdParams, responses: { 200: html('文章页面') } },
     async ({ params, user, res }) => {
-      const draft = await readableDraft(deps.db, user, params.id);
-      const revision = draft.currentRevisionId ? await getRevision(deps.db, draft.currentRevisionId) : undefined;
-      if (!revision) throw new DomainError('not_found', '版本不存在');
+      const revision = await previewRevision(deps.db, user, params.id);
       const page = renderArticle({ title: revision.title, body: revision.body, format: revision.format }).html;
       res.setHeader('X-Content-Hash', revision.contentHash);
       sendArticle(res, page);
@@ -145,9 +139,7 @@ export function documentsRouter(deps: ServiceDeps, registry: OpenAPIRegistry): R
     registry,
     { method: 'get', path: '/api/drafts/:id/released', summary: '已发布的内容：发布时交付的字节（与终审时预览所见逐字节相同）', tags: ['稿件'], roles: [], params: IdParams, responses: { 200: html('文章页面'), 404: ok('尚未发布') } },
     async ({ params, user, res }) => {
-      await readableDraft(deps.db, user, params.id);
-      const [row] = await deps.db.select().from(releases).where(eq(releases.draftId, params.id)).orderBy(desc(releases.releasedAt)).limit(1);
-      if (!row) throw new DomainError('not_found', '稿件尚未发布');
+      const row = await releasedRendition(deps.db, user, params.id);
       res.setHeader('X-Content-Hash', row.contentHash);
       res.setHeader('X-Rendition-Sha256', row.renditionSha256);
       sendArticle(res, row.rendition);

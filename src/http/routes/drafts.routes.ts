@@ -25,7 +25,6 @@ import { DomainError } from '../../domain/errors';
 import { presentDraft, presentMark, presentRevisionDiff, routeLabel } from '../presenters';
 import { reviewSheetHtml } from '../review-sheet';
 import { readableWaivers, waiversOfDraft } from '../../services/waivers.service';
-import { listMarks } from '../../db/mark.repository';
 import { decodeListCursor, encodeListCursor, LIST_COUNT_CAP } from '../list-cursor';
 import { route } from '../route';
 import {
@@ -284,7 +283,7 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
     { method: 'get', path: '/api/drafts/:id/review-sheet', summary: '可打印的审稿单（HTML）', tags: ['审计'], roles: [], params: IdParams, responses: { 200: { description: 'HTML 审稿单', content: { 'text/html': { schema: z.string() } } } } },
     async ({ params, user, res }) => {
       const detail = await draftDetail(deps.db, user, params.id);
-      const marks = await listMarks(deps.db, params.id);
+      const marks = await draftMarks(deps, user, params.id);
       const waivers = await waiversOfDraft(deps.db, params.id);
       const people = await peopleById(deps.db, [...detail.decisions.map((d) => d.actorId), ...marks.map((m) => m.createdBy)]);
       res.setHeader('Content-Type', 'text/html; charset=utf-8');

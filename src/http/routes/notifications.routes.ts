@@ -1,13 +1,15 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
-import { inboxOf, listChannels, listDeliveries, markRead, preferencesOf, savePreferences, unreadCount } from '../../db/notification.repository';
 import type { Role } from '../../domain/workflow';
 import type { ServiceDeps } from '../../services/deps';
+import { inboxOf, markRead, preferencesOf, savePreferences, unreadCount } from '../../services/notify/inbox.service';
 import {
   changeChannel,
   changeUserEmail,
   createChannel,
   deleteChannel,
+  listChannels,
+  listDeliveries,
   presentChannel,
   presentDelivery,
   retryFailedDelivery,

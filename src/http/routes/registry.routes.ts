@@ -1,10 +1,8 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
-import { usersByIds } from '../../db/directory.repository';
-import { staffOfUnit } from '../../db/registry.repository';
 import type { FilingRow, PlatformRecord } from '../../db/registry.repository';
-import { hasRole, type AuthUser } from '../../domain/access';
+import type { AuthUser } from '../../domain/access';
 import { forbidden } from '../../domain/errors';
 import { platformChain } from '../../domain/registry';
 import type { Role } from '../../domain/workflow';
@@ -19,6 +17,8 @@ import {
   reapplyForPlatform,
   registryDetail,
   registryList,
+  registryPeople,
+  registryStaff,
 } from '../../services/registry.service';
 import { route } from '../route';
 import { FilingDecisionSchema, IdParams, Uuid, RegistryChangeSchema, RegistryDeregisterSchema, RegistryFormSchema, RegistryListQuery } from '../schemas';
@@ -29,7 +29,7 @@ const ok = (description: string) => ({ description, content: { 'application/json
 type People = Map<string, { displayName: string; staffId: string | null; isStaff: boolean }>;
 
 async function peopleOf(deps: ServiceDeps, ids: ReadonlyArray<string | null | undefined>): Promise<People> {
-  const rows = await usersByIds(deps.db, [...new Set(ids.filter((x): x is string => !!x))]);
+  const rows = await registryPeople(deps.db, [...new Set(ids.filter((x): x is string => !!x))]);
   return new Map(rows.map((u) => [u.id, u]));
 }
 
@@ -113,8 +113,7 @@ export function registryRouter(deps: ServiceDeps, registry: OpenAPIRegistry, che
 
   // The form's pickers: enabled staff of one unit (editors: their own unit only; the office: any).
   route(router, registry, { method: 'get', path: '/api/registry/staff', summary: '备案表可选人员（某单位的在编教职工）', tags, roles: filers, query: StaffQuery, responses: { 200: ok('在编人员') } }, async ({ query, user }) => {
-    if (!hasRole(user, 'propaganda', 'admin') && user.unitId !== query.unit) throw forbidden('只能查看本单位的人员');
-    const rows = await staffOfUnit(deps.db, query.unit);
+    const rows = await registryStaff(deps.db, user, query.unit);
     return { items: rows.map((u) => ({ id: u.id, name: u.displayName, staffId: u.staffId })) };
   });
 

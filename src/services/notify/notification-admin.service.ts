@@ -11,6 +11,9 @@ import {
   updateChannel,
   type ChannelRow,
 } from '../../db/notification.repository';
+
+/** The admin's lists: channels and recent deliveries. */
+export { listChannels, listDeliveries } from '../../db/notification.repository';
 import type { Db } from '../../db/pool';
 import type { AuthUser } from '../../domain/access';
 import { SECURITY_CHAIN, auditActor } from '../../domain/audit';

@@ -5,14 +5,14 @@
 import { join } from 'node:path';
 import { CHECKS_CONFIG } from '../../../config/checks';
 import { boundFindings } from '../../../src/checks/bound';
-import { createCheckEngine, loadCheckEngine, type CheckEngine } from '../../../src/checks/engine';
-import { readDictionaryDir } from '../../../src/checks/dictionary/load';
+import { createCheckEngine, type CheckEngine } from '../../../src/checks/engine';
 import type { RevisionContent } from '../../../src/domain/content';
 import type { Finding, Severity } from '../../../src/domain/findings';
 import { DEFAULT_WAIVER_POLICY, WAIVER_RULES } from '../../../config/waivers';
 import { idCardCheckChar } from '../../../src/checks/rules/validators';
 import { waiverPolicyFor } from '../../../src/domain/waivers';
 import { CHAR_SEGMENTER } from './checks.helpers';
+import { loadCheckEngine, readDictionaryDir } from '../../../src/services/load-check-engine';
 
 const LIMIT = CHECKS_CONFIG.limits.findingsPerCheck;
 const doc = (body: string): RevisionContent => ({ title: '标题', body, format: 'text', origin: { kind: 'original' }, assets: [] });

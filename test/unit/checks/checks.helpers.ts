@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { readDictionaryDir } from '../../../src/checks/dictionary/load';
 import { createCheckEngine, type CheckEngine } from '../../../src/checks/engine';
 import type { Segmenter } from '../../../src/checks/segmenter';
 import type { RevisionContent } from '../../../src/domain/content';
 import type { Finding } from '../../../src/domain/findings';
+import { readDictionaryDir } from '../../../src/services/load-check-engine';
 
 export const DICTIONARY_DIR = join(__dirname, '../../../dictionaries');
 

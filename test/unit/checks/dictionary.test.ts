@@ -1,6 +1,6 @@
 import { DictionaryError, formatTermLine, parseDictionaries } from '../../../src/checks/dictionary/dictionary';
-import { readDictionaryDir } from '../../../src/checks/dictionary/load';
 import { DICTIONARY_DIR } from './checks.helpers';
+import { readDictionaryDir } from '../../../src/services/load-check-engine';
 
 describe('dictionary files', () => {
   it('parses term lists with severity, note, flags and directives', () => {

@@ -1,9 +1,10 @@
 import { canonicalise } from '../../../src/shared/document/canonicalise';
-import { loadCheckEngine, createCheckEngine } from '../../../src/checks';
+import { createCheckEngine } from '../../../src/checks';
 import { DictionaryError } from '../../../src/checks/dictionary/dictionary';
 import type { RevisionContent } from '../../../src/domain/content';
 import { CORPUS } from '../../fixtures/checks/corpus';
 import { CHAR_SEGMENTER, DICTIONARY_DIR } from './checks.helpers';
+import { loadCheckEngine } from '../../../src/services/load-check-engine';
 
 const doc = (body: string, format: RevisionContent['format'] = 'text'): RevisionContent => ({
   title: '测试稿件',

@@ -2,7 +2,7 @@ import { createCheckEngine } from '../../../src/checks/engine';
 import { JIEBA_SEGMENTER, tokenBoundaries } from '../../../src/checks/segmenter';
 import type { RevisionContent } from '../../../src/domain/content';
 import { join } from 'node:path';
-import { readDictionaryDir } from '../../../src/checks/dictionary/load';
+import { readDictionaryDir } from '../../../src/services/load-check-engine';
 
 /** The one unit test file that loads real nodejieba (~1 s, once). */
 const doc = (body: string): RevisionContent => ({ title: '稿件', body, format: 'text', origin: { kind: 'original' }, assets: [] });

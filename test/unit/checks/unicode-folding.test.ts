@@ -4,11 +4,12 @@
  * exactly the disguised text, in the plain text and in the source field).
  */
 import { join } from 'node:path';
-import { loadCheckEngine, type CheckEngine } from '../../../src/checks/engine';
+import { type CheckEngine } from '../../../src/checks/engine';
 import { idCardCheckChar } from '../../../src/checks/rules/validators';
 import type { RevisionContent } from '../../../src/domain/content';
 import type { Finding } from '../../../src/domain/findings';
 import { at, CHAR_SEGMENTER } from './checks.helpers';
+import { loadCheckEngine } from '../../../src/services/load-check-engine';
 
 let engine: CheckEngine;
 beforeAll(async () => {
