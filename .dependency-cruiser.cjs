@@ -100,6 +100,20 @@ module.exports = {
       to: {},
     },
     {
+      name: 'threads-are-leaves',
+      comment: 'src/threads (worker-thread entry points and their pool) are started by workers and services; they import no edge.',
+      severity: 'error',
+      from: { path: '^src/threads/' },
+      to: { path: '^(src/(http|realtime|web)|workers)/' },
+    },
+    {
+      name: 'thread-pool-calls-services-not-db',
+      comment: 'Only a thread entry point (its own composition root, with its own connection) may read a repository.',
+      severity: 'error',
+      from: { path: '^src/threads/(?!.+\\.thread\\.ts$)' },
+      to: { path: '^src/db/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'workers-call-services-not-db',
       comment: 'A worker parses its job and calls a use case; SQL stays behind src/services.',
       severity: 'error',

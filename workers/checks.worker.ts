@@ -16,7 +16,7 @@ import { loadEffectiveDictionary } from '../src/services/effective-dictionary.se
 import { createRescanRunner, type RescanOptions, type RescanRunner } from '../src/services/rescan-dictionary.service';
 import { CheckAttemptError, createCheckService, failCheckRun, type CheckRunner, type RunCheckOutcome } from '../src/services/run-check.service';
 import { sweepOwedChecks } from '../src/services/sweep-owed-checks.service';
-import { CheckPool, createPoolReloader } from './check-pool';
+import { CheckPool, createPoolReloader } from '../src/threads/check-pool';
 
 /** Backstop for a missed pub/sub announcement: the change log is checked this often. */
 const DICTIONARY_POLL_MS = 15_000;

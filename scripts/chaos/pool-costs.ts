@@ -10,7 +10,7 @@ import pino from 'pino';
 import { createCheckEngine } from '../../src/checks/engine';
 import { loadBaseline, composeEffective } from '../../src/services/effective-dictionary.service';
 import type { RevisionContent } from '../../src/domain/content';
-import { CheckPool } from '../../workers/check-pool';
+import { CheckPool } from '../../src/threads/check-pool';
 import { poisonTitle } from '../../test/fixtures/poison-checks';
 
 const rssMb = () => Math.round(process.memoryUsage().rss / 1024 / 1024);

@@ -135,3 +135,6 @@ export function createDictionaryReloader(
 
   return singleFlightReloader(reloadOnce, deps.logger, options.pollMs);
 }
+
+/** The id of the last dictionary change (0 before any): a reloader compares it with the one it loaded. */
+export { latestChangeId as latestDictionaryChange } from '../db/dictionary.repository';

@@ -7,7 +7,7 @@ import { claimRescan, countReleased, finishRescan, getRescan, listRescanHits, li
 import { notFound } from '../domain/errors';
 import type { Db } from '../db/pool';
 import { DEFAULT_DICTIONARY_DIR, loadEffectiveDictionary } from './effective-dictionary.service';
-import type { RescanThreadData, RescanThreadMessage } from './rescan-dictionary.thread';
+import type { RescanThreadData, RescanThreadMessage } from '../threads/rescan-dictionary.thread';
 
 /** The cursor of a finished partition: no uuid sorts after it. */
 const PARTITION_DONE = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
@@ -30,7 +30,7 @@ interface Deps {
 
 /** Starts one scanning thread. Under tsx/jest the thread loads the TypeScript source through tsx's require hook. */
 function spawnThread(data: RescanThreadData): Worker {
-  const file = join(__dirname, `rescan-dictionary.thread${extname(__filename)}`);
+  const file = join(__dirname, '..', 'threads', `rescan-dictionary.thread${extname(__filename)}`);
   const workerData = { rescanThread: data };
   if (file.endsWith('.ts')) {
     const tsx = require.resolve('tsx/cjs');

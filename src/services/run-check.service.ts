@@ -43,7 +43,7 @@ export class CheckAttemptError extends Error {
 
 /**
  * Runs checks for the worker: in process (an engine, swapped atomically when dictionaries change) or on a pool of
- * threads with a time limit per run (workers/check-pool.ts), which answers asynchronously.
+ * threads with a time limit per run (src/threads/check-pool.ts), which answers asynchronously.
  */
 export interface CheckRunner {
   run(checkId: string, content: ReturnType<typeof contentOf>, context?: CheckContext): CheckResult | Promise<CheckResult>;

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import pino from 'pino';
 import { createCheckEngine } from '../../src/checks/engine';
 import { loadEffectiveDictionary } from '../../src/services/effective-dictionary.service';
-import { CheckPool, CheckTimeoutError } from '../../workers/check-pool';
+import { CheckPool, CheckTimeoutError } from '../../src/threads/check-pool';
 import { startCheckWorker, testCheckWrapper } from '../../workers/checks.worker';
 import { CORPUS } from '../fixtures/checks/corpus';
 import { poisonCureFile, poisonTitle } from '../fixtures/poison-checks';

@@ -1,7 +1,7 @@
 import { parseDictionaries } from '../../../src/checks/dictionary/dictionary';
 import { composeSources, decodeFields, encodeFields, formatOverlayLine, listKey, listPath, type OverlayTerm } from '../../../src/checks/dictionary/overlay';
 import { createCheckEngine } from '../../../src/checks/engine';
-import { rescanPlan, scanForTerms } from '../../../src/services/rescan-dictionary.thread';
+import { rescanPlan, scanForTerms } from '../../../src/threads/rescan-dictionary.thread';
 
 const BASE = {
   'sensitive/gambling.txt': '#! label: 赌博\n赌博\tblock\n网赌\treview\n六合彩\tblock\n',

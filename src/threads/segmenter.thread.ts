@@ -3,7 +3,7 @@
  * check threads' synchronous calls (see segmenter-channel.ts). It is never terminated while the pool runs.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { JIEBA_SEGMENTER, preloadSegmenter } from '../src/checks/segmenter';
+import { JIEBA_SEGMENTER, preloadSegmenter } from '../checks/segmenter';
 import { serveSegmenter } from './segmenter-channel';
 
 export interface SegmenterThreadData {

@@ -4,10 +4,10 @@
  * thread if a run overruns its time limit, so nothing here needs to guard against a check that never returns.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { DictionarySources } from '../src/checks/dictionary/dictionary';
-import { createCheckEngine, type CheckContext, type CheckEngine } from '../src/checks/engine';
-import type { RevisionContent } from '../src/domain/content';
-import type { CheckResult } from '../src/domain/findings';
+import type { DictionarySources } from '../checks/dictionary/dictionary';
+import { createCheckEngine, type CheckContext, type CheckEngine } from '../checks/engine';
+import type { RevisionContent } from '../domain/content';
+import type { CheckResult } from '../domain/findings';
 import { remoteSegmenter, type SegmenterLink } from './segmenter-channel';
 
 export interface CheckThreadData {

@@ -1,15 +1,14 @@
 import { extname, join } from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import type { DictionarySources } from '../src/checks/dictionary/dictionary';
-import type { CheckContext } from '../src/checks/engine';
-import { latestChangeId } from '../src/db/dictionary.repository';
-import type { Db } from '../src/db/pool';
-import type { RevisionContent } from '../src/domain/content';
-import type { CheckResult } from '../src/domain/findings';
-import { singleFlightReloader, type DictionaryReloader } from '../src/services/dictionary-reload.service';
-import { DEFAULT_DICTIONARY_DIR, loadEffectiveDictionary, type EffectiveDictionary } from '../src/services/effective-dictionary.service';
-import type { CheckRunner } from '../src/services/run-check.service';
+import type { DictionarySources } from '../checks/dictionary/dictionary';
+import type { CheckContext } from '../checks/engine';
+import type { Db } from '../db/pool';
+import type { RevisionContent } from '../domain/content';
+import type { CheckResult } from '../domain/findings';
+import { latestDictionaryChange, singleFlightReloader, type DictionaryReloader } from '../services/dictionary-reload.service';
+import { DEFAULT_DICTIONARY_DIR, loadEffectiveDictionary, type EffectiveDictionary } from '../services/effective-dictionary.service';
+import type { CheckRunner } from '../services/run-check.service';
 import type { CheckThreadData, CheckThreadReply, CheckThreadRequest } from './check.thread';
 import { newSharedInt, ring, type SegmenterControl } from './segmenter-channel';
 import type { SegmenterThreadData } from './segmenter.thread';
@@ -393,7 +392,7 @@ export class CheckPool implements CheckRunner {
  */
 export function createPoolReloader(pool: CheckPool, deps: { db: Db; logger: Logger }, options: { pollMs?: number | undefined; dir?: string | undefined } = {}): DictionaryReloader {
   const reloadOnce = async (): Promise<boolean> => {
-    const changeId = await latestChangeId(deps.db);
+    const changeId = await latestDictionaryChange(deps.db);
     if (changeId === pool.changeId) return false;
     const started = performance.now();
     // Parsed (and validated) here; the threads build their engines from the same sources.

@@ -9,7 +9,7 @@
  * Nothing here loads jieba.
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import type { Segmenter } from '../src/checks/segmenter';
+import type { Segmenter } from '../checks/segmenter';
 
 /** What a check thread holds to reach the segmenter thread. */
 export interface SegmenterLink {
