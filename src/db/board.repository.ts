@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
-import { DRAFT_CARD_COLUMNS, textMatches, visibleDrafts } from './draft.repository';
+import { DRAFT_CARD_COLUMNS, textMatches, visibleDrafts } from './draft-search.repository';
 import type { Executor } from './pool';
 import { drafts, findings, platforms, units, users } from './schema';
 

@@ -1,4 +1,4 @@
-import type { ListCursor } from '../db/draft.repository';
+import type { ListCursor } from '../db/draft-search.repository';
 import { DomainError } from '../domain/errors';
 
 /** A list page counts its matches up to this many; beyond it the answer is "10,000+" (totalCapped). */

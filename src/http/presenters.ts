@@ -1,4 +1,8 @@
-import type { CheckRunRow, DecisionRow, DraftRow, FindingRow, RevisionRow } from '../db/draft.repository';
+import type { CheckRunRow } from '../db/check-run.repository';
+import type { DecisionRow } from '../db/decision.repository';
+import type { DraftRow } from '../db/draft.repository';
+import type { FindingRow } from '../db/finding.repository';
+import type { RevisionRow } from '../db/revision.repository';
 import type { UserRow } from '../db/directory.repository';
 import type { MarkRow } from '../db/mark.repository';
 import type { AuthUser } from '../domain/access';

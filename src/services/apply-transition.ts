@@ -1,5 +1,6 @@
 import { appendAuditEvents, type NewAuditEvent } from '../db/audit.repository';
-import { loadAggregate, lockDraft, saveTransition, type DraftRow, type RevisionRow } from '../db/draft.repository';
+import { loadAggregate, lockDraft, saveTransition, type DraftRow } from '../db/draft.repository';
+import type { RevisionRow } from '../db/revision.repository';
 import type { Tx } from '../db/pool';
 import type { AuthUser } from '../domain/access';
 import { draftChain, auditActor, type AuditOutcome, type StoredAuditEvent } from '../domain/audit';

@@ -1,4 +1,4 @@
-import { getRevision, type RevisionRow } from '../db/draft.repository';
+import { getRevision, type RevisionRow } from '../db/revision.repository';
 import type { Db } from '../db/pool';
 import { latestRelease, type ReleaseRow } from '../db/release.repository';
 import type { AuthUser } from '../domain/access';

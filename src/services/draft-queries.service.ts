@@ -1,4 +1,9 @@
-import { getDraft, listDecisions, listDrafts, listFindings, listRevisions, listRuns, loadAggregate, type DraftListFilter, type DraftRow } from '../db/draft.repository';
+import { getDraft, loadAggregate, type DraftRow } from '../db/draft.repository';
+import { listDecisions } from '../db/decision.repository';
+import { listDrafts, type DraftListFilter } from '../db/draft-search.repository';
+import { listFindings } from '../db/finding.repository';
+import { listRevisions } from '../db/revision.repository';
+import { listRuns } from '../db/check-run.repository';
 import { usersByIds, type UserRow } from '../db/directory.repository';
 import type { Db } from '../db/pool';
 import { latestResubmission } from '../db/waiver.repository';

@@ -1,6 +1,8 @@
 import { buildRevisionText, extractPlainText, toSourceSpan, type RevisionText } from '../checks/text/extract';
 import { appendAuditEvent } from '../db/audit.repository';
-import { loadAggregate, lockDraft, lockFinding, type RevisionRow } from '../db/draft.repository';
+import { loadAggregate, lockDraft } from '../db/draft.repository';
+import { lockFinding } from '../db/finding.repository';
+import type { RevisionRow } from '../db/revision.repository';
 import { insertMark, liveMarkForFinding, listMarks, lockAcceptedCorrections, lockMarks, markApplied, resolveMarkRow, type MarkRow } from '../db/mark.repository';
 import type { Tx } from '../db/pool';
 import type { AuthUser } from '../domain/access';

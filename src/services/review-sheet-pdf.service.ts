@@ -1,7 +1,7 @@
 import { buildRevisionText } from '../checks/text/extract';
 import { listChain } from '../db/audit.repository';
 import { getPlatform, getUnit } from '../db/directory.repository';
-import { listFindings, type FindingRow } from '../db/draft.repository';
+import { listFindings, type FindingRow } from '../db/finding.repository';
 import { releasedDraftIds } from '../db/records.repository';
 import { unitScope, type AuthUser } from '../domain/access';
 import { periodMonths } from '../domain/annual';

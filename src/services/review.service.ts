@@ -1,4 +1,7 @@
-import { insertDecision, insertOwedRuns, insertRevision, lockFinding, resetFailedRuns, waiveFindingRow, type RevisionRow } from '../db/draft.repository';
+import { insertDecision } from '../db/decision.repository';
+import { insertOwedRuns, resetFailedRuns } from '../db/check-run.repository';
+import { insertRevision, type RevisionRow } from '../db/revision.repository';
+import { lockFinding, waiveFindingRow } from '../db/finding.repository';
 import type { AuthUser } from '../domain/access';
 import { contentHash, sha256Hex, type Asset, type BodyFormat, type MediaRef, type Origin, type RevisionContent } from '../domain/content';
 import { diffContent } from '../domain/diff';

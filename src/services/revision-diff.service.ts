@@ -1,4 +1,6 @@
-import { listFindings, listRevisions, listRuns, type FindingRow, type RevisionRow } from '../db/draft.repository';
+import { listFindings, type FindingRow } from '../db/finding.repository';
+import { listRevisions, type RevisionRow } from '../db/revision.repository';
+import { listRuns } from '../db/check-run.repository';
 import type { AuthUser } from '../domain/access';
 import { compareFindings, diffContent, type FindingComparison, type TextChange } from '../domain/diff';
 import { notFound } from '../domain/errors';

@@ -1,19 +1,7 @@
 import { appendAuditEvents, type NewAuditEvent } from '../db/audit.repository';
-import {
-  claimRuns,
-  completeRuns,
-  draftOfRuns,
-  failRun,
-  listFindings,
-  loadAggregate,
-  lockDraft,
-  lockRun,
-  lockRuns,
-  revisionToCheck,
-  type CheckRunRow,
-  type DraftRow,
-  type RevisionToCheck,
-} from '../db/draft.repository';
+import { claimRuns, completeRuns, draftOfRuns, failRun, lockRun, lockRuns, revisionToCheck, type CheckRunRow, type RevisionToCheck } from '../db/check-run.repository';
+import { listFindings } from '../db/finding.repository';
+import { loadAggregate, lockDraft, type DraftRow } from '../db/draft.repository';
 import { recentReleasedTexts } from '../db/reference.repository';
 import type { RevisionContent } from '../domain/content';
 import { draftChain } from '../domain/audit';

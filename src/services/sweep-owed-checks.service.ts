@@ -1,4 +1,4 @@
-import { stalePendingRuns, touchRun } from '../db/draft.repository';
+import { stalePendingRuns, touchRun } from '../db/check-run.repository';
 import type { CheckJob, ServiceDeps } from './deps';
 import { failCheckRun, startBudget } from './run-check.service';
 

@@ -3,7 +3,7 @@ import { Client, Pool } from 'pg';
 import { seedArchive } from '../../bench/lib/archive';
 import { boardCounts, listBoardColumn, type BoardFilter } from '../../src/db/board.repository';
 import { dashboardAggregates } from '../../src/db/dashboard.repository';
-import { listDrafts, type DraftListFilter } from '../../src/db/draft.repository';
+import { listDrafts, type DraftListFilter } from '../../src/db/draft-search.repository';
 import { APP_ROLE } from '../../src/db/pool';
 import * as schema from '../../src/db/schema';
 import { BOARD_COLUMNS, BOARD_STATUSES } from '../../src/services/board.service';
