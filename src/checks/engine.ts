@@ -11,7 +11,7 @@ import { createProofreadingCheck } from './rules/proofreading.check';
 import { createSecrecyCheck } from './rules/secrecy.check';
 import { createSensitiveCheck } from './rules/sensitive.check';
 import { mediaFindings } from './media/media-findings';
-import { JIEBA_SEGMENTER, preloadSegmenter, type Segmenter } from './segmenter';
+import { JIEBA_SEGMENTER, type Segmenter } from './segmenter';
 import { DEFAULT_WAIVER_POLICY, WAIVER_RULES } from '../../config/waivers';
 import { waiverPolicyFor } from '../domain/waivers';
 import { boundFindings } from './bound';

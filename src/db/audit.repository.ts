@@ -1,18 +1,20 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { auditEventHash, GENESIS_HASH, type AuditOutcome, type StoredAuditEvent } from '../domain/audit';
+import type { AuditEvent } from '../domain/audit-events';
 import type { Executor, Tx } from './pool';
 import { auditEvents } from './schema';
 
-export interface NewAuditEvent {
+/** Where an event goes and who caused it; what happened is the catalogued AuditEvent (src/domain/audit-events.ts). */
+export interface AuditEnvelope {
   chain: string;
   draftId?: string | null;
   revisionId?: string | null;
   actorId: string | null;
   actorName: string;
-  type: string;
   outcome?: AuditOutcome;
-  data?: Record<string, unknown>;
 }
+
+export type NewAuditEvent = AuditEnvelope & AuditEvent;
 
 /**
  * Appends one event to its hash chain inside the caller's transaction. The advisory lock serialises writers of

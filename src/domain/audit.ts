@@ -6,7 +6,7 @@ export type AuditOutcome = 'success' | 'failure' | 'denied';
 
 /** The name an audit event records for its actor: 显示名（用户名）, or `fallback` when no user acted. */
 export function auditActor(user: { displayName: string; username: string } | null | undefined, fallback = '系统'): string {
-  return user ? auditActor(user) : fallback;
+  return user ? `${user.displayName}（${user.username}）` : fallback;
 }
 
 /** The fields of an audit event that its hash covers. */

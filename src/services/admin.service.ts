@@ -22,6 +22,7 @@ export { listPlatforms, listUnits, listUsers } from '../db/directory.repository'
 import type { Db } from '../db/pool';
 import type { AuthUser } from '../domain/access';
 import { SECURITY_CHAIN, auditActor } from '../domain/audit';
+import { auditEvent, type AuditEventPayloads, type SecurityEventType } from '../domain/audit-events';
 import { DomainError, notFound, validationFailed } from '../domain/errors';
 import type { Role } from '../domain/workflow';
 import { hashPassword, passwordProblems } from './auth.service';
@@ -172,8 +173,8 @@ export async function seedDemo(db: Db): Promise<DemoAccount[]> {
 // Every change below is one transaction with its security-chain event; a change that ends sessions returns the
 // user id so the HTTP layer can close that user's live sockets after COMMIT.
 
-async function auditAdmin(tx: Parameters<Parameters<Db['transaction']>[0]>[0], actor: AuthUser, type: string, data: Record<string, unknown>) {
-  await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type, data });
+async function auditAdmin<T extends SecurityEventType>(tx: Parameters<Parameters<Db['transaction']>[0]>[0], actor: AuthUser, type: T, data: AuditEventPayloads[T]) {
+  await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), ...auditEvent(type, data) });
 }
 
 export interface UserProfileChange {

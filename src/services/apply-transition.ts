@@ -4,6 +4,7 @@ import type { RevisionRow } from '../db/revision.repository';
 import type { Tx } from '../db/pool';
 import type { AuthUser } from '../domain/access';
 import { draftChain, auditActor, type AuditOutcome, type StoredAuditEvent } from '../domain/audit';
+import { auditEvent, type AuditEventPayloads, type DraftEventType } from '../domain/audit-events';
 import { transition, type Actor, type Command, type DraftAggregate, type StagePlan, type Transition } from '../domain/workflow';
 import { afterCommit, type CheckJob, type ServiceDeps } from './deps';
 import { enqueueNotifications, kickNotifications, NO_NOTIFICATIONS, type OwedNotifications } from './notify/enqueue-notifications';
@@ -33,7 +34,7 @@ export interface TransitionRequest<R> {
   actor: AuthUser | null;
   /** The command, or a function of the locked draft that gives it (when it depends on what is locked). */
   command: Command | ((ctx: { tx: Tx; draft: DraftRow; aggregate: DraftAggregate & { revision: RevisionRow } }) => Command | Promise<Command>);
-  eventType: string;
+  eventType: DraftEventType;
   /** Writes that belong to the same state change; runs only once the workflow has allowed it. */
   write?: (ctx: TransitionContext) => Promise<TransitionWrites<R>>;
 }
@@ -60,7 +61,7 @@ export interface LockedDraft {
 
 /** The audit event of a state change; commitTransition adds `from`, `to` and `version` to its data. */
 export interface TransitionEvent {
-  type: string;
+  type: DraftEventType;
   actor: AuthUser | null;
   /** Defaults to the draft's current revision after the change. */
   revisionId?: string | undefined;
@@ -111,15 +112,15 @@ export async function commitTransition(
     revisionId: writes.revisionId ?? event.revisionId ?? saved.currentRevisionId,
     actorId: event.actor?.id ?? null,
     actorName: auditActor(event.actor),
-    type: event.type,
     ...(event.outcome ? { outcome: event.outcome } : {}),
-    data: {
+    // The catalog types each payload; the parts are checked where they are made (the writers' data, TransitionData).
+    ...auditEvent(event.type, {
       ...event.data,
       from: { status: draft.status, stage: draft.stage },
       to: { status: saved.status, stage: saved.stage },
       version: saved.version,
       ...writes.data,
-    },
+    } as AuditEventPayloads[DraftEventType]),
   };
   const appended = await appendAuditEvents(tx, own.chain, [...(options.before ?? []), own]);
   const owed = command ? await enqueueNotifications(tx, { before: draft, after: saved, aggregate, next, command, actorId: event.actor?.id ?? null }) : NO_NOTIFICATIONS;

@@ -1,6 +1,7 @@
 import { appendAuditEvent, eventsAfter, listChain } from '../db/audit.repository';
 import type { Db } from '../db/pool';
 import type { AuthUser } from '../domain/access';
+import type { AuditEventPayloads } from '../domain/audit-events';
 import { SECURITY_CHAIN, verifyChain, type ChainVerification, type StoredAuditEvent, auditActor } from '../domain/audit';
 import { readAllSigned, readSignedForChain, type CheckpointStore, type SignedState } from './audit-checkpoints.service';
 
@@ -108,14 +109,14 @@ export async function recordDenial(db: Db, actor: AuthUser, data: Record<string,
 }
 
 /** A request refused as cross-site (CSRF guard), by a signed-in user or anonymously. */
-export async function recordCrossSiteRefusal(db: Db, actor: AuthUser | undefined, data: Record<string, unknown>): Promise<void> {
+export async function recordCrossSiteRefusal(db: Db, actor: AuthUser | undefined, data: AuditEventPayloads['security.cross_site_refused']): Promise<void> {
   await db.transaction((tx) =>
     appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor?.id ?? null, actorName: auditActor(actor, '匿名'), type: 'security.cross_site_refused', outcome: 'denied', data }),
   );
 }
 
 /** A state change through the queue board, recorded before it is carried out. */
-export async function recordQueueAction(db: Db, actor: AuthUser, data: Record<string, unknown>): Promise<void> {
+export async function recordQueueAction(db: Db, actor: AuthUser, data: AuditEventPayloads['admin.queue_action']): Promise<void> {
   await db.transaction((tx) => appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'admin.queue_action', data }));
 }
 

@@ -18,6 +18,7 @@ import {
 import type { Db } from '../db/pool';
 import type { AuthUser } from '../domain/access';
 import { SECURITY_CHAIN, auditActor } from '../domain/audit';
+import { auditEvent, type AuditEventPayloads } from '../domain/audit-events';
 import { DomainError } from '../domain/errors';
 import type { Role } from '../domain/workflow';
 
@@ -74,15 +75,14 @@ export async function login(
   db: Db,
   input: { username: string; password: string; ip: string; absoluteHours: number },
 ): Promise<LoginResult> {
-  const audit = (user: UserRow | undefined, type: string, outcome: 'success' | 'failure' | 'denied', data: Record<string, unknown>) =>
+  const audit = (user: UserRow | undefined, type: 'auth.login_failed' | 'auth.login_locked' | 'auth.account_locked' | 'auth.login_refused', outcome: 'success' | 'failure' | 'denied', data: Record<string, unknown>) =>
     db.transaction((tx) =>
       appendAuditEvent(tx, {
         chain: SECURITY_CHAIN,
         actorId: user?.id ?? null,
         actorName: user ? auditActor(user) : input.username.slice(0, 64),
-        type,
         outcome,
-        data: { ip: input.ip, ...data },
+        ...auditEvent(type, { ip: input.ip, ...data } as AuditEventPayloads[typeof type]),
       }),
     );
 

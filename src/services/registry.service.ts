@@ -1,4 +1,5 @@
 import { auditActor } from '../domain/audit';
+import { auditEvent, type PlatformEventType } from '../domain/audit-events';
 import { appendAuditEvent } from '../db/audit.repository';
 import { getPlatform, getUnit, insertPlatform, usersByIds, type UserRow } from '../db/directory.repository';
 import type { Db, Executor, Tx } from '../db/pool';
@@ -111,8 +112,8 @@ function trailForm(c: Partial<RegistryColumns>): Record<string, unknown> {
 const trailDiff = (diff: readonly FieldChange[]) =>
   diff.map((d) => (d.field === 'admins' ? { field: d.field, before: trailForm({ admins: d.before as PlatformAdmin[] }).admins ?? null, after: trailForm({ admins: d.after as PlatformAdmin[] }).admins } : d));
 
-async function chainEvent(tx: Tx, actor: AuthUser | null, platformId: string, type: string, data: Record<string, unknown>) {
-  return appendAuditEvent(tx, { chain: platformChain(platformId), actorId: actor?.id ?? null, actorName: auditActor(actor), type, data: { platformId, ...data } });
+async function chainEvent(tx: Tx, actor: AuthUser | null, platformId: string, type: PlatformEventType, data: Record<string, unknown>) {
+  return appendAuditEvent(tx, { chain: platformChain(platformId), actorId: actor?.id ?? null, actorName: auditActor(actor), ...auditEvent(type, { platformId, ...data }) });
 }
 
 /**
@@ -234,7 +235,7 @@ export async function decideFiling(deps: ServiceDeps, actor: AuthUser, filingId:
     const decided = await decideFilingRow(tx, filingId, { status: input.action === 'approve' ? 'approved' : 'returned', decidedBy: actor.id, decisionComment: input.comment });
     const approve = input.action === 'approve';
     let saved = platform;
-    let type: string;
+    let type: PlatformEventType;
     const data: Record<string, unknown> = { filingId, comment: input.comment };
     if (filing.kind === 'application') {
       if (platform.status !== 'pending') throw invalidTransition('账号不在待审批状态', { status: platform.status });

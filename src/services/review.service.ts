@@ -88,7 +88,7 @@ export async function recordDecision(
     expectedVersion: input.version,
     actor,
     command: { type: 'decide', stage: input.stage, decision: input.action, comment: input.comment },
-    eventType: `review.${input.action === 'approve' ? 'approved' : input.action === 'return' ? 'returned' : 'rejected'}`,
+    eventType: input.action === 'approve' ? 'review.approved' : input.action === 'return' ? 'review.returned' : 'review.rejected',
     write: async ({ tx, draft, aggregate, next }) => {
       if (!next.decision) throw new Error('decide produced no decision');
       const decision = await insertDecision(tx, {
