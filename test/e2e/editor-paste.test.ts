@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import request from 'supertest';
 import type { Page } from 'playwright-core';
 import { pasteFixture, inlinePictures } from '../fixtures/paste';
 import { waitForDraft } from '../helpers/test-context';
@@ -220,6 +221,39 @@ describe('the 图文编辑器: drag-and-drop and paste of pictures', () => {
     }
     expect(await page.locator(`${EDITOR} img`).count()).toBe(0);
     expect(problems.filter((p) => !/status of 4\d\d/.test(p))).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('the 图文编辑器: every kind of pasted picture address', () => {
+  type Case = { name: string; html: () => string; uploads: number; pending: string[] };
+  let stored = '';
+  beforeAll(async () => {
+    const up = await request(h.url).post('/api/media').set('Authorization', `Bearer ${h.ctx.people.tokens.editor}`).attach('file', png, 'stored.png');
+    stored = up.body.hash;
+  });
+  const b64 = () => png.toString('base64');
+  const CASES: Case[] = [
+    { name: 'protocol-relative address', html: () => '<p>图</p><img src="//mmbiz.qpic.cn/mmbiz_png/x/640?wx_fmt=png">', uploads: 0, pending: ['外部网络地址'] },
+    { name: 'plain http address', html: () => '<p>图</p><img src="http://example.com/a.jpg" alt="外图">', uploads: 0, pending: ['example.com/…/a.jpg'] },
+    { name: 'blob: address (expired)', html: () => '<p>图</p><img src="blob:https://mp.weixin.qq.com/1b2c">', uploads: 0, pending: ['临时地址'] },
+    { name: 'a picture already stored here (copied from another draft)', html: () => `<p>图</p><img src="/api/media/${stored}" alt="旧图">`, uploads: 1, pending: [] },
+    { name: 'media: reference', html: () => `<p>图</p><img src="media:${stored}">`, uploads: 1, pending: [] },
+    { name: 'lazy data-src holding a data: picture', html: () => `<p>图</p><img data-src="data:image/png;base64,${b64()}" src="https://x.invalid/placeholder.gif">`, uploads: 1, pending: [] },
+    { name: 'data: background picture behind text', html: () => `<section style="background-image:url('data:image/png;base64,${b64()}');padding:10px"><p>标题</p></section>`, uploads: 1, pending: [] },
+    { name: 'external background picture', html: () => '<section style="background:#fff url(https://mmbiz.qpic.cn/bg/640?wx_fmt=jpeg) no-repeat"><p>标题</p></section>', uploads: 0, pending: ['背景图'] },
+  ];
+  it.each(CASES)('$name', async (c) => {
+    const { page, context, problems, requests } = await openDesk(`粘贴：${c.name}`);
+    await dispatch(page, 'paste', { html: c.html() });
+    await uploaded(page, c.uploads);
+    if (c.pending.length) await page.locator('[data-testid="pending-image-item"]').first().waitFor();
+    const items = await pendingItems(page);
+    expect(items).toHaveLength(c.pending.length);
+    c.pending.forEach((p, k) => expect(items[k]).toContain(p));
+    // Nothing was fetched from the pasted addresses.
+    expect(external(requests)).toEqual([]);
+    expect(problems).toEqual([]);
     await context.close();
   });
 });

@@ -78,12 +78,6 @@ function cssUrls(style: string): string[] {
   return out.filter(Boolean);
 }
 
-const removeBackgroundImage = (style: string) =>
-  style
-    .split(';')
-    .filter((d) => !/^\s*background(-image)?\s*:/i.test(d) || !/url\(/i.test(d))
-    .join(';');
-
 const ORDERED_MARKER = /^[(（]?([0-9]+|[a-zA-Z]|[ivxlcdmIVXLCDM]+|[一二三四五六七八九十百]+)[.)）、．]/;
 
 /**
@@ -179,11 +173,12 @@ export function cleanPastedHtml(html: string): string {
     else img.replaceWith(pendingImg(doc, src, 'image', alt));
   }
   // CSS background pictures (秀米 and 135编辑器 put posters and frames behind sections) are pictures too.
-  for (const el of [...body.querySelectorAll('[style]')]) {
-    const style = el.getAttribute('style') ?? '';
-    if (!/background(-image)?\s*:[^;]*url\(/i.test(style)) continue;
-    const urls = cssUrls(style.split(';').filter((d) => /^\s*background(-image)?\s*:/i.test(d)).join(';'));
-    el.setAttribute('style', removeBackgroundImage(style));
+  // Read through CSSOM, not by splitting the attribute: a data: URL contains ';' itself.
+  for (const el of [...body.querySelectorAll<HTMLElement>('[style]')]) {
+    const bg = el.style?.backgroundImage ?? '';
+    if (!/url\(/i.test(bg)) continue;
+    const urls = cssUrls(bg);
+    el.style.removeProperty('background-image');
     for (const url of urls.reverse()) {
       const stored = MEDIA_PATH.exec(url);
       let node: HTMLElement;
