@@ -225,6 +225,23 @@ describe('the 图文编辑器: drag-and-drop and paste of pictures', () => {
   });
 });
 
+describe('the 图文编辑器: what is submitted is what is shown', () => {
+  it('switching the format away and back starts an empty editor: neither old text nor old pending pictures linger', async () => {
+    const { page, context, problems } = await openDesk('切换格式');
+    await dispatch(page, 'paste', { html: '<p>旧内容</p><img src="https://mmbiz.qpic.cn/a/640?wx_fmt=png">' });
+    await page.locator('[data-testid="pending-image-item"]').first().waitFor();
+    await page.selectOption('select[name="format"]', 'markdown');
+    await page.selectOption('select[name="format"]', 'rich');
+    await page.locator(EDITOR).click();
+    expect(await page.locator('[data-testid="pending-images"]').count()).toBe(0);
+    await page.keyboard.type('新内容');
+    const d = await submit(page);
+    expect(d.currentRevision.body).toBe('<p>新内容</p>\n');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('the 图文编辑器: every kind of pasted picture address', () => {
   type Case = { name: string; html: () => string; uploads: number; pending: string[] };
   let stored = '';

@@ -177,7 +177,16 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
         </label>
         <label>
           正文格式
-          <select name="format" value={format} onChange={(e) => setFormat(e.target.value)}>
+          <select
+            name="format"
+            value={format}
+            onChange={(e) => {
+              // The editor starts empty when it comes back: what it held before must not be submitted unseen.
+              setFormat(e.target.value);
+              setRichHtml('');
+              setPendingImages([]);
+            }}
+          >
             <option value="rich">图文编辑器</option>
             <option value="markdown">Markdown</option>
             <option value="html">HTML</option>
