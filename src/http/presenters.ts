@@ -1,8 +1,7 @@
-import type { CheckRunRow, DecisionRow, DraftRow, FindingRow, RevisionRow } from '../db/draft.repository';
+import type { FindingRow, RevisionRow } from '../db/draft.repository';
 import type { UserRow } from '../db/directory.repository';
 import type { MarkRow } from '../db/mark.repository';
 import type { AuthUser } from '../domain/access';
-import type { ResubmissionRow } from '../db/waiver.repository';
 import { storedPolicy } from '../services/waiver-policy';
 import {
   allowedActions,
@@ -13,11 +12,11 @@ import {
   requiredStages,
   STAGE_LABELS,
   STATUS_LABELS,
-  type DraftAggregate,
   type DraftStatus,
   type StageId,
 } from '../domain/workflow';
 import { toActor } from '../services/apply-transition';
+import type { DraftDetailParts } from '../services/draft-queries.service';
 import type { RevisionDiff } from '../services/revision-diff.service';
 
 export const presentRevision = (r: RevisionRow, withContent: boolean) => ({
@@ -85,18 +84,6 @@ export const presentMe = (u: AuthUser) => ({
   roles: u.roles,
   mustChangePassword: u.mustChangePassword === true,
 });
-
-export interface DraftDetailParts {
-  draft: DraftRow;
-  aggregate: DraftAggregate & { revision: RevisionRow };
-  revisions: RevisionRow[];
-  runs: CheckRunRow[];
-  findings: FindingRow[];
-  decisions: DecisionRow[];
-  people: Map<string, UserRow>;
-  /** The author's latest 送审说明. */
-  resubmission?: ResubmissionRow | undefined;
-}
 
 export function presentDraft(stages: StagePlan, viewer: AuthUser, p: DraftDetailParts) {
   const required = requiredStages(stages, p.aggregate);

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, qs } from '../api';
-import { useSession } from '../app';
+import { useSession } from '../session';
 import { useResource } from '../hooks';
 import { formatTime, STAGE_LABELS, STATUS_LABELS } from '../labels';
 import { totalLabel, useCursorList } from '../paging';

@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState } from 'react';
 import { api, qs } from '../api';
-import { useSession } from '../app';
+import { useSession } from '../session';
 import { CardPresence, usePresence } from '../components/Presence';
 import { MyQueue } from '../components/MyQueue';
 import { useResource, useTick } from '../hooks';

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, qs } from '../api';
-import { useSession } from '../app';
+import { useSession } from '../session';
 import { useResource } from '../hooks';
 import { formatTime, STATUS_LABELS, STAGE_LABELS } from '../labels';
 import { RichEditor } from '../components/RichEditor';

@@ -3,7 +3,7 @@ import { api, ApiError, qs } from '../../api';
 import { useResource } from '../../hooks';
 import { formatTime, SEVERITY_LABELS } from '../../labels';
 import type { DictionaryList, DictionaryOverview, DictionaryTermsPage } from '../../types';
-import { ErrorLine, messageOf } from './AdminPage';
+import { ErrorLine, messageOf } from '../../components/admin/ErrorLine';
 
 const KIND_LABELS: Record<string, string> = { sensitive: '敏感词', secrecy: '保密', advertising: '广告', escalation: '重大事项', proofreading: '校对', whitelist: '白名单', cooccurrence: '共现' };
 const PAGE = 50;

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../../api';
 import { useResource } from '../../hooks';
 import { formatTime } from '../../labels';
-import { ErrorLine, messageOf } from './AdminPage';
+import { ErrorLine, messageOf } from '../../components/admin/ErrorLine';
 
 interface GalleryItem {
   id: string;

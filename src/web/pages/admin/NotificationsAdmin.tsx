@@ -3,7 +3,7 @@ import { api } from '../../api';
 import { useResource } from '../../hooks';
 import { formatTime } from '../../labels';
 import type { AdminUser, Unit } from '../../types';
-import { ErrorLine, messageOf } from './AdminPage';
+import { ErrorLine, messageOf } from '../../components/admin/ErrorLine';
 
 interface Channel {
   id: string;

@@ -1,9 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, qs } from '../../api';
-import { useSession } from '../../app';
+import { useSession } from '../../session';
 import { useResource } from '../../hooks';
 import { formatTime } from '../../labels';
-import { messageOf } from '../admin/AdminPage';
+import { messageOf } from '../../components/admin/ErrorLine';
 import './records.css';
 
 export const KIND_LABELS: Record<string, string> = { wechat: '微信公众号', channels: '视频号', weibo: '微博', douyin: '抖音', kuaishou: '快手', website: '网站', qq: 'QQ', other: '其他' };
