@@ -1,4 +1,4 @@
-import type { FindingRow, RevisionRow } from '../db/draft.repository';
+import type { DraftListItem as DraftListRow, FindingRow, RevisionRow } from '../db/draft.repository';
 import type { UserRow } from '../db/directory.repository';
 import type { MarkRow } from '../db/mark.repository';
 import type { AuthUser } from '../domain/access';
@@ -20,6 +20,7 @@ import type {
   AdminUser,
   DecisionAction,
   DraftDetail,
+  DraftListItem,
   Finding,
   IsoTime,
   Me,
@@ -237,4 +238,12 @@ export const presentRevisionDiff = (d: RevisionDiff): RevisionDiffView => ({
     introduced: d.findings.introduced.map(presentFinding),
     remaining: d.findings.remaining.map(presentFinding),
   },
+});
+
+/** One row of the draft list (GET /api/drafts): the card columns, without the keyset cursor. */
+export const presentDraftListItem = ({ cursor: _cursor, ...d }: DraftListRow & { cursor?: unknown }): DraftListItem => ({
+  ...d,
+  createdAt: iso(d.createdAt),
+  updatedAt: iso(d.updatedAt),
+  stageEnteredAt: iso(d.stageEnteredAt),
 });

@@ -16,7 +16,7 @@ import { RegistryPage } from './pages/records/RegistryPage';
 import { VerifyPage } from './pages/records/VerifyPage';
 import { match, navigate, usePath } from './router';
 import { SessionContext, useSession } from './session';
-import type { Me, Unit } from './types';
+import type { Me, Unit } from '../shared/api';
 
 // ECharts is large: the dashboards load it on first visit only.
 const DashboardPage = lazy(() => import('./pages/DashboardPage').then((m) => ({ default: m.DashboardPage })));

@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import type { Me, Unit } from './types';
+import type { Me, Unit } from '../shared/api';
 
 /** The signed-in person, the units by id (for names) and how to sign out: what every page reads. */
 export interface Session {

@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import type { Me, BoardItem } from '../types';
+import type { Me, BoardItem } from '../../shared/api';
 import { BOARD_COLUMNS, formatDuration } from '../labels';
 
 const STAGE_ROLE: Record<string, string> = { first: 'reviewer1', second: 'reviewer2', final: 'reviewer3', propaganda: 'propaganda' };

@@ -4,7 +4,7 @@ import { api, ApiError } from '../api';
 import { useSession } from '../session';
 import { formatTime, STAGE_LABELS } from '../labels';
 import { live } from '../live';
-import type { DraftDetail } from '../types';
+import type { DraftDetail } from '../../shared/api';
 import './presence.css';
 
 /**

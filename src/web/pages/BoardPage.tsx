@@ -7,7 +7,7 @@ import { useResource, useTick } from '../hooks';
 import { BOARD_COLUMNS, formatDuration, riskChips } from '../labels';
 import { useLiveRefetch } from '../live';
 import type { DraftPresence } from '../../shared/socket-contract';
-import type { BoardData, BoardItem, Platform } from '../types';
+import type { BoardData, BoardItem, Platform } from '../../shared/api';
 
 export function BoardPage() {
   const { units, me } = useSession();

@@ -8,7 +8,7 @@ import { renderArticle } from '../../shared/document/render';
 import { useLiveRefetch } from '../live';
 import { totalLabel, useCursorList } from '../paging';
 import { navigate } from '../router';
-import type { DraftListItem, Platform } from '../types';
+import type { DraftListItem, Platform } from '../../shared/api';
 import { ReturnedFindings } from '../components/ReviewRules';
 
 interface Submitted {

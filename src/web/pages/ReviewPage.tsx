@@ -11,7 +11,7 @@ import { useLiveRefetch } from '../live';
 import { parseBody, type Highlight } from '../render/safe-content';
 import { SafeContent } from '../render/SafeContent';
 import { useDraftSelection } from '../render/selection';
-import type { Decision, DraftDetail, Finding, ProofMark } from '../types';
+import type { Decision, DraftDetail, Finding, ProofMark } from '../../shared/api';
 
 const RANK = { block: 0, review: 1, info: 2 } as const;
 

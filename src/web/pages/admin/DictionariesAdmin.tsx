@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError, qs } from '../../api';
 import { useResource } from '../../hooks';
 import { formatTime, SEVERITY_LABELS } from '../../labels';
-import type { DictionaryList, DictionaryOverview, DictionaryTermsPage } from '../../types';
+import type { DictionaryList, DictionaryOverview, DictionaryTermsPage } from '../../../shared/api';
 import { ErrorLine, messageOf } from '../../components/admin/ErrorLine';
 
 const KIND_LABELS: Record<string, string> = { sensitive: '敏感词', secrecy: '保密', advertising: '广告', escalation: '重大事项', proofreading: '校对', whitelist: '白名单', cooccurrence: '共现' };
@@ -170,9 +170,9 @@ function ListEditor({ list, onChanged }: { list: DictionaryList; onChanged: () =
               <tr key={t.term} data-term={t.term}>
                 <td>
                   {t.term}
-                  {t.flags.length > 0 && <span className="muted small"> [{t.flags.join(',')}]</span>}
+                  {'flags' in t && t.flags.length > 0 && <span className="muted small"> [{t.flags.join(',')}]</span>}
                 </td>
-                {!whitelist && <td>{t.severity ? (SEVERITY_LABELS[t.severity] ?? t.severity) : '—'}</td>}
+                {!whitelist && <td>{'severity' in t && t.severity ? (SEVERITY_LABELS[t.severity] ?? t.severity) : '—'}</td>}
                 <td>{t.note}</td>
                 <td>{t.source === 'admin' ? '管理员新增' : `词库文件第 ${t.line} 行`}</td>
                 <td>

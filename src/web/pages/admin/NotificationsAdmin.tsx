@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../../api';
 import { useResource } from '../../hooks';
 import { formatTime } from '../../labels';
-import type { AdminUser, Unit } from '../../types';
+import type { AdminUser, Unit } from '../../../shared/api';
 import { ErrorLine, messageOf } from '../../components/admin/ErrorLine';
 
 interface Channel {

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api';
 import { useResource } from '../../hooks';
-import type { Platform, Unit } from '../../types';
+import type { Platform, Unit } from '../../../shared/api';
 import { ErrorLine, messageOf } from '../../components/admin/ErrorLine';
 import { RenameCell } from './RenameCell';
 

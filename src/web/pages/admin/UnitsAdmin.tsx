@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../../api';
 import { useResource } from '../../hooks';
 import { formatTime } from '../../labels';
-import type { Unit } from '../../types';
+import type { Unit } from '../../../shared/api';
 import { ErrorLine, messageOf } from '../../components/admin/ErrorLine';
 import { RenameCell } from './RenameCell';
 

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../../api';
 import { useResource } from '../../hooks';
 import { ROLE_LABELS } from '../../labels';
-import type { AdminUser, Role, Unit } from '../../types';
+import type { AdminUser, Role, Unit } from '../../../shared/api';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorLine, messageOf } from '../../components/admin/ErrorLine';
 
