@@ -1,3 +1,4 @@
+import type { DraftListItem } from './drafts';
 import type { IsoTime } from './people';
 
 /** The board (GET /api/board), built by src/http/board.presenter.ts. */
@@ -8,23 +9,9 @@ export interface BoardRisk {
   review: number;
 }
 
-export interface BoardItem {
-  id: string;
-  number: string;
-  title: string;
-  status: string;
-  stage: string | null;
+/** A card: a draft-list row without its author's id and creation time, with its stage's name and its risks. */
+export interface BoardItem extends Omit<DraftListItem, 'authorId' | 'createdAt'> {
   stageLabel: string | null;
-  version: number;
-  major: boolean;
-  escalated: boolean;
-  unitId: string;
-  unitName: string;
-  platformId: string;
-  platformName: string;
-  authorName: string;
-  stageEnteredAt: IsoTime;
-  updatedAt: IsoTime;
   /** Unwaived block/review findings of the current revision per category, most severe first. */
   risks: BoardRisk[];
 }

@@ -27,18 +27,10 @@ export interface Person {
 }
 
 /** One account as 系统管理 sees it (GET /api/admin/users and every user change). */
-export interface AdminUser {
-  id: string;
-  username: string;
-  displayName: string;
-  staffId: string | null;
-  unitId: string | null;
-  isStaff: boolean;
-  roles: Role[];
+export interface AdminUser extends Me {
   locked: boolean;
   lockedUntil: IsoTime | null;
   disabled: boolean;
-  mustChangePassword: boolean;
   /** A 工号 this account shared with an older one before 工号 became unique (the account was disabled). */
   staffIdConflict: string | null;
   /** Where e-mail notifications go (issue 14). */
