@@ -2,14 +2,14 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { ErrorLine, messageOf } from './ErrorLine';
 
 /**
- * The error and result lines of an admin page, and `run` for one action: clears the lines (the result line only
- * with `clearDone`), runs the work, and shows the server's message when it fails. The work sets the result line.
+ * The error and result lines of an admin page, and `run` for one action: clears both lines (unless told to keep
+ * one), runs the work, and shows the server's message when it fails. The work sets the result line.
  */
 export function useAdminAction() {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const run = async (work: () => Promise<void>, options: { clearDone?: boolean } = {}) => {
-    setError(null);
+  const run = async (work: () => Promise<void>, options: { clearError?: boolean; clearDone?: boolean } = {}) => {
+    if (options.clearError !== false) setError(null);
     if (options.clearDone !== false) setDone(null);
     try {
       await work();

@@ -3,6 +3,7 @@ import { api } from '../../api';
 import { useResource } from '../../hooks';
 import type { Platform, Unit } from '../../../shared/api';
 import { DataTable, DoneLine, FormCard, ListCard, useAdminAction } from '../../components/admin/AdminParts';
+import { SelectField } from '../../components/admin/SelectField';
 import { RenameCell } from './RenameCell';
 
 export const PLATFORM_KINDS: Record<string, string> = { wechat: '微信公众号', weibo: '微博', douyin: '抖音', channels: '视频号', website: '网站', other: '其他' };
@@ -49,36 +50,9 @@ export function PlatformsAdmin() {
           名称
           <input name="platformName" value={form.name} onChange={set('name')} required maxLength={100} placeholder="如：外国语学院微信公众号" />
         </label>
-        <label>
-          类型
-          <select name="platformKind" value={form.kind} onChange={set('kind')}>
-            {Object.entries(PLATFORM_KINDS).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          级别
-          <select name="platformLevel" value={form.level} onChange={set('level')}>
-            {Object.entries(PLATFORM_LEVELS).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          主管单位
-          <select name="platformUnit" value={form.unitId} onChange={set('unitId')}>
-            {(units.data?.items ?? []).map((u) => (
-              <option key={u.id} value={u.id}>
-                {u.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="类型" name="platformKind" value={form.kind} onChange={set('kind')} choices={PLATFORM_KINDS} />
+        <SelectField label="级别" name="platformLevel" value={form.level} onChange={set('level')} choices={PLATFORM_LEVELS} />
+        <SelectField label="主管单位" name="platformUnit" value={form.unitId} onChange={set('unitId')} choices={units.data?.items ?? []} />
       </FormCard>
     </div>
   );
