@@ -26,6 +26,7 @@ export function SelectField({
   choices,
   all,
   disabled,
+  ariaLabel,
 }: {
   label: string;
   name?: string | undefined;
@@ -34,11 +35,13 @@ export function SelectField({
   choices: Choices;
   all?: string | undefined;
   disabled?: boolean | undefined;
+  /** For a select whose visible label is not enough (screen readers, tests). */
+  ariaLabel?: string | undefined;
 }) {
   return (
     <label>
       {label}
-      <select name={name} value={value} onChange={onChange} disabled={disabled}>
+      <select name={name} value={value} onChange={onChange} disabled={disabled} aria-label={ariaLabel}>
         {all !== undefined && <option value="">{all}</option>}
         <Options choices={choices} />
       </select>

@@ -4,6 +4,7 @@ import { useSession } from '../../session';
 import { useResource } from '../../hooks';
 import { formatTime } from '../../labels';
 import { messageOf } from '../../components/admin/ErrorLine';
+import { DataTable } from '../../components/admin/AdminParts';
 import { SelectField } from '../../components/admin/SelectField';
 import './records.css';
 
@@ -94,20 +95,7 @@ export function RegistryPage() {
       </div>
       <div className="card table-scroll">
         {list.error && <div className="error">{list.error.message}</div>}
-        <table className="table" data-testid="registry-table">
-          <thead>
-            <tr>
-              <th>账号名称</th>
-              <th>类型</th>
-              <th>级别</th>
-              <th>主管单位</th>
-              <th>责任人</th>
-              <th>状态</th>
-              <th>开通日期</th>
-              <th>操作</th>
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable testId="registry-table" columns={['账号名称', '类型', '级别', '主管单位', '责任人', '状态', '开通日期', '操作']}>
             {items.map((p) => (
               <tr key={p.id} data-platform={p.id}>
                 <td className="wrap">
@@ -129,8 +117,7 @@ export function RegistryPage() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </DataTable>
         {list.data && items.length === 0 && <div className="empty">没有符合条件的备案账号{canFile ? '，可点击「新建备案申请」' : ''}</div>}
       </div>
       {applying && (
