@@ -1,4 +1,4 @@
-import { MediaFindings, type MediaFindingView } from '../../components/MediaFindings';
+import { MediaFindings } from '../../components/MediaFindings';
 import type { DraftDetail } from '../../../shared/api';
 
 /** The draft's pictures, video and audio with the findings inside them; editors and 校对 mark on them. */
@@ -20,7 +20,7 @@ export function MediaPanel({
   return (
     <MediaFindings
       files={d.currentRevision.media}
-      findings={d.findings as unknown as MediaFindingView[]}
+      findings={d.findings}
       picked={picked}
       onPick={onPick}
       editing={

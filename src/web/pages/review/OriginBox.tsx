@@ -2,7 +2,7 @@ import type { DraftDetail } from '../../../shared/api';
 
 /** 来源: 原创 / 转载 / 改编, whom it credits, and how many assets are declared. */
 export function OriginBox({ d }: { d: DraftDetail }) {
-  const o = d.currentRevision.origin as { kind?: string; sourceName?: string; sourceUrl?: string; originalAuthor?: string };
+  const o = d.currentRevision.origin;
   const kinds: Record<string, string> = { original: '原创', repost: '转载', adapted: '改编' };
   return (
     <div className="card origin">
