@@ -1,7 +1,8 @@
 import type { BoardColumnSpec } from '../db/board.repository';
 import type { StageId } from '../domain/workflow';
 import type { BoardColumn, BoardData, BoardItem, BoardRisk } from '../shared/api';
-import { iso, stageShortLabel } from './presenters';
+import { iso } from '../shared/api';
+import { stageShortLabel } from './presenters';
 
 /** Headings of the columns that hold a status rather than a review stage. */
 const STATUS_COLUMN_LABELS: Readonly<Record<string, string>> = { checking: '机审中', approved: '待发布', returned: '已退回' };

@@ -22,7 +22,6 @@ import type {
   DraftDetail,
   DraftListItem,
   Finding,
-  IsoTime,
   Me,
   Person,
   ProofMark,
@@ -33,15 +32,9 @@ import type {
   RevisionWithContent,
   Severity,
 } from '../shared/api';
+import { iso } from '../shared/api';
 import type { DraftDetailParts } from '../services/draft-queries.service';
 import type { RevisionDiff } from '../services/revision-diff.service';
-
-/** A time as JSON sends it (what `Date.toJSON()` gives): the contracts in src/shared/api carry strings. */
-export function iso(value: Date | string): IsoTime;
-export function iso(value: Date | string | null): IsoTime | null;
-export function iso(value: Date | string | null): IsoTime | null {
-  return value === null ? null : value instanceof Date ? value.toISOString() : value;
-}
 
 export const presentRevision = (r: RevisionRow): RevisionSummary => ({
   id: r.id,

@@ -1,7 +1,8 @@
 /** People, units and platforms as the API sends them (src/http/presenters.ts builds them). */
 
-/** An ISO 8601 instant as JSON carries it (`Date.toJSON()`). */
-export type IsoTime = string;
+import type { IsoTime } from './time';
+
+export type { IsoTime } from './time';
 
 export type Role = 'editor' | 'reviewer1' | 'reviewer2' | 'reviewer3' | 'propaganda' | 'auditor' | 'admin';
 

@@ -2,35 +2,10 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../../api';
 import { useResource } from '../../hooks';
 import { formatTime } from '../../labels';
-import type { AdminUser, Unit } from '../../../shared/api';
+import type { AdminUser, NotificationChannel as Channel, NotificationDelivery as Delivery, Unit } from '../../../shared/api';
 import { DataTable, ListCard, useAdminAction } from '../../components/admin/AdminParts';
 import { ErrorLine } from '../../components/admin/ErrorLine';
 import { SelectField } from '../../components/admin/SelectField';
-
-interface Channel {
-  id: string;
-  kind: 'email' | 'wecom' | 'dingtalk' | 'webhook';
-  name: string;
-  url: string;
-  hasSecret: boolean;
-  unitId: string | null;
-  events: string[] | null;
-}
-
-interface Delivery {
-  id: string;
-  event: string;
-  draftId: string | null;
-  kind: string;
-  channelName: string | null;
-  userName: string | null;
-  status: 'pending' | 'sending' | 'sent' | 'failed';
-  attempts: number;
-  lastError: string | null;
-  nextAttemptAt: string | null;
-  createdAt: string;
-  sentAt: string | null;
-}
 
 const KINDS: Record<Channel['kind'], string> = { email: '邮件组', wecom: '企业微信群机器人', dingtalk: '钉钉群机器人', webhook: '通用 Webhook（OA）' };
 const STATUS: Record<Delivery['status'], string> = { pending: '待发送', sending: '发送中', sent: '已送达', failed: '失败' };
