@@ -1,15 +1,28 @@
-import { getDraft, loadAggregate, type DraftRow } from '../db/draft.repository';
-import { listDecisions } from '../db/decision.repository';
+import { listRuns, type CheckRunRow } from '../db/check-run.repository';
+import { listDecisions, type DecisionRow } from '../db/decision.repository';
 import { listDrafts, type DraftListFilter } from '../db/draft-search.repository';
-import { listFindings } from '../db/finding.repository';
-import { listRevisions } from '../db/revision.repository';
-import { listRuns } from '../db/check-run.repository';
+import { getDraft, loadAggregate, type DraftRow } from '../db/draft.repository';
+import { listFindings, type FindingRow } from '../db/finding.repository';
+import { listRevisions, type RevisionRow } from '../db/revision.repository';
 import { usersByIds, type UserRow } from '../db/directory.repository';
 import type { Db } from '../db/pool';
-import { latestResubmission } from '../db/waiver.repository';
+import { latestResubmission, type ResubmissionRow } from '../db/waiver.repository';
 import { canReadDraft, unitScope, type AuthUser } from '../domain/access';
 import { forbidden, notFound } from '../domain/errors';
-import type { DraftDetailParts } from '../http/presenters';
+import type { DraftAggregate } from '../domain/workflow';
+
+/** Everything the draft page shows, as rows: what `draftDetail` reads and the presenter and the 审稿单 render. */
+export interface DraftDetailParts {
+  draft: DraftRow;
+  aggregate: DraftAggregate & { revision: RevisionRow };
+  revisions: RevisionRow[];
+  runs: CheckRunRow[];
+  findings: FindingRow[];
+  decisions: DecisionRow[];
+  people: Map<string, UserRow>;
+  /** The author's latest 送审说明. */
+  resubmission?: ResubmissionRow | undefined;
+}
 
 /** The draft if this user may read it. @throws DomainError not_found | forbidden */
 export async function readableDraft(db: Db, viewer: AuthUser, draftId: string): Promise<DraftRow> {

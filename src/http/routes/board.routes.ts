@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/pool';
 import { BOARD_COLUMNS, readBoard } from '../../services/board.service';
+import { presentBoard } from '../board.presenter';
 import { route } from '../route';
 
 const COLUMN_KEYS = BOARD_COLUMNS.map((c) => c.key) as [string, ...string[]];
@@ -32,7 +33,10 @@ export function boardRouter(db: Db, registry: OpenAPIRegistry): Router {
       query: BoardQuery,
       responses: { 200: { description: '看板数据' } },
     },
-    async ({ user, query }) => readBoard(db, user, query),
+    async ({ user, query }) => {
+      const board = await readBoard(db, user, query);
+      return presentBoard(board, board.sla, board.now);
+    },
   );
   return router;
 }

@@ -18,6 +18,7 @@ import type { Db } from '../../db/pool';
 import type { AuthUser } from '../../domain/access';
 import { SECURITY_CHAIN, auditActor } from '../../domain/audit';
 import { notFound, validationFailed } from '../../domain/errors';
+import { iso, type NotificationChannel, type NotificationDelivery } from '../../shared/api';
 import type { ServiceDeps } from '../deps';
 import { channelUrlProblem, type ChannelKind } from './channels';
 
@@ -32,7 +33,7 @@ export interface ChannelInput {
 }
 
 /** What admins see of a channel: never the secret, only whether one is set. */
-export const presentChannel = (c: ChannelRow) => ({
+export const presentChannel = (c: ChannelRow): NotificationChannel => ({
   id: c.id,
   kind: c.kind,
   name: c.name,
@@ -40,8 +41,8 @@ export const presentChannel = (c: ChannelRow) => ({
   hasSecret: Boolean(c.secret),
   unitId: c.unitId,
   events: c.events,
-  createdAt: c.createdAt,
-  updatedAt: c.updatedAt,
+  createdAt: iso(c.createdAt),
+  updatedAt: iso(c.updatedAt),
 });
 
 /** A robot URL carries its key in the query (企业微信 `key`, 钉钉 `access_token`): the trail keeps the rest. */
@@ -95,7 +96,7 @@ export async function deleteChannel(db: Db, actor: AuthUser, id: string): Promis
   });
 }
 
-export const presentDelivery = (d: Awaited<ReturnType<typeof listDeliveries>>[number]) => ({
+export const presentDelivery = (d: Awaited<ReturnType<typeof listDeliveries>>[number]): NotificationDelivery => ({
   id: d.id,
   notificationId: d.notificationId,
   event: d.event,
@@ -108,9 +109,9 @@ export const presentDelivery = (d: Awaited<ReturnType<typeof listDeliveries>>[nu
   status: d.status,
   attempts: d.attempts,
   lastError: d.lastError,
-  nextAttemptAt: d.status === 'pending' ? d.notBefore : null,
-  createdAt: d.createdAt,
-  sentAt: d.sentAt,
+  nextAttemptAt: d.status === 'pending' ? iso(d.notBefore) : null,
+  createdAt: iso(d.createdAt),
+  sentAt: iso(d.sentAt),
 });
 
 /** A failed delivery is owed again with a fresh budget; audited. @throws DomainError not_found | invalid_transition */

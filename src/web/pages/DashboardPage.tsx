@@ -28,10 +28,11 @@ export function DashboardPage() {
     void data.reload();
   };
   useLiveRefetch(throttled, () => true);
+  const { reload } = data;
   useEffect(() => {
-    const t = setInterval(() => void data.reload(), 5_000);
+    const t = setInterval(() => void reload(), 5_000);
     return () => clearInterval(t);
-  }, [data.reload]);
+  }, [reload]);
 
   if (data.error && !data.data) return <div className="error">数据看板加载失败：{data.error.message}</div>;
   const d = data.data;
