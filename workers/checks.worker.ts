@@ -14,7 +14,8 @@ import { writeCheckpoint, type CheckpointStore } from '../src/services/audit-tra
 import { createDictionaryReloader, EngineHolder, type DictionaryReloader } from '../src/services/dictionary-reload.service';
 import { loadEffectiveDictionary } from '../src/services/effective-dictionary.service';
 import { createRescanRunner, type RescanOptions, type RescanRunner } from '../src/services/rescan-dictionary.service';
-import { CheckAttemptError, createCheckService, failCheckRun, type CheckRunner, type RunCheckOutcome } from '../src/services/run-check.service';
+import { failCheckRun } from '../src/services/fail-check-run.service';
+import { CheckAttemptError, createCheckService, type CheckRunner, type RunCheckOutcome } from '../src/services/run-check.service';
 import { sweepOwedChecks } from '../src/services/sweep-owed-checks.service';
 import { CheckPool, createPoolReloader } from '../src/threads/check-pool';
 

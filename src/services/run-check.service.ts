@@ -1,20 +1,18 @@
-import { appendAuditEvents, type NewAuditEvent } from '../db/audit.repository';
-import { claimRuns, completeRuns, draftOfRuns, failRun, lockRun, lockRuns, revisionToCheck, type CheckRunRow, type RevisionToCheck } from '../db/check-run.repository';
-import { listFindings } from '../db/finding.repository';
-import { loadAggregate, lockDraft, type DraftRow } from '../db/draft.repository';
-import { recentReleasedTexts } from '../db/reference.repository';
-import type { RevisionContent } from '../domain/content';
-import { draftChain } from '../domain/audit';
+import { claimRuns, revisionToCheck, type RevisionToCheck } from '../db/check-run.repository';
 import type { CheckResult } from '../domain/findings';
 import type { CheckContext } from '../checks/engine';
-import { announce, commitTransition } from './apply-transition';
-import { applyUnitWhitelist, unitWhitelist } from './scoped-whitelist.service';
+import { copyrightContext, mediaContext } from './check-context.service';
 import type { CheckJob, ServiceDeps } from './deps';
+import { failCheckRun } from './fail-check-run.service';
+import { recordResults, type Computed } from './record-check-results.service';
 import { contentOf } from './review.service';
-import { kickNotifications, NO_NOTIFICATIONS } from './notify/enqueue-notifications';
-import { configuredPolicy } from './waiver-policy';
-import { ensureMediaAnalyses, galleryMatches, releasedMatches } from './media-analysis.service';
-import { mediaStore } from './media.service';
+import { applyUnitWhitelist, unitWhitelist } from './scoped-whitelist.service';
+
+/*
+ * The check worker's batcher: counts attempts, gathers the runs of a revision in flight together and hands their
+ * results to the writer (record-check-results.service.ts) in one commit; a run out of attempts goes to
+ * fail-check-run.service.ts; what the checks read besides the revision comes from check-context.service.ts.
+ */
 
 export type RunCheckOutcome = 'completed' | 'skipped' | 'failed';
 
@@ -60,11 +58,6 @@ export interface CheckService {
   run(job: CheckJob): Promise<RunCheckOutcome>;
 }
 
-interface Computed {
-  job: CheckJob;
-  result: CheckResult;
-  settle: (outcome: RunCheckOutcome | Error) => void;
-}
 
 /** The runs of one revision in flight in this process: they share one read of the revision and one commit. */
 interface RevisionBatch {
@@ -228,128 +221,3 @@ export function runCheck(deps: ServiceDeps, runner: CheckRunner, job: CheckJob):
   return createCheckService(deps, runner, { gatherMs: 0 }).run(job);
 }
 
-/**
- * Records computed runs of one revision in one transaction and returns those it recorded; runs no longer
- * pending (done by a duplicate delivery, failed, reset) are left alone.
- */
-async function recordResults(deps: ServiceDeps, read: RevisionToCheck, computed: readonly Computed[]): Promise<Set<Computed>> {
-  const revisionId = read.revision.id;
-  const committed = await deps.db.transaction(async (tx) => {
-    const draft = await lockDraft(tx, read.revision.draftId);
-    const runs = await lockRuns(tx, revisionId);
-    const pending = new Map(runs.filter((r) => r.status === 'pending').map((r) => [r.checkId, r]));
-    // A check reported twice in one batch (a duplicate delivery) is recorded once.
-    const byCheck = new Map<string, { run: CheckRunRow; result: CheckResult; computed: Computed }>();
-    for (const c of computed) {
-      const run = pending.get(c.job.checkId);
-      if (run && !byCheck.has(run.checkId)) byCheck.set(run.checkId, { run, result: c.result, computed: c });
-    }
-    if (byCheck.size === 0) return null;
-    const done = [...byCheck.values()];
-    await completeRuns(
-      tx,
-      done.map(({ run, result }) => ({
-        run,
-        rulesetVersion: result.rulesetVersion,
-        // Each finding keeps the waiver policy its rule has now (config/waivers.ts).
-        findings: result.findings.map((f) => ({ ...f, waiverPolicy: configuredPolicy(f).policy })),
-      })),
-    );
-    const summaries = done.map(({ run, result }) => ({
-      check: run.checkId,
-      rulesetVersion: result.rulesetVersion,
-      findings: result.findings.length,
-      blocking: result.findings.filter((f) => f.severity === 'block').length,
-    }));
-    const events: NewAuditEvent[] = summaries.map((data) => ({ chain: draftChain(draft.id), draftId: draft.id, revisionId, actorId: null, actorName: '系统', type: 'check.completed', data }));
-    const saved: DraftRow = draft;
-    const owed = NO_NOTIFICATIONS;
-    const recorded = new Set(done.map((r) => r.computed));
-    // Only the last owed run of the current revision moves the draft; the others just record their result
-    // (the run row is their state, the audit event their trail) and leave the draft's version alone.
-    const owedAfter = runs.filter((r) => r.status !== 'done' && !byCheck.has(r.checkId)).length;
-    if (draft.currentRevisionId === revisionId && draft.status === 'checking' && owedAfter === 0) {
-      const aggregate = await loadAggregate(tx, draft, read.revision);
-      const all = await listFindings(tx, revisionId);
-      const hasBlocking = all.some((f) => f.severity === 'block' && !f.waivedAt);
-      const escalate = all.some((f) => f.escalate);
-      // The last result's event is the transition's own: checks.completed, with the totals.
-      const last = events.pop()!;
-      const committed = await commitTransition(
-        tx,
-        deps.stages,
-        { draft, aggregate },
-        { type: 'checks_completed', hasBlocking, escalate },
-        { type: 'checks.completed', actor: null, revisionId, data: last.data },
-        {
-          before: events,
-          write: async (next) => ({
-            data: { totalFindings: all.length, blockingFindings: all.filter((f) => f.severity === 'block').length, escalated: next.escalated, autoReturned: hasBlocking },
-          }),
-        },
-      );
-      return { saved: committed.saved, eventId: committed.event.id, moved: true, recorded, owed: committed.owed };
-    }
-    const appended = await appendAuditEvents(tx, draftChain(draft.id), events);
-    return { saved, eventId: appended.at(-1)!.id, moved: false, recorded, owed };
-  });
-  if (!committed) return new Set();
-  // Boards care about the draft's state; an intermediate run did not change it.
-  if (committed.moved) announce(deps, committed.saved, committed.eventId, []);
-  kickNotifications(deps, committed.owed);
-  return committed.recorded;
-}
-
-/** Near-duplicate candidates: recent released drafts of the same unit or platform, bounded. */
-export const REFERENCE_TEXTS = { limit: 50, maxChars: 20_000 } as const;
-
-/** Supplies released texts to compare a draft declared original against (the check ignores them otherwise). */
-async function copyrightContext(deps: ServiceDeps, read: RevisionToCheck, content: RevisionContent): Promise<CheckContext | undefined> {
-  if (content.origin.kind !== 'original') return undefined;
-  const referenceTexts = await recentReleasedTexts(deps.db, { unitId: read.unitId, platformId: read.platformId, excludeDraftId: read.revision.draftId, ...REFERENCE_TEXTS });
-  return { referenceTexts };
-}
-
-/**
- * The media analyses of a revision's files (OCR, codes, metadata; cached by hash, made now where missing) and the
- * pictures they look like (admin gallery, other drafts' releases): facts every text check and copyright read.
- */
-async function mediaContext(deps: ServiceDeps, read: RevisionToCheck, content: RevisionContent): Promise<CheckContext | undefined> {
-  const files = content.media ?? [];
-  if (files.length === 0) return undefined;
-  const store = mediaStore(deps);
-  const analyses = await ensureMediaAnalyses(deps.db, async (hash) => (await store.get(hash)) ?? null, files.map((f) => ({ hash: f.hash, kind: f.kind })));
-  const draft = { id: read.revision.draftId, unitId: read.unitId };
-  const mediaMatches = [...(await galleryMatches(deps.db, analyses)), ...(await releasedMatches(deps.db, analyses, draft))];
-  return { media: analyses, mediaMatches };
-}
-
-/**
- * Gives up on a run after its bounded attempts; the draft lands in checks_failed, visible and retryable. Resolves
- * to false when there was nothing to give up: the run is no longer pending, or an admin's retry reset its count.
- */
-export async function failCheckRun(deps: ServiceDeps, job: CheckJob, reason: string): Promise<boolean> {
-  const committed = await deps.db.transaction(async (tx) => {
-    const draftId = await draftOfRuns(tx, job.revisionId);
-    if (!draftId) return null;
-    const draft = await lockDraft(tx, draftId);
-    const run = await lockRun(tx, job.revisionId, job.checkId);
-    // Only when PostgreSQL's count says the attempts are used up: an admin may have reset the run meanwhile.
-    if (!run || run.status !== 'pending' || run.attempts < deps.checkMaxAttempts) return null;
-    await failRun(tx, run, reason);
-    const aggregate = await loadAggregate(tx, draft);
-    // A run of an older revision (or of a draft that moved on) is recorded as failed without moving the draft.
-    const moves = draft.currentRevisionId === job.revisionId && draft.status === 'checking';
-    return commitTransition(
-      tx,
-      deps.stages,
-      { draft, aggregate },
-      moves ? { type: 'checks_failed' } : null,
-      { type: 'check.failed', actor: null, revisionId: job.revisionId, outcome: 'failure', data: { check: job.checkId, reason } },
-    );
-  });
-  if (!committed) return false;
-  announce(deps, committed.saved, committed.event.id, []);
-  kickNotifications(deps, committed.owed);
-  return true;
-}

@@ -1,6 +1,7 @@
 import { stalePendingRuns, touchRun } from '../db/check-run.repository';
 import type { CheckJob, ServiceDeps } from './deps';
-import { failCheckRun, startBudget } from './run-check.service';
+import { failCheckRun } from './fail-check-run.service';
+import { startBudget } from './run-check.service';
 
 export interface SweepPort {
   redrive(job: CheckJob): Promise<'added' | 'present'>;

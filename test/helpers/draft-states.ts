@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { CheckAttemptError, createCheckService, failCheckRun, runCheck, type CheckRunner } from '../../src/services/run-check.service';
+import { failCheckRun } from '../../src/services/fail-check-run.service';
+import { CheckAttemptError, createCheckService, runCheck, type CheckRunner } from '../../src/services/run-check.service';
 import { draftBody, sharedEngine, type TestContext } from './test-context';
 
 /**
