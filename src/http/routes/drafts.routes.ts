@@ -1,13 +1,14 @@
 import type { RevisionContent } from '../../domain/content';
+
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+
 import { Router } from 'express';
+
 import { z } from 'zod';
-import { draftChain } from '../../domain/audit';
-import { requiredStages, STAGE_LABELS, type StageId } from '../../domain/workflow';
-import type { CheckpointStore } from '../../services/audit-trail.service';
-import { draftTrail, recordExport, trailCsv, verifyChains } from '../../services/audit-trail.service';
+
 import type { ServiceDeps } from '../../services/deps';
-import { draftDetail, peopleById, readableDraft, searchDrafts } from '../../services/draft-queries.service';
+
+import { draftDetail, readableDraft, searchDrafts } from '../../services/draft-queries.service';
 import {
   correctDraft,
   recordDecision,
@@ -18,41 +19,25 @@ import {
   waiveFinding,
   withdrawDraft,
 } from '../../services/review.service';
+
 import { submitDraft } from '../../services/submit-draft.service';
-import { applyMarks, createMark, draftMarks, resolveMark } from '../../services/marks.service';
+
 import { diffRevisions } from '../../services/revision-diff.service';
+
 import { DomainError } from '../../domain/errors';
-import { presentDraft, presentDraftListItem, presentMark, presentRevisionDiff, routeLabel } from '../presenters';
-import { reviewSheetHtml } from '../review-sheet';
-import { readableWaivers, waiversOfDraft } from '../../services/waivers.service';
+
+import { presentDraft, presentDraftListItem, presentRevisionDiff } from '../presenters';
 import { decodeListCursor, encodeListCursor, LIST_COUNT_CAP } from '../list-cursor';
+
 import { route } from '../route';
-import {
-  CorrectionSchema,
-  DecisionCreateSchema,
-  DiffQuery,
-  DraftCreateSchema,
-  ErrorSchema,
-  DraftListQuery,
-  FindingParams,
-  IdParams,
-  MarkCreateSchema,
-  MarkParams,
-  MarkResolveSchema,
-  MarksApplySchema,
-  ReleaseSchema,
-  ResubmitSchema,
-  RevisionCreateSchema,
-  TrailQuery,
-  WaiveSchema,
-  WithdrawSchema,
-} from '../schemas';
+
+import { CorrectionSchema, DecisionCreateSchema, DiffQuery, DraftCreateSchema, ErrorSchema, DraftListQuery, FindingParams, IdParams, ReleaseSchema, ResubmitSchema, RevisionCreateSchema, WaiveSchema, WithdrawSchema } from '../schemas';
 
 const ok = (description: string, schema: z.ZodType = z.object({}).loose()) => ({ description, content: { 'application/json': { schema } } });
 const StateSchema = z.object({ id: z.string(), status: z.string(), stage: z.string().nullable(), version: z.number() }).openapi('DraftState');
 const state = (d: { id: string; status: string; stage: string | null; version: number }) => ({ id: d.id, status: d.status, stage: d.stage, version: d.version });
 
-export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, checkpoints: CheckpointStore | null): Router {
+export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry): Router {
   const router = Router();
   const tags = ['稿件'];
 
@@ -139,53 +124,6 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
   );
 
   // 校对标记: users who may act at the current stage create, accept, reject and apply; readers of the draft list.
-  const withPeople = async (marks: Awaited<ReturnType<typeof draftMarks>>) => {
-    const people = await peopleById(deps.db, marks.flatMap((m) => [m.createdBy, ...(m.resolvedBy ? [m.resolvedBy] : [])]));
-    return marks.map((m) => presentMark(m, people));
-  };
-
-  route(
-    router,
-    registry,
-    { method: 'get', path: '/api/drafts/:id/marks', summary: '校对标记列表（各版本）', tags, roles: [], params: IdParams, responses: { 200: ok('校对标记') } },
-    async ({ params, user }) => ({ items: await withPeople(await draftMarks(deps, user, params.id)) }),
-  );
-
-  route(
-    router,
-    registry,
-    {
-      method: 'post', path: '/api/drafts/:id/marks', summary: '添加校对标记：选中文字提出修改建议或批注，或采纳机审问题的修改建议', tags, roles: [], params: IdParams, body: MarkCreateSchema,
-      responses: { 201: ok('已添加'), 409: ok('稿件已有新版本或不在审核中') },
-    },
-    async ({ params, body, user, res }) => {
-      const mark = await createMark(deps, user, params.id, body);
-      res.status(201).json((await withPeople([mark]))[0]);
-      return undefined;
-    },
-  );
-
-  route(
-    router,
-    registry,
-    { method: 'post', path: '/api/drafts/:id/marks/:mid/resolve', summary: '采纳或不采纳校对标记', tags, roles: [], params: MarkParams, body: MarkResolveSchema, responses: { 200: ok('已处理') } },
-    async ({ params, body, user }) => (await withPeople([await resolveMark(deps, user, params.id, params.mid, body)]))[0],
-  );
-
-  route(
-    router,
-    registry,
-    {
-      method: 'post', path: '/api/drafts/:id/marks/apply', summary: '应用已采纳的修改建议：生成本环节的校对修改稿（重新机审，已有审核结论保留）', tags, roles: [], params: IdParams, body: MarksApplySchema,
-      responses: { 201: ok('新版本'), 409: ok('版本已变化或状态不允许') },
-    },
-    async ({ params, body, user, res }) => {
-      const out = await applyMarks(deps, user, params.id, body);
-      res.status(201).json({ ...state(out.draft), revision: out.result });
-      return undefined;
-    },
-  );
-
   route(
     router,
     registry,
@@ -245,58 +183,6 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
     registry,
     { method: 'post', path: '/api/drafts/:id/checks/retry', summary: '管理员重新机审（机审失败的稿件）', tags, roles: ['admin'], params: IdParams, responses: { 200: ok('新状态', StateSchema) } },
     async ({ params, user }) => state((await retryChecks(deps, user, params.id)).draft),
-  );
-
-  route(
-    router,
-    registry,
-    { method: 'get', path: '/api/drafts/:id/trail', summary: '稿件审计轨迹（JSON，或 ?format=csv 导出）', tags: ['审计'], roles: [], params: IdParams, query: TrailQuery, responses: { 200: ok('审计事件') } },
-    async ({ params, query, user, res }) => {
-      const draft = await readableDraft(deps.db, user, params.id);
-      const events = await draftTrail(deps.db, draftChain(draft.id));
-      if (query.format === 'csv') {
-        await recordExport(deps.db, user, { draftId: draft.id, number: draft.number, format: 'csv', events: events.length });
-        res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-        res.setHeader('Content-Disposition', `attachment; filename="trail-${draft.number}.csv"`);
-        res.send(trailCsv(events));
-        return undefined;
-      }
-      return { draftId: draft.id, number: draft.number, events };
-    },
-  );
-
-  route(
-    router,
-    registry,
-    { method: 'get', path: '/api/drafts/:id/trail/verify', summary: '校验稿件审计链（并与库外签名检查点比对）', tags: ['审计'], roles: [], params: IdParams, responses: { 200: ok('校验结果') } },
-    async ({ params, user }) => {
-      const draft = await readableDraft(deps.db, user, params.id);
-      const report = await verifyChains(deps.db, checkpoints, [draftChain(draft.id)]);
-      const chain = report.chains[0];
-      return { ok: report.ok, events: chain?.events ?? 0, head: chain?.head ?? null, firstBreak: report.firstBreak ?? null, invalidCheckpoints: report.invalidCheckpoints, missingCheckpoints: report.missingCheckpoints };
-    },
-  );
-
-  route(
-    router,
-    registry,
-    { method: 'get', path: '/api/drafts/:id/review-sheet', summary: '可打印的审稿单（HTML）', tags: ['审计'], roles: [], params: IdParams, responses: { 200: { description: 'HTML 审稿单', content: { 'text/html': { schema: z.string() } } } } },
-    async ({ params, user, res }) => {
-      const detail = await draftDetail(deps.db, user, params.id);
-      const marks = await draftMarks(deps, user, params.id);
-      const waivers = await waiversOfDraft(deps.db, params.id);
-      const people = await peopleById(deps.db, [...detail.decisions.map((d) => d.actorId), ...marks.map((m) => m.createdBy)]);
-      res.setHeader('Content-Type', 'text/html; charset=utf-8');
-      res.send(reviewSheetHtml(detail, people, (s) => STAGE_LABELS[s as StageId] ?? s, marks, waivers, routeLabel(requiredStages(deps.stages, detail.aggregate)), deps.timeZone));
-      return undefined;
-    },
-  );
-
-  route(
-    router,
-    registry,
-    { method: 'get', path: '/api/drafts/:id/waivers', summary: '稿件的全部豁免记录（问题、命中文字、理由、豁免人、时间；审稿单同源）', tags: ['审计'], roles: [], params: IdParams, responses: { 200: ok('豁免记录') } },
-    async ({ params, user }) => ({ items: await readableWaivers(deps.db, user, params.id) }),
   );
 
   return router;
