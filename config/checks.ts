@@ -99,6 +99,14 @@ export interface ChecksConfig {
     /** Keywords to attach as evidence (TF-IDF top N). */
     keywordCount: number;
   };
+  context: {
+    /**
+     * The safety floor of the context rules (issue 11): a finding of one of these categories (at the severity given,
+     * or any) that a context cue would lower goes no lower than `to` — a cue word next to 法轮功 or 绝密 does not
+     * make them harmless, it only means a human reads the sentence.
+     */
+    floor: { to: 'review' | 'info'; categories: Array<{ category: string; severity?: 'block' | 'review' }> };
+  };
   limits: {
     /**
      * Findings one check may list for one revision; beyond this the rest become one summary finding with the
@@ -186,5 +194,18 @@ export const CHECKS_CONFIG: ChecksConfig = {
     ],
   },
   escalation: { keywordCount: 5 },
+  context: {
+    // The categories no statement can justify (config/waivers.ts `never`) and named cults.
+    floor: {
+      to: 'review',
+      categories: [
+        { category: 'secrecy.marking' },
+        { category: 'politics', severity: 'block' },
+        { category: 'porn', severity: 'block' },
+        { category: 'violence-terror', severity: 'block' },
+        { category: 'religion', severity: 'block' },
+      ],
+    },
+  },
   limits: { findingsPerCheck: 200 },
 };

@@ -8,12 +8,15 @@
  * label). Per draft: clean drafts with a review-level finding, clean drafts blocked, clean drafts escalated, problem
  * drafts with no review-level finding, and escalation precision (escalated drafts that carry an escalation label).
  *
- * Flags: --split tuning|heldout (default both), --verbose (list false alarms and misses; use on tuning only).
+ * Flags: --split tuning|heldout (default both), --verbose (list false alarms and misses; use on tuning only),
+ * --floor info|review (the context rules' safety floor for never/absolute categories; default: config/checks.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SensitiveWordTool from 'sensitive-word-tool';
+import { CHECKS_CONFIG } from '../../config/checks';
 import { CHECK_IDS, loadCheckEngine, readDictionaryDir, parseDictionaries } from '../../src/checks';
+import { setStanceModeForBench } from '../../src/checks/rules/context';
 import type { Finding, Severity } from '../../src/domain/findings';
 import type { CorpusDraft, CorpusLabel } from './corpus';
 
@@ -146,7 +149,10 @@ async function main() {
   const verbose = args.includes('--verbose');
   const only = args.includes('--split') ? args[args.indexOf('--split') + 1] : undefined;
   const corpus = JSON.parse(readFileSync(join(__dirname, 'corpus.json'), 'utf8')) as { drafts: CorpusDraft[] };
-  const engine = await loadCheckEngine({ dictionaryDir: DICT_DIR, preloadSegmenter: true });
+  if (args.includes('--stance')) setStanceModeForBench(args[args.indexOf('--stance') + 1] as 'stance' | 'strict' | 'off');
+  const floor = args.includes('--floor') ? (args[args.indexOf('--floor') + 1] as 'info' | 'review') : CHECKS_CONFIG.context.floor.to;
+  const config = { ...CHECKS_CONFIG, context: { floor: { ...CHECKS_CONFIG.context.floor, to: floor } } };
+  const engine = await loadCheckEngine({ dictionaryDir: DICT_DIR, preloadSegmenter: true, config });
   const results = new Map<string, Scored>();
   const t0 = performance.now();
   for (const d of corpus.drafts) {
@@ -156,7 +162,7 @@ async function main() {
   const ms = performance.now() - t0;
   const swt = await baseline(corpus.drafts);
   const splits = (['tuning', 'heldout'] as const).filter((s) => !only || s === only);
-  console.log(`bench:quality — ${corpus.drafts.length} labelled drafts, rule set ${engine.version}; all checks on all drafts in ${ms.toFixed(0)} ms`);
+  console.log(`bench:quality — ${corpus.drafts.length} labelled drafts, rule set ${engine.version}, context floor ${floor}; all checks on all drafts in ${ms.toFixed(0)} ms`);
   for (const split of splits) {
     const drafts = corpus.drafts.filter((d) => d.split === split);
     const labels = drafts.reduce((n, d) => n + d.labels.length, 0);

@@ -58,7 +58,7 @@ export const CHECK_IDS = ['sensitive', 'advertising', 'secrecy', 'copyright', 'p
 export type CheckId = (typeof CHECK_IDS)[number];
 
 /** Bump when rule code (patterns, scoring) changes, so findings record which rules produced them. */
-export const RULES_CODE_VERSION = 'checks-3';
+export const RULES_CODE_VERSION = 'checks-4';
 
 /** The rule-set version: dictionary content hash + config + rule code version. */
 export function rulesetVersion(dicts: Pick<Dictionaries, 'contentHash'>, config: ChecksConfig): string {
