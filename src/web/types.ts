@@ -35,6 +35,7 @@ export interface BoardItem {
   stageLabel: string | null;
   version: number;
   major: boolean;
+  genre?: string | null;
   escalated: boolean;
   unitId: string;
   unitName: string;
@@ -108,6 +109,7 @@ export interface DraftDetail {
   version: number;
   round: number;
   major: boolean;
+  genre?: string | null;
   escalated: boolean;
   unitId: string;
   platformId: string;
