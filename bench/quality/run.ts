@@ -9,7 +9,9 @@
  * drafts with no review-level finding, and escalation precision (escalated drafts that carry an escalation label).
  *
  * Flags: --split tuning|heldout (default both), --verbose (list false alarms and misses; use on tuning only),
- * --floor info|review (the context rules' safety floor for never/absolute categories; default: config/checks.ts).
+ * --floor info|review (the context rules' safety floor for never/absolute categories; default: config/checks.ts),
+ * --stance stance|strict|off (how the floor is lifted), --genre-cue on|off (the draft's 体裁 as a context cue; each
+ * corpus genre maps to a catalog 体裁 below, as an editor would pick it).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +19,7 @@ import SensitiveWordTool from 'sensitive-word-tool';
 import { CHECKS_CONFIG } from '../../config/checks';
 import { CHECK_IDS, loadCheckEngine, readDictionaryDir, parseDictionaries } from '../../src/checks';
 import { setStanceModeForBench } from '../../src/checks/rules/context';
+import { setGenreCueForBench } from '../../src/checks/engine';
 import type { Finding, Severity } from '../../src/domain/findings';
 import type { CorpusDraft, CorpusLabel } from './corpus';
 
@@ -144,6 +147,16 @@ async function baseline(drafts: CorpusDraft[]): Promise<Map<string, Scored>> {
   return out;
 }
 
+/** The 体裁 an editor would pick for a corpus genre (src/shared/genres.ts). */
+function catalogGenre(genre: string): string {
+  if (['禁毒', '反邪教', '保密教育', '消防', '防溺水', '国家安全', '食品安全', '防诈骗'].includes(genre)) return '安全教育/科普';
+  if (genre === '招生' || genre === '招聘') return '招生/招聘';
+  if (genre.startsWith('转载')) return '转载';
+  if (genre === '食堂菜单' || genre === '公示') return '通知公告';
+  if (['活动报道', '讲座预告', '通知公告', '喜报', '社团招新', '校友故事', '节日推文', '情况通报'].includes(genre)) return genre;
+  return '其他';
+}
+
 async function main() {
   const args = process.argv.slice(2);
   const verbose = args.includes('--verbose');
@@ -153,16 +166,19 @@ async function main() {
   const floor = args.includes('--floor') ? (args[args.indexOf('--floor') + 1] as 'info' | 'review') : CHECKS_CONFIG.context.floor.to;
   const config = { ...CHECKS_CONFIG, context: { floor: { ...CHECKS_CONFIG.context.floor, to: floor } } };
   const engine = await loadCheckEngine({ dictionaryDir: DICT_DIR, preloadSegmenter: true, config });
+  const genreCue = args.includes('--genre-cue') && args[args.indexOf('--genre-cue') + 1] === 'on';
+  setGenreCueForBench(genreCue);
   const results = new Map<string, Scored>();
   const t0 = performance.now();
   for (const d of corpus.drafts) {
-    const findings = engine.checkIds.flatMap((c) => engine.run(c, d.content).findings);
+    const context = { genre: catalogGenre(d.genre) };
+    const findings = engine.checkIds.flatMap((c) => engine.run(c, d.content, context).findings);
     results.set(d.id, { findings });
   }
   const ms = performance.now() - t0;
   const swt = await baseline(corpus.drafts);
   const splits = (['tuning', 'heldout'] as const).filter((s) => !only || s === only);
-  console.log(`bench:quality — ${corpus.drafts.length} labelled drafts, rule set ${engine.version}, context floor ${floor}; all checks on all drafts in ${ms.toFixed(0)} ms`);
+  console.log(`bench:quality — ${corpus.drafts.length} labelled drafts, rule set ${engine.version}, context floor ${floor}, 体裁 cue ${genreCue ? 'on' : 'off'}; all checks on all drafts in ${ms.toFixed(0)} ms`);
   for (const split of splits) {
     const drafts = corpus.drafts.filter((d) => d.split === split);
     const labels = drafts.reduce((n, d) => n + d.labels.length, 0);

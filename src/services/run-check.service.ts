@@ -211,6 +211,7 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
         }
         content = contentOf(read.revision);
         if (job.checkId === 'copyright') context = await (batch.references ??= copyrightContext(deps, read, content));
+        if (read.genre) context = { ...context, genre: read.genre };
         // Whitelist phrases scoped to the draft's unit and to its genre (issue 11).
         unitPhrases = await scopedPhrases(deps.db, read.unitId, read.genre);
         if (content.media?.length) {

@@ -165,7 +165,7 @@ describe('规则反馈 page', () => {
     await desk.page.setViewportSize({ width: 1440, height: 900 });
     await desk.page.locator('form[aria-label="投稿"] button[type="submit"]').click();
     await desk.page.waitForSelector('[data-testid="review-page"]');
-    const id = await desk.page.evaluate(() => location.hash.split('/').pop()!);
+    const id = new URL(desk.page.url()).hash.split('/').pop()!;
     const returned = await waitForDraft(h.ctx, 'editor', id, (d) => d.status === 'returned');
     expect(returned.genre).toBe('社团招新');
     await desk.page.reload();
@@ -190,6 +190,11 @@ describe('规则反馈 page', () => {
     await item.locator('button', { hasText: '确认豁免' }).click();
     await prop.page.locator('[data-finding-item] [data-testid="waived-note"]', { hasText: '数学科普，非赌博' }).waitFor();
     await h.shot(prop.page, 'genre-review-1440');
+    await prop.page.setViewportSize({ width: 390, height: 844 });
+    await prop.page.waitForTimeout(200);
+    expect(await noHorizontalScroll(prop.page)).toBe(true);
+    await h.shot(prop.page, 'genre-review-390');
+    expect(prop.problems).toEqual([]);
 
     // The admin whitelists the phrase for this genre, from the example.
     const admin = await h.open('admin', '/admin/rule-feedback');

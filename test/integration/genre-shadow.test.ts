@@ -126,7 +126,7 @@ describe('影子规则 recorded as drafts arrive', () => {
     // A new revision of it is recorded too (once per revision and span, whatever the deliveries).
     const rev = await ctx.api('editor').post(`/api/drafts/${fresh.id}/revisions`, { ...draftBody(ctx, { title: '活动通知', body: `${TERM}改为每周五晚集合，${TERM}欢迎你。` }), platformId: undefined, version: fresh.version });
     expect([rev.status, rev.body.error]).toEqual([201, undefined]);
-    const revised = await waitForDraft(ctx, 'r1', fresh.id, (d) => d.status !== 'checking' && d.currentRevision.number === 2);
+    const revised = await waitForDraft(ctx, 'r1', fresh.id, (d: any) => d.status !== 'checking' && d.currentRevision.number === 2);
     expect(revised.findings.filter((f: any) => f.matched.includes(TERM))).toEqual([]);
     const hits = await hitsOf(shadowId);
     expect(hits.filter((h) => h.revision_id === revised.currentRevision.id)).toHaveLength(2);

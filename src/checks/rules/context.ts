@@ -30,6 +30,14 @@ export const EDUCATION_CUES = [
 
 /** A title naming one of these genres makes the whole draft an education piece for the categories listed. */
 /** `quotedMentions`: a quoted term is a mention of what the scam says, even next to an act word. */
+/**
+ * 体裁 the editor chose that make the whole draft an education piece, like a title naming one (issue 11): the
+ * categories of every title genre above. A 情况通报 is the opposite (news of an event) and is not here.
+ */
+const GENRE_CUES: Record<string, { label: string; categories: string[] }> = {
+  '安全教育/科普': { label: '安全教育/科普（体裁）', categories: ['drugs', 'religion', 'secrecy.marking', 'secrecy.internal', 'illegal-services', 'gambling', 'secrecy.exam', 'violence-terror'] },
+};
+
 const DOCUMENT_GENRES: Array<{ cues: string[]; label: string; categories: string[]; quotedMentions?: boolean }> = [
   { cues: ['禁毒', '毒品', '无毒'], label: '禁毒宣传教育', categories: ['drugs'] },
   { cues: ['邪教'], label: '反邪教宣传教育', categories: ['religion'] },
@@ -141,7 +149,10 @@ export function revisionContext(p: PreparedRevision): RevisionContext {
       return words.find((c) => around.includes(c));
     },
     documentGenre(category, start, end) {
-      const g = DOCUMENT_GENRES.find((d) => d.categories.includes(category) && d.cues.some((c) => title.includes(c)));
+      const chosen = p.genre ? GENRE_CUES[p.genre] : undefined;
+      const g =
+        DOCUMENT_GENRES.find((d) => d.categories.includes(category) && d.cues.some((c) => title.includes(c))) ??
+        (chosen?.categories.includes(category) ? { ...chosen, cues: [], quotedMentions: true } : undefined);
       if (!g) return undefined;
       const around = outside(sentence(start, end), start, end);
       // An act word makes it an act — unless the sentence forbids it (不得通过微信传递涉密文件) or states what it
