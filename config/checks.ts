@@ -105,7 +105,17 @@ export interface ChecksConfig {
      * or any) that a context cue would lower goes no lower than `to` — a cue word next to 法轮功 or 绝密 does not
      * make them harmless, it only means a human reads the sentence.
      */
-    floor: { to: 'review' | 'info'; categories: Array<{ category: string; severity?: 'block' | 'review' }> };
+    floor: {
+      to: 'review' | 'info';
+      /** Lifted (back to `info`) when the sentence itself takes a stance against the term or explains the 密级. */
+      liftOnStance: boolean;
+      categories: Array<{ category: string; severity?: 'block' | 'review' }>;
+    };
+    /**
+     * The draft's 体裁 as a context cue (安全教育/科普 like a title naming the genre). Off: measured with no effect on
+     * the labelled corpus, and it is an input the editor chooses (README, issue 11).
+     */
+    genreCue: boolean;
   };
   limits: {
     /**
@@ -198,6 +208,7 @@ export const CHECKS_CONFIG: ChecksConfig = {
     // The categories no statement can justify (config/waivers.ts `never`) and named cults.
     floor: {
       to: 'review',
+      liftOnStance: true,
       categories: [
         { category: 'secrecy.marking' },
         { category: 'politics', severity: 'block' },
@@ -206,6 +217,7 @@ export const CHECKS_CONFIG: ChecksConfig = {
         { category: 'religion', severity: 'block' },
       ],
     },
+    genreCue: false,
   },
   limits: { findingsPerCheck: 200 },
 };

@@ -18,8 +18,6 @@ import { join } from 'node:path';
 import SensitiveWordTool from 'sensitive-word-tool';
 import { CHECKS_CONFIG } from '../../config/checks';
 import { CHECK_IDS, loadCheckEngine, readDictionaryDir, parseDictionaries } from '../../src/checks';
-import { setStanceModeForBench } from '../../src/checks/rules/context';
-import { setGenreCueForBench } from '../../src/checks/engine';
 import type { Finding, Severity } from '../../src/domain/findings';
 import type { CorpusDraft, CorpusLabel } from './corpus';
 
@@ -162,12 +160,13 @@ async function main() {
   const verbose = args.includes('--verbose');
   const only = args.includes('--split') ? args[args.indexOf('--split') + 1] : undefined;
   const corpus = JSON.parse(readFileSync(join(__dirname, 'corpus.json'), 'utf8')) as { drafts: CorpusDraft[] };
-  if (args.includes('--stance')) setStanceModeForBench(args[args.indexOf('--stance') + 1] as 'stance' | 'strict' | 'off');
-  const floor = args.includes('--floor') ? (args[args.indexOf('--floor') + 1] as 'info' | 'review') : CHECKS_CONFIG.context.floor.to;
-  const config = { ...CHECKS_CONFIG, context: { floor: { ...CHECKS_CONFIG.context.floor, to: floor } } };
+  const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+  // --stance: `stance` (config default) lifts the floor where the sentence takes a stance, `strict` never, `off` no floor.
+  const stance = flag('--stance') ?? 'stance';
+  const floor = stance === 'off' ? 'info' : ((flag('--floor') as 'info' | 'review' | undefined) ?? CHECKS_CONFIG.context.floor.to);
+  const genreCue = flag('--genre-cue') === 'on' ? true : flag('--genre-cue') === 'off' ? false : CHECKS_CONFIG.context.genreCue;
+  const config = { ...CHECKS_CONFIG, context: { floor: { ...CHECKS_CONFIG.context.floor, to: floor, liftOnStance: stance !== 'strict' }, genreCue } };
   const engine = await loadCheckEngine({ dictionaryDir: DICT_DIR, preloadSegmenter: true, config });
-  const genreCue = args.includes('--genre-cue') && args[args.indexOf('--genre-cue') + 1] === 'on';
-  setGenreCueForBench(genreCue);
   const results = new Map<string, Scored>();
   const t0 = performance.now();
   for (const d of corpus.drafts) {
@@ -178,7 +177,7 @@ async function main() {
   const ms = performance.now() - t0;
   const swt = await baseline(corpus.drafts);
   const splits = (['tuning', 'heldout'] as const).filter((s) => !only || s === only);
-  console.log(`bench:quality — ${corpus.drafts.length} labelled drafts, rule set ${engine.version}, context floor ${floor}, 体裁 cue ${genreCue ? 'on' : 'off'}; all checks on all drafts in ${ms.toFixed(0)} ms`);
+  console.log(`bench:quality — ${corpus.drafts.length} labelled drafts, rule set ${engine.version}, context floor ${floor}${floor !== 'info' ? ` (${stance})` : ''}, 体裁 cue ${genreCue ? 'on' : 'off'}; all checks on all drafts in ${ms.toFixed(0)} ms`);
   for (const split of splits) {
     const drafts = corpus.drafts.filter((d) => d.split === split);
     const labels = drafts.reduce((n, d) => n + d.labels.length, 0);

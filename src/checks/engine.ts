@@ -49,15 +49,6 @@ export interface CheckEngineSourceOptions {
   segmenter?: Segmenter | undefined;
 }
 
-/**
- * Whether the draft's 体裁 is a context cue. Off: on the labelled corpus it changed no figure on either split (the
- * titles already carry the cues), and it is an input the editor chooses (bench:quality --genre-cue on; README).
- */
-let GENRE_AS_CUE = false;
-export function setGenreCueForBench(on: boolean): void {
-  GENRE_AS_CUE = on;
-}
-
 const WAIVER_STRICTNESS: Record<string, number> = { stage: 0, propaganda: 1, never: 2 };
 /** How hard a finding is to waive under config/waivers.ts (a summary of omitted findings inherits the hardest). */
 const waiverStrictness = (f: Finding): number => WAIVER_STRICTNESS[waiverPolicyFor({ rules: WAIVER_RULES, defaults: DEFAULT_WAIVER_POLICY }, f).policy] ?? 0;
@@ -114,7 +105,7 @@ export function buildCheckEngine(dicts: Dictionaries, options: { config?: Checks
       // The genre rides on the prepared text (a new object when it is set, so the cached sentence context of the
       // same text without a genre is not reused for it).
       let prepared = base;
-      if (context.genre && GENRE_AS_CUE) {
+      if (context.genre && config.context.genreCue) {
         if (lastWithGenre?.base !== base || lastWithGenre.prepared.genre !== context.genre) lastWithGenre = { base, prepared: { ...base, genre: context.genre } };
         prepared = lastWithGenre.prepared;
       }

@@ -172,9 +172,10 @@ export function revisionContext(p: PreparedRevision): RevisionContext {
 }
 
 /** The lowest severity context may give a finding of `category` first judged `from` (config `context.floor`). */
-export function contextFloor(config: ChecksConfig, category: string, from: Severity): Severity {
+export function contextFloor(config: ChecksConfig, category: string, from: Severity): { floor: Severity; liftOnStance: boolean } {
   const f = config.context.floor;
-  return f.categories.some((c) => c.category === category && (c.severity === undefined || c.severity === from)) ? f.to : 'info';
+  const floored = f.categories.some((c) => c.category === category && (c.severity === undefined || c.severity === from));
+  return { floor: floored ? f.to : 'info', liftOnStance: f.liftOnStance };
 }
 
 /**
@@ -182,18 +183,23 @@ export function contextFloor(config: ChecksConfig, category: string, from: Sever
  * or science — to `floor` at most (never/absolute categories stay `review`). The reason goes into the message and
  * `evidence.context`; escalation is dropped with it.
  */
-export function lowerInContext(p: PreparedRevision, d: FindingDraft, category: string, options: { sentence?: boolean; document?: boolean; floor?: Severity } = {}): FindingDraft {
+export function lowerInContext(
+  p: PreparedRevision,
+  d: FindingDraft,
+  category: string,
+  options: { sentence?: boolean; document?: boolean; floor?: { floor: Severity; liftOnStance: boolean } } = {},
+): FindingDraft {
   if (d.severity === 'info') return d;
   const ctx = revisionContext(p);
   const cue = options.sentence === false ? undefined : ctx.sentenceCue(d.start, d.end);
   const genre = cue || options.document === false ? undefined : ctx.documentGenre(category, d.start, d.end);
   if (!cue && !genre) return d;
   const why = cue ? { scope: 'sentence' as const, cue, reason: `所在句含语境词「${cue}」` } : { scope: 'document' as const, cue: genre!, reason: `全文为${genre}` };
-  const floor = options.floor ?? 'info';
-  if (floor !== 'info' && STANCE_MODE !== 'strict') {
-    // Above the floor only when the sentence itself takes the stance (揭露…邪教组织的本质, 密级分为…): a cue word
+  const floor = options.floor?.floor ?? 'info';
+  if (floor !== 'info' && options.floor?.liftOnStance) {
+    // Below the floor only when the sentence itself takes the stance (揭露…邪教组织的本质, 密级分为…): a cue word
     // alone (讲座, 警惕, 历史) says the sentence is about the term, not which side it is on.
-    const stance = STANCE_MODE === 'off' ? why.cue : ctx.sentenceHas(d.start, d.end, category === 'secrecy.marking' ? SECRECY_EXPLAINED : STANCE_AGAINST);
+    const stance = ctx.sentenceHas(d.start, d.end, category === 'secrecy.marking' ? SECRECY_EXPLAINED : STANCE_AGAINST);
     if (stance) return lowered(d, { scope: 'sentence', cue: stance, reason: `${why.reason}，且所在句表明立场「${stance}」` });
   }
   return lowered(d, why, floor);
@@ -203,11 +209,7 @@ export function lowerInContext(p: PreparedRevision, d: FindingDraft, category: s
 const STANCE_AGAINST = ['揭露', '邪教组织', '邪教', '本质', '危害', '抵制', '反对', '反邪教', '歪理邪说', '打击', '取缔', '惩治', '欺骗', '蛊惑', '敛财', '残害', '坚决'];
 /** Words of a sentence that explains the 密级 rather than marks a document. */
 const SECRECY_EXPLAINED = ['分为', '三级', '级国家秘密', '是指', '依次', '保守国家秘密法', '保密法', '标注', '写作', '定密'];
-/** Bench switch (bench:quality --stance): `stance` (default) as above, `strict` floor always, `off` no floor. */
-let STANCE_MODE: 'stance' | 'strict' | 'off' = 'stance';
-export function setStanceModeForBench(mode: typeof STANCE_MODE): void {
-  STANCE_MODE = mode;
-}
+
 
 const RANK: Record<Severity, number> = { info: 0, review: 1, block: 2 };
 
