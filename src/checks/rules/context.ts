@@ -28,16 +28,18 @@ export const EDUCATION_CUES = [
   '未发生', '没有发生', '并未', '不实', '谣言',
 ];
 
-/** A title naming one of these genres makes the whole draft an education piece for the categories listed. */
-/** `quotedMentions`: a quoted term is a mention of what the scam says, even next to an act word. */
 /**
- * 体裁 the editor chose that make the whole draft an education piece, like a title naming one (issue 11): the
- * categories of every title genre above. A 情况通报 is the opposite (news of an event) and is not here.
+ * 体裁 the editor chose that make the whole draft an education piece, like a title naming one (issue 11; used only
+ * when config `context.genreCue` is on). A 情况通报 is the opposite (news of an event) and is not here.
  */
 const GENRE_CUES: Record<string, { label: string; categories: string[] }> = {
   '安全教育/科普': { label: '安全教育/科普（体裁）', categories: ['drugs', 'religion', 'secrecy.marking', 'secrecy.internal', 'illegal-services', 'gambling', 'secrecy.exam', 'violence-terror'] },
 };
 
+/**
+ * A title naming one of these genres makes the whole draft an education piece for the categories listed.
+ * `quotedMentions`: a quoted term is a mention of what the scam says, even next to an act word.
+ */
 const DOCUMENT_GENRES: Array<{ cues: string[]; label: string; categories: string[]; quotedMentions?: boolean }> = [
   { cues: ['禁毒', '毒品', '无毒'], label: '禁毒宣传教育', categories: ['drugs'] },
   { cues: ['邪教'], label: '反邪教宣传教育', categories: ['religion'] },
@@ -200,16 +202,18 @@ export function lowerInContext(
     // Below the floor only when the sentence itself takes the stance (揭露…邪教组织的本质, 密级分为…): a cue word
     // alone (讲座, 警惕, 历史) says the sentence is about the term, not which side it is on.
     const stance = ctx.sentenceHas(d.start, d.end, category === 'secrecy.marking' ? SECRECY_EXPLAINED : STANCE_AGAINST);
-    if (stance) return lowered(d, { scope: 'sentence', cue: stance, reason: `${why.reason}，且所在句表明立场「${stance}」` });
+    const s = ctx.sentence(d.start, d.end);
+    if (stance && !STANCE_DENIED.test(p.folded.slice(s.start, s.end))) return lowered(d, { scope: 'sentence', cue: stance, reason: `${why.reason}，且所在句表明立场「${stance}」` });
   }
   return lowered(d, why, floor);
 }
 
 /** Words by which a sentence takes a stance against a cult, a separatist or terrorist name (issue 11 safety floor). */
-const STANCE_AGAINST = ['揭露', '邪教组织', '邪教', '本质', '危害', '抵制', '反对', '反邪教', '歪理邪说', '打击', '取缔', '惩治', '欺骗', '蛊惑', '敛财', '残害', '坚决'];
+const STANCE_AGAINST = ['揭露', '邪教组织', '邪教', '危害', '抵制', '反对', '反邪教', '歪理邪说', '打击', '取缔', '惩治', '欺骗', '蛊惑', '敛财', '残害'];
+/** A stance word denied (不是邪教, 并没有危害) is the opposite stance: the floor holds. */
+const STANCE_DENIED = /(?:不是|并非|并不是|不属于|不算|没有|并无|毫无|无任何)[^。！？\n]{0,4}?(?:邪教|危害|欺骗)|反对(?:取缔|打击)/;
 /** Words of a sentence that explains the 密级 rather than marks a document. */
 const SECRECY_EXPLAINED = ['分为', '三级', '级国家秘密', '是指', '依次', '保守国家秘密法', '保密法', '标注', '写作', '定密'];
-
 
 const RANK: Record<Severity, number> = { info: 0, review: 1, block: 2 };
 

@@ -159,3 +159,13 @@ describe('safety floor: never/absolute categories go no lower than review on a c
     expect((await run(doc('禁毒讲座', '讲座介绍了冰毒的危害。'), 'sensitive')).find((x) => x.matched === '冰毒')?.severity).toBe('info');
   });
 });
+
+describe('safety floor: a denied stance is no stance', () => {
+  it.each([
+    ['讲座上有人说法轮功不是邪教。'],
+    ['主讲人称法轮功并没有什么危害。'],
+  ])('%s stays review', async (body) => {
+    const f = (await run(doc('健康讲座', body), 'sensitive')).find((x) => x.matched === '法轮功');
+    expect(f?.severity).toBe('review');
+  });
+});
