@@ -22,7 +22,7 @@ import { submitDraft } from '../../services/submit-draft.service';
 import { applyMarks, createMark, draftMarks, resolveMark } from '../../services/marks.service';
 import { diffRevisions } from '../../services/revision-diff.service';
 import { DomainError } from '../../domain/errors';
-import { presentDraft, presentMark, presentRevisionDiff, routeLabel } from '../presenters';
+import { presentDraft, presentDraftListItem, presentMark, presentRevisionDiff, routeLabel } from '../presenters';
 import { reviewSheetHtml } from '../review-sheet';
 import { readableWaivers, waiversOfDraft } from '../../services/waivers.service';
 import { listMarks } from '../../db/mark.repository';
@@ -90,7 +90,7 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
         limit: query.pageSize, after, countCap: LIST_COUNT_CAP, mine: query.mine === '1',
       });
       return {
-        items: list.items.map(({ cursor: _cursor, ...item }) => item),
+        items: list.items.map(presentDraftListItem),
         // A count capped at LIST_COUNT_CAP, on the first page only (null on later pages): "10,000+" when totalCapped.
         total: list.total, totalCapped: list.totalCapped,
         nextCursor: list.nextCursor ? encodeListCursor(list.nextCursor) : null,

@@ -1,7 +1,7 @@
 import { DRAFT_GENRES } from '../../shared/genres';
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, qs } from '../api';
-import { useSession } from '../app';
+import { useSession } from '../session';
 import { useResource } from '../hooks';
 import { formatTime, STATUS_LABELS, STAGE_LABELS } from '../labels';
 import { RichEditor } from '../components/RichEditor';
@@ -9,7 +9,7 @@ import { renderArticle } from '../../shared/document/render';
 import { useLiveRefetch } from '../live';
 import { totalLabel, useCursorList } from '../paging';
 import { navigate } from '../router';
-import type { DraftListItem, Platform } from '../types';
+import type { DraftListItem, Platform } from '../../shared/api';
 import { ReturnedFindings } from '../components/ReviewRules';
 
 interface Submitted {

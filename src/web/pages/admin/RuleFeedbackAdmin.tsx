@@ -1,9 +1,11 @@
 import { Fragment, useState } from 'react';
 import { api, qs } from '../../api';
-import { useSession } from '../../app';
+import { useSession } from '../../session';
 import { useResource } from '../../hooks';
 import { formatTime, STATUS_LABELS } from '../../labels';
-import { ErrorLine, messageOf } from './AdminPage';
+import { ErrorLine, messageOf } from '../../components/admin/ErrorLine';
+import { DataTable } from '../../components/admin/AdminParts';
+import { SelectField } from '../../components/admin/SelectField';
 
 const CHECK_LABELS: Record<string, string> = { sensitive: '敏感词', advertising: '广告', secrecy: '保密', copyright: '版权', proofreading: '校对', escalation: '重大事项' };
 
@@ -60,17 +62,7 @@ export function RuleFeedbackAdmin() {
             <option value={365}>近一年</option>
           </select>
         </label>
-        <label>
-          检查项
-          <select value={check} onChange={(e) => setCheck(e.target.value)} aria-label="检查项">
-            <option value="">全部</option>
-            {Object.entries(CHECK_LABELS).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="检查项" value={check} onChange={(e) => setCheck(e.target.value)} choices={CHECK_LABELS} all="全部" ariaLabel="检查项" />
       </div>
       <p className="muted small">每次豁免、每次“报告误报”计为一次误报；稿件带着该问题被退回计为一次命中。准确率 =（命中数 − 误报数）÷ 命中数。</p>
       {notice && <div className="notice notice-info" role="status">{notice}</div>}
@@ -78,20 +70,7 @@ export function RuleFeedbackAdmin() {
       {!stats.error && stats.data && rules.length === 0 && <p className="muted">近 {days} 天没有需复核或阻断级别的机审问题。</p>}
       {rules.length > 0 && (
         <div className="table-wrap">
-          <table className="table" data-testid="rule-feedback-table">
-            <thead>
-              <tr>
-                <th>规则</th>
-                <th>检查项</th>
-                <th>命中</th>
-                <th>豁免</th>
-                <th>报告误报</th>
-                <th>退回</th>
-                <th>准确率</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable testId="rule-feedback-table" columns={['规则', '检查项', '命中', '豁免', '报告误报', '退回', '准确率', '']}>
               {rules.map((r) => (
                 <Fragment key={r.ruleId}>
                   <tr data-rule={r.ruleId} className={r.precision !== null && r.precision < 0.8 ? 'low-precision' : ''}>
@@ -130,8 +109,7 @@ export function RuleFeedbackAdmin() {
                   )}
                 </Fragment>
               ))}
-            </tbody>
-          </table>
+          </DataTable>
         </div>
       )}
     </section>
