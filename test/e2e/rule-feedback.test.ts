@@ -182,6 +182,9 @@ describe('规则反馈 page', () => {
     await h.shot(board.page, 'genre-board-1440');
     await board.page.setViewportSize({ width: 390, height: 844 });
     await board.page.waitForTimeout(200);
+    const queued = board.page.locator(`[data-testid="queue-item"][data-queue-draft="${id}"]`);
+    await queued.waitFor();
+    expect(await queued.textContent()).toContain('社团招新');
     await h.shot(board.page, 'genre-board-390');
     const prop = await h.open('prop', `/drafts/${id}`);
     const item = prop.page.locator('[data-finding-item]', { hasText: '「赌博」' });
