@@ -4,7 +4,7 @@ import { api, ApiError, qs } from '../api';
 import { useSession } from '../session';
 import { useResource } from '../hooks';
 import { formatTime, STATUS_LABELS, STAGE_LABELS } from '../labels';
-import { RichEditor } from '../components/RichEditor';
+import { RichEditor, type PendingImageItem } from '../components/RichEditor';
 import { renderArticle } from '../../shared/document/render';
 import { useLiveRefetch } from '../live';
 import { totalLabel, useCursorList } from '../paging';
@@ -97,6 +97,7 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
   const [genre, setGenre] = useState('');
   const [assets, setAssets] = useState<Array<{ kind: string; name: string; licence: string; media?: string }>>([]);
   const [richHtml, setRichHtml] = useState('');
+  const [pendingImages, setPendingImages] = useState<PendingImageItem[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // One key per form fill: a double click or a retry after a timeout cannot create two drafts.
@@ -108,6 +109,11 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    if (format === 'rich' && pendingImages.length > 0) {
+      // Never submitted without them and never as external addresses: the editor decides per picture.
+      setError(`还有 ${pendingImages.length} 张图片须重新上传或删除后才能提交：${pendingImages.map((p) => p.label).join('、')}`);
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
@@ -174,7 +180,16 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
         </label>
         <label>
           正文格式
-          <select name="format" value={format} onChange={(e) => setFormat(e.target.value)}>
+          <select
+            name="format"
+            value={format}
+            onChange={(e) => {
+              // The editor starts empty when it comes back: what it held before must not be submitted unseen.
+              setFormat(e.target.value);
+              setRichHtml('');
+              setPendingImages([]);
+            }}
+          >
             <option value="rich">图文编辑器</option>
             <option value="markdown">Markdown</option>
             <option value="html">HTML</option>
@@ -239,7 +254,10 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
           <div className="rich-pane">
             <span className="label">正文</span>
             <RichEditor
-              onChange={setRichHtml}
+              onChange={(html, pending) => {
+                setRichHtml(html);
+                setPendingImages(pending);
+              }}
               onUploaded={(m) => setAssets((list) => (list.some((a) => a.media === m.hash) ? list : [...list, { kind: m.kind, name: m.name, licence: '', media: m.hash }]))}
             />
           </div>
