@@ -107,6 +107,8 @@ export interface RevisionToCheck {
   revision: RevisionRow;
   unitId: string;
   platformId: string;
+  /** The draft's 体裁, if given. */
+  genre: string | null;
   /** Checks with a pending run. */
   owed: string[];
 }
@@ -118,6 +120,7 @@ export async function revisionToCheck(db: Executor, revisionId: string): Promise
       revision: revisions,
       unitId: drafts.unitId,
       platformId: drafts.platformId,
+      genre: drafts.genre,
       owed: sql<string[]>`array(SELECT check_id FROM check_runs WHERE revision_id = ${revisions.id} AND status = 'pending')`,
     })
     .from(revisions)

@@ -47,6 +47,7 @@ export interface DraftListItem {
   stage: string | null;
   version: number;
   major: boolean;
+  genre: string | null;
   escalated: boolean;
   unitId: string;
   unitName: string;
@@ -68,6 +69,7 @@ export const DRAFT_CARD_COLUMNS = {
   stage: drafts.stage,
   version: drafts.version,
   major: drafts.major,
+  genre: drafts.genre,
   escalated: drafts.escalated,
   unitId: drafts.unitId,
   unitName: units.name,

@@ -25,6 +25,8 @@ export interface NewSubmission {
   content: RevisionContent;
   contentHash: string;
   checkIds: readonly string[];
+  /** 体裁 (src/shared/genres.ts), optional. */
+  genre?: string | null | undefined;
   /** The zone whose calendar year numbers the draft (TZ_REVIEW); default Asia/Shanghai. */
   timeZone?: string | undefined;
   /** Test-only: the instant the running number's year is taken at (default: the database's now()). */
@@ -50,8 +52,8 @@ export async function insertSubmission(tx: Tx, s: NewSubmission): Promise<Submit
       ON CONFLICT (year) DO UPDATE SET last = draft_counters.last + 1
       RETURNING year || '-' || lpad(last::text, 6, '0') AS number
     ), draft AS (
-      INSERT INTO drafts (id, number, title, platform_id, unit_id, author_id, major, status, current_revision_id)
-      SELECT ${s.draftId}, counter.number, ${title}, ${s.platformId}, ${s.unitId}, ${s.authorId}, ${s.major}, 'checking', ${s.revisionId}
+      INSERT INTO drafts (id, number, title, platform_id, unit_id, author_id, major, genre, status, current_revision_id)
+      SELECT ${s.draftId}, counter.number, ${title}, ${s.platformId}, ${s.unitId}, ${s.authorId}, ${s.major}, ${s.genre ?? null}, 'checking', ${s.revisionId}
       FROM counter
       RETURNING id, number, unit_id, status, stage, version, created_at
     ), revision AS (

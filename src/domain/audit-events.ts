@@ -99,6 +99,7 @@ export interface SecurityEventPayloads {
   'dictionary.terms_removed': { list: string; changeId: number } & Loose;
   'dictionary.imported': { list: string; changeId: number } & Loose;
   'dictionary.unit_whitelist_added': Loose;
+  'dictionary.genre_whitelist_added': Loose;
   'dictionary.shadow_added': Loose;
   'dictionary.shadow_promoted': Loose;
   'dictionary.shadow_discarded': Loose;
@@ -136,7 +137,7 @@ const CATALOG: Record<AuditEventType, true> = {
   'admin.user_email_changed': true, 'admin.notification_channel_created': true, 'admin.notification_channel_updated': true,
   'admin.notification_channel_deleted': true, 'admin.notification_retried': true, 'admin.gallery_added': true,
   'admin.gallery_removed': true, 'dictionary.terms_added': true, 'dictionary.terms_removed': true, 'dictionary.imported': true,
-  'dictionary.unit_whitelist_added': true, 'dictionary.shadow_added': true, 'dictionary.shadow_promoted': true,
+  'dictionary.unit_whitelist_added': true, 'dictionary.genre_whitelist_added': true, 'dictionary.shadow_added': true, 'dictionary.shadow_promoted': true,
   'dictionary.shadow_discarded': true,
 };
 

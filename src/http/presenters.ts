@@ -137,6 +137,7 @@ export function presentDraft(stages: StagePlan, viewer: AuthUser, p: DraftDetail
     version: p.draft.version,
     round: p.draft.round,
     major: p.draft.major,
+    genre: p.draft.genre,
     escalated: p.draft.escalated,
     unitId: p.draft.unitId,
     platformId: p.draft.platformId,

@@ -14,6 +14,8 @@ import { configuredPolicy } from './waiver-policy';
 export interface Computed {
   job: CheckJob;
   result: CheckResult;
+  /** Version (hash of ids) of the unit/genre whitelist entries applied, '' for none. */
+  scopedVersion: string;
   settle: (outcome: 'completed' | 'skipped' | 'failed' | Error) => void;
 }
 

@@ -6,7 +6,8 @@ import type { CheckJob, ServiceDeps } from './deps';
 import { failCheckRun } from './fail-check-run.service';
 import { recordResults, type Computed } from './record-check-results.service';
 import { contentOf } from './review.service';
-import { applyUnitWhitelist, unitWhitelist } from './scoped-whitelist.service';
+import { applyUnitWhitelist, scopedPhrases, scopedWhitelistVersion, type ScopedPhrase } from './scoped-whitelist.service';
+import { recordShadowHits } from './shadow-terms.service';
 
 /*
  * The check worker's batcher: counts attempts, gathers the runs of a revision in flight together and hands their
@@ -178,7 +179,7 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
       };
       let content: ReturnType<typeof contentOf>;
       let context: CheckContext | undefined;
-      let unitPhrases: string[];
+      let unitPhrases: ScopedPhrase[];
       try {
         const read = await batch.read;
         if (!read) {
@@ -187,8 +188,9 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
         }
         content = contentOf(read.revision);
         if (job.checkId === 'copyright') context = await (batch.references ??= copyrightContext(deps, read, content));
-        // Whitelist phrases scoped to the draft's unit (issue 11).
-        unitPhrases = await unitWhitelist(deps.db, read.unitId);
+        if (read.genre) context = { ...context, genre: read.genre };
+        // Whitelist phrases scoped to the draft's unit and to its genre (issue 11).
+        unitPhrases = await scopedPhrases(deps.db, read.unitId, read.genre);
         if (content.media?.length) {
           const inside = await (batch.media ??= mediaContext(deps, read, content));
           context = { ...context, ...inside };
@@ -206,10 +208,17 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
         giveUp();
         throw new CheckAttemptError(attempts, error);
       }
+      // 影子规则 (issue 11): shadow terms run silently on the same content and their would-be hits are recorded on
+      // their own; a failure here is logged and never touches the check's result or the draft.
+      try {
+        await recordShadowHits(deps, { id: job.revisionId, draftId: (await batch.read)!.revision.draftId }, job.checkId, content);
+      } catch (error) {
+        deps.logger.warn({ err: error, revisionId: job.revisionId, checkId: job.checkId }, 'shadow terms not recorded');
+      }
       return new Promise<RunCheckOutcome>((resolve, reject) => {
         batch.computing--;
         batch.reported.add(job.checkId);
-        batch.computed.push({ job, result, settle: (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)) });
+        batch.computed.push({ job, result, scopedVersion: scopedWhitelistVersion(unitPhrases), settle: (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)) });
         maybeWrite(batch);
       });
     },

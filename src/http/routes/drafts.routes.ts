@@ -54,9 +54,9 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry): Rout
       if (key !== undefined && (key.length === 0 || key.length > 200 || !/^[\x21-\x7e]+$/.test(key))) {
         throw new DomainError('validation_failed', 'Idempotency-Key 须为 1–200 个可见 ASCII 字符');
       }
-      const { platformId, major, ...content } = body;
+      const { platformId, major, genre, ...content } = body;
       // Media declarations ({media, licence}) get their kind and name from the stored file at canonicalisation.
-      const result = await submitDraft(deps, user, { platformId, major, content: content as RevisionContent }, key);
+      const result = await submitDraft(deps, user, { platformId, major, ...(genre ? { genre } : {}), content: content as RevisionContent }, key);
       res.status(201).json(result.draft);
       return undefined;
     },

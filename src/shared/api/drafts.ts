@@ -90,6 +90,8 @@ export interface DraftDetail {
   version: number;
   round: number;
   major: boolean;
+  /** 体裁 (src/shared/genres.ts), null when the editor gave none. */
+  genre: string | null;
   escalated: boolean;
   unitId: string;
   platformId: string;
@@ -124,6 +126,8 @@ export interface DraftListItem {
   stage: string | null;
   version: number;
   major: boolean;
+  /** 体裁, null when none was given. */
+  genre: string | null;
   escalated: boolean;
   unitId: string;
   unitName: string;

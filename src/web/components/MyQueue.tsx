@@ -37,7 +37,8 @@ export function MyQueue({ me, columns: board, items, now }: { me: Me; columns: r
     <a key={d.id} className="queue-item" href={`#/drafts/${d.id}`} data-queue-draft={d.id} data-testid="queue-item">
       <span className="queue-title">{d.title}</span>
       <span className="muted small">
-        {d.number} · {d.stageLabel ?? ''} · {d.unitName} · 本环节 {formatDuration(now - new Date(d.stageEnteredAt).getTime())}
+        {d.number} · {d.stageLabel ?? ''}
+        {d.genre ? ` · ${d.genre}` : ''} · {d.unitName} · 本环节 {formatDuration(now - new Date(d.stageEnteredAt).getTime())}
       </span>
       {d.risks.some((r) => r.block > 0) && <span className="badge sev-block">有阻断问题</span>}
     </a>

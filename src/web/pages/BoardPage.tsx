@@ -115,6 +115,11 @@ function Card({ draft, now, sla, presence }: { draft: BoardItem; now: number; sl
       </div>
       <div className="title">{draft.title}</div>
       <div className="meta">
+        {draft.genre && (
+          <span className="badge genre" data-testid="card-genre">
+            {draft.genre}
+          </span>
+        )}
         {draft.unitName} · {draft.platformName} · {draft.authorName}
       </div>
       {draft.risks.length > 0 && (

@@ -1,3 +1,4 @@
+import { DRAFT_GENRES } from '../../shared/genres';
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, qs } from '../api';
 import { useSession } from '../session';
@@ -93,6 +94,7 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
   const [rightsHolder, setRightsHolder] = useState('');
   const [originalText, setOriginalText] = useState('');
   const [major, setMajor] = useState(false);
+  const [genre, setGenre] = useState('');
   const [assets, setAssets] = useState<Array<{ kind: string; name: string; licence: string; media?: string }>>([]);
   const [richHtml, setRichHtml] = useState('');
   const [pendingImages, setPendingImages] = useState<PendingImageItem[]>([]);
@@ -131,6 +133,7 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
         body: format === 'rich' ? richHtml : body,
         format: format === 'rich' ? 'html' : format,
         major,
+        ...(genre ? { genre } : {}),
         origin,
         assets: assets
           .filter((a) => a.name.trim() || a.media)
@@ -199,6 +202,17 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
             <option value="original">原创</option>
             <option value="repost">转载</option>
             <option value="adapted">改编</option>
+          </select>
+        </label>
+        <label>
+          体裁
+          <select name="genre" value={genre} onChange={(e) => setGenre(e.target.value)} data-testid="submit-genre">
+            <option value="">（未选）</option>
+            {DRAFT_GENRES.map((g) => (
+              <option key={g} value={g}>
+                {g}
+              </option>
+            ))}
           </select>
         </label>
         <label className="check">

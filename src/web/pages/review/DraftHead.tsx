@@ -13,6 +13,8 @@ export function DraftHead({ d, marks, canMark, onPick, onPickMark }: { d: DraftD
     <div className="draft-head">
       <div className="muted">
         <span className="number">{d.number}</span> · 版本 {d.version} · 第 {d.currentRevision.number} 稿 · 作者 {d.author.displayName}
+        {' · 体裁 '}
+        <span data-testid="draft-genre">{d.genre ?? '未选'}</span>
       </div>
       <h1 className="draft-title" data-field="title">
         <SafeContent
