@@ -30,9 +30,7 @@ module.exports = {
     },
     {
       name: 'checks-import-domain-and-shared',
-      comment:
-        'src/checks are pure functions over data: they import src/domain, src/shared and the typed constant tables of ' +
-        'config/ (never config/env.ts, the one reader of process.env).',
+      comment: 'src/checks are pure functions over data: they import src/domain, src/shared and the typed constant tables of ' + 'config/ (never config/env.ts, the one reader of process.env).',
       severity: 'error',
       from: { path: '^src/checks/' },
       to: { path: OURS, pathNot: ['^src/(checks|domain|shared)/', '^config/(?!env\\.ts$)'] },
@@ -66,9 +64,7 @@ module.exports = {
     },
     {
       name: 'edges-call-services-not-db',
-      comment:
-        'src/http and src/realtime call use cases (src/services) and presenters, never a repository. A type-only import ' +
-        'of a row type or of the Db handle is allowed: it runs no SQL.',
+      comment: 'src/http and src/realtime call use cases (src/services) and presenters, never a repository. A type-only import ' + 'of a row type or of the Db handle is allowed: it runs no SQL.',
       severity: 'error',
       from: { path: '^src/(http|realtime)/' },
       to: { path: '^src/db/', dependencyTypesNot: ['type-only'] },

@@ -15,10 +15,7 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       // An underscore marks a value kept on purpose (a destructured-away field, an unused callback argument).
-      '@typescript-eslint/no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
-      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
       // `let x; … later x = …` is how a closure refers to something built after it (main.ts: the socket server).
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // The PDF layouts put a full-width space (U+3000) between fields inside template literals on purpose.

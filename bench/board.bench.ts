@@ -74,7 +74,11 @@ async function main(): Promise<void> {
     const tokens: Record<string, string> = {};
     for (const [i, p] of people.entries()) {
       // Alternate processes: the login rate limit is per process and address.
-      const res = await fetch(`${(i % 2 ? b : a).url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: p.username, password: PASSWORD }) });
+      const res = await fetch(`${(i % 2 ? b : a).url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: p.username, password: PASSWORD }),
+      });
       if (res.status !== 200) throw new Error(`login ${p.username}: ${res.status}`);
       tokens[p.username] = ((await res.json()) as { token: string }).token;
     }
@@ -91,7 +95,12 @@ async function main(): Promise<void> {
     process.stdout.write(`submitting ${DRAFTS} drafts and waiting for the checks …\n`);
     const ids: string[] = [];
     for (let i = 0; i < DRAFTS; i++) {
-      const res = await call(a, 'editor', '/api/drafts', { platformId: platform.id, title: `看板压测稿件 ${i + 1}`, body: '11月20日，学院在学术报告厅举办秋季学术报告会，师生百余人参加。', format: 'markdown' });
+      const res = await call(a, 'editor', '/api/drafts', {
+        platformId: platform.id,
+        title: `看板压测稿件 ${i + 1}`,
+        body: '11月20日，学院在学术报告厅举办秋季学术报告会，师生百余人参加。',
+        format: 'markdown',
+      });
       if (res.status !== 201) throw new Error(`submit: ${res.status} ${JSON.stringify(res.body)}`);
       ids.push(res.body.id as string);
     }
@@ -152,7 +161,11 @@ async function main(): Promise<void> {
     let beforeOk = 0;
     let missing = 0;
     let n = 0;
-    for (const [stage, user] of [['first', 'r1'], ['second', 'r2'], ['final', 'r3']] as const) {
+    for (const [stage, user] of [
+      ['first', 'r1'],
+      ['second', 'r2'],
+      ['final', 'r3'],
+    ] as const) {
       for (const id of ids) {
         const proc = n++ % 2 ? b : a;
         const current = await call(proc, user, `/api/drafts/${id}`);
@@ -194,8 +207,7 @@ async function main(): Promise<void> {
       ...(REFETCH ? { refetchErrors } : {}),
       target: { http200ToAllClientsP99: 150 },
     };
-    const row = (label: string, s: ReturnType<typeof stats>) =>
-      `${label.padEnd(42)}${String(s.p50).padStart(8)}${String(s.p90).padStart(8)}${String(s.p99).padStart(8)}${String(s.max).padStart(8)}`;
+    const row = (label: string, s: ReturnType<typeof stats>) => `${label.padEnd(42)}${String(s.p50).padStart(8)}${String(s.p90).padStart(8)}${String(s.p99).padStart(8)}${String(s.max).padStart(8)}`;
     const out = [
       '',
       `bench:board — 2 API processes, ${CLIENTS} socket.io clients (${Math.ceil(CLIENTS / 2)} + ${Math.floor(CLIENTS / 2)}), ${afterOk.length} decisions (after ${WARMUP} warm-up)`,

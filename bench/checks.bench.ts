@@ -84,7 +84,10 @@ async function main(): Promise<void> {
   const drafts: Array<{ n: number; text: string; label?: string }> = [1_000, 10_000, 20_000, 100_000].map((n, i) => ({ n, text: draft(n, 100 + i) }));
   // The same 20k draft with an astral or invisible character every ~50 characters (emoji, 𝐕, a tag, U+2800,
   // a combining mark): every scan then takes the folded view's slow path (text/fold.ts foldView).
-  const disguised = [...draft(20_000, 102)].map((c, i) => (i % 50 === 49 ? `${c}${['😀', '𝐕', '\u{E0020}', '\u2800', '\u0332'][(i / 50) % 5 | 0]}` : c)).join('').slice(0, 20_000);
+  const disguised = [...draft(20_000, 102)]
+    .map((c, i) => (i % 50 === 49 ? `${c}${['😀', '𝐕', '\u{E0020}', '\u2800', '\u0332'][((i / 50) % 5) | 0]}` : c))
+    .join('')
+    .slice(0, 20_000);
   drafts.splice(3, 0, { n: 20_000, text: disguised, label: '20k (disguised)' });
   console.log(`node ${process.version}, gc ${gc ? 'exposed' : 'NOT exposed (heap numbers approximate)'}`);
   console.log('');
@@ -98,7 +101,15 @@ async function main(): Promise<void> {
 
     // Matcher build time and retained heap.
     // Warm the process-wide tables (fold, OpenCC, pinyin) so the first build is not billed for them.
-    createCheckEngine({ sources: { ...starter, 'sensitive/synthetic.txt': terms.slice(0, 1_000).map((t) => `${t}\treview`).join('\n') } });
+    createCheckEngine({
+      sources: {
+        ...starter,
+        'sensitive/synthetic.txt': terms
+          .slice(0, 1_000)
+          .map((t) => `${t}\treview`)
+          .join('\n'),
+      },
+    });
     const heap0 = await heapAfterGc();
     const tb = performance.now();
     const matcher = TermMatcher.build(allTerms, whitelist);
@@ -168,7 +179,9 @@ async function main(): Promise<void> {
           for (const id of e.checkIds) e.run(id, c);
         });
         const line = (what: string, xs: number[]) => `${what} p50 ${fmt(percentile(xs, 50), 2)} ms, p95 ${fmt(percentile(xs, 95), 2)} ms`;
-        console.log(`${' '.repeat(11)}   20k-char HTML draft, 20 images (${html.length.toLocaleString()} chars of markup): ${line('submission parse', parse)}; ${line('all checks on the canonical form', checks)}; ${line('parse + all checks', both)} (text draft above: p50 ${fmt(p50, 2)} ms)`);
+        console.log(
+          `${' '.repeat(11)}   20k-char HTML draft, 20 images (${html.length.toLocaleString()} chars of markup): ${line('submission parse', parse)}; ${line('all checks on the canonical form', checks)}; ${line('parse + all checks', both)} (text draft above: p50 ${fmt(p50, 2)} ms)`,
+        );
       }
     }
     engine = undefined;

@@ -39,7 +39,13 @@ async function main() {
   const database = await createBenchDatabase('dictimport');
   try {
     await runMigrations(database.url);
-    const runtime = createRuntime({ databaseUrl: database.url, redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', env: readEnv({ LOG_LEVEL: 'silent', QUEUE_PREFIX: `bench${process.pid}` }), role: 'api', logger: pino({ level: 'silent' }) });
+    const runtime = createRuntime({
+      databaseUrl: database.url,
+      redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      env: readEnv({ LOG_LEVEL: 'silent', QUEUE_PREFIX: `bench${process.pid}` }),
+      role: 'api',
+      logger: pino({ level: 'silent' }),
+    });
     const db = runtime.deps.db;
     const admin = toAuthUser(await createUser(db, null, { username: 'bench-admin', displayName: '基准', isStaff: true, roles: ['admin'], password: 'Bench-Pass-2026!' }));
     const deps = { db, logger: runtime.logger, dictionaryEvents: undefined, dictionaryDir: undefined };
@@ -48,7 +54,9 @@ async function main() {
     await loadEngineFromDatabase(db);
     console.log(`engine from the shipped lists: ${seconds(t)} s`);
 
-    const py = terms(1_000, 8, 42).map((term) => `${term}\treview\t\tpy`).join('\n');
+    const py = terms(1_000, 8, 42)
+      .map((term) => `${term}\treview\t\tpy`)
+      .join('\n');
     let heap = heapMb();
     t = process.hrtime.bigint();
     await importDictionaryLexicon(deps, admin, 'sensitive.politics', { text: py, format: 'dictionary' });

@@ -31,7 +31,7 @@ const HEADERS = ['学生社团联合会', '秋季运动会', '学术报告会', 
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 const pct = (values: number[], p: number) => {
@@ -60,17 +60,18 @@ async function main() {
       const ms: number[] = [];
       const scale = width / 1080;
       for (let i = 0; i < COUNT; i++) {
-        const planted = sizes.map((size) => ({ size, word: PLANTS[Math.floor(random() * PLANTS.length)]!, phone: `1${3 + Math.floor(random() * 6)}${String(Math.floor(random() * 1e9)).padStart(9, '0')}` }));
+        const planted = sizes.map((size) => ({
+          size,
+          word: PLANTS[Math.floor(random() * PLANTS.length)]!,
+          phone: `1${3 + Math.floor(random() * 6)}${String(Math.floor(random() * 1e9)).padStart(9, '0')}`,
+        }));
         const withQr = i % 2 === 0;
         const qrText = `https://weixin.qq.com/g/${Math.floor(random() * 1e12).toString(36)}`;
         const poster = await renderPoster({
           width,
           height,
           format,
-          lines: [
-            { text: HEADERS[i % HEADERS.length]!, size: Math.round(80 * scale) },
-            ...planted.map((p) => ({ text: `${p.word} 联系 ${p.phone}`, size: Math.round(p.size * scale) })),
-          ],
+          lines: [{ text: HEADERS[i % HEADERS.length]!, size: Math.round(80 * scale) }, ...planted.map((p) => ({ text: `${p.word} 联系 ${p.phone}`, size: Math.round(p.size * scale) }))],
           qr: withQr ? qrText : undefined,
           qrSize: Math.round(300 * scale),
         });
@@ -95,7 +96,17 @@ async function main() {
 
   // A 20-image draft on a 2-core worker: two pictures at a time.
   const twenty = await Promise.all(
-    Array.from({ length: 20 }, (_, i) => renderPoster({ width: 1080, height: 1920, lines: [{ text: `${HEADERS[i % HEADERS.length]} 第${i + 1}张`, size: 72 }, { text: '时间：周五下午 地点：体育馆', size: 48 }], qr: i % 4 === 0 ? `https://example.edu.cn/${i}` : undefined })),
+    Array.from({ length: 20 }, (_, i) =>
+      renderPoster({
+        width: 1080,
+        height: 1920,
+        lines: [
+          { text: `${HEADERS[i % HEADERS.length]} 第${i + 1}张`, size: 72 },
+          { text: '时间：周五下午 地点：体育馆', size: 48 },
+        ],
+        qr: i % 4 === 0 ? `https://example.edu.cn/${i}` : undefined,
+      }),
+    ),
   );
   const started = Date.now();
   let next = 0;
@@ -110,7 +121,8 @@ async function main() {
 
   console.log('\nmedia analysis per picture (OCR + QR + metadata + hash), one core, sequential:');
   console.log('size        | format | n  | p50 ms | p95 ms');
-  for (const r of rows) console.log(`${r.size.padEnd(11)} | ${r.format.padEnd(6)} | ${String(r.ms.length).padStart(2)} | ${pct(r.ms, 50).toFixed(0).padStart(6)} | ${pct(r.ms, 95).toFixed(0).padStart(6)}`);
+  for (const r of rows)
+    console.log(`${r.size.padEnd(11)} | ${r.format.padEnd(6)} | ${String(r.ms.length).padStart(2)} | ${pct(r.ms, 50).toFixed(0).padStart(6)} | ${pct(r.ms, 95).toFixed(0).padStart(6)}`);
   console.log('\nrecall of planted words and phone numbers by font size (px at 1080 wide; ×2.78 on 3000×4000):');
   for (const [size, r] of recall) console.log(`  ${String(size).padStart(2)} px: ${r.found}/${r.planted} = ${((100 * r.found) / r.planted).toFixed(1)} %`);
   console.log(`QR codes decoded: ${qr.found}/${qr.planted}`);
@@ -144,7 +156,16 @@ async function twentyPictureDraft(): Promise<number> {
     const hashes: string[] = [];
     for (let i = 0; i < 20; i++) {
       // New pictures (this process's id in the text), so nothing comes from the analysis cache.
-      const bytes = (await renderPoster({ width: 1080, height: 1920, lines: [{ text: `压测海报 第${i + 1}张 ${process.pid}`, size: 72 }, { text: '时间：周五下午 地点：体育馆', size: 48 }] })).bytes;
+      const bytes = (
+        await renderPoster({
+          width: 1080,
+          height: 1920,
+          lines: [
+            { text: `压测海报 第${i + 1}张 ${process.pid}`, size: 72 },
+            { text: '时间：周五下午 地点：体育馆', size: 48 },
+          ],
+        })
+      ).bytes;
       const res = await request(app).post('/api/media').set('Authorization', `Bearer ${token}`).attach('file', bytes, `p${i}.png`);
       if (res.status !== 201) throw new Error(`upload ${res.status} ${JSON.stringify(res.body)}`);
       hashes.push(res.body.hash as string);
@@ -153,7 +174,13 @@ async function twentyPictureDraft(): Promise<number> {
     const submitted = await request(app)
       .post('/api/drafts')
       .set('Authorization', `Bearer ${token}`)
-      .send({ platformId: platform.id, title: '活动海报合集', format: 'markdown', body: ['本周活动海报。', ...hashes.map((h, i) => `![海报${i + 1}](media:${h})`)].join('\n\n'), assets: hashes.map((media) => ({ kind: 'image', media, licence: 'own_work' })) });
+      .send({
+        platformId: platform.id,
+        title: '活动海报合集',
+        format: 'markdown',
+        body: ['本周活动海报。', ...hashes.map((h, i) => `![海报${i + 1}](media:${h})`)].join('\n\n'),
+        assets: hashes.map((media) => ({ kind: 'image', media, licence: 'own_work' })),
+      });
     if (submitted.status !== 201) throw new Error(`submit ${submitted.status} ${JSON.stringify(submitted.body)}`);
     for (;;) {
       const d = await request(app).get(`/api/drafts/${submitted.body.id}`).set('Authorization', `Bearer ${token}`);

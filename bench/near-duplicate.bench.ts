@@ -39,7 +39,10 @@ const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1]! : fallback;
 };
-const STORES = arg('stored', '10000,100000').split(',').map(Number).sort((a, b) => a - b);
+const STORES = arg('stored', '10000,100000')
+  .split(',')
+  .map(Number)
+  .sort((a, b) => a - b);
 const BASES = Number(arg('bases', '150'));
 const NEGATIVES = Number(arg('negatives', '300'));
 const TIMING = Number(arg('timing', '30'));
@@ -234,9 +237,7 @@ function operatingPoint(qs: readonly Quality[]): Quality {
 function scoreSpread(queries: readonly Query[], best: readonly Best[]): Record<string, { p5: number; p50: number; p95: number; max: number }> {
   const groups: Record<string, number[]> = {};
   queries.forEach((q, i) => (groups[q.kind] ??= []).push(best[i]!.score));
-  return Object.fromEntries(
-    Object.entries(groups).map(([k, xs]) => [k, { p5: percentile(xs, 5), p50: percentile(xs, 50), p95: percentile(xs, 95), max: Math.max(...xs) }]),
-  );
+  return Object.fromEntries(Object.entries(groups).map(([k, xs]) => [k, { p5: percentile(xs, 5), p50: percentile(xs, 50), p95: percentile(xs, 95), max: Math.max(...xs) }]));
 }
 
 function spreadLine(name: string, spread: ReturnType<typeof scoreSpread>): string {
@@ -408,7 +409,12 @@ async function trgmPlan(c: Client, n: number, text: string): Promise<string> {
   return r.rows
     .map((x) => x['QUERY PLAN'])
     .filter((l) => /Scan/.test(l))
-    .map((l) => l.trim().replace(/\s+\(cost.*$/, '').replace(/^->\s*/, ''))
+    .map((l) =>
+      l
+        .trim()
+        .replace(/\s+\(cost.*$/, '')
+        .replace(/^->\s*/, ''),
+    )
     .join(' / ');
 }
 
@@ -456,7 +462,15 @@ async function main(): Promise<void> {
     { name: 'jieba 2-shingles k=128 jaccard', features: 'jieba', shingle: 2, k: 128, score: 'jaccard', threshold: nearDuplicateThreshold, everyStore: false },
     { name: 'jieba 3-shingles k=128 containment', features: 'jieba', shingle: 3, k: 128, score: 'containment', threshold: nearDuplicateThreshold, everyStore: false },
     { name: 'char 3-grams k=128 jaccard', features: 'chars', shingle: 3, k: 128, score: 'jaccard', threshold: nearDuplicateThreshold, everyStore: true },
-    { name: `char ${CHECKS_CONFIG.copyright.shingleSize}-grams k=${K} jaccard (config)`, features: 'chars', shingle: CHECKS_CONFIG.copyright.shingleSize, k: K, score: 'jaccard', threshold: nearDuplicateThreshold, everyStore: true },
+    {
+      name: `char ${CHECKS_CONFIG.copyright.shingleSize}-grams k=${K} jaccard (config)`,
+      features: 'chars',
+      shingle: CHECKS_CONFIG.copyright.shingleSize,
+      k: K,
+      score: 'jaccard',
+      threshold: nearDuplicateThreshold,
+      everyStore: true,
+    },
     { name: 'char 3-grams k=128 containment', features: 'chars', shingle: 3, k: 128, score: 'containment', threshold: nearDuplicateThreshold, everyStore: false },
   ];
   const production = variants[4]!;
@@ -487,7 +501,9 @@ async function main(): Promise<void> {
     minhashMs += performance.now() - t1;
     if (i % 10_000 === 9_999) process.stdout.write(`\rsignatures ${i + 1}/${MAX}`);
   }
-  console.log(`\rsegmentation: ${MAX} texts in ${(jiebaMs / 1000).toFixed(1)} s (jieba ${((avgChars * MAX) / (jiebaMs / 1000) / 1e6).toFixed(2)} M chars/s); ${stores.size} signature sets in ${(minhashMs / 1000).toFixed(1)} s`);
+  console.log(
+    `\rsegmentation: ${MAX} texts in ${(jiebaMs / 1000).toFixed(1)} s (jieba ${((avgChars * MAX) / (jiebaMs / 1000) / 1e6).toFixed(2)} M chars/s); ${stores.size} signature sets in ${(minhashMs / 1000).toFixed(1)} s`,
+  );
 
   const result: Record<string, unknown> = {
     machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
@@ -588,7 +604,13 @@ async function main(): Promise<void> {
       console.log(
         `${v.name} (brute force in process) @${String(n).padEnd(7)} features p50 ${ms(percentile(feat, 50))} | search p50 ${ms(percentile(search, 50))} p95 ${ms(percentile(search, 95))} | total p50 ${ms(percentile(total, 50))} p95 ${ms(percentile(total, 95))}`,
       );
-      timing[`${v.name}@${n}`] = { featuresP50: percentile(feat, 50), searchP50: percentile(search, 50), searchP95: percentile(search, 95), totalP50: percentile(total, 50), totalP95: percentile(total, 95) };
+      timing[`${v.name}@${n}`] = {
+        featuresP50: percentile(feat, 50),
+        searchP50: percentile(search, 50),
+        searchP95: percentile(search, 95),
+        totalP50: percentile(total, 50),
+        totalP95: percentile(total, 95),
+      };
     }
   }
   // The way to search 100k signatures per draft: LSH candidates, verified. Recall relative to brute force.
@@ -620,7 +642,16 @@ async function main(): Promise<void> {
       console.log(
         `${v.name} + LSH 64×4 @${String(n).padEnd(7)} search p50 ${ms(percentile(times, 50))} p95 ${ms(percentile(times, 95))} | candidates p50 ${percentile(cands, 50)} | finds ${agree}/${flaggedBrute} of brute force's matches ≥ ${threshold} | index built in ${buildSeconds.toFixed(1)} s`,
       );
-      timing[`${v.name}+lsh@${n}`] = { bands: 64, rows: 4, searchP50: percentile(times, 50), searchP95: percentile(times, 95), candidatesP50: percentile(cands, 50), found: agree, bruteForceMatches: flaggedBrute, buildSeconds };
+      timing[`${v.name}+lsh@${n}`] = {
+        bands: 64,
+        rows: 4,
+        searchP50: percentile(times, 50),
+        searchP95: percentile(times, 95),
+        candidatesP50: percentile(cands, 50),
+        found: agree,
+        bruteForceMatches: flaggedBrute,
+        buildSeconds,
+      };
     }
   }
 

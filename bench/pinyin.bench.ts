@@ -9,7 +9,7 @@ import { TermMatcher, type MatcherTerm } from '../src/checks/matcher/term-matche
 const HANZI = '的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你对能而子那得于着下自之年过发后作里';
 function terms(count: number, length: number, seed: number): string[] {
   let x = seed;
-  const next = () => ((x = (x * 1103515245 + 12345) >>> 0) % HANZI.length);
+  const next = () => (x = (x * 1103515245 + 12345) >>> 0) % HANZI.length;
   const out = new Set<string>();
   while (out.size < count) {
     let t = '';

@@ -48,7 +48,9 @@ function draftBody(n: number): string {
 /** Peak resident memory of a process so far, in MB (VmHWM), from /proc. */
 function peakRssMb(pid: number | undefined): number {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmHWM:'));
     return line ? Number(line.replace(/\D+/g, '')) / 1024 : NaN;
   } catch {
     return NaN;
@@ -69,7 +71,10 @@ function cpuSeconds(pid: string): number {
 
 function redisCpuSeconds(): number {
   try {
-    return execFileSync('pgrep', ['-x', 'redis-server'], { encoding: 'utf8' }).split('\n').filter(Boolean).reduce((t, pid) => t + cpuSeconds(pid), 0);
+    return execFileSync('pgrep', ['-x', 'redis-server'], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .reduce((t, pid) => t + cpuSeconds(pid), 0);
   } catch {
     return 0;
   }
@@ -88,9 +93,7 @@ async function main(): Promise<void> {
   // This process is the load generator and observer; the API runs as real processes, as behind a load balancer.
   const runtime = createRuntime({ databaseUrl, redisUrl: REDIS_URL, env, role: 'api', logger: pino({ level: 'silent' }) });
   const apis = await Promise.all(
-    Array.from({ length: API_PROCESSES }, (_, i) =>
-      startApiProcess({ name: `api-${i}`, databaseUrl, prefix, redisUrl: REDIS_URL, env: { LOG_LEVEL: 'warn' }, timeoutMs: 120_000 }),
-    ),
+    Array.from({ length: API_PROCESSES }, (_, i) => startApiProcess({ name: `api-${i}`, databaseUrl, prefix, redisUrl: REDIS_URL, env: { LOG_LEVEL: 'warn' }, timeoutMs: 120_000 })),
   );
   const apiPids = apis.map((a) => String(a.child.pid));
   for (const a of apis) children.add(a.child);
@@ -159,8 +162,7 @@ async function main(): Promise<void> {
   //    PostgreSQL (as during a rush, or while workers restart).
   const intakeLatency: number[] = [];
   // PostgreSQL's share is that of the bench database's own backends (the API's pool), not of other databases.
-  const backends = async () =>
-    (await runtime.deps.db.execute<{ pid: number }>(sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)).rows.map((r) => String(r.pid));
+  const backends = async () => (await runtime.deps.db.execute<{ pid: number }>(sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)).rows.map((r) => String(r.pid));
   const pgPids = new Set(await backends());
   const pgBefore = new Map([...pgPids].map((pid) => [pid, cpuSeconds(pid)]));
   const cpuBefore = { redis: redisCpuSeconds(), api: apiPids.reduce((t, pid) => t + cpuSeconds(pid), 0) };
@@ -290,7 +292,9 @@ async function main(): Promise<void> {
     `          CPU per accepted draft: API processes ${result.cpuPerDraftMs.api} ms, PostgreSQL backends ${result.cpuPerDraftMs.postgres} ms, Redis ${result.cpuPerDraftMs.redis} ms (all of Redis) → ceiling on ${availableParallelism()} cores ≈ ${result.cpuPerDraftMs.ceilingPerSecond}/s`,
   );
   console.log(`  burst:  ${BURST} submissions, 32 concurrent clients, worker checking → ${result.burst.acceptedPerSecond} accepted/s (201 p50 ${result.burst.p50Ms} ms, p99 ${result.burst.p99Ms} ms)`);
-  console.log(`  steady: ${RATE}/s for ${STEADY_SECONDS} s → submit→in_review p50 ${result.steady.submitToInReviewP50Ms} ms, p99 ${result.steady.submitToInReviewP99Ms} ms; ${reviewLatency.length}/${steadyTotal} reached in_review, ${sentAt.size} still pending`);
+  console.log(
+    `  steady: ${RATE}/s for ${STEADY_SECONDS} s → submit→in_review p50 ${result.steady.submitToInReviewP50Ms} ms, p99 ${result.steady.submitToInReviewP99Ms} ms; ${reviewLatency.length}/${steadyTotal} reached in_review, ${sentAt.size} still pending`,
+  );
   console.log(
     `          CPU per draft (submit + checks): API ${steadyCpu.api} ms, worker ${steadyCpu.worker} ms, PostgreSQL ${steadyCpu.postgres} ms, Redis ${steadyCpu.redis} ms, this load generator ${steadyCpu.loadGenerator} ms`,
   );

@@ -53,13 +53,15 @@ async function seed(url: string): Promise<{ adminId: string }> {
     if (existing.rows[0]!.n === DRAFTS && user.rows[0]) {
       console.log(`reusing ${DRAFTS} seeded drafts in ${DB_NAME}`);
       // Forget the previous run's change so the term counts as new again.
-      await c.query("DELETE FROM dictionary_rescan_hits; DELETE FROM dictionary_rescans; DELETE FROM dictionary_terms; DELETE FROM dictionary_changes");
+      await c.query('DELETE FROM dictionary_rescan_hits; DELETE FROM dictionary_rescans; DELETE FROM dictionary_terms; DELETE FROM dictionary_changes');
       return { adminId: user.rows[0].id };
     }
     const unit = await c.query<{ id: string }>("INSERT INTO units (name, code) VALUES ('基准学院', 'BENCH') RETURNING id");
     const unitId = unit.rows[0]!.id;
     const platform = await c.query<{ id: string }>("INSERT INTO platforms (name, kind, level, unit_id) VALUES ('基准公众号', 'wechat', 'unit', $1) RETURNING id", [unitId]);
-    const adminUser = await c.query<{ id: string }>("INSERT INTO users (username, display_name, roles, password_hash, is_staff) VALUES ('bench-admin', '基准管理员', '{admin}', 'x', true) RETURNING id");
+    const adminUser = await c.query<{ id: string }>(
+      "INSERT INTO users (username, display_name, roles, password_hash, is_staff) VALUES ('bench-admin', '基准管理员', '{admin}', 'x', true) RETURNING id",
+    );
     const adminId = adminUser.rows[0]!.id;
     const started = performance.now();
     const batch = 200;

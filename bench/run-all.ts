@@ -55,11 +55,7 @@ async function main(): Promise<void> {
       `${pipeline.steady.reachedInReview}/${pipeline.steady.drafts} in review; submit → in_review p50 ${pipeline.steady.submitToInReviewP50Ms} ms, p99 ${pipeline.steady.submitToInReviewP99Ms} ms`,
       '≥ 100/s, p99 < 1 s',
     ],
-    [
-      'intake burst, 32 clients (worker idle / checking)',
-      `${pipeline.intake.acceptedPerSecond}/s / ${pipeline.burst.acceptedPerSecond}/s accepted`,
-      '≥ 200/s',
-    ],
+    ['intake burst, 32 clients (worker idle / checking)', `${pipeline.intake.acceptedPerSecond}/s / ${pipeline.burst.acceptedPerSecond}/s accepted`, '≥ 200/s'],
     [
       `API under ${board.clients} board clients refetching on every push`,
       `GET /api/board p50 ${board.ms.boardRefetch.p50} ms, p99 ${board.ms.boardRefetch.p99} ms; decision p99 ${board.ms.decisionHttp.p99} ms; push to all p99 ${board.ms.http200ToAllClients.p99} ms`,
@@ -69,7 +65,11 @@ async function main(): Promise<void> {
     ['peak resident memory under load', `API ${pipeline.peakRssMb.api} MB, worker ${pipeline.peakRssMb.worker} MB`, 'reported'],
   ];
   const width = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];
-  console.log(`\nsanshen npm run bench — ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `\nsanshen npm run bench — ${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   for (const [what, measured, target] of rows) console.log(`  ${what.padEnd(width[0]!)}  ${measured.padEnd(width[1]!)}  ${target}`);
   const summary = { when: new Date().toISOString(), cores: cpus().length, rows: rows.map(([what, measured, target]) => ({ what, measured, target })), pipeline, board, trail };
   writeFileSync(join(RESULTS, 'bench.json'), `${JSON.stringify(summary, null, 2)}\n`);

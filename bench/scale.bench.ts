@@ -168,7 +168,9 @@ async function main(): Promise<void> {
       },
       at: new Date().toISOString(),
     };
-    console.log(`\nbench:scale — ${DRAFTS.toLocaleString('en-US')} drafts (${Number(sizes.revisions).toLocaleString('en-US')} revisions, ${Number(sizes.events).toLocaleString('en-US')} audit events, ${(Number(sizes.bytes) / 2 ** 30).toFixed(2)} GB), ${RUNS} runs each, HTTP on loopback`);
+    console.log(
+      `\nbench:scale — ${DRAFTS.toLocaleString('en-US')} drafts (${Number(sizes.revisions).toLocaleString('en-US')} revisions, ${Number(sizes.events).toLocaleString('en-US')} audit events, ${(Number(sizes.bytes) / 2 ** 30).toFixed(2)} GB), ${RUNS} runs each, HTTP on loopback`,
+    );
     console.log('| read path | p50 ms | p95 ms |\n|---|---|---|');
     for (const r of rows) console.log(`| ${r.path} | ${r.p50} | ${r.p95} |${r.note ? ` ${r.note}` : ''}`);
     console.log(`board column totals: ${JSON.stringify(boardTotals)}`);

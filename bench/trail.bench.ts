@@ -85,10 +85,7 @@ async function main(): Promise<void> {
     if (!report.ok || report.checkedEvents !== EVENTS) throw new Error(`clean trail did not verify: ${JSON.stringify(report.firstBreak)} (${report.checkedEvents} events)`);
 
     // Tamper with one event in the middle, as a superuser could, and verify again.
-    const victim = await writer.query<{ id: string; chain: string; seq: number }>(
-      'SELECT id, chain, seq FROM audit_events ORDER BY id OFFSET $1 LIMIT 1',
-      [Math.floor(EVENTS / 2)],
-    );
+    const victim = await writer.query<{ id: string; chain: string; seq: number }>('SELECT id, chain, seq FROM audit_events ORDER BY id OFFSET $1 LIMIT 1', [Math.floor(EVENTS / 2)]);
     const target = victim.rows[0]!;
     // A superuser can switch the append-only trigger off; the chain is what still tells.
     await writer.query('SET session_replication_role = replica');

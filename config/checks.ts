@@ -15,19 +15,7 @@ export interface SourceEntry {
   domains: string[];
 }
 
-export type AdEvidenceKind =
-  | 'mobile'
-  | 'landline'
-  | 'wechat'
-  | 'qq'
-  | 'email'
-  | 'shop-link'
-  | 'external-link'
-  | 'diversion'
-  | 'price'
-  | 'promotion'
-  | 'absolute'
-  | 'sponsorship';
+export type AdEvidenceKind = 'mobile' | 'landline' | 'wechat' | 'qq' | 'email' | 'shop-link' | 'external-link' | 'diversion' | 'price' | 'promotion' | 'absolute' | 'sponsorship';
 
 export interface ChecksConfig {
   school: {
@@ -146,9 +134,25 @@ export const CHECKS_CONFIG: ChecksConfig = {
     { name: '示例大学', aliases: ['示例大学新闻网', '示大新闻网'], domains: ['example.edu.cn', '*.example.edu.cn'] },
   ],
   licensedFonts: [
-    '思源黑体', 'Source Han Sans', '思源宋体', 'Source Han Serif', '阿里巴巴普惠体', 'Alibaba PuHuiTi',
-    'HarmonyOS Sans', '霞鹜文楷', 'LXGW WenKai', '站酷高端黑', '站酷快乐体', 'Noto Sans CJK', 'Noto Serif CJK',
-    '方正书宋', '方正黑体', '方正仿宋', '方正楷体', '文泉驿正黑', '文泉驿微米黑',
+    '思源黑体',
+    'Source Han Sans',
+    '思源宋体',
+    'Source Han Serif',
+    '阿里巴巴普惠体',
+    'Alibaba PuHuiTi',
+    'HarmonyOS Sans',
+    '霞鹜文楷',
+    'LXGW WenKai',
+    '站酷高端黑',
+    '站酷快乐体',
+    'Noto Sans CJK',
+    'Noto Serif CJK',
+    '方正书宋',
+    '方正黑体',
+    '方正仿宋',
+    '方正楷体',
+    '文泉驿正黑',
+    '文泉驿微米黑',
   ],
   sensitive: { maxGap: 3 },
   advertising: {
@@ -170,16 +174,49 @@ export const CHECKS_CONFIG: ChecksConfig = {
     },
     maxPerKind: 3,
     officeContextWords: [
-      '办公室', '学院', '学校', '研究生院', '教务处', '学生处', '招生办', '招生处', '就业指导中心', '中心', '处',
-      '部', '委员会', '团委', '校医院', '保卫处', '联系人', '联系电话', '咨询电话', '办公电话', '值班电话',
-      '报名电话', '服务热线', '老师', '地址',
+      '办公室',
+      '学院',
+      '学校',
+      '研究生院',
+      '教务处',
+      '学生处',
+      '招生办',
+      '招生处',
+      '就业指导中心',
+      '中心',
+      '处',
+      '部',
+      '委员会',
+      '团委',
+      '校医院',
+      '保卫处',
+      '联系人',
+      '联系电话',
+      '咨询电话',
+      '办公电话',
+      '值班电话',
+      '报名电话',
+      '服务热线',
+      '老师',
+      '地址',
     ],
     officeFactor: 0.25,
     contextWindow: 16,
     allowedDomains: ['edu.cn', 'gov.cn', 'org.cn'],
     shopDomains: [
-      'taobao.com', 'tmall.com', 'jd.com', 'pinduoduo.com', 'yangkeduo.com', 'weidian.com', 'youzan.com',
-      'xiaohongshu.com', 'douyin.com', 'kuaishou.com', '1688.com', 'suning.com', 'vip.com',
+      'taobao.com',
+      'tmall.com',
+      'jd.com',
+      'pinduoduo.com',
+      'yangkeduo.com',
+      'weidian.com',
+      'youzan.com',
+      'xiaohongshu.com',
+      'douyin.com',
+      'kuaishou.com',
+      '1688.com',
+      'suning.com',
+      'vip.com',
     ],
   },
   secrecy: {
@@ -198,10 +235,7 @@ export const CHECKS_CONFIG: ChecksConfig = {
     minChars: 20,
   },
   proofreading: {
-    titleWords: [
-      '党委书记', '党委副书记', '纪委书记', '副书记', '书记', '常务副校长', '副校长', '校长', '校长助理',
-      '副院长', '院长', '副主任', '主任', '副处长', '处长', '副部长', '部长',
-    ],
+    titleWords: ['党委书记', '党委副书记', '纪委书记', '副书记', '书记', '常务副校长', '副校长', '校长', '校长助理', '副院长', '院长', '副主任', '主任', '副处长', '处长', '副部长', '部长'],
   },
   escalation: { keywordCount: 5 },
   context: {

@@ -7,10 +7,16 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_URL: z.string().optional(),
-  DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('sanshen_app'),
+  DATABASE_APP_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('sanshen_app'),
   REDIS_URL: z.string().optional(),
   DATA_DIR: z.string().default('./data'),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('sanshen'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('sanshen'),
   SANSHEN_ADMIN_PASSWORD: z.string().optional(),
   SANSHEN_DEMO: z.enum(['0', '1', 'true', 'false']).optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),

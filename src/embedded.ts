@@ -97,11 +97,9 @@ export async function resolveRedis(redisUrl: string | undefined, dataDir: string
   }
   const dir = join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
-  const child: ChildProcess = spawn(
-    binary,
-    ['--port', String(EMBEDDED_REDIS_PORT), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', ''],
-    { stdio: 'ignore' },
-  );
+  const child: ChildProcess = spawn(binary, ['--port', String(EMBEDDED_REDIS_PORT), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', ''], {
+    stdio: 'ignore',
+  });
   const url = `redis://127.0.0.1:${EMBEDDED_REDIS_PORT}`;
   for (let i = 0; i < 50 && !(await redisAnswers(url)); i++) await new Promise((r) => setTimeout(r, 100));
   return {

@@ -20,8 +20,7 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
  */
 async function main(): Promise<void> {
   const env = readEnv();
-  const demo =
-    process.argv.includes('--demo') || env.SANSHEN_DEMO === '1' || env.SANSHEN_DEMO === 'true' || process.env.npm_config_demo === 'true';
+  const demo = process.argv.includes('--demo') || env.SANSHEN_DEMO === '1' || env.SANSHEN_DEMO === 'true' || process.env.npm_config_demo === 'true';
   const dataDir = resolve(env.DATA_DIR);
 
   const embedded = env.DATABASE_URL ? null : await startEmbeddedPostgres(dataDir, say);
@@ -47,7 +46,11 @@ async function main(): Promise<void> {
     onLogout: (userId) => sockets?.endSessions(userId),
     queues: [runtime.queue.queue],
     allowedOrigins,
-    trustProxy: env.TRUST_PROXY ? env.TRUST_PROXY.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
+    trustProxy: env.TRUST_PROXY
+      ? env.TRUST_PROXY.split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)
+      : undefined,
   });
   const server = createServer(app);
   answerClientErrors(server);

@@ -72,7 +72,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       fontName: options.env.PDF_FONT_NAME,
     },
     presence: presence.claims,
-    notifyAllowHosts: options.env.NOTIFY_ALLOW_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+    notifyAllowHosts: options.env.NOTIFY_ALLOW_HOSTS.split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
     notifications: {
       deliver: async (ids) => {
         // A retried delivery starts again at attempt 0, whose earlier job may still sit in Redis as finished.
@@ -96,7 +98,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         .execute(sql`SELECT 1`)
         .then(() => 'up' as const)
         .catch(() => 'down' as const);
-      const r = redis.status === 'ready' ? await redis.ping().then(() => 'up' as const).catch(() => 'down' as const) : ('down' as const);
+      const r =
+        redis.status === 'ready'
+          ? await redis
+              .ping()
+              .then(() => 'up' as const)
+              .catch(() => 'down' as const)
+          : ('down' as const);
       return { db, redis: r };
     },
     async close() {

@@ -153,7 +153,9 @@ export function startCheckWorker(runtime: Runtime, runner: CheckRunner, redisUrl
       if (checkpointTimer) clearInterval(checkpointTimer);
       reloader?.close();
       await worker.close();
-      await (await subscribed)?.();
+      await (
+        await subscribed
+      )?.();
       await rescans?.close();
       await Promise.all([sweeping, checkpointing]);
       connection.disconnect();

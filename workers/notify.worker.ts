@@ -36,7 +36,9 @@ export function sendersFromEnv(env: Env): Senders {
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
     publicUrl: env.PUBLIC_URL ?? 'http://localhost:3000',
-    allowHosts: env.NOTIFY_ALLOW_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+    allowHosts: env.NOTIFY_ALLOW_HOSTS.split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
     timeoutMs: DELIVERY_TIMEOUT_MS,
   });
 }

@@ -19,13 +19,66 @@ export interface ArchiveShape {
 }
 
 const PHRASES = [
-  '学校召开', '党委理论学习中心组', '专题学习会', '深入学习贯彻', '全面从严治党', '立德树人根本任务', '教育教学改革', '人才培养质量',
-  '学院举行', '学术报告会', '新生开学典礼', '毕业典礼暨学位授予仪式', '图书馆新馆', '开放时间调整', '校园文化建设', '志愿服务活动',
-  '运动会圆满落幕', '科研团队取得新进展', '国家自然科学基金', '产学研合作', '招生宣传工作', '就业创业指导', '心理健康教育', '安全教育周',
-  '实验室安全检查', '食堂服务质量', '宿舍管理规定', '奖学金评审结果', '校友返校', '国际交流合作', '孔子学院', '暑期社会实践',
-  '红色教育基地', '主题党日活动', '青年大学习', '共青团', '学生会换届', '社团招新', '艺术团演出', '读书分享会',
-  '。', '，', '；', '、', '2026年', '本次活动', '据悉', '会议指出', '会议强调', '与会人员', '认真学习', '积极参与',
-  '取得了良好成效', '进一步提升', '切实做好', '扎实推进', '持续深化', '不断完善', '广大师生', '热烈欢迎',
+  '学校召开',
+  '党委理论学习中心组',
+  '专题学习会',
+  '深入学习贯彻',
+  '全面从严治党',
+  '立德树人根本任务',
+  '教育教学改革',
+  '人才培养质量',
+  '学院举行',
+  '学术报告会',
+  '新生开学典礼',
+  '毕业典礼暨学位授予仪式',
+  '图书馆新馆',
+  '开放时间调整',
+  '校园文化建设',
+  '志愿服务活动',
+  '运动会圆满落幕',
+  '科研团队取得新进展',
+  '国家自然科学基金',
+  '产学研合作',
+  '招生宣传工作',
+  '就业创业指导',
+  '心理健康教育',
+  '安全教育周',
+  '实验室安全检查',
+  '食堂服务质量',
+  '宿舍管理规定',
+  '奖学金评审结果',
+  '校友返校',
+  '国际交流合作',
+  '孔子学院',
+  '暑期社会实践',
+  '红色教育基地',
+  '主题党日活动',
+  '青年大学习',
+  '共青团',
+  '学生会换届',
+  '社团招新',
+  '艺术团演出',
+  '读书分享会',
+  '。',
+  '，',
+  '；',
+  '、',
+  '2026年',
+  '本次活动',
+  '据悉',
+  '会议指出',
+  '会议强调',
+  '与会人员',
+  '认真学习',
+  '积极参与',
+  '取得了良好成效',
+  '进一步提升',
+  '切实做好',
+  '扎实推进',
+  '持续深化',
+  '不断完善',
+  '广大师生',
+  '热烈欢迎',
 ];
 const CATEGORIES = ['proofreading.typo', 'sensitive', 'personal.phone', 'secrecy.internal', 'advertising', 'similarity', 'copyright', 'proofreading.name'];
 
@@ -48,7 +101,9 @@ export async function seedArchive(client: Client, shape: ArchiveShape): Promise<
   await client.query('SET session_replication_role = replica');
   await client.query("SET work_mem = '256MB'");
   await client.query("SET maintenance_work_mem = '512MB'");
-  await run('units, platforms, people', `
+  await run(
+    'units, platforms, people',
+    `
     INSERT INTO units (id, name, code) SELECT ${uuid("'u' || i")}, '学院${k}-' || i, 'U${k}-' || i FROM generate_series(0, ${U}) AS i;
     INSERT INTO platforms (id, name, kind, level, unit_id)
       SELECT ${uuid("'p' || i")}, CASE WHEN i % 2 = 0 THEN '公众号' ELSE '微博' END || '${k}-' || i, CASE WHEN i % 2 = 0 THEN 'wechat' ELSE 'weibo' END,
@@ -59,9 +114,12 @@ export async function seedArchive(client: Client, shape: ArchiveShape): Promise<
     INSERT INTO users (id, username, display_name, staff_id, unit_id, is_staff, roles, password_hash)
       SELECT ${uuid("'r' || s || '-' || u")}, 'rv${k}' || s || '-' || u, '审核' || s || '号' || u, 'R${k}' || s || '-' || u, ${uuid("'u' || u")}, true,
              ARRAY['reviewer' || s], 'x'
-      FROM generate_series(1, ${U}) AS u, generate_series(1, 3) AS s;`);
+      FROM generate_series(1, ${U}) AS u, generate_series(1, 3) AS s;`,
+  );
   // Drafts: 5 years, oldest first; ~6 % open in review, concentrated in the newest tenth.
-  await run('drafts', `
+  await run(
+    'drafts',
+    `
     INSERT INTO drafts (id, number, title, platform_id, unit_id, author_id, major, status, stage, round, version, current_revision_id,
                         ever_released, released_hash, released_at, stage_entered_at, created_at, updated_at)
     SELECT ${uuid("'d' || i")}, to_char(t.created, 'YYYY') || '-' || lpad(i::text, 7, '0'),
@@ -81,35 +139,50 @@ export async function seedArchive(client: Client, shape: ArchiveShape): Promise<
              WHEN i > ${N} * 0.9 AND h < 700 THEN 'approved'
              WHEN i > ${N} * 0.9 AND h < 780 THEN 'returned'
              WHEN h < 900 THEN 'released' WHEN h < 960 THEN 'rejected' ELSE 'withdrawn' END AS status) AS s0,
-         LATERAL (SELECT s0.status, CASE WHEN s0.status = 'in_review' THEN (ARRAY['first','first','first','first','second','second','second','final','final','propaganda'])[1 + h % 10] END AS stage) AS s;`);
+         LATERAL (SELECT s0.status, CASE WHEN s0.status = 'in_review' THEN (ARRAY['first','first','first','first','second','second','second','final','final','propaganda'])[1 + h % 10] END AS stage) AS s;`,
+  );
   // Bulk loads build the token indexes once afterwards (as a restore would), not row by row.
   await client.query('DROP INDEX IF EXISTS revisions_search_idx; DROP INDEX IF EXISTS drafts_search_idx');
-  await run('revisions', `
+  await run(
+    'revisions',
+    `
     INSERT INTO revisions (id, draft_id, number, kind, title, body, format, origin, assets, content_hash, created_by, created_at)
     SELECT ${uuid("'r' || i || '-' || n")}, ${uuid("'d' || i")}, n, CASE WHEN n = 1 THEN 'submission' ELSE 'revision' END, d.title,
            (SELECT string_agg((${phraseArray})[1 + abs(hashint4(i * 131 + n * 17 + j)) % ${PHRASES.length}], '') FROM generate_series(1, 90) AS j),
            'markdown', '{"kind":"original"}'::jsonb, '[]'::jsonb, md5(i || '-' || n), d.author_id, d.created_at + (n - 1) * interval '1 day'
     FROM generate_series(1, ${N}) AS i
     JOIN drafts d ON d.id = ${uuid("'d' || i")},
-    LATERAL generate_series(1, 1 + (CASE WHEN abs(hashint4(i + 7)) % 4 < 2 THEN 1 ELSE 0 END) + (CASE WHEN abs(hashint4(i + 7)) % 4 = 0 THEN 1 ELSE 0 END)) AS n;`);
-  await run('token indexes', `
+    LATERAL generate_series(1, 1 + (CASE WHEN abs(hashint4(i + 7)) % 4 < 2 THEN 1 ELSE 0 END) + (CASE WHEN abs(hashint4(i + 7)) % 4 = 0 THEN 1 ELSE 0 END)) AS n;`,
+  );
+  await run(
+    'token indexes',
+    `
     CREATE INDEX drafts_search_idx ON drafts USING gin (sanshen_search_tokens(number || ' ' || title));
-    CREATE INDEX revisions_search_idx ON revisions USING gin (sanshen_search_tokens(body));`);
-  await run('decisions', `
+    CREATE INDEX revisions_search_idx ON revisions USING gin (sanshen_search_tokens(body));`,
+  );
+  await run(
+    'decisions',
+    `
     INSERT INTO decisions (draft_id, revision_id, revision_hash, round, stage, action, actor_id, comment, created_at)
     SELECT d.id, d.current_revision_id, md5(d.id::text), 1, st.stage, 'approve', r.id, '同意', d.created_at + st.n * interval '5 hours'
     FROM drafts d
     JOIN LATERAL (VALUES (1, 'first'), (2, 'second'), (3, 'final')) AS st(n, stage)
       ON d.status IN ('released', 'approved') OR (d.status = 'in_review' AND
          ((d.stage = 'second' AND st.n = 1) OR (d.stage = 'final' AND st.n <= 2) OR d.stage = 'propaganda'))
-    JOIN users r ON r.unit_id = d.unit_id AND r.roles = ARRAY['reviewer' || st.n];`);
-  await run('findings', `
+    JOIN users r ON r.unit_id = d.unit_id AND r.roles = ARRAY['reviewer' || st.n];`,
+  );
+  await run(
+    'findings',
+    `
     INSERT INTO findings (draft_id, revision_id, check_id, category, severity, start_offset, end_offset, source, matched, rule_id, ruleset_version, message, created_at)
     SELECT d.id, d.current_revision_id, 'sensitive', (${categoryArray})[1 + abs(hashtext(d.number || f)) % ${CATEGORIES.length}],
            CASE WHEN abs(hashtext(d.number || f)) % 10 = 0 THEN 'block' WHEN abs(hashtext(d.number || f)) % 3 = 0 THEN 'review' ELSE 'info' END,
            f * 10, f * 10 + 4, '{"kind":"body","start":0,"end":4}'::jsonb, '示例', 'r' || f, 'v1', '请核实', d.created_at + interval '1 minute'
-    FROM drafts d, generate_series(1, 2) AS f;`);
-  await run('audit trail', `
+    FROM drafts d, generate_series(1, 2) AS f;`,
+  );
+  await run(
+    'audit trail',
+    `
     INSERT INTO audit_events (chain, seq, draft_id, revision_id, actor_id, actor_name, type, outcome, data, created_at, prev_hash, hash)
     SELECT 'draft-' || d.id, e.seq, d.id, d.current_revision_id, d.author_id, '编辑', e.type, 'success',
            CASE WHEN e.stage IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('stage', e.stage) END,
@@ -118,8 +191,11 @@ export async function seedArchive(client: Client, shape: ArchiveShape): Promise<
     JOIN LATERAL (VALUES (1, 'draft.submitted', NULL), (2, 'checks.completed', NULL), (3, 'review.approved', 'first'), (4, 'review.approved', 'second'),
                          (5, 'review.approved', 'final'), (6, 'draft.released', NULL)) AS e(seq, type, stage)
       ON e.seq <= CASE d.status WHEN 'released' THEN 6 WHEN 'approved' THEN 5 WHEN 'in_review' THEN
-           CASE d.stage WHEN 'first' THEN 2 WHEN 'second' THEN 3 WHEN 'final' THEN 4 ELSE 5 END ELSE 2 END;`);
-  await run('maintained tables (chain heads, rollups)', `
+           CASE d.stage WHEN 'first' THEN 2 WHEN 'second' THEN 3 WHEN 'final' THEN 4 ELSE 5 END ELSE 2 END;`,
+  );
+  await run(
+    'maintained tables (chain heads, rollups)',
+    `
     INSERT INTO audit_chain_heads (chain, seq, hash, checkpointed_seq)
       SELECT DISTINCT ON (chain) chain, seq, hash, seq FROM audit_events ORDER BY chain, seq DESC
       ON CONFLICT (chain) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, checkpointed_seq = EXCLUDED.checkpointed_seq;
@@ -136,13 +212,12 @@ export async function seedArchive(client: Client, shape: ArchiveShape): Promise<
     INSERT INTO dashboard_review_waits (at, stage, seconds)
       SELECT a.created_at, a.data->>'stage', extract(epoch FROM a.created_at - p.created_at)
       FROM audit_events a JOIN audit_events p ON p.chain = a.chain AND p.seq = a.seq - 1
-      WHERE a.draft_id IS NOT NULL AND a.type LIKE 'review.%' AND a.data->>'stage' IS NOT NULL AND a.created_at > now() - interval '7 days';`);
+      WHERE a.draft_id IS NOT NULL AND a.type LIKE 'review.%' AND a.data->>'stage' IS NOT NULL AND a.created_at > now() - interval '7 days';`,
+  );
   await client.query('SET session_replication_role = origin');
   await run('analyze', 'ANALYZE');
   const reviewers = await client.query<{ id: string }>(`SELECT ${uuid("'r' || s || '-1'")} AS id FROM generate_series(1, 3) AS s`);
-  const ids = await client.query<{ unit: string; platform: string; office: string }>(
-    `SELECT ${uuid("'u1'")} AS unit, ${uuid("'p2'")} AS platform, ${uuid("'u0'")} AS office`,
-  );
+  const ids = await client.query<{ unit: string; platform: string; office: string }>(`SELECT ${uuid("'u1'")} AS unit, ${uuid("'p2'")} AS platform, ${uuid("'u0'")} AS office`);
   const row = ids.rows[0]!;
   return { unitId: row.unit, platformId: row.platform, officeId: row.office, reviewerIds: reviewers.rows.map((r) => r.id) };
 }

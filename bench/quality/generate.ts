@@ -48,14 +48,13 @@ function compose(set: BankSet, genre: Genre, r: () => number, problem: boolean, 
     }
     return a;
   };
-  const fill = (s: string) =>
-    s.replace(/\{([^}]+)\}/g, (_, k: string) => (k === '身份证' ? idNumber(r, true) : k === '身份证错' ? idNumber(r, false) : pick(set.slots[k] ?? [`{${k}}`])));
+  const fill = (s: string) => s.replace(/\{([^}]+)\}/g, (_, k: string) => (k === '身份证' ? idNumber(r, true) : k === '身份证错' ? idNumber(r, false) : pick(set.slots[k] ?? [`{${k}}`])));
   const sentences = shuffle(genre.clean);
   // Keep the first sentence of the bank first (openers read as openers) half the time.
   const body: string[] = [];
   for (const s of sentences) body.push(s);
   for (const s of shuffle(set.common)) {
-    if (body.join("").length >= 360) break;
+    if (body.join('').length >= 360) break;
     body.splice(Math.floor(r() * (body.length + 1)), 0, s);
   }
   if (problem) {
@@ -70,9 +69,14 @@ function compose(set: BankSet, genre: Genre, r: () => number, problem: boolean, 
   const title = fill(pick(genre.titles));
   // Paragraphs of 1–3 sentences.
   const paras: string[] = [];
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     const k = 1 + Math.floor(r() * 3);
-    paras.push(body.slice(i, i + k).map(fill).join(''));
+    paras.push(
+      body
+        .slice(i, i + k)
+        .map(fill)
+        .join(''),
+    );
     i += k;
   }
   return { title, marked: paras.join('\n') };
@@ -154,7 +158,9 @@ if (process.argv[1] && /generate\.ts$/.test(process.argv[1])) {
   const file = join(__dirname, 'corpus.json');
   writeFileSync(file, `${JSON.stringify({ seed: SEED, generatedBy: 'bench/quality/generate.ts', drafts }, null, 1)}\n`);
   const count = (s: string, clean: boolean) => drafts.filter((d) => d.split === s && d.clean === clean).length;
-  console.log(`wrote ${drafts.length} drafts: tuning ${count('tuning', true)} clean + ${count('tuning', false)} problem, held-out ${count('heldout', true)} clean + ${count('heldout', false)} problem`);
+  console.log(
+    `wrote ${drafts.length} drafts: tuning ${count('tuning', true)} clean + ${count('tuning', false)} problem, held-out ${count('heldout', true)} clean + ${count('heldout', false)} problem`,
+  );
   const lens = drafts.map((d) => d.content.title.length + 1 + d.content.body.length);
   console.log(`length ${Math.min(...lens)}–${Math.max(...lens)} characters`);
 }

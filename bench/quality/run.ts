@@ -32,7 +32,7 @@ interface Scored {
 function overlaps(l: CorpusLabel, f: Scored['findings'][number]): boolean {
   if (l.check !== f.check) return false;
   if (l.rule !== undefined) return f.ruleId.startsWith(l.rule);
-  return f.start < l.end! && l.start! < f.end || (f.start === f.end && f.start >= l.start! && f.start <= l.end!);
+  return (f.start < l.end! && l.start! < f.end) || (f.start === f.end && f.start >= l.start! && f.start <= l.end!);
 }
 
 interface Row {
@@ -50,7 +50,14 @@ function score(drafts: CorpusDraft[], results: Map<string, Scored>, verbose: boo
     if (!r) perCheck.set(c, (r = { tp: 0, fp: 0, labels: 0, found: 0, severityOk: 0 }));
     return r;
   };
-  let cleanN = 0, cleanReview = 0, cleanBlock = 0, cleanEscalated = 0, problemN = 0, problemNothing = 0, escalated = 0, escalatedRight = 0;
+  let cleanN = 0,
+    cleanReview = 0,
+    cleanBlock = 0,
+    cleanEscalated = 0,
+    problemN = 0,
+    problemNothing = 0,
+    escalated = 0,
+    escalatedRight = 0;
   const notes: string[] = [];
   for (const d of drafts) {
     const fs = results.get(d.id)!.findings.filter((f) => RANK[f.severity] >= RANK.review);
@@ -178,7 +185,9 @@ async function main() {
   const ms = performance.now() - t0;
   const swt = await baseline(corpus.drafts);
   const splits = (['tuning', 'heldout'] as const).filter((s) => !only || s === only);
-  console.log(`bench:quality — ${corpus.drafts.length} labelled drafts, rule set ${engine.version}, context floor ${floor}${floor !== 'info' ? ` (${stance})` : ''}, 体裁 cue ${genreCue ? 'on' : 'off'}; all checks on all drafts in ${ms.toFixed(0)} ms`);
+  console.log(
+    `bench:quality — ${corpus.drafts.length} labelled drafts, rule set ${engine.version}, context floor ${floor}${floor !== 'info' ? ` (${stance})` : ''}, 体裁 cue ${genreCue ? 'on' : 'off'}; all checks on all drafts in ${ms.toFixed(0)} ms`,
+  );
   for (const split of splits) {
     const drafts = corpus.drafts.filter((d) => d.split === split);
     const labels = drafts.reduce((n, d) => n + d.labels.length, 0);

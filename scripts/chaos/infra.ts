@@ -107,15 +107,9 @@ export class PrivatePostgres {
   async start(): Promise<void> {
     // fsync off: the faults here are process crashes and restarts, never an OS crash, so the page cache keeps
     // what was committed; it spares the shared disk. listen on loopback only.
-    const options = [
-      `-p ${this.port}`,
-      `-k ${this.#sockets}`,
-      '-c listen_addresses=127.0.0.1',
-      '-c max_connections=300',
-      '-c fsync=off',
-      '-c full_page_writes=off',
-      '-c shared_buffers=128MB',
-    ].join(' ');
+    const options = [`-p ${this.port}`, `-k ${this.#sockets}`, '-c listen_addresses=127.0.0.1', '-c max_connections=300', '-c fsync=off', '-c full_page_writes=off', '-c shared_buffers=128MB'].join(
+      ' ',
+    );
     await this.#run('pg_ctl', ['-D', this.#data, '-l', this.#log, '-o', options, '-w', '-t', '60', 'start']);
     this.#running = true;
     await this.#waitReady();

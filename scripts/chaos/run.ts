@@ -139,7 +139,15 @@ async function main(): Promise<void> {
   const failed = results.filter((r) => !r.pass);
   console.log(`\nchaos: ${results.length - failed.length}/${results.length} scenarios passed in ${seconds} s${failed.length ? `; FAILED: ${failed.map((r) => r.name).join(', ')}` : ''}`);
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const report = { startedAt: new Date(Date.now() - seconds * 1000).toISOString(), quick: options.quick, options, machine: { cores: availableParallelism(), node: process.version }, seconds, pass: failed.length === 0, scenarios: results };
+  const report = {
+    startedAt: new Date(Date.now() - seconds * 1000).toISOString(),
+    quick: options.quick,
+    options,
+    machine: { cores: availableParallelism(), node: process.version },
+    seconds,
+    pass: failed.length === 0,
+    scenarios: results,
+  };
   writeFileSync(join(RESULTS_DIR, 'chaos.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`results written to bench/results/chaos.json`);
   cleanup();

@@ -21,9 +21,7 @@ export function boundFindings(
   strictness: (f: Finding) => number = () => 0,
 ): Finding[] {
   if (findings.length <= limit) return findings;
-  const ranked = findings
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => SEVERITY_RANK[b.f.severity] - SEVERITY_RANK[a.f.severity] || a.i - b.i);
+  const ranked = findings.map((f, i) => ({ f, i })).sort((a, b) => SEVERITY_RANK[b.f.severity] - SEVERITY_RANK[a.f.severity] || a.i - b.i);
   const keptIdx = new Uint8Array(findings.length);
   for (let k = 0; k < limit; k++) keptIdx[ranked[k]!.i] = 1;
   const kept: Finding[] = [];
@@ -38,7 +36,10 @@ export function boundFindings(
     byRule.set(f.ruleId, (byRule.get(f.ruleId) ?? 0) + 1);
     if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[severity]) severity = f.severity;
   }
-  const topRules = [...byRule.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10).map(([ruleId, count]) => ({ ruleId, count }));
+  const topRules = [...byRule.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, 10)
+    .map(([ruleId, count]) => ({ ruleId, count }));
   const first = omitted[0]!;
   // The summary is waived like the hardest-to-waive finding it stands for (a hidden 密级 or 身份证号 stays
   // unwaivable): it carries that finding's category, which is what waiver policies read.

@@ -30,7 +30,6 @@ export interface CheckEngine {
   run(checkId: string, content: RevisionContent, context?: CheckContext): CheckResult;
 }
 
-
 /** Building from in-memory dictionary files (unit tests; the admin API after editing a list). */
 export interface CheckEngineSourceOptions {
   /** Relative path → content, same layout as the dictionaries directory. */

@@ -1,15 +1,5 @@
 /** The automated checks engine (智能初校): pure checks over a revision, versioned dictionaries. */
-export {
-  CHECK_IDS,
-  RULES_CODE_VERSION,
-  buildCheckEngine,
-  createCheckEngine,
-  rulesetVersion,
-  type CheckContext,
-  type CheckEngine,
-  type CheckEngineSourceOptions,
-  type CheckId,
-} from './engine';
+export { CHECK_IDS, RULES_CODE_VERSION, buildCheckEngine, createCheckEngine, rulesetVersion, type CheckContext, type CheckEngine, type CheckEngineSourceOptions, type CheckId } from './engine';
 export {
   DictionaryError,
   formatTermLine,

@@ -150,12 +150,7 @@ export async function stalePendingRuns(db: Executor, olderThanMs: number, limit:
   return db
     .select()
     .from(checkRuns)
-    .where(
-      and(
-        eq(checkRuns.status, 'pending'),
-        lte(checkRuns.updatedAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`),
-      ),
-    )
+    .where(and(eq(checkRuns.status, 'pending'), lte(checkRuns.updatedAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`)))
     .orderBy(asc(checkRuns.updatedAt))
     .limit(limit);
 }

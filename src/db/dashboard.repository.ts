@@ -15,10 +15,7 @@ export async function dashboardAggregates(db: Executor, timeZone: string = DEFAU
   // The start of today and of this month in the review time zone, as instants.
   const today = sql`(date_trunc('day', now() AT TIME ZONE ${timeZone}) AT TIME ZONE ${timeZone})`;
   const [perStage, stageTimes, workload, findingsByDay, releases, quiet] = await Promise.all([
-    rows<{ status: string; stage: string | null; n: number }>(
-      db,
-      sql`SELECT status, nullif(stage, '') AS stage, n::int AS n FROM dashboard_status_counts WHERE n > 0 ORDER BY status, stage`,
-    ),
+    rows<{ status: string; stage: string | null; n: number }>(db, sql`SELECT status, nullif(stage, '') AS stage, n::int AS n FROM dashboard_status_counts WHERE n > 0 ORDER BY status, stage`),
     rows<{ stage: string; period: string; n: number; p50: number; p90: number }>(
       db,
       sql`SELECT stage, p.period, count(*)::int AS n,

@@ -66,7 +66,10 @@ export async function getUser(db: Executor, id: string): Promise<UserRow | undef
 
 export async function usersByIds(db: Executor, ids: readonly string[]): Promise<UserRow[]> {
   if (ids.length === 0) return [];
-  return db.select().from(users).where(inArray(users.id, [...ids]));
+  return db
+    .select()
+    .from(users)
+    .where(inArray(users.id, [...ids]));
 }
 
 export async function findUserByUsername(db: Executor, username: string): Promise<UserRow | undefined> {
@@ -138,12 +141,7 @@ export interface FailureCount {
  * for `lockMinutes` and resets the count. For an account (`userId`) or for a name without one (`throttleKey`),
  * with the same arithmetic, so the answers cannot tell the two apart.
  */
-export async function countLoginFailure(
-  db: Executor,
-  subject: { userId: string } | { throttleKey: string },
-  maxFailures: number,
-  lockMinutes: number,
-): Promise<FailureCount> {
+export async function countLoginFailure(db: Executor, subject: { userId: string } | { throttleKey: string }, maxFailures: number, lockMinutes: number): Promise<FailureCount> {
   if ('userId' in subject) {
     const result = await db.execute<{ failures: number; locked_until: Date | null; locked: boolean }>(sql`
       UPDATE users SET
@@ -197,7 +195,10 @@ export async function sessionUser(db: Executor, id: string, idleMinutes: number)
 }
 
 export async function revokeSession(db: Executor, id: string): Promise<void> {
-  await db.update(sessions).set({ revokedAt: sql`now()` }).where(eq(sessions.id, id));
+  await db
+    .update(sessions)
+    .set({ revokedAt: sql`now()` })
+    .where(eq(sessions.id, id));
 }
 
 /** Ends every live session of the user (but `exceptId`, when given); returns how many ended. */
@@ -215,11 +216,7 @@ export async function revokeUserSessions(db: Executor, userId: string, exceptId?
  * with the user's current roles and unit, WITHOUT refreshing their idle clock: live sockets re-check their
  * session with this, and an open socket must not keep an idle session alive.
  */
-export async function liveSessions(
-  db: Executor,
-  ids: readonly string[],
-  idleMinutes: number,
-): Promise<Map<string, { userId: string; roles: string[]; unitId: string | null }>> {
+export async function liveSessions(db: Executor, ids: readonly string[], idleMinutes: number): Promise<Map<string, { userId: string; roles: string[]; unitId: string | null }>> {
   if (ids.length === 0) return new Map();
   const rows = await db
     .select({ id: sessions.id, userId: sessions.userId, roles: users.roles, unitId: users.unitId })

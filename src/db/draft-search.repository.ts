@@ -147,9 +147,7 @@ export async function listDrafts(
   const visible = visibleDrafts(filter.unitScope, filter.authorId);
   if (visible) where.push(visible);
   const base = where.length > 0 ? and(...where) : undefined;
-  const cursor = filter.after
-    ? sql`(${drafts.createdAt}, ${drafts.number}) < (${filter.after.createdAt}::timestamptz, ${filter.after.number})`
-    : undefined;
+  const cursor = filter.after ? sql`(${drafts.createdAt}, ${drafts.number}) < (${filter.after.createdAt}::timestamptz, ${filter.after.number})` : undefined;
   const selectPage = (condition: SQL | undefined) =>
     db
       .select({ ...DRAFT_CARD_COLUMNS, cursorAt: sql<string>`${drafts.createdAt}::text` })

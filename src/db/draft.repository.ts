@@ -127,16 +127,14 @@ export async function loadAggregate(tx: Executor, draft: DraftRow, current?: Rev
     round: draft.round,
     everReleased: draft.everReleased,
     revisionHash: revision.contentHash,
-    decisions: decisionRows.map(
-      (d): DecisionRecord => ({
-        stage: d.stage as StageId,
-        action: d.action as DecisionRecord['action'],
-        actorId: d.actorId,
-        actorStaffId: d.actorStaffId,
-        revisionHash: d.revisionHash,
-        round: d.round,
-      }),
-    ),
+    decisions: decisionRows.map((d): DecisionRecord => ({
+      stage: d.stage as StageId,
+      action: d.action as DecisionRecord['action'],
+      actorId: d.actorId,
+      actorStaffId: d.actorStaffId,
+      revisionHash: d.revisionHash,
+      round: d.round,
+    })),
     checksOwed: c?.owed ?? 0,
     blockingUnwaived: c?.blocking ?? 0,
     blockingByPolicy: { never: c?.never ?? 0, propaganda: c?.propaganda ?? 0, stage: c?.stage ?? 0 },
@@ -146,12 +144,7 @@ export async function loadAggregate(tx: Executor, draft: DraftRow, current?: Rev
 }
 
 /** Persists a transition and bumps the version; returns the new row. */
-export async function saveTransition(
-  tx: Tx,
-  draft: DraftRow,
-  t: Transition,
-  extra: Partial<Pick<DraftRow, 'currentRevisionId' | 'title' | 'releasedHash' | 'releasedAt'>> = {},
-): Promise<DraftRow> {
+export async function saveTransition(tx: Tx, draft: DraftRow, t: Transition, extra: Partial<Pick<DraftRow, 'currentRevisionId' | 'title' | 'releasedHash' | 'releasedAt'>> = {}): Promise<DraftRow> {
   const stageChanged = t.status !== draft.status || t.stage !== draft.stage;
   const [row] = await tx
     .update(drafts)

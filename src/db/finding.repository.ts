@@ -9,11 +9,7 @@ import { findings } from './schema';
 export type FindingRow = typeof findings.$inferSelect;
 
 export async function listFindings(db: Executor, revisionId: string): Promise<FindingRow[]> {
-  return db
-    .select()
-    .from(findings)
-    .where(eq(findings.revisionId, revisionId))
-    .orderBy(asc(findings.startOffset), asc(findings.checkId));
+  return db.select().from(findings).where(eq(findings.revisionId, revisionId)).orderBy(asc(findings.startOffset), asc(findings.checkId));
 }
 
 export async function lockFinding(tx: Tx, findingId: string): Promise<FindingRow | undefined> {

@@ -8,10 +8,7 @@ export type IdempotencyRow = typeof idempotencyKeys.$inferSelect;
  * Claims `key` for this user inside the caller's transaction; when another request holds it, returns the stored
  * row instead. A concurrent repeat blocks on the first one's row until that commits or rolls back.
  */
-export async function claimIdempotencyKey(
-  tx: Tx,
-  claim: { userId: string; key: string; requestHash: string },
-): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRow | undefined }> {
+export async function claimIdempotencyKey(tx: Tx, claim: { userId: string; key: string; requestHash: string }): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRow | undefined }> {
   const inserted = await tx.insert(idempotencyKeys).values(claim).onConflictDoNothing().returning({ key: idempotencyKeys.key });
   if (inserted.length > 0) return { claimed: true };
   const [existing] = await tx

@@ -28,11 +28,7 @@ export async function insertMark(tx: Tx, values: NewMark): Promise<MarkRow> {
 
 /** Every mark of a draft, across its revisions, in reading order per revision. */
 export async function listMarks(db: Executor, draftId: string): Promise<MarkRow[]> {
-  return db
-    .select()
-    .from(proofMarks)
-    .where(eq(proofMarks.draftId, draftId))
-    .orderBy(asc(proofMarks.createdAt), asc(proofMarks.startOffset));
+  return db.select().from(proofMarks).where(eq(proofMarks.draftId, draftId)).orderBy(asc(proofMarks.createdAt), asc(proofMarks.startOffset));
 }
 
 /** Locks marks of one draft for a resolution or an apply (the draft's row lock is held too). */

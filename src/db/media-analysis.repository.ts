@@ -44,7 +44,10 @@ export async function galleryLookAlikes(db: Executor, dhash: string, maxBits: nu
 }
 
 /** Adds a picture to the gallery. */
-export async function addGalleryEntry(db: Executor, entry: { list: 'licensed' | 'forbidden'; dhash: string; media?: string | null; holder?: string | null; note?: string; createdBy?: string | null }): Promise<string> {
+export async function addGalleryEntry(
+  db: Executor,
+  entry: { list: 'licensed' | 'forbidden'; dhash: string; media?: string | null; holder?: string | null; note?: string; createdBy?: string | null },
+): Promise<string> {
   const result = await db.execute<{ id: string }>(sql`
     INSERT INTO media_gallery (list, dhash, media, holder, note, created_by)
     VALUES (${entry.list}, ${entry.dhash}, ${entry.media ?? null}, ${entry.holder ?? null}, ${entry.note ?? ''}, ${entry.createdBy ?? null})

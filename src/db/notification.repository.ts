@@ -82,7 +82,13 @@ export async function peopleWithRole(db: Executor, role: string, unitId: string 
 
 export async function peopleByIds(db: Executor, ids: readonly string[]): Promise<PersonRow[]> {
   if (ids.length === 0) return [];
-  return rows(db, sql`SELECT ${PERSON_COLUMNS} FROM users u LEFT JOIN notification_preferences p ON p.user_id = u.id WHERE u.id IN (${sql.join(ids.map((i) => sql`${i}`), sql`, `)}) AND NOT u.disabled`);
+  return rows(
+    db,
+    sql`SELECT ${PERSON_COLUMNS} FROM users u LEFT JOIN notification_preferences p ON p.user_id = u.id WHERE u.id IN (${sql.join(
+      ids.map((i) => sql`${i}`),
+      sql`, `,
+    )}) AND NOT u.disabled`,
+  );
 }
 
 /** Live channels that hear `event` for a draft of `unitId` (school-wide channels hear every unit). */
@@ -107,15 +113,14 @@ export async function insertNotification(tx: Tx, values: { event: string; draftI
 export async function insertInbox(tx: Tx, notificationId: string, userIds: readonly string[]): Promise<void> {
   if (userIds.length === 0) return;
   await tx.execute(
-    sql`INSERT INTO notification_inbox (notification_id, user_id) VALUES ${sql.join(userIds.map((u) => sql`(${notificationId}, ${u})`), sql`, `)} ON CONFLICT DO NOTHING`,
+    sql`INSERT INTO notification_inbox (notification_id, user_id) VALUES ${sql.join(
+      userIds.map((u) => sql`(${notificationId}, ${u})`),
+      sql`, `,
+    )} ON CONFLICT DO NOTHING`,
   );
 }
 
-export async function insertDeliveries(
-  tx: Tx,
-  notificationId: string,
-  targets: ReadonlyArray<{ channelId?: string; userId?: string; kind: string; notBefore?: Date }>,
-): Promise<string[]> {
+export async function insertDeliveries(tx: Tx, notificationId: string, targets: ReadonlyArray<{ channelId?: string; userId?: string; kind: string; notBefore?: Date }>): Promise<string[]> {
   if (targets.length === 0) return [];
   const values = targets.map((t) => sql`(${notificationId}, ${t.channelId ?? null}, ${t.userId ?? null}, ${t.kind}, ${t.notBefore ?? sql`now()`})`);
   const out = await rows<{ id: string }>(
@@ -230,24 +235,46 @@ export async function listChannels(db: Executor): Promise<ChannelRow[]> {
   return rows(db, sql`SELECT ${CHANNEL_COLUMNS} FROM notification_channels WHERE deleted_at IS NULL ORDER BY created_at`);
 }
 
-export async function insertChannel(tx: Tx, v: { kind: string; name: string; url: string; secret: string | null; unitId: string | null; events: string[] | null; createdBy: string }): Promise<ChannelRow> {
+export async function insertChannel(
+  tx: Tx,
+  v: { kind: string; name: string; url: string; secret: string | null; unitId: string | null; events: string[] | null; createdBy: string },
+): Promise<ChannelRow> {
   const [row] = await rows<ChannelRow>(
     tx,
     sql`INSERT INTO notification_channels (kind, name, url, secret, unit_id, events, created_by)
-        VALUES (${v.kind}, ${v.name}, ${v.url}, ${v.secret}, ${v.unitId}, ${v.events ? sql`ARRAY[${sql.join(v.events.map((e) => sql`${e}`), sql`, `)}]::text[]` : sql`NULL`}, ${v.createdBy})
+        VALUES (${v.kind}, ${v.name}, ${v.url}, ${v.secret}, ${v.unitId}, ${
+          v.events
+            ? sql`ARRAY[${sql.join(
+                v.events.map((e) => sql`${e}`),
+                sql`, `,
+              )}]::text[]`
+            : sql`NULL`
+        }, ${v.createdBy})
         RETURNING ${CHANNEL_COLUMNS}`,
   );
   return row!;
 }
 
-export async function updateChannel(tx: Tx, id: string, v: Partial<{ kind: string; name: string; url: string; secret: string | null; unitId: string | null; events: string[] | null }>): Promise<ChannelRow | undefined> {
+export async function updateChannel(
+  tx: Tx,
+  id: string,
+  v: Partial<{ kind: string; name: string; url: string; secret: string | null; unitId: string | null; events: string[] | null }>,
+): Promise<ChannelRow | undefined> {
   const sets = [sql`updated_at = now()`];
   if (v.kind !== undefined) sets.push(sql`kind = ${v.kind}`);
   if (v.name !== undefined) sets.push(sql`name = ${v.name}`);
   if (v.url !== undefined) sets.push(sql`url = ${v.url}`);
   if (v.secret !== undefined) sets.push(sql`secret = ${v.secret}`);
   if (v.unitId !== undefined) sets.push(sql`unit_id = ${v.unitId}`);
-  if (v.events !== undefined) sets.push(v.events ? sql`events = ARRAY[${sql.join(v.events.map((e) => sql`${e}`), sql`, `)}]::text[]` : sql`events = NULL`);
+  if (v.events !== undefined)
+    sets.push(
+      v.events
+        ? sql`events = ARRAY[${sql.join(
+            v.events.map((e) => sql`${e}`),
+            sql`, `,
+          )}]::text[]`
+        : sql`events = NULL`,
+    );
   const [row] = await rows<ChannelRow>(tx, sql`UPDATE notification_channels SET ${sql.join(sets, sql`, `)} WHERE id = ${id} AND deleted_at IS NULL RETURNING ${CHANNEL_COLUMNS}`);
   return row;
 }
@@ -290,7 +317,10 @@ export async function markRead(db: Executor, userId: string, ids: readonly strin
       ? sql`UPDATE notification_inbox SET read_at = now() WHERE user_id = ${userId} AND read_at IS NULL RETURNING notification_id AS id`
       : ids.length === 0
         ? sql`SELECT NULL::uuid AS id WHERE FALSE`
-        : sql`UPDATE notification_inbox SET read_at = now() WHERE user_id = ${userId} AND read_at IS NULL AND notification_id IN (${sql.join(ids.map((i) => sql`${i}`), sql`, `)}) RETURNING notification_id AS id`,
+        : sql`UPDATE notification_inbox SET read_at = now() WHERE user_id = ${userId} AND read_at IS NULL AND notification_id IN (${sql.join(
+            ids.map((i) => sql`${i}`),
+            sql`, `,
+          )}) RETURNING notification_id AS id`,
   );
   return out.length;
 }

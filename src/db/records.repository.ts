@@ -24,9 +24,15 @@ export async function draftEventsIn(db: Executor, platformIds: readonly string[]
     SELECT d.platform_id AS "platformId", e.draft_id AS "draftId", e.revision_id AS "revisionId", e.type, e.actor_id AS "actorId",
            e.actor_name AS "actorName", e.data, e.created_at AS "createdAt"
     FROM audit_events e JOIN drafts d ON d.id = e.draft_id
-    WHERE e.type IN (${sql.join(types.map((t) => sql`${t}`), sql`, `)})
+    WHERE e.type IN (${sql.join(
+      types.map((t) => sql`${t}`),
+      sql`, `,
+    )})
       AND e.created_at >= ${from.toISOString()}::timestamptz AND e.created_at < ${to.toISOString()}::timestamptz
-      AND d.platform_id IN (${sql.join(platformIds.map((id) => sql`${id}::uuid`), sql`, `)})
+      AND d.platform_id IN (${sql.join(
+        platformIds.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )})
     ORDER BY e.created_at, e.id`);
   return result.rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt) }));
 }
@@ -38,7 +44,10 @@ export async function lastReleases(db: Executor, platformIds: readonly string[],
     SELECT d.platform_id AS "platformId", max(e.created_at) AS at
     FROM audit_events e JOIN drafts d ON d.id = e.draft_id
     WHERE e.type = 'draft.released' AND e.created_at < ${before.toISOString()}::timestamptz
-      AND d.platform_id IN (${sql.join(platformIds.map((id) => sql`${id}::uuid`), sql`, `)})
+      AND d.platform_id IN (${sql.join(
+        platformIds.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )})
     GROUP BY d.platform_id`);
   return new Map(result.rows.map((r) => [r.platformId, new Date(r.at)]));
 }
@@ -73,7 +82,10 @@ export async function chainsByName(db: Executor, chains: readonly string[]): Pro
   if (chains.length === 0) return out;
   const result = await db.execute<AuditEventSqlRow>(sql`
     SELECT id, chain, seq, draft_id, revision_id, actor_id, actor_name, type, outcome, data, created_at, prev_hash, hash
-    FROM audit_events WHERE chain IN (${sql.join(chains.map((c) => sql`${c}`), sql`, `)}) ORDER BY chain, seq`);
+    FROM audit_events WHERE chain IN (${sql.join(
+      chains.map((c) => sql`${c}`),
+      sql`, `,
+    )}) ORDER BY chain, seq`);
   for (const r of result.rows) {
     const event: StoredAuditEvent = {
       id: Number(r.id),
@@ -102,7 +114,10 @@ export async function blockingByRevision(db: Executor, revisionIds: readonly str
   if (revisionIds.length === 0) return [];
   const result = await db.execute<{ revisionId: string; checkId: string; category: string; n: number }>(sql`
     SELECT revision_id AS "revisionId", check_id AS "checkId", category, count(*)::int AS n FROM findings
-    WHERE severity = 'block' AND revision_id IN (${sql.join(revisionIds.map((id) => sql`${id}::uuid`), sql`, `)})
+    WHERE severity = 'block' AND revision_id IN (${sql.join(
+      revisionIds.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )})
     GROUP BY revision_id, check_id, category`);
   return result.rows;
 }
@@ -110,7 +125,10 @@ export async function blockingByRevision(db: Executor, revisionIds: readonly str
 export async function draftFlags(db: Executor, draftIds: readonly string[]): Promise<Map<string, { number: string; title: string; major: boolean; escalated: boolean }>> {
   if (draftIds.length === 0) return new Map();
   const result = await db.execute<{ id: string; number: string; title: string; major: boolean; escalated: boolean }>(sql`
-    SELECT id, number, title, major, escalated FROM drafts WHERE id IN (${sql.join(draftIds.map((id) => sql`${id}::uuid`), sql`, `)})`);
+    SELECT id, number, title, major, escalated FROM drafts WHERE id IN (${sql.join(
+      draftIds.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )})`);
   return new Map(result.rows.map((r) => [r.id, r]));
 }
 

@@ -12,10 +12,7 @@ export interface ReferenceText {
  * Candidates for near-duplicate detection: the most recently released drafts (current revision) of the same
  * unit or the same platform, other than `excludeDraftId`, bounded in count and in characters per text.
  */
-export async function recentReleasedTexts(
-  db: Executor,
-  input: { unitId: string; platformId: string; excludeDraftId: string; limit: number; maxChars: number },
-): Promise<ReferenceText[]> {
+export async function recentReleasedTexts(db: Executor, input: { unitId: string; platformId: string; excludeDraftId: string; limit: number; maxChars: number }): Promise<ReferenceText[]> {
   const result = await db.execute<{ id: string; number: string; title: string; body: string; format: string }>(sql`
     SELECT d.id, d.number, r.title, left(r.body, ${input.maxChars}) AS body, r.format
       FROM drafts d JOIN revisions r ON r.id = d.current_revision_id

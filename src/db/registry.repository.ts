@@ -40,7 +40,11 @@ export async function decideFilingRow(tx: Tx, id: string, values: Pick<FilingRow
 
 export async function filingsOf(db: Executor, platformIds: readonly string[]): Promise<FilingRow[]> {
   if (platformIds.length === 0) return [];
-  return db.select().from(platformFilings).where(inArray(platformFilings.platformId, [...platformIds])).orderBy(desc(platformFilings.filedAt));
+  return db
+    .select()
+    .from(platformFilings)
+    .where(inArray(platformFilings.platformId, [...platformIds]))
+    .orderBy(desc(platformFilings.filedAt));
 }
 
 export async function pendingFilingOf(db: Executor, platformId: string, kind: string): Promise<FilingRow | undefined> {

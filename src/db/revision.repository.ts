@@ -13,9 +13,7 @@ export async function insertRevision(
   tx: Tx,
   values: { draftId: string; kind: string; content: RevisionContent; contentHash: string; createdBy: string; diff?: unknown; note?: string | null },
 ): Promise<RevisionRow> {
-  const next = await tx.execute<{ n: number }>(
-    sql`SELECT coalesce(max(number), 0) + 1 AS n FROM revisions WHERE draft_id = ${values.draftId}`,
-  );
+  const next = await tx.execute<{ n: number }>(sql`SELECT coalesce(max(number), 0) + 1 AS n FROM revisions WHERE draft_id = ${values.draftId}`);
   const [row] = await tx
     .insert(revisions)
     .values({

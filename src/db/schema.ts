@@ -1,23 +1,12 @@
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  bigserial,
-  boolean,
-  date,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { Asset, ContentNote, MediaRef, Origin } from '../domain/content';
 import type { FindingSource } from '../domain/findings';
 
-const id = () => uuid('id').primaryKey().default(sql`gen_random_uuid()`);
+const id = () =>
+  uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`);
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -33,15 +22,23 @@ export const platforms = pgTable('platforms', {
   name: text('name').notNull(),
   kind: text('kind').notNull(),
   level: text('level').notNull(),
-  unitId: uuid('unit_id').notNull().references(() => units.id),
+  unitId: uuid('unit_id')
+    .notNull()
+    .references(() => units.id),
   createdAt: createdAt(),
   // 备案 (migration 0010): lifecycle and the fields of the office's 备案表.
   status: text('status').notNull().default('registered'),
   accountName: text('account_name'),
   accountId: text('account_id'),
   responsibleId: uuid('responsible_id'),
-  admins: jsonb('admins').$type<PlatformAdmin[]>().notNull().default(sql`'[]'::jsonb`),
-  correspondents: jsonb('correspondents').$type<PlatformCorrespondent[]>().notNull().default(sql`'[]'::jsonb`),
+  admins: jsonb('admins')
+    .$type<PlatformAdmin[]>()
+    .notNull()
+    .default(sql`'[]'::jsonb`),
+  correspondents: jsonb('correspondents')
+    .$type<PlatformCorrespondent[]>()
+    .notNull()
+    .default(sql`'[]'::jsonb`),
   positioning: text('positioning'),
   openedOn: date('opened_on', { mode: 'string' }),
   partner: text('partner'),
@@ -68,16 +65,26 @@ export const platformFilings = pgTable(
   'platform_filings',
   {
     id: id(),
-    platformId: uuid('platform_id').notNull().references(() => platforms.id),
+    platformId: uuid('platform_id')
+      .notNull()
+      .references(() => platforms.id),
     kind: text('kind').notNull(),
     status: text('status').notNull().default('pending'),
-    form: jsonb('form').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
-    diff: jsonb('diff').$type<Array<{ field: string; before: unknown; after: unknown }>>().notNull().default(sql`'[]'::jsonb`),
+    form: jsonb('form')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    diff: jsonb('diff')
+      .$type<Array<{ field: string; before: unknown; after: unknown }>>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     reason: text('reason').notNull().default(''),
     changedOn: date('changed_on', { mode: 'string' }),
     dueOn: date('due_on', { mode: 'string' }),
     late: boolean('late').notNull().default(false),
-    filedBy: uuid('filed_by').notNull().references(() => users.id),
+    filedBy: uuid('filed_by')
+      .notNull()
+      .references(() => users.id),
     filedAt: ts('filed_at').notNull().defaultNow(),
     decidedBy: uuid('decided_by').references(() => users.id),
     decidedAt: ts('decided_at'),
@@ -93,7 +100,10 @@ export const users = pgTable('users', {
   staffId: text('staff_id'),
   unitId: uuid('unit_id').references(() => units.id),
   isStaff: boolean('is_staff').notNull().default(false),
-  roles: text('roles').array().notNull().default(sql`'{}'::text[]`),
+  roles: text('roles')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
   passwordHash: text('password_hash').notNull(),
   failedLogins: integer('failed_logins').notNull().default(0),
   lockedUntil: ts('locked_until'),
@@ -119,7 +129,9 @@ export const sessions = pgTable(
   'sessions',
   {
     id: text('id').primaryKey(),
-    userId: uuid('user_id').notNull().references(() => users.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
     createdAt: createdAt(),
     lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
     expiresAt: ts('expires_at').notNull(),
@@ -139,9 +151,15 @@ export const drafts = pgTable(
     id: id(),
     number: text('number').notNull().unique(),
     title: text('title').notNull(),
-    platformId: uuid('platform_id').notNull().references(() => platforms.id),
-    unitId: uuid('unit_id').notNull().references(() => units.id),
-    authorId: uuid('author_id').notNull().references(() => users.id),
+    platformId: uuid('platform_id')
+      .notNull()
+      .references(() => platforms.id),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id),
+    authorId: uuid('author_id')
+      .notNull()
+      .references(() => users.id),
     major: boolean('major').notNull().default(false),
     /** 体裁 from src/shared/genres.ts, or null (issue 11). */
     genre: text('genre'),
@@ -158,18 +176,16 @@ export const drafts = pgTable(
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
-  (t) => [
-    index('drafts_status_idx').on(t.status, t.stage),
-    index('drafts_unit_idx').on(t.unitId, t.createdAt),
-    index('drafts_author_idx').on(t.authorId),
-  ],
+  (t) => [index('drafts_status_idx').on(t.status, t.stage), index('drafts_unit_idx').on(t.unitId, t.createdAt), index('drafts_author_idx').on(t.authorId)],
 );
 
 export const revisions = pgTable(
   'revisions',
   {
     id: id(),
-    draftId: uuid('draft_id').notNull().references(() => drafts.id),
+    draftId: uuid('draft_id')
+      .notNull()
+      .references(() => drafts.id),
     number: integer('number').notNull(),
     kind: text('kind').notNull(),
     title: text('title').notNull(),
@@ -182,7 +198,9 @@ export const revisions = pgTable(
     contentHash: text('content_hash').notNull(),
     diff: jsonb('diff').$type<unknown>(),
     note: text('note'),
-    createdBy: uuid('created_by').notNull().references(() => users.id),
+    createdBy: uuid('created_by')
+      .notNull()
+      .references(() => users.id),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('revisions_draft_number_idx').on(t.draftId, t.number)],
@@ -191,9 +209,13 @@ export const revisions = pgTable(
 export const checkRuns = pgTable(
   'check_runs',
   {
-    revisionId: uuid('revision_id').notNull().references(() => revisions.id),
+    revisionId: uuid('revision_id')
+      .notNull()
+      .references(() => revisions.id),
     checkId: text('check_id').notNull(),
-    draftId: uuid('draft_id').notNull().references(() => drafts.id),
+    draftId: uuid('draft_id')
+      .notNull()
+      .references(() => drafts.id),
     status: text('status').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     rulesetVersion: text('ruleset_version'),
@@ -209,8 +231,12 @@ export const findings = pgTable(
   'findings',
   {
     id: id(),
-    draftId: uuid('draft_id').notNull().references(() => drafts.id),
-    revisionId: uuid('revision_id').notNull().references(() => revisions.id),
+    draftId: uuid('draft_id')
+      .notNull()
+      .references(() => drafts.id),
+    revisionId: uuid('revision_id')
+      .notNull()
+      .references(() => revisions.id),
     checkId: text('check_id').notNull(),
     category: text('category').notNull(),
     severity: text('severity').notNull(),
@@ -239,17 +265,26 @@ export const decisions = pgTable(
   {
     id: id(),
     seq: bigserial('seq', { mode: 'number' }).notNull(),
-    draftId: uuid('draft_id').notNull().references(() => drafts.id),
-    revisionId: uuid('revision_id').notNull().references(() => revisions.id),
+    draftId: uuid('draft_id')
+      .notNull()
+      .references(() => drafts.id),
+    revisionId: uuid('revision_id')
+      .notNull()
+      .references(() => revisions.id),
     revisionHash: text('revision_hash').notNull(),
     round: integer('round').notNull(),
     stage: text('stage').notNull(),
     action: text('action').notNull(),
-    actorId: uuid('actor_id').notNull().references(() => users.id),
+    actorId: uuid('actor_id')
+      .notNull()
+      .references(() => users.id),
     /** The reviewer's 工号 (upper-cased) when deciding: separation of duties compares people (0007). */
     actorStaffId: text('actor_staff_id'),
     comment: text('comment').notNull().default(''),
-    marks: jsonb('marks').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+    marks: jsonb('marks')
+      .$type<unknown[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     createdAt: createdAt(),
   },
   (t) => [index('decisions_draft_idx').on(t.draftId, t.seq)],
@@ -258,7 +293,9 @@ export const decisions = pgTable(
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
   {
-    userId: uuid('user_id').notNull().references(() => users.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
     key: text('key').notNull(),
     requestHash: text('request_hash').notNull(),
     draftId: uuid('draft_id').references(() => drafts.id),
@@ -334,7 +371,10 @@ export const dictionaryRescans = pgTable(
     total: integer('total').notNull().default(0),
     processed: integer('processed').notNull().default(0),
     matched: integer('matched').notNull().default(0),
-    cursors: jsonb('cursors').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
+    cursors: jsonb('cursors')
+      .$type<Record<string, string>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     partitions: integer('partitions').notNull().default(0),
     claimedBy: text('claimed_by'),
     heartbeatAt: ts('heartbeat_at'),
@@ -351,9 +391,15 @@ export const dictionaryRescans = pgTable(
 export const dictionaryRescanHits = pgTable(
   'dictionary_rescan_hits',
   {
-    rescanId: uuid('rescan_id').notNull().references(() => dictionaryRescans.id),
-    draftId: uuid('draft_id').notNull().references(() => drafts.id),
-    revisionId: uuid('revision_id').notNull().references(() => revisions.id),
+    rescanId: uuid('rescan_id')
+      .notNull()
+      .references(() => dictionaryRescans.id),
+    draftId: uuid('draft_id')
+      .notNull()
+      .references(() => drafts.id),
+    revisionId: uuid('revision_id')
+      .notNull()
+      .references(() => revisions.id),
     findings: jsonb('findings').$type<unknown[]>().notNull(),
     createdAt: createdAt(),
   },
@@ -370,8 +416,12 @@ export const proofMarks = pgTable(
   'proof_marks',
   {
     id: id(),
-    draftId: uuid('draft_id').notNull().references(() => drafts.id),
-    revisionId: uuid('revision_id').notNull().references(() => revisions.id),
+    draftId: uuid('draft_id')
+      .notNull()
+      .references(() => drafts.id),
+    revisionId: uuid('revision_id')
+      .notNull()
+      .references(() => revisions.id),
     stage: text('stage').notNull(),
     kind: text('kind').notNull(),
     startOffset: integer('start_offset').notNull(),
@@ -382,7 +432,9 @@ export const proofMarks = pgTable(
     note: text('note').notNull().default(''),
     findingId: uuid('finding_id').references(() => findings.id),
     status: text('status').notNull().default('open'),
-    createdBy: uuid('created_by').notNull().references(() => users.id),
+    createdBy: uuid('created_by')
+      .notNull()
+      .references(() => users.id),
     createdAt: createdAt(),
     resolvedBy: uuid('resolved_by').references(() => users.id),
     resolvedAt: ts('resolved_at'),
@@ -401,15 +453,21 @@ export const media = pgTable('media', {
   width: integer('width'),
   height: integer('height'),
   durationMs: integer('duration_ms'),
-  createdBy: uuid('created_by').notNull().references(() => users.id),
+  createdBy: uuid('created_by')
+    .notNull()
+    .references(() => users.id),
   createdAt: createdAt(),
 });
 
 export const mediaUploads = pgTable(
   'media_uploads',
   {
-    hash: text('hash').notNull().references(() => media.hash),
-    userId: uuid('user_id').notNull().references(() => users.id),
+    hash: text('hash')
+      .notNull()
+      .references(() => media.hash),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.hash, t.userId] })],
@@ -420,8 +478,12 @@ export const releases = pgTable(
   'releases',
   {
     id: id(),
-    draftId: uuid('draft_id').notNull().references(() => drafts.id),
-    revisionId: uuid('revision_id').notNull().references(() => revisions.id),
+    draftId: uuid('draft_id')
+      .notNull()
+      .references(() => drafts.id),
+    revisionId: uuid('revision_id')
+      .notNull()
+      .references(() => revisions.id),
     contentHash: text('content_hash').notNull(),
     renditionSha256: text('rendition_sha256').notNull(),
     rendition: text('rendition').notNull(),
@@ -460,8 +522,12 @@ export const notifications = pgTable('notifications', {
 export const notificationInbox = pgTable(
   'notification_inbox',
   {
-    notificationId: uuid('notification_id').notNull().references(() => notifications.id),
-    userId: uuid('user_id').notNull().references(() => users.id),
+    notificationId: uuid('notification_id')
+      .notNull()
+      .references(() => notifications.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
     createdAt: createdAt(),
     readAt: ts('read_at'),
   },
@@ -471,7 +537,9 @@ export const notificationInbox = pgTable(
 /** One delivery per (notification, channel) or (notification, person); its id is the webhook's X-Sanshen-Delivery. */
 export const notificationDeliveries = pgTable('notification_deliveries', {
   id: id(),
-  notificationId: uuid('notification_id').notNull().references(() => notifications.id),
+  notificationId: uuid('notification_id')
+    .notNull()
+    .references(() => notifications.id),
   channelId: uuid('channel_id').references(() => notificationChannels.id),
   userId: uuid('user_id').references(() => users.id),
   kind: text('kind').notNull(),
@@ -485,7 +553,9 @@ export const notificationDeliveries = pgTable('notification_deliveries', {
 });
 
 export const notificationPreferences = pgTable('notification_preferences', {
-  userId: uuid('user_id').primaryKey().references(() => users.id),
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id),
   emailEnabled: boolean('email_enabled').notNull().default(true),
   digest: boolean('digest').notNull().default(false),
   quietStart: text('quiet_start'),
@@ -498,10 +568,16 @@ export const findingReports = pgTable(
   'finding_reports',
   {
     id: id(),
-    findingId: uuid('finding_id').notNull().references(() => findings.id),
-    draftId: uuid('draft_id').notNull().references(() => drafts.id),
+    findingId: uuid('finding_id')
+      .notNull()
+      .references(() => findings.id),
+    draftId: uuid('draft_id')
+      .notNull()
+      .references(() => drafts.id),
     ruleId: text('rule_id').notNull(),
-    reporterId: uuid('reporter_id').notNull().references(() => users.id),
+    reporterId: uuid('reporter_id')
+      .notNull()
+      .references(() => users.id),
     comment: text('comment').notNull().default(''),
     createdAt: createdAt(),
   },
@@ -549,9 +625,15 @@ export const shadowHits = pgTable(
   'shadow_hits',
   {
     id: id(),
-    shadowId: uuid('shadow_id').notNull().references(() => shadowTerms.id),
-    draftId: uuid('draft_id').notNull().references(() => drafts.id),
-    revisionId: uuid('revision_id').notNull().references(() => revisions.id),
+    shadowId: uuid('shadow_id')
+      .notNull()
+      .references(() => shadowTerms.id),
+    draftId: uuid('draft_id')
+      .notNull()
+      .references(() => drafts.id),
+    revisionId: uuid('revision_id')
+      .notNull()
+      .references(() => revisions.id),
     checkId: text('check_id').notNull(),
     severity: text('severity').notNull(),
     start: integer('start').notNull(),

@@ -9,7 +9,16 @@ export type PeriodKind = 'calendar' | 'academic';
 
 /** The UTC offset (ms) of a time zone at an instant. */
 function offsetAt(at: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(at));
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(at));
   const n = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
   return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - Math.floor(at / 1000) * 1000;
 }
@@ -72,7 +81,15 @@ export function reviewsOfReleases(events: readonly StoredAuditEvent[], needsProp
   for (const e of events) {
     const data = e.data as Record<string, unknown>;
     if (e.type === 'review.approved') {
-      approvals.push({ stage: String(data.stage), actorId: e.actorId, actorName: e.actorName, staffId: (data.staffId as string | null) ?? null, at: e.createdAt, round: Number(data.round), hash: String(data.revisionHash) });
+      approvals.push({
+        stage: String(data.stage),
+        actorId: e.actorId,
+        actorName: e.actorName,
+        staffId: (data.staffId as string | null) ?? null,
+        at: e.createdAt,
+        round: Number(data.round),
+        hash: String(data.revisionHash),
+      });
     }
     if (e.type === 'draft.released') {
       const round = Math.max(0, ...approvals.map((a) => a.round));

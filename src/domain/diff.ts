@@ -251,9 +251,7 @@ export function applyChanges(before: string, changes: readonly Pick<TextChange, 
 /** The changes between two revisions' contents: title and body as text diffs, other parts by name. */
 export function diffContent(before: RevisionContent, after: RevisionContent, options: DiffOptions = {}): ContentDiff {
   const changes = [...diffText('title', before.title, after.title, options), ...diffText('body', before.body, after.body, options)];
-  const changedFields = (['format', 'origin', 'assets'] as const).filter(
-    (k) => canonicalJson(before[k]) !== canonicalJson(after[k]),
-  );
+  const changedFields = (['format', 'origin', 'assets'] as const).filter((k) => canonicalJson(before[k]) !== canonicalJson(after[k]));
   return { changes, changedFields };
 }
 

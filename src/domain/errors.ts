@@ -29,7 +29,5 @@ export class DomainError extends Error {
 export const notFound = (what: string) => new DomainError('not_found', `${what}不存在`);
 export const forbidden = (message: string, details?: unknown) => new DomainError('forbidden', message, details);
 export const conflict = (message: string, details?: unknown) => new DomainError('conflict', message, details);
-export const invalidTransition = (message: string, details?: unknown) =>
-  new DomainError('invalid_transition', message, details);
-export const validationFailed = (message: string, details?: unknown) =>
-  new DomainError('validation_failed', message, details);
+export const invalidTransition = (message: string, details?: unknown) => new DomainError('invalid_transition', message, details);
+export const validationFailed = (message: string, details?: unknown) => new DomainError('validation_failed', message, details);

@@ -1,21 +1,10 @@
 import type { Command, DraftAggregate, DraftStatus, StageId, Transition } from './workflow';
 
 /** A notification event and whom it concerns, derived from one state change (pure: no I/O). */
-export type Audience =
-  | { kind: 'stage_reviewers'; stage: StageId }
-  | { kind: 'author' }
-  | { kind: 'propaganda' };
+export type Audience = { kind: 'stage_reviewers'; stage: StageId } | { kind: 'author' } | { kind: 'propaganda' };
 
 export interface DerivedEvent {
-  event:
-    | 'review.waiting'
-    | 'draft.returned'
-    | 'draft.approved'
-    | 'draft.rejected'
-    | 'draft.released'
-    | 'draft.correction_requested'
-    | 'draft.escalated'
-    | 'draft.school_level';
+  event: 'review.waiting' | 'draft.returned' | 'draft.approved' | 'draft.rejected' | 'draft.released' | 'draft.correction_requested' | 'draft.escalated' | 'draft.school_level';
   audience: Audience;
   /** Reasons shown to the editor (a return's or rejection's comment, a correction's reason). */
   reasons?: string;
@@ -46,8 +35,7 @@ export function notificationEvents(change: StateChange): DerivedEvent[] {
   if (!before.escalated && next.escalated) out.push({ event: 'draft.escalated', audience: { kind: 'propaganda' } });
   if (next.status !== before.status) {
     if (next.status === 'returned') {
-      const reasons =
-        command.type === 'decide' ? command.comment : command.type === 'checks_completed' ? `机审发现 ${change.blockingFindings ?? 0} 个阻断性问题` : undefined;
+      const reasons = command.type === 'decide' ? command.comment : command.type === 'checks_completed' ? `机审发现 ${change.blockingFindings ?? 0} 个阻断性问题` : undefined;
       out.push({ event: 'draft.returned', audience: { kind: 'author' }, ...(reasons ? { reasons } : {}) });
     }
     if (next.status === 'approved') out.push({ event: 'draft.approved', audience: { kind: 'author' } });
@@ -60,7 +48,14 @@ export function notificationEvents(change: StateChange): DerivedEvent[] {
 
 /** The decisions the draft carries once `next` is saved (for eligibility of the next stage's reviewers). */
 export function decisionsAfter(aggregate: DraftAggregate, next: Transition): DraftAggregate {
-  return { ...aggregate, status: next.status, stage: next.stage, round: next.round, escalated: next.escalated, decisions: next.decision ? [...aggregate.decisions, next.decision] : aggregate.decisions };
+  return {
+    ...aggregate,
+    status: next.status,
+    stage: next.stage,
+    round: next.round,
+    escalated: next.escalated,
+    decisions: next.decision ? [...aggregate.decisions, next.decision] : aggregate.decisions,
+  };
 }
 
 /** "HH:MM" → minutes after midnight; null for anything else. */

@@ -13,10 +13,7 @@ export interface WaiverPolicyConfig {
 }
 
 /** The waiver policy of one finding: the first matching rule, else the default for its severity. */
-export function waiverPolicyFor(
-  config: WaiverPolicyConfig,
-  finding: { check: string; category: string; ruleId: string; severity: string },
-): { policy: WaiverPolicy; label: string | null } {
+export function waiverPolicyFor(config: WaiverPolicyConfig, finding: { check: string; category: string; ruleId: string; severity: string }): { policy: WaiverPolicy; label: string | null } {
   for (const rule of config.rules) {
     const m = rule.match;
     if (m.check !== undefined && m.check !== finding.check) continue;

@@ -53,30 +53,13 @@ export const WAIVER_POLICY_LABELS: Readonly<Record<WaiverPolicy, string>> = {
 /** Stages whose reviewers are school-wide rather than bound to the draft's unit. */
 const SCHOOL_WIDE_STAGES: ReadonlySet<StageId> = new Set<StageId>(['propaganda']);
 
-export const DRAFT_STATUSES = [
-  'checking',
-  'checks_failed',
-  'in_review',
-  'returned',
-  'approved',
-  'released',
-  'rejected',
-  'withdrawn',
-  'corrected',
-  'retracted',
-] as const;
+export const DRAFT_STATUSES = ['checking', 'checks_failed', 'in_review', 'returned', 'approved', 'released', 'rejected', 'withdrawn', 'corrected', 'retracted'] as const;
 export type DraftStatus = (typeof DRAFT_STATUSES)[number];
 
 export const STATUS_LABELS: Readonly<Record<DraftStatus, string>> = SHARED_STATUS_LABELS;
 
 /** No content change is possible in these. */
-const CLOSED_STATUSES: ReadonlySet<DraftStatus> = new Set<DraftStatus>([
-  'released',
-  'corrected',
-  'rejected',
-  'withdrawn',
-  'retracted',
-]);
+const CLOSED_STATUSES: ReadonlySet<DraftStatus> = new Set<DraftStatus>(['released', 'corrected', 'rejected', 'withdrawn', 'retracted']);
 
 export type DecisionAction = 'approve' | 'return' | 'reject';
 
@@ -165,11 +148,7 @@ const isStageList = (plan: StagePlan): plan is readonly StageId[] => Array.isArr
  * The stages this draft must pass, in order: the plan for its platform's level, 宣传部 last for a school-level
  * platform whatever the plan says, and the escalation stage after the others for a major or escalated draft.
  */
-export function requiredStages(
-  plan: StagePlan,
-  draft: Pick<DraftAggregate, 'major' | 'escalated' | 'platformLevel'>,
-  escalationStage: StageId = 'propaganda',
-): StageId[] {
+export function requiredStages(plan: StagePlan, draft: Pick<DraftAggregate, 'major' | 'escalated' | 'platformLevel'>, escalationStage: StageId = 'propaganda'): StageId[] {
   const level: PlatformLevel = draft.platformLevel ?? 'unit';
   const stages = [...(isStageList(plan) ? plan : plan[level])];
   if (level === 'school' && stages[stages.length - 1] !== SCHOOL_FINAL_STAGE) {
@@ -389,12 +368,7 @@ function requireCurrentStage(draft: DraftAggregate, stage: StageId): void {
  * Pure; the caller holds the draft's row lock and persists the result with one audit event.
  * @throws DomainError invalid_transition | forbidden | conflict | validation_failed | release_blocked
  */
-export function transition(
-  stages: StagePlan,
-  draft: DraftAggregate,
-  command: Command,
-  actor: CommandActor,
-): Transition {
+export function transition(stages: StagePlan, draft: DraftAggregate, command: Command, actor: CommandActor): Transition {
   const same = keep(draft);
   switch (command.type) {
     case 'checks_completed': {
@@ -438,14 +412,10 @@ export function transition(
         }
         const required = requiredStages(stages, draft);
         const next = required[required.indexOf(command.stage) + 1];
-        return next
-          ? { ...same, stage: next, decision }
-          : { ...same, status: 'approved', stage: null, decision };
+        return next ? { ...same, stage: next, decision } : { ...same, status: 'approved', stage: null, decision };
       }
       requireText(command.comment, command.decision === 'return' ? '退回意见' : '否决意见');
-      return command.decision === 'return'
-        ? { ...same, status: 'returned', stage: null, decision }
-        : { ...same, status: 'rejected', stage: null, decision };
+      return command.decision === 'return' ? { ...same, status: 'returned', stage: null, decision } : { ...same, status: 'rejected', stage: null, decision };
     }
     case 'waive': {
       const a = requireActor(actor);
@@ -502,10 +472,7 @@ export function transition(
     }
     case 'correct': {
       const a = requireActor(actor);
-      const mayCorrect =
-        a.id === draft.authorId ||
-        a.roles.includes('propaganda') ||
-        (a.isStaff && a.roles.includes('reviewer3') && a.unitId === draft.unitId);
+      const mayCorrect = a.id === draft.authorId || a.roles.includes('propaganda') || (a.isStaff && a.roles.includes('reviewer3') && a.unitId === draft.unitId);
       if (!mayCorrect) throw forbidden('只有作者、终审人或宣传部可以发起纠错');
       requireStatus(draft, ['released', 'corrected'], '纠错');
       requireText(command.reason, '纠错原因');
@@ -513,8 +480,7 @@ export function transition(
     }
     case 'retract': {
       const a = requireActor(actor);
-      const mayRetract =
-        a.roles.includes('propaganda') || (a.isStaff && a.roles.includes('reviewer3') && a.unitId === draft.unitId);
+      const mayRetract = a.roles.includes('propaganda') || (a.isStaff && a.roles.includes('reviewer3') && a.unitId === draft.unitId);
       if (!mayRetract) throw forbidden('只有终审人或宣传部可以撤稿');
       requireStatus(draft, ['released', 'corrected'], '撤稿');
       requireText(command.reason, '撤稿原因');
@@ -524,9 +490,7 @@ export function transition(
 }
 
 /** What a person may do to this draft now, with the same rules the server enforces. */
-export const ACTION_NAMES = [
-  'approve', 'return', 'reject', 'waive', 'proofread', 'revise', 'resubmit', 'withdraw', 'release', 'correct', 'retract', 'retry_checks',
-] as const;
+export const ACTION_NAMES = ['approve', 'return', 'reject', 'waive', 'proofread', 'revise', 'resubmit', 'withdraw', 'release', 'correct', 'retract', 'retry_checks'] as const;
 export type ActionName = (typeof ACTION_NAMES)[number];
 
 export function allowedActions(stages: StagePlan, draft: DraftAggregate, actor: Actor): ActionName[] {

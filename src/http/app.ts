@@ -177,7 +177,9 @@ export function createApp(deps: AppDeps): express.Express {
       const user = req.auth?.user;
       if (!user) return;
       // Permission denials are security events; recording one must never turn the 403 into a 500.
-      recordDenial(deps.db, user, { method: req.method, path: req.path, reason: error.message, details: error.details ?? null }).catch((e: unknown) => deps.logger.warn({ err: e }, 'could not audit a denial'));
+      recordDenial(deps.db, user, { method: req.method, path: req.path, reason: error.message, details: error.details ?? null }).catch((e: unknown) =>
+        deps.logger.warn({ err: e }, 'could not audit a denial'),
+      );
     }),
   );
   return app;

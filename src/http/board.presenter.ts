@@ -11,7 +11,6 @@ const STATUS_COLUMN_LABELS: Readonly<Record<string, string>> = { checking: 'æœºå
 /** A column's heading: the stage's short name for a stage column, else the status column's. */
 export const boardColumnLabel = (c: BoardColumnSpec): string => (c.stage ? stageShortLabel(c.stage as StageId) : (STATUS_COLUMN_LABELS[c.key] ?? c.key));
 
-
 /** A card as the board use case reads it (times as the database driver gives them). */
 export interface BoardCard extends Omit<BoardItem, 'stageEnteredAt' | 'updatedAt' | 'risks'> {
   stageEnteredAt: Date | string;

@@ -19,8 +19,6 @@ export function answerClientErrors(server: Server): void {
           ? [408, 'Request Timeout', 'request_timeout', '请求发送超时']
           : [400, 'Bad Request', 'bad_request', '请求格式不合法'];
     const body = JSON.stringify({ error: { code, message } });
-    socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
 }

@@ -36,10 +36,7 @@ export function isUnavailable(error: unknown): boolean {
   return rootCauses(error).some((e) => {
     const code = (e as { code?: unknown }).code;
     const message = String((e as { message?: unknown }).message ?? '');
-    return (
-      (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) ||
-      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message)
-    );
+    return (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message);
   });
 }
 
@@ -66,9 +63,7 @@ function parserError(error: unknown): { status: number; code: string; message: s
     case 'entity.duplicate.key':
       return { status: 400, code: 'duplicate_key', message: '请求体的同一对象中有重复的键' };
     default:
-      return typeof e.status === 'number' && e.status >= 400 && e.status < 500
-        ? { status: e.status, code: 'bad_request', message: '请求不合法' }
-        : null;
+      return typeof e.status === 'number' && e.status >= 400 && e.status < 500 ? { status: e.status, code: 'bad_request', message: '请求不合法' } : null;
   }
 }
 

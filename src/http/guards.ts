@@ -50,7 +50,13 @@ export function crossSiteGuard(options: { db: Db; logger: Logger; allowedOrigins
     const originOk = origin === undefined || ownOrigin(req, options.allowedOrigins, origin);
     if (siteOk && originOk) return next();
     const user: AuthUser | undefined = req.auth?.user;
-    void recordCrossSiteRefusal(options.db, user, { ip: req.ip ?? '', method: req.method, path: req.path.slice(0, 200), origin: origin?.slice(0, 200) ?? null, secFetchSite: site?.slice(0, 32) ?? null })
+    void recordCrossSiteRefusal(options.db, user, {
+      ip: req.ip ?? '',
+      method: req.method,
+      path: req.path.slice(0, 200),
+      origin: origin?.slice(0, 200) ?? null,
+      secFetchSite: site?.slice(0, 32) ?? null,
+    })
       .catch((error: unknown) => options.logger.warn({ err: error }, 'could not audit a cross-site refusal'))
       .finally(() => {
         res.setHeader('Connection', 'close');

@@ -46,9 +46,7 @@ export const DeliveryListQuery = z.strictObject({
 
 export const InboxQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 
-export const MarkReadSchema = z
-  .union([z.strictObject({ ids: z.array(z.uuid()).min(1).max(200) }), z.strictObject({ all: z.literal(true) })])
-  .openapi('NotificationsMarkReadRequest');
+export const MarkReadSchema = z.union([z.strictObject({ ids: z.array(z.uuid()).min(1).max(200) }), z.strictObject({ all: z.literal(true) })]).openapi('NotificationsMarkReadRequest');
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式为 HH:MM');
 

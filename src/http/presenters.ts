@@ -5,18 +5,7 @@ import type { UserRow } from '../db/directory.repository';
 import type { MarkRow } from '../db/mark.repository';
 import type { AuthUser } from '../domain/access';
 import { storedPolicy } from '../services/waiver-policy';
-import {
-  allowedActions,
-  mayWaive,
-  WAIVER_POLICY_LABELS,
-  type StagePlan,
-  releaseGate,
-  requiredStages,
-  STAGE_LABELS,
-  STATUS_LABELS,
-  type DraftStatus,
-  type StageId,
-} from '../domain/workflow';
+import { allowedActions, mayWaive, WAIVER_POLICY_LABELS, type StagePlan, releaseGate, requiredStages, STAGE_LABELS, STATUS_LABELS, type DraftStatus, type StageId } from '../domain/workflow';
 import { toActor } from '../services/apply-transition';
 import type {
   AdminUser,
@@ -150,14 +139,20 @@ export function presentDraft(stages: StagePlan, viewer: AuthUser, p: DraftDetail
     platformLevel: p.aggregate.platformLevel ?? 'unit',
     route: { stages: required, label: routeLabel(required) },
     // 送审说明 next to the findings it concerns: shown while the revision it was written for is current.
-    resubmission:
-      p.resubmission && p.resubmission.revisionId === p.aggregate.revision.id
-        ? { statement: p.resubmission.statement, by: p.resubmission.actorName, at: iso(p.resubmission.at) }
-        : null,
+    resubmission: p.resubmission && p.resubmission.revisionId === p.aggregate.revision.id ? { statement: p.resubmission.statement, by: p.resubmission.actorName, at: iso(p.resubmission.at) } : null,
     // An automatic return tells the editor which findings sent it back.
     autoReturn:
       p.draft.status === 'returned' && unwaivedBlocking.length > 0
-        ? { findings: unwaivedBlocking.map((f) => ({ id: f.id, message: f.message, matched: f.matched, check: f.checkId, waiverPolicy: storedPolicy(f), waiverPolicyLabel: WAIVER_POLICY_LABELS[storedPolicy(f)] })) }
+        ? {
+            findings: unwaivedBlocking.map((f) => ({
+              id: f.id,
+              message: f.message,
+              matched: f.matched,
+              check: f.checkId,
+              waiverPolicy: storedPolicy(f),
+              waiverPolicyLabel: WAIVER_POLICY_LABELS[storedPolicy(f)],
+            })),
+          }
         : null,
     currentRevision: presentRevisionWithContent(p.aggregate.revision),
     revisions: p.revisions.map(presentRevision),
@@ -219,7 +214,15 @@ const proofreadBoundOf = (r: RevisionRow): unknown => {
   return diff && typeof diff === 'object' && diff.proofreadBound ? diff.proofreadBound : null;
 };
 
-const revisionRef = (r: RevisionRow): RevisionRef => ({ id: r.id, number: r.number, kind: r.kind, hash: r.contentHash, createdAt: iso(r.createdAt), note: r.note, proofreadBound: proofreadBoundOf(r) });
+const revisionRef = (r: RevisionRow): RevisionRef => ({
+  id: r.id,
+  number: r.number,
+  kind: r.kind,
+  hash: r.contentHash,
+  createdAt: iso(r.createdAt),
+  note: r.note,
+  proofreadBound: proofreadBoundOf(r),
+});
 
 export const presentRevisionDiff = (d: RevisionDiff): RevisionDiffView => ({
   from: revisionRef(d.from),

@@ -29,9 +29,17 @@ export function queueBoardRouter(queues: readonly Queue[], audit?: { db: Db }): 
     // the security chain BEFORE it is carried out; if it cannot be recorded it is not carried out.
     const parts = req.path.split('/').filter(Boolean); // api / queues / <queue> / <action…>
     const queue = parts[1] === 'queues' && parts[2] ? decodeURIComponent(parts[2]) : null;
-    const action = parts.slice(3).map((p) => decodeURIComponent(p)).join('/') || parts.slice(1).join('/') || req.path;
-    recordQueueAction(audit.db, user, { method: req.method, path: req.path.slice(0, 300), queue, action: action.slice(0, 200), ip: req.ip ?? '' })
-      .then(() => next(), () => next(new DomainError('service_unavailable', '无法记录审计事件，队列操作未执行')));
+    const action =
+      parts
+        .slice(3)
+        .map((p) => decodeURIComponent(p))
+        .join('/') ||
+      parts.slice(1).join('/') ||
+      req.path;
+    recordQueueAction(audit.db, user, { method: req.method, path: req.path.slice(0, 300), queue, action: action.slice(0, 200), ip: req.ip ?? '' }).then(
+      () => next(),
+      () => next(new DomainError('service_unavailable', '无法记录审计事件，队列操作未执行')),
+    );
   });
   router.use(QUEUE_BOARD_PATH, adapter.getRouter() as Router);
   return router;

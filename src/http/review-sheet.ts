@@ -5,8 +5,7 @@ import { STATUS_LABELS, type DraftStatus } from '../domain/workflow';
 import type { DraftDetailParts } from '../services/draft-queries.service';
 import type { DraftWaiver } from '../services/waivers.service';
 
-const escapeHtml = (value: unknown) =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+const escapeHtml = (value: unknown) => String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 const ACTION_LABELS: Record<string, string> = { approve: '同意', return: '退回修改', reject: '否决' };
 const MARK_STATUS_LABELS: Record<string, string> = { open: '待处理', accepted: '已采纳', rejected: '不采纳', applied: '已应用' };
@@ -26,12 +25,7 @@ th{background:#f3f3f3}
  * font, and only its own stylesheet (by hash). Whatever a title or comment might smuggle past escaping could
  * neither run nor load anything. It comes first in <head>, before any value from the database.
  */
-export const REVIEW_SHEET_CSP = [
-  "default-src 'none'",
-  `style-src 'sha256-${createHash('sha256').update(SHEET_STYLE).digest('base64')}'`,
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+export const REVIEW_SHEET_CSP = ["default-src 'none'", `style-src 'sha256-${createHash('sha256').update(SHEET_STYLE).digest('base64')}'`, "base-uri 'none'", "form-action 'none'"].join('; ');
 
 const timeIn = (timeZone: string) => (d: Date) => new Intl.DateTimeFormat('zh-CN', { timeZone, dateStyle: 'medium', timeStyle: 'medium' }).format(d);
 

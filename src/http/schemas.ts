@@ -20,9 +20,7 @@ export const Uuid = z.uuid();
 export const IdParams = z.strictObject({ id: Uuid });
 export const FindingParams = z.strictObject({ id: Uuid, fid: Uuid });
 
-export const ErrorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
-  .openapi('Error');
+export const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) }).openapi('Error');
 
 export const LoginSchema = z.strictObject({ username: required(64), password: text(256) }).openapi('LoginRequest');
 export const PasswordChangeSchema = z.strictObject({ currentPassword: text(256), newPassword: text(256) }).openapi('PasswordChangeRequest');
@@ -70,9 +68,7 @@ const contentFields = {
 /** 体裁: one of the fixed catalog (an unknown value is a 400 naming the catalog). */
 export const GenreSchema = z.enum(DRAFT_GENRES, { error: () => `体裁须为以下之一：${DRAFT_GENRES.join('、')}` });
 
-export const DraftCreateSchema = z
-  .strictObject({ platformId: Uuid, major: z.boolean().default(false), genre: GenreSchema.optional(), ...contentFields })
-  .openapi('DraftCreateRequest');
+export const DraftCreateSchema = z.strictObject({ platformId: Uuid, major: z.boolean().default(false), genre: GenreSchema.optional(), ...contentFields }).openapi('DraftCreateRequest');
 
 export const ProofMarkSchema = z
   .strictObject({
@@ -111,7 +107,10 @@ export const ReleaseSchema = z
   .strictObject({
     version: z.int().min(1).optional(),
     /** The content hash 终审 approved: release is refused if the current revision is another. */
-    contentHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    contentHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
   })
   .openapi('ReleaseRequest');
 
@@ -138,7 +137,11 @@ export const DraftListQuery = z.strictObject({
   /** Only the viewer's own drafts (the desk's 我的稿件). */
   mine: z.enum(['0', '1']).optional(),
   /** `nextCursor` of the previous page. */
-  cursor: z.string().max(400).regex(/^[A-Za-z0-9_-]+$/).optional(),
+  cursor: z
+    .string()
+    .max(400)
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .optional(),
 });
 
 export const TrailQuery = z.strictObject({ format: z.enum(['json', 'csv']).default('json') });
@@ -155,8 +158,14 @@ export const RegistryFormSchema = z
     accountName: required(100).optional(),
     accountId: required(100).optional(),
     responsibleId: Uuid.optional(),
-    admins: z.array(z.strictObject({ userId: Uuid, phone: Phone })).max(20).optional(),
-    correspondents: z.array(z.strictObject({ name: required(50), phone: Phone.optional() })).max(50).optional(),
+    admins: z
+      .array(z.strictObject({ userId: Uuid, phone: Phone }))
+      .max(20)
+      .optional(),
+    correspondents: z
+      .array(z.strictObject({ name: required(50), phone: Phone.optional() }))
+      .max(50)
+      .optional(),
     positioning: required(500).optional(),
     openedOn: z.iso.date().optional(),
     partner: text(200).nullable().optional(),
@@ -173,7 +182,11 @@ export const RegistryChangeSchema = z
   .strictObject({
     name: required(100).optional(),
     responsibleId: Uuid.optional(),
-    admins: z.array(z.strictObject({ userId: Uuid, phone: Phone })).min(1).max(20).optional(),
+    admins: z
+      .array(z.strictObject({ userId: Uuid, phone: Phone }))
+      .min(1)
+      .max(20)
+      .optional(),
     changedOn: z.iso.date(),
     reason: required(2_000),
   })
@@ -228,7 +241,11 @@ export const MarkCreateSchema = z
         z.strictObject({
           field: z.literal('media'),
           media: z.string().regex(/^[0-9a-f]{64}$/),
-          timeMs: z.int().min(0).max(24 * 3_600_000).optional(),
+          timeMs: z
+            .int()
+            .min(0)
+            .max(24 * 3_600_000)
+            .optional(),
           box: z.strictObject({ x: z.int().min(0).max(100_000), y: z.int().min(0).max(100_000), width: z.int().min(1).max(100_000), height: z.int().min(1).max(100_000) }).optional(),
         }),
       ])
@@ -244,13 +261,9 @@ export const MarkCreateSchema = z
   })
   .openapi('MarkCreateRequest');
 
-export const MarkResolveSchema = z
-  .strictObject({ decision: z.enum(['accept', 'reject']), note: text(2_000).optional() })
-  .openapi('MarkResolveRequest');
+export const MarkResolveSchema = z.strictObject({ decision: z.enum(['accept', 'reject']), note: text(2_000).optional() }).openapi('MarkResolveRequest');
 
-export const MarksApplySchema = z
-  .strictObject({ version: z.int().min(1), markIds: z.array(Uuid).min(1).max(500).optional(), note: text(2_000).optional() })
-  .openapi('MarksApplyRequest');
+export const MarksApplySchema = z.strictObject({ version: z.int().min(1), markIds: z.array(Uuid).min(1).max(500).optional(), note: text(2_000).optional() }).openapi('MarksApplyRequest');
 
 export const DiffQuery = z.strictObject({
   from: z.coerce.number().int().min(1).max(1_000_000),

@@ -95,7 +95,17 @@ async function analyzeImage(bytes: Buffer, base: MediaAnalysis, config: MediaCon
   const [frame, dhash] = await Promise.all([readPicture(image, info.width, info.height, config, tools), differenceHash(image)]);
   const problems = [...frame.problems];
   if (!tools.ocr) problems.unshift({ code: 'ocr_unavailable', message: '图片文字未识别，请人工核对（本机未安装 tesseract 中文识别）' });
-  return { ...base, width: info.width, height: info.height, ocr: tools.ocr && !problems.some((p) => p.code === 'ocr_failed' || p.code === 'timeout'), lines: frame.lines, codes: frame.codes, metadata, dhash, problems };
+  return {
+    ...base,
+    width: info.width,
+    height: info.height,
+    ocr: tools.ocr && !problems.some((p) => p.code === 'ocr_failed' || p.code === 'timeout'),
+    lines: frame.lines,
+    codes: frame.codes,
+    metadata,
+    dhash,
+    problems,
+  };
 }
 
 async function analyzeTimed(bytes: Buffer, base: MediaAnalysis, config: MediaConfig, tools: MediaTools): Promise<MediaAnalysis> {

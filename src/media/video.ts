@@ -46,11 +46,10 @@ export async function extractKeyframes(
   try {
     const fps = `fps=1000/${options.intervalMs}`;
     const scale = `scale='if(gt(iw,ih),min(${options.maxSide},iw),-2)':'if(gt(iw,ih),-2,min(${options.maxSide},ih))'`;
-    await runTool(
-      'ffmpeg',
-      ['-v', 'error', '-nostdin', '-t', String(options.maxMs / 1000), '-i', path, '-vf', `${fps},${scale}`, '-frames:v', String(options.maxFrames), join(dir, 'f-%04d.png')],
-      { timeoutMs: options.timeoutMs, env: { OMP_THREAD_LIMIT: '1' } },
-    );
+    await runTool('ffmpeg', ['-v', 'error', '-nostdin', '-t', String(options.maxMs / 1000), '-i', path, '-vf', `${fps},${scale}`, '-frames:v', String(options.maxFrames), join(dir, 'f-%04d.png')], {
+      timeoutMs: options.timeoutMs,
+      env: { OMP_THREAD_LIMIT: '1' },
+    });
     const names = (await readdir(dir)).filter((n) => n.endsWith('.png')).sort();
     return Promise.all(names.map(async (name, i) => ({ timeMs: i * options.intervalMs, png: await readFile(join(dir, name)) })));
   } finally {

@@ -31,9 +31,7 @@ export function createCheckQueue(connection: IORedis, prefix: string): CheckQueu
         return;
       }
       // Idempotent ids: adding a job that is already there is a no-op in BullMQ.
-      await queue.addBulk(
-        jobs.map((job) => ({ name: job.checkId, data: { revisionId: job.revisionId, checkId: job.checkId }, opts: { jobId: checkJobId(job.revisionId, job.checkId) } })),
-      );
+      await queue.addBulk(jobs.map((job) => ({ name: job.checkId, data: { revisionId: job.revisionId, checkId: job.checkId }, opts: { jobId: checkJobId(job.revisionId, job.checkId) } })));
     },
     async redrive(job) {
       const id = checkJobId(job.revisionId, job.checkId);

@@ -6,9 +6,7 @@ import IORedis, { type RedisOptions } from 'ioredis';
  */
 export function createRedis(url: string, role: 'producer' | 'worker' | 'subscriber'): IORedis {
   const options: RedisOptions =
-    role === 'producer'
-      ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, lazyConnect: false }
-      : { maxRetriesPerRequest: null, enableOfflineQueue: true };
+    role === 'producer' ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, lazyConnect: false } : { maxRetriesPerRequest: null, enableOfflineQueue: true };
   const redis = new IORedis(url, { ...options, retryStrategy: (times) => Math.min(times * 200, 2_000) });
   // Connection errors are reported through health checks; unhandled 'error' events would crash the process.
   redis.on('error', () => undefined);

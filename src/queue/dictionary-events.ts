@@ -17,11 +17,7 @@ export function createDictionaryEvents(publisher: IORedis, prefix: string): Dict
 }
 
 /** Subscribes a dedicated connection; returns an unsubscribe that also closes it. */
-export async function subscribeDictionaryChanges(
-  subscriber: IORedis,
-  prefix: string,
-  onChange: (change: DictionaryChange | null) => void,
-): Promise<() => Promise<void>> {
+export async function subscribeDictionaryChanges(subscriber: IORedis, prefix: string, onChange: (change: DictionaryChange | null) => void): Promise<() => Promise<void>> {
   const channel = dictionaryChannel(prefix);
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return;

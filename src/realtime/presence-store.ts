@@ -232,11 +232,7 @@ export function createPresenceStore(redis: IORedis, prefix: string, options: Pre
   };
 
   const op = async (draftId: string, unitId: string | null, name: string, args: Array<string | number> = []) => {
-    const reply = await opScript.run(
-      redis,
-      [`${base}v:${draftId}`, `${base}c:${draftId}`, `${base}seq:${draftId}`, `${base}active`],
-      [name, Date.now(), draftId, unitId ?? '', ttl, base, ...args],
-    );
+    const reply = await opScript.run(redis, [`${base}v:${draftId}`, `${base}c:${draftId}`, `${base}seq:${draftId}`, `${base}active`], [name, Date.now(), draftId, unitId ?? '', ttl, base, ...args]);
     return decode(draftId, reply);
   };
   const member = (socketId: string, userId: string) => `${socketId}|${userId}`;
@@ -278,7 +274,11 @@ export function createPresenceStore(redis: IORedis, prefix: string, options: Pre
         .exec();
     },
     async disconnected(userId: string, socketId: string): Promise<void> {
-      await redis.multi().zrem(`${base}conn:${userId}`, socketId).set(`${base}gone:${userId}`, Date.now(), 'PX', ttl * 2).exec();
+      await redis
+        .multi()
+        .zrem(`${base}conn:${userId}`, socketId)
+        .set(`${base}gone:${userId}`, Date.now(), 'PX', ttl * 2)
+        .exec();
     },
     /**
      * If the user has no socket left on any process and the last one went `graceMs` ago or more, releases their

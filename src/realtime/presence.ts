@@ -77,7 +77,10 @@ export function createPresenceHub(deps: { redis: IORedis; prefix: string; db: Db
   const tick = async () => {
     const now = Date.now();
     for (const [userId, set] of sockets) {
-      await store.connected(userId, [...set].map((s) => s.id));
+      await store.connected(
+        userId,
+        [...set].map((s) => s.id),
+      );
       await store.refreshClaims(userId);
       for (const s of set) {
         for (const [draftId, unitId] of s.data.watching) {
@@ -116,15 +119,18 @@ export function createPresenceHub(deps: { redis: IORedis; prefix: string; db: Db
       io = server;
       clearInterval(heartbeat);
       let running = false;
-      heartbeat = setInterval(() => {
-        if (running) return;
-        running = true;
-        tick()
-          .catch(quietly('heartbeat'))
-          .finally(() => {
-            running = false;
-          });
-      }, Math.max(250, Math.floor(ttl / 3)));
+      heartbeat = setInterval(
+        () => {
+          if (running) return;
+          running = true;
+          tick()
+            .catch(quietly('heartbeat'))
+            .finally(() => {
+              running = false;
+            });
+        },
+        Math.max(250, Math.floor(ttl / 3)),
+      );
       heartbeat.unref();
     },
 

@@ -10,15 +10,7 @@ import { createRedis } from '../queue/connections';
 import { recordDenial } from '../services/audit-trail.service';
 import { authenticate, liveSessions, sessionIdOf } from '../services/auth.service';
 import { readableDraft } from '../services/draft-queries.service';
-import {
-  MAX_WATCHED_PER_SOCKET,
-  PresenceJoinSchema,
-  PresenceLeaveSchema,
-  type Ack,
-  type AckError,
-  type DraftChange,
-  draftChangedEvent,
-} from '../shared/socket-contract';
+import { MAX_WATCHED_PER_SOCKET, PresenceJoinSchema, PresenceLeaveSchema, type Ack, type AckError, type DraftChange, draftChangedEvent } from '../shared/socket-contract';
 import type { PresenceHub } from './presence';
 import { draftRooms, SCHOOL_ROOM, unitRoom, userRoom } from './rooms';
 import type { IoServer, IoSocket } from './types';
@@ -148,7 +140,8 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
   };
 
   /** Validates, rate-limits and answers one client message; the handler's DomainErrors become ack errors. */
-  const handle = <I, T>(socket: IoSocket, event: string, parse: (raw: unknown) => I | null, work: (input: I, hub: PresenceHub) => Promise<T>) =>
+  const handle =
+    <I, T>(socket: IoSocket, event: string, parse: (raw: unknown) => I | null, work: (input: I, hub: PresenceHub) => Promise<T>) =>
     (...args: unknown[]) => {
       const last = args[args.length - 1];
       const ack = typeof last === 'function' ? (last as (reply: Ack<T>) => void) : () => undefined;

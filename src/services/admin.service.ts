@@ -28,7 +28,6 @@ import type { Role } from '../domain/workflow';
 import { hashPassword, passwordProblems } from './auth.service';
 import { registerDirectly, registryColumns, type RegistryForm } from './registry.service';
 
-
 /** 工号 as stored: trimmed, empty means none (uniqueness ignores case: users_staff_id_key is on upper(staff_id)). */
 export const normalStaffId = (staffId: string | null | undefined) => {
   const s = staffId?.trim();
@@ -66,7 +65,13 @@ export async function createPlatform(db: Db, actor: AuthUser | null, input: Regi
   const columns = await registryColumns(db, input, false);
   return db.transaction(async (tx) => {
     const platform = await registerDirectly(tx, actor, columns);
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor?.id ?? null, actorName: auditActor(actor), type: 'admin.platform_created', data: { platformId: platform.id, name: input.name, kind: input.kind, level: input.level, unitId: input.unitId } });
+    await appendAuditEvent(tx, {
+      chain: SECURITY_CHAIN,
+      actorId: actor?.id ?? null,
+      actorName: auditActor(actor),
+      type: 'admin.platform_created',
+      data: { platformId: platform.id, name: input.name, kind: input.kind, level: input.level, unitId: input.unitId },
+    });
     return platform;
   });
 }

@@ -10,7 +10,7 @@ const yes = (b: boolean) => (b ? '是' : '否');
 export async function annualReportPdf(report: AnnualReport, config: RecordsConfig): Promise<Buffer> {
   const tz = config.timeZone;
   const width = A4.width - A4.margin * 2;
-  const subject = report.scope === 'platform' ? report.platforms[0]?.name ?? '' : '全校';
+  const subject = report.scope === 'platform' ? (report.platforms[0]?.name ?? '') : '全校';
   const doc = newPdf(config, { title: `${report.period.label}新媒体平台年检报告 ${subject}` });
   doc.fontSize(10).fillColor('#444444').text(config.schoolName, { width, align: 'center' });
   doc.fontSize(17).fillColor('#000000').text(`${report.period.label}新媒体平台年检报告`, { width, align: 'center' });
@@ -24,7 +24,7 @@ export async function annualReportPdf(report: AnnualReport, config: RecordsConfi
     ['发布总数', String(report.releases)],
     ['空白月数', String(report.silentMonths)],
     ['是否达标', yes(report.meetsMinimum)],
-    ['僵尸号', report.scope === 'platform' ? yes(report.zombie) : (report.summary?.zombies.join('、') || '无')],
+    ['僵尸号', report.scope === 'platform' ? yes(report.zombie) : report.summary?.zombies.join('、') || '无'],
   ]);
 
   heading(doc, '一、各平台发布情况（按月，TZ_REVIEW 月界）');
@@ -71,7 +71,10 @@ export async function annualReportPdf(report: AnnualReport, config: RecordsConfi
   heading(doc, '三、宣传部年检结论');
   const top = doc.y;
   doc.rect(A4.margin, top, width, 150).lineWidth(0.8).stroke('#333333');
-  doc.fontSize(9).fillColor('#666666').text('□ 合格　　□ 限期整改　　□ 不合格（建议注销）', A4.margin + 8, top + 8, { width: width - 16 });
+  doc
+    .fontSize(9)
+    .fillColor('#666666')
+    .text('□ 合格　　□ 限期整改　　□ 不合格（建议注销）', A4.margin + 8, top + 8, { width: width - 16 });
   doc.fillColor('#000000');
   doc.y = top + 165;
   doc.fontSize(10).text('主管单位负责人（签字）：________________　　日期：____年__月__日', A4.margin, doc.y, { width });
@@ -107,7 +110,15 @@ function details(doc: PDFKit.PDFDocument, p: PlatformAnnual, tz: string, width: 
     );
   }
   if (p.review.incomplete.length) {
-    table(doc, [{ header: '审核不完整的发布', width: 120 }, { header: '问题', width: width - 120 }], p.review.incomplete.map((r) => [`${r.draftNumber}\n${formatLocal(r.releasedAt, tz)}`, r.problems.join('；')]), { fontSize: 8 });
+    table(
+      doc,
+      [
+        { header: '审核不完整的发布', width: 120 },
+        { header: '问题', width: width - 120 },
+      ],
+      p.review.incomplete.map((r) => [`${r.draftNumber}\n${formatLocal(r.releasedAt, tz)}`, r.problems.join('；')]),
+      { fontSize: 8 },
+    );
   }
   if (p.registryChanges.length) {
     table(
@@ -120,7 +131,14 @@ function details(doc: PDFKit.PDFDocument, p: PlatformAnnual, tz: string, width: 
         { header: '逾期', width: 40 },
         { header: '审批', width: width - 390 },
       ],
-      p.registryChanges.map((c) => [c.fields.join('、'), c.changedOn, c.dueOn, formatLocal(c.filedAt, tz), yes(c.late), c.decision === 'approved' ? '已通过' : c.decision === 'returned' ? '已退回' : '待审批']),
+      p.registryChanges.map((c) => [
+        c.fields.join('、'),
+        c.changedOn,
+        c.dueOn,
+        formatLocal(c.filedAt, tz),
+        yes(c.late),
+        c.decision === 'approved' ? '已通过' : c.decision === 'returned' ? '已退回' : '待审批',
+      ]),
       { fontSize: 8 },
     );
   }

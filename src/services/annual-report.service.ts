@@ -95,7 +95,10 @@ export async function annualReport(deps: ServiceDeps, actor: AuthUser, query: An
   const waivedEvents = events.filter((e) => e.type === 'finding.waived');
   const flags = await draftFlags(deps.db, [...new Set([...releasedDrafts, ...waivedEvents.map((e) => e.draftId)])]);
   const chains = await chainsByName(deps.db, releasedDrafts.map(draftChain));
-  const blocking = await blockingByRevision(deps.db, blockedEvents.map((e) => e.revisionId).filter((x): x is string => !!x));
+  const blocking = await blockingByRevision(
+    deps.db,
+    blockedEvents.map((e) => e.revisionId).filter((x): x is string => !!x),
+  );
   const registryChains = await chainsByName(deps.db, ids.map(platformChain));
   const unitNames = new Map((await listUnits(deps.db)).map((u) => [u.id, u.name]));
   const adminUsers = new Map((await usersByIds(deps.db, [...new Set(platforms.flatMap((p) => p.admins.map((a) => a.userId)))])).map((u) => [u.id, u]));
@@ -247,11 +250,55 @@ function waiversOf(events: readonly PlatformEventRow[], flags: Map<string, { num
 /** One row per platform: the months, the totals and every finding of the inspection. */
 export function annualCsv(report: AnnualReport): string {
   const monthKeys = report.months.map((m) => m.month);
-  const header = ['平台', '主管单位', '类型', '级别', '状态', ...monthKeys, '发布总数', '最低要求', '空白月数', '空白月份', '达标', '僵尸号', '最后发布', '阻断稿件', '豁免', '纠错', '撤稿', '发布数', '审核完整', '审核不完整', '变更报备', '逾期报备', '管理人员均为在编'];
+  const header = [
+    '平台',
+    '主管单位',
+    '类型',
+    '级别',
+    '状态',
+    ...monthKeys,
+    '发布总数',
+    '最低要求',
+    '空白月数',
+    '空白月份',
+    '达标',
+    '僵尸号',
+    '最后发布',
+    '阻断稿件',
+    '豁免',
+    '纠错',
+    '撤稿',
+    '发布数',
+    '审核完整',
+    '审核不完整',
+    '变更报备',
+    '逾期报备',
+    '管理人员均为在编',
+  ];
   const rows = report.platforms.map((p) => [
-    p.name, p.unit, p.kind, p.level, p.status, ...p.months.map((m) => m.releases), p.releases, p.minimum, p.silentMonths, p.silentMonthList.join(' '),
-    p.meetsMinimum ? '是' : '否', p.zombie ? '是' : '否', p.lastReleaseAt ?? '', p.blocked.drafts, p.waivers.length, p.corrections, p.retractions,
-    p.review.releases, p.review.complete, p.review.incomplete.length, p.registryChanges.length, p.lateChanges, p.adminsAllStaff ? '是' : '否',
+    p.name,
+    p.unit,
+    p.kind,
+    p.level,
+    p.status,
+    ...p.months.map((m) => m.releases),
+    p.releases,
+    p.minimum,
+    p.silentMonths,
+    p.silentMonthList.join(' '),
+    p.meetsMinimum ? '是' : '否',
+    p.zombie ? '是' : '否',
+    p.lastReleaseAt ?? '',
+    p.blocked.drafts,
+    p.waivers.length,
+    p.corrections,
+    p.retractions,
+    p.review.releases,
+    p.review.complete,
+    p.review.incomplete.length,
+    p.registryChanges.length,
+    p.lateChanges,
+    p.adminsAllStaff ? '是' : '否',
   ]);
   return `\ufeff${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }

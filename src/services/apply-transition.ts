@@ -92,14 +92,7 @@ export interface CommittedTransition {
  * commits, then calls announce() and kickNotifications().
  * @throws DomainError from the workflow when the command is not allowed
  */
-export async function commitTransition(
-  tx: Tx,
-  stages: StagePlan,
-  locked: LockedDraft,
-  command: Command | null,
-  event: TransitionEvent,
-  options: CommitOptions = {},
-): Promise<CommittedTransition> {
+export async function commitTransition(tx: Tx, stages: StagePlan, locked: LockedDraft, command: Command | null, event: TransitionEvent, options: CommitOptions = {}): Promise<CommittedTransition> {
   const { draft, aggregate } = locked;
   const next: Transition = command
     ? transition(stages, aggregate, command, event.actor ? toActor(event.actor) : null)
@@ -132,21 +125,25 @@ export async function commitTransition(
  * (decide with the pure workflow, write, append exactly one audit event), COMMIT; then enqueue and broadcast.
  * @throws DomainError from the workflow, `not_found`, or `conflict` on a stale version
  */
-export async function applyTransition<R = undefined>(
-  deps: ServiceDeps,
-  request: TransitionRequest<R>,
-): Promise<TransitionOutcome<R>> {
+export async function applyTransition<R = undefined>(deps: ServiceDeps, request: TransitionRequest<R>): Promise<TransitionOutcome<R>> {
   const committed = await deps.db.transaction(async (tx) => {
     const draft = await lockDraft(tx, request.draftId, request.expectedVersion);
     const aggregate = await loadAggregate(tx, draft);
     const command = typeof request.command === 'function' ? await request.command({ tx, draft, aggregate }) : request.command;
     let writes: TransitionWrites<R> = {};
-    const done = await commitTransition(tx, deps.stages, { draft, aggregate }, command, { type: request.eventType, actor: request.actor }, {
-      write: async (next) => {
-        writes = request.write ? await request.write({ tx, draft, aggregate, next }) : {};
-        return { extra: writes.extra, data: writes.data, revisionId: writes.revisionId };
+    const done = await commitTransition(
+      tx,
+      deps.stages,
+      { draft, aggregate },
+      command,
+      { type: request.eventType, actor: request.actor },
+      {
+        write: async (next) => {
+          writes = request.write ? await request.write({ tx, draft, aggregate, next }) : {};
+          return { extra: writes.extra, data: writes.data, revisionId: writes.revisionId };
+        },
       },
-    });
+    );
     return { draft: done.saved, eventId: done.event.id, writes, owed: done.owed };
   });
   announce(deps, committed.draft, committed.eventId, committed.writes.jobs ?? [], committed.writes.replaceJobs);

@@ -272,7 +272,11 @@ export async function readSignedForChain(db: Executor, store: CheckpointStore, c
   if (listing.names.has(name)) {
     state.filesRead++;
     const file = await readSigned(store, name, state.invalidFiles);
-    if (file) addPairs(state.pairs, file.body.heads.filter((h) => h.chain === chain));
+    if (file)
+      addPairs(
+        state.pairs,
+        file.body.heads.filter((h) => h.chain === chain),
+      );
   } else if (!state.missingFiles.includes(name)) {
     state.missingFiles.push(name);
   }

@@ -122,9 +122,7 @@ export async function recordQueueAction(db: Db, actor: AuthUser, data: AuditEven
 
 /** Exports are security events. */
 export async function recordExport(db: Db, actor: AuthUser, data: Record<string, unknown>): Promise<void> {
-  await db.transaction((tx) =>
-    appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'audit.exported', data }),
-  );
+  await db.transaction((tx) => appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'audit.exported', data }));
 }
 
 /** A cell a spreadsheet would evaluate (=, +, -, @, tab, CR) is prefixed with ' so it stays text. */
@@ -140,11 +138,8 @@ export function trailCsv(events: readonly StoredAuditEvent[]): string {
     // The human-readable parts get their own columns: the opinion is free text, so it is where formulas hide.
     const d = e.data as { stage?: unknown; comment?: unknown; reason?: unknown; statement?: unknown };
     const opinion = d.comment ?? d.reason ?? d.statement ?? '';
-    return [e.seq, e.createdAt.toISOString(), e.type, e.outcome, e.actorName, e.revisionId, d.stage ?? '', opinion, e.data, e.prevHash, e.hash]
-      .map(csvCell)
-      .join(',');
+    return [e.seq, e.createdAt.toISOString(), e.type, e.outcome, e.actorName, e.revisionId, d.stage ?? '', opinion, e.data, e.prevHash, e.hash].map(csvCell).join(',');
   });
   // BOM so Excel opens the Chinese text as UTF-8.
   return `\uFEFF${[header.join(','), ...rows].join('\r\n')}\r\n`;
 }
-

@@ -71,11 +71,13 @@ const INVALID = '用户名或密码错误';
  * and written on the database clock.
  * @throws DomainError unauthenticated | account_locked
  */
-export async function login(
-  db: Db,
-  input: { username: string; password: string; ip: string; absoluteHours: number },
-): Promise<LoginResult> {
-  const audit = (user: UserRow | undefined, type: 'auth.login_failed' | 'auth.login_locked' | 'auth.account_locked' | 'auth.login_refused', outcome: 'success' | 'failure' | 'denied', data: Record<string, unknown>) =>
+export async function login(db: Db, input: { username: string; password: string; ip: string; absoluteHours: number }): Promise<LoginResult> {
+  const audit = (
+    user: UserRow | undefined,
+    type: 'auth.login_failed' | 'auth.login_locked' | 'auth.account_locked' | 'auth.login_refused',
+    outcome: 'success' | 'failure' | 'denied',
+    data: Record<string, unknown>,
+  ) =>
     db.transaction((tx) =>
       appendAuditEvent(tx, {
         chain: SECURITY_CHAIN,
@@ -88,11 +90,14 @@ export async function login(
 
   const found = await findLoginUser(db, input.username);
   const state: LoginState = found ? { locked: found.locked, lockedUntil: found.lockedUntil } : await throttleState(db, input.username);
-  const lockedError = (until: Date | null) =>
-    new DomainError('account_locked', `账号已锁定，请于 ${LOCK_MINUTES} 分钟后再试`, { lockedUntil: (until ?? new Date()).toISOString() });
+  const lockedError = (until: Date | null) => new DomainError('account_locked', `账号已锁定，请于 ${LOCK_MINUTES} 分钟后再试`, { lockedUntil: (until ?? new Date()).toISOString() });
   if (state.locked) {
     await argonVerify(await warmDummyHash(), input.password).catch(() => false);
-    await audit(found, 'auth.login_locked', 'denied', { lockedUntil: state.lockedUntil?.toISOString() ?? null, ...(found ? {} : { reason: 'unknown_user' }), ...(found?.disabled ? { reason: 'disabled' } : {}) });
+    await audit(found, 'auth.login_locked', 'denied', {
+      lockedUntil: state.lockedUntil?.toISOString() ?? null,
+      ...(found ? {} : { reason: 'unknown_user' }),
+      ...(found?.disabled ? { reason: 'disabled' } : {}),
+    });
     throw lockedError(state.lockedUntil);
   }
   // A disabled account's own hash is checked too (same cost), but even the right password does not sign it in.
@@ -162,11 +167,7 @@ export async function recordRefusedLogin(db: Db, input: { username: string; ip: 
  * this one stays and may use the whole API again.
  * @throws DomainError unauthenticated (wrong current password) | validation_failed
  */
-export async function changePassword(
-  db: Db,
-  user: AuthUser,
-  input: { currentPassword: string; newPassword: string; keepSessionToken: string; ip: string },
-): Promise<void> {
+export async function changePassword(db: Db, user: AuthUser, input: { currentPassword: string; newPassword: string; keepSessionToken: string; ip: string }): Promise<void> {
   const row = await getUser(db, user.id);
   if (!row) throw new DomainError('unauthenticated', '请先登录');
   const ok = await argonVerify(row.passwordHash, input.currentPassword).catch(() => false);

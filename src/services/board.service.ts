@@ -36,9 +36,14 @@ function decodeCursor(text: string): BoardCursor {
   try {
     const v = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
     if (
-      Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' &&
-      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.test(v[0]) && z.uuid().safeParse(v[1]).success
-    ) return { enteredAt: v[0], id: v[1] };
+      Array.isArray(v) &&
+      v.length === 2 &&
+      typeof v[0] === 'string' &&
+      typeof v[1] === 'string' &&
+      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.test(v[0]) &&
+      z.uuid().safeParse(v[1]).success
+    )
+      return { enteredAt: v[0], id: v[1] };
   } catch {
     // fall through
   }
@@ -91,13 +96,13 @@ export async function boardItems(db: Db, viewer: AuthUser, query: BoardRequest) 
   if (query.cursor && !query.column) throw new DomainError('validation_failed', 'cursor 须与 column 一起使用');
   const wanted = query.column ? BOARD_COLUMNS.filter((c) => c.key === query.column) : BOARD_COLUMNS;
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-  const [pages, counts] = await Promise.all([
-    Promise.all(wanted.map((c) => listBoardColumn(db, filter, c, query.limit, after))),
-    boardCounts(db, filter),
-  ]);
+  const [pages, counts] = await Promise.all([Promise.all(wanted.map((c) => listBoardColumn(db, filter, c, query.limit, after))), boardCounts(db, filter)]);
   const total = (c: BoardColumnSpec) => counts.filter((n) => c.statuses.includes(n.status) && (!c.stage || n.stage === c.stage)).reduce((sum, n) => sum + n.n, 0);
   const columns: BoardColumnPage[] = wanted.map((c, i) => ({ column: c, total: total(c), nextCursor: pages[i]!.next ? encodeCursor(pages[i]!.next!) : null }));
-  const items = await withRisks(db, pages.flatMap((p) => p.rows.map(({ cursorAt: _c, ...r }) => r)));
+  const items = await withRisks(
+    db,
+    pages.flatMap((p) => p.rows.map(({ cursorAt: _c, ...r }) => r)),
+  );
   return { items, columns };
 }
 

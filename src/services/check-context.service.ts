@@ -26,7 +26,11 @@ export async function mediaContext(deps: ServiceDeps, read: RevisionToCheck, con
   const files = content.media ?? [];
   if (files.length === 0) return undefined;
   const store = mediaStore(deps);
-  const analyses = await ensureMediaAnalyses(deps.db, async (hash) => (await store.get(hash)) ?? null, files.map((f) => ({ hash: f.hash, kind: f.kind })));
+  const analyses = await ensureMediaAnalyses(
+    deps.db,
+    async (hash) => (await store.get(hash)) ?? null,
+    files.map((f) => ({ hash: f.hash, kind: f.kind })),
+  );
   const draft = { id: read.revision.draftId, unitId: read.unitId };
   const mediaMatches = [...(await galleryMatches(deps.db, analyses)), ...(await releasedMatches(deps.db, analyses, draft))];
   return { media: analyses, mediaMatches };

@@ -32,8 +32,7 @@ async function viaRedis<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** A claim names a stage; it means nothing once the draft has left that stage. */
-const claimStillApplies = (draft: Pick<DraftRow, 'status' | 'stage'>, stage: string) =>
-  (draft.status === 'in_review' || draft.status === 'checking') && draft.stage === stage;
+const claimStillApplies = (draft: Pick<DraftRow, 'status' | 'stage'>, stage: string) => (draft.status === 'in_review' || draft.status === 'checking') && draft.stage === stage;
 
 async function auditClaim(deps: ServiceDeps, actor: AuthUser, draft: DraftRow, type: 'draft.claimed' | 'draft.unclaimed', stage: string | null): Promise<void> {
   // On the security chain, not the draft's: a claim is a user action but not a state change, and the draft chain's

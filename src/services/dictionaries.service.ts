@@ -63,7 +63,6 @@ export interface NewCooccurrence {
 
 export type NewEntry = NewTerm | NewPair | NewNameTitles | NewCooccurrence;
 
-
 /** A line problem as the API reports it: `line` for imports, `index` (0-based) for entry arrays. */
 interface LineIssue {
   line?: number;
@@ -138,7 +137,12 @@ function entriesOf(dicts: Dictionaries, path: string): Map<string, Entry> {
     case 'terms': {
       const list = path === BANNED_NAMES_PATH ? dicts.bannedNames : termLists(dicts).find((l) => l.file === path);
       for (const e of list?.toEntries() ?? []) {
-        const flags = [...(e.flags.pinyin ? ['py'] : []), ...(e.flags.segment ? ['seg'] : []), ...(e.flags.exact ? ['exact'] : []), ...(e.flags.weight !== undefined ? [`weight=${e.flags.weight}`] : [])];
+        const flags = [
+          ...(e.flags.pinyin ? ['py'] : []),
+          ...(e.flags.segment ? ['seg'] : []),
+          ...(e.flags.exact ? ['exact'] : []),
+          ...(e.flags.weight !== undefined ? [`weight=${e.flags.weight}`] : []),
+        ];
         out.set(e.term, { item: { term: e.term, severity: e.severity, note: e.note, flags, source, line: e.line }, row: { term: e.term, severity: e.severity, note: e.note, flags: flags.join(',') } });
       }
       return out;
@@ -276,17 +280,18 @@ async function commitChange(deps: DictionaryDeps, actor: AuthUser, path: string,
     try {
       after = composeEffective(baseline, merged, 0);
     } catch (error) {
-      if (error instanceof DictionaryError) rejectIssues('词表变更后无法解析', error.issues.map((i) => ({ line: i.line, message: i.message, text: i.text })));
+      if (error instanceof DictionaryError)
+        rejectIssues(
+          '词表变更后无法解析',
+          error.issues.map((i) => ({ line: i.line, message: i.message, text: i.text })),
+        );
       throw error;
     }
     const added = rows.filter((r) => r.state === 'added').map((r) => r.term);
     const removed = rows.filter((r) => r.state === 'removed').map((r) => r.term);
     const change = await insertChange(tx, { action, list: path, terms: rows.map((r) => r.term), versionBefore: before.version, versionAfter: after.version, actorId: actor.id });
     await upsertOverlay(tx, rows, change.id, actor.id);
-    const rescan =
-      added.length > 0 && rescannable(path)
-        ? await insertRescan(tx, { changeId: change.id, terms: added.map((term) => ({ list: path, term })), createdBy: actor.id })
-        : null;
+    const rescan = added.length > 0 && rescannable(path) ? await insertRescan(tx, { changeId: change.id, terms: added.map((term) => ({ list: path, term })), createdBy: actor.id }) : null;
     const terms = rows.map((r) => r.term);
     await appendAuditEvent(tx, {
       chain: SECURITY_CHAIN,
@@ -359,7 +364,9 @@ function requestedRow(kind: ListKind, item: NewEntry): Entry['row'] {
 
 /** Text fields other than the note must not carry TAB or line breaks (they would shift the file's columns). */
 function controlCharError(item: NewEntry): string | undefined {
-  const strings = Object.entries(item).flatMap(([name, v]) => (name === 'note' ? [] : [v as unknown])).flatMap((v) => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []));
+  const strings = Object.entries(item)
+    .flatMap(([name, v]) => (name === 'note' ? [] : [v as unknown]))
+    .flatMap((v) => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []));
   return strings.some((v) => /[\t\r\n]/.test(v)) ? '含有制表符或换行符' : undefined;
 }
 
@@ -381,7 +388,10 @@ export async function addDictionaryTerms(deps: DictionaryDeps, actor: AuthUser, 
   const requested = items.map((item) => requestedRow(kind, item));
   const parsed = parseCandidate(path, requested.map((row) => formatOverlayLine({ list: path, ...row })).join('\n'));
   if (parsed.issues.length > 0) {
-    rejectIssues('条目不合法', parsed.issues.map(({ line, ...rest }) => ({ index: (line ?? 1) - 1, term: requested[(line ?? 1) - 1]?.term, ...rest })));
+    rejectIssues(
+      '条目不合法',
+      parsed.issues.map(({ line, ...rest }) => ({ index: (line ?? 1) - 1, term: requested[(line ?? 1) - 1]?.term, ...rest })),
+    );
   }
   const candidate = entriesOf(parsed.dicts!, path);
   return commitChange(deps, actor, path, (before) => {
@@ -456,7 +466,11 @@ export async function importDictionaryLexicon(deps: DictionaryDeps, actor: AuthU
           .join('\n');
   const parsed = parseCandidate(path, content);
   issues.push(...parsed.issues);
-  if (issues.length > 0) rejectIssues(`导入文件有 ${issues.length} 行不合法，未导入任何条目`, issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
+  if (issues.length > 0)
+    rejectIssues(
+      `导入文件有 ${issues.length} 行不合法，未导入任何条目`,
+      issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+    );
   const candidate = [...entriesOf(parsed.dicts!, path).values()];
   return commitChange(deps, actor, path, (before) => {
     const present = entriesOf(before.dicts, path);

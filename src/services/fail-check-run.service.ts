@@ -20,13 +20,13 @@ export async function failCheckRun(deps: ServiceDeps, job: CheckJob, reason: str
     const aggregate = await loadAggregate(tx, draft);
     // A run of an older revision (or of a draft that moved on) is recorded as failed without moving the draft.
     const moves = draft.currentRevisionId === job.revisionId && draft.status === 'checking';
-    return commitTransition(
-      tx,
-      deps.stages,
-      { draft, aggregate },
-      moves ? { type: 'checks_failed' } : null,
-      { type: 'check.failed', actor: null, revisionId: job.revisionId, outcome: 'failure', data: { check: job.checkId, reason } },
-    );
+    return commitTransition(tx, deps.stages, { draft, aggregate }, moves ? { type: 'checks_failed' } : null, {
+      type: 'check.failed',
+      actor: null,
+      revisionId: job.revisionId,
+      outcome: 'failure',
+      data: { check: job.checkId, reason },
+    });
   });
   if (!committed) return false;
   announce(deps, committed.saved, committed.event.id, []);

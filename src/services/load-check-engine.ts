@@ -21,7 +21,6 @@ export interface CheckEngineOptions {
   preloadSegmenter?: boolean | undefined;
 }
 
-
 /** Reads every file under `dir` (recursively) into relative path → content. */
 export async function readDictionaryDir(dir: string): Promise<DictionarySources> {
   const out: Record<string, string> = {};

@@ -41,7 +41,6 @@ export interface MediaMarkSource {
   box?: { x: number; y: number; width: number; height: number } | undefined;
 }
 
-
 export interface CreateMarkInput {
   /** The revision the reviewer was looking at; marks only go on the current one. */
   revisionId: string;
@@ -56,7 +55,6 @@ export interface CreateMarkInput {
   /** Accept a check's suggestion as a correction mark (span and replacement come from the finding). */
   findingId?: string | undefined;
 }
-
 
 /** Locks the draft and checks that `actor` may act at its current stage now. @throws DomainError */
 async function lockForMarking(deps: ServiceDeps, tx: Tx, draftId: string, actor: AuthUser) {
@@ -136,8 +134,29 @@ export async function createMark(deps: ServiceDeps, actor: AuthUser, draftId: st
       const note = (input.note ?? '').trim();
       if (note === '') throw validationFailed('批注内容不能为空');
       const original = ref.kind === 'video' || ref.kind === 'audio' ? `[${ref.kind === 'video' ? '视频' : '音频'} ${formatTimecode(where.timeMs ?? 0)}]` : '[图片]';
-      const source = { field: 'media' as const, media: ref.hash, via: 'file' as const, start: 0, end: 0, ...(where.timeMs !== undefined ? { timeMs: where.timeMs } : {}), ...(where.box ? { box: where.box } : {}) };
-      const mark = await insertMark(tx, { draftId, revisionId: revision.id, stage, kind: 'comment', startOffset: 0, endOffset: 0, source, original, replacement: null, note, findingId: null, createdBy: actor.id });
+      const source = {
+        field: 'media' as const,
+        media: ref.hash,
+        via: 'file' as const,
+        start: 0,
+        end: 0,
+        ...(where.timeMs !== undefined ? { timeMs: where.timeMs } : {}),
+        ...(where.box ? { box: where.box } : {}),
+      };
+      const mark = await insertMark(tx, {
+        draftId,
+        revisionId: revision.id,
+        stage,
+        kind: 'comment',
+        startOffset: 0,
+        endOffset: 0,
+        source,
+        original,
+        replacement: null,
+        note,
+        findingId: null,
+        createdBy: actor.id,
+      });
       await recordCreated(mark.id, { kind: 'comment', stage, media: ref.hash, timeMs: where.timeMs ?? null, original, note });
       return mark;
     }
@@ -206,13 +225,7 @@ export async function createMark(deps: ServiceDeps, actor: AuthUser, draftId: st
  * Accepts or rejects an open mark on the current revision.
  * @throws DomainError forbidden | not_found | conflict | invalid_transition
  */
-export async function resolveMark(
-  deps: ServiceDeps,
-  actor: AuthUser,
-  draftId: string,
-  markId: string,
-  input: { decision: 'accept' | 'reject'; note?: string | undefined },
-): Promise<MarkRow> {
+export async function resolveMark(deps: ServiceDeps, actor: AuthUser, draftId: string, markId: string, input: { decision: 'accept' | 'reject'; note?: string | undefined }): Promise<MarkRow> {
   await readableDraft(deps.db, actor, draftId);
   return deps.db.transaction(async (tx) => {
     const { draft, aggregate, stage } = await lockForMarking(deps, tx, draftId, actor);
@@ -307,7 +320,11 @@ export async function applyMarks(
         diffExtra: { marks: proofMarks, stage, proofreadBound: bound },
         note,
       });
-      await markApplied(ctx.tx, marks.map((m) => m.id), revision.id);
+      await markApplied(
+        ctx.tx,
+        marks.map((m) => m.id),
+        revision.id,
+      );
       return {
         ...writes,
         data: { revisionNumber: revision.number, contentHash: hash, previousHash: ctx.aggregate.revision.contentHash, diff, marks: proofMarks, note, stage, proofreadBound: bound },

@@ -35,7 +35,11 @@ export async function ensureMediaAnalyses(
   options: { config?: MediaConfig; tools?: MediaTools; concurrency?: number } = {},
 ): Promise<MediaAnalysis[]> {
   const unique = [...new Map(files.map((f) => [f.hash, f])).values()];
-  const cached = await findMediaAnalyses(db, unique.map((f) => f.hash), MEDIA_ANALYSER_VERSION);
+  const cached = await findMediaAnalyses(
+    db,
+    unique.map((f) => f.hash),
+    MEDIA_ANALYSER_VERSION,
+  );
   const concurrency = options.concurrency ?? 2;
   return Promise.all(
     unique.map(async (file) => {

@@ -7,7 +7,6 @@ import { notFound, validationFailed } from '../domain/errors';
 import { ensureMediaAnalyses } from './media-analysis.service';
 import { mediaStore, type MediaStore } from './media.service';
 
-
 /**
  * Adds an uploaded picture to the gallery of pictures the school holds a licence for (`licensed`) or that must not
  * be used (`forbidden`); drafts whose pictures look like it (difference hash) get a copyright finding. Audited.
@@ -26,7 +25,13 @@ export async function addToGallery(
   const dhash = analysis.dhash;
   return deps.db.transaction(async (tx) => {
     const id = await addGalleryEntry(tx, { list: input.list, dhash, media: input.media, holder: input.holder ?? null, note: input.note ?? '', createdBy: actor.id });
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'admin.gallery_added', data: { entryId: id, media: input.media, list: input.list, dhash, holder: input.holder ?? null } });
+    await appendAuditEvent(tx, {
+      chain: SECURITY_CHAIN,
+      actorId: actor.id,
+      actorName: auditActor(actor),
+      type: 'admin.gallery_added',
+      data: { entryId: id, media: input.media, list: input.list, dhash, holder: input.holder ?? null },
+    });
     return { id, list: input.list, dhash, media: input.media, holder: input.holder ?? null, note: input.note ?? '', createdAt: new Date(), createdBy: actor.id };
   });
 }
@@ -36,7 +41,13 @@ export async function removeFromGallery(db: Db, actor: AuthUser, id: string): Pr
   await db.transaction(async (tx) => {
     const removed = await deleteGalleryEntry(tx, id);
     if (!removed) throw notFound('图库条目');
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'admin.gallery_removed', data: { entryId: id, media: removed.media, list: removed.list } });
+    await appendAuditEvent(tx, {
+      chain: SECURITY_CHAIN,
+      actorId: actor.id,
+      actorName: auditActor(actor),
+      type: 'admin.gallery_removed',
+      data: { entryId: id, media: removed.media, list: removed.list },
+    });
   });
 }
 

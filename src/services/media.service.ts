@@ -185,7 +185,8 @@ export async function acceptUpload(
       throw new MediaError(400, 'media_corrupt', '图片无法解析');
     }
     const pixels = (meta.width ?? 0) * (meta.height ?? 0) * Math.max(1, meta.pages ?? 1);
-    if (pixels > MEDIA_LIMITS.pixels) throw new MediaError(413, 'media_too_many_pixels', `图片像素过多（${meta.width}×${meta.height}${(meta.pages ?? 1) > 1 ? `×${meta.pages} 帧` : ''}），上限 ${MEDIA_LIMITS.pixels} 像素`);
+    if (pixels > MEDIA_LIMITS.pixels)
+      throw new MediaError(413, 'media_too_many_pixels', `图片像素过多（${meta.width}×${meta.height}${(meta.pages ?? 1) > 1 ? `×${meta.pages} 帧` : ''}），上限 ${MEDIA_LIMITS.pixels} 像素`);
     try {
       thumbnail = await sharp(data, { limitInputPixels: MEDIA_LIMITS.pixels, failOn: 'truncated' })
         .rotate()
@@ -215,7 +216,16 @@ export async function acceptUpload(
     if (thumbnail) await store.putThumbnail(upload.hash, thumbnail);
     await deps.db
       .insert(media)
-      .values({ hash: stored.hash, kind: stored.kind, mime: stored.mime, bytes: stored.bytes, width: stored.width ?? null, height: stored.height ?? null, durationMs: stored.durationMs ?? null, createdBy: actor.id })
+      .values({
+        hash: stored.hash,
+        kind: stored.kind,
+        mime: stored.mime,
+        bytes: stored.bytes,
+        width: stored.width ?? null,
+        height: stored.height ?? null,
+        durationMs: stored.durationMs ?? null,
+        createdBy: actor.id,
+      })
       .onConflictDoNothing();
   }
   await deps.db.insert(mediaUploads).values({ hash: upload.hash, userId: actor.id }).onConflictDoNothing();
@@ -272,7 +282,10 @@ export async function readMedia(deps: { db: Db; media?: MediaStore | undefined }
 }
 
 export async function mayReadMedia(db: Db, viewer: AuthUser, hash: string): Promise<boolean> {
-  const own = await db.select().from(mediaUploads).where(and(eq(mediaUploads.hash, hash), eq(mediaUploads.userId, viewer.id)));
+  const own = await db
+    .select()
+    .from(mediaUploads)
+    .where(and(eq(mediaUploads.hash, hash), eq(mediaUploads.userId, viewer.id)));
   if (own[0]) return true;
   const rows = await db
     .selectDistinct({ draft: drafts })
@@ -307,12 +320,26 @@ export async function canonicaliseContent(db: Executor, content: RevisionContent
   }
   let refs: MediaRef[] = [];
   if (out.media.length > 0) {
-    const rows = await db.select().from(media).where(inArray(media.hash, out.media.map((m) => m.hash)));
+    const rows = await db
+      .select()
+      .from(media)
+      .where(
+        inArray(
+          media.hash,
+          out.media.map((m) => m.hash),
+        ),
+      );
     const byHash = new Map(rows.map((r) => [r.hash, r]));
     const missing = out.media.filter((m) => !byHash.has(m.hash)).map((m) => m.hash);
-    if (missing.length) throw validationFailed(`正文引用了未上传的媒体文件：${missing.map((h) => h.slice(0, 12)).join('、')}…（请先 POST /api/media）`, { field: 'body', code: 'media_not_found', media: missing });
+    if (missing.length)
+      throw validationFailed(`正文引用了未上传的媒体文件：${missing.map((h) => h.slice(0, 12)).join('、')}…（请先 POST /api/media）`, { field: 'body', code: 'media_not_found', media: missing });
     const wrong = out.media.filter((m) => byHash.get(m.hash)!.kind !== m.kind);
-    if (wrong.length) throw validationFailed(`媒体文件的类型与引用方式不符：${wrong.map((m) => `${m.hash.slice(0, 12)}… 不是${m.kind}`).join('、')}`, { field: 'body', code: 'media_kind_mismatch', media: wrong.map((m) => m.hash) });
+    if (wrong.length)
+      throw validationFailed(`媒体文件的类型与引用方式不符：${wrong.map((m) => `${m.hash.slice(0, 12)}… 不是${m.kind}`).join('、')}`, {
+        field: 'body',
+        code: 'media_kind_mismatch',
+        media: wrong.map((m) => m.hash),
+      });
     refs = out.media.map((m) => ({ hash: m.hash, kind: m.kind, mime: byHash.get(m.hash)!.mime }));
   }
   // Media declarations name their file by hash; kind and a readable name follow from the file.

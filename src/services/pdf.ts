@@ -90,7 +90,11 @@ export function table(doc: Pdf, columns: readonly Column[], rows: ReadonlyArray<
     const h = Math.max(header ? 0 : (options.minRowHeight ?? 0), ...heights) + pad * 2;
     if (doc.y + h > A4.height - A4.margin) {
       doc.addPage();
-      if (!header) drawRow(columns.map((c) => c.header), true);
+      if (!header)
+        drawRow(
+          columns.map((c) => c.header),
+          true,
+        );
     }
     const top = doc.y;
     let x = left;
@@ -103,7 +107,10 @@ export function table(doc: Pdf, columns: readonly Column[], rows: ReadonlyArray<
     doc.x = left;
     doc.y = top + h;
   };
-  drawRow(columns.map((c) => c.header), true);
+  drawRow(
+    columns.map((c) => c.header),
+    true,
+  );
   for (const r of rows) drawRow(r, false);
   doc.moveDown(0.5);
 }
@@ -140,7 +147,11 @@ export function fields(doc: Pdf, pairs: ReadonlyArray<[string, string]>, perRow 
 
 export function heading(doc: Pdf, text: string, size = 11): void {
   if (doc.y + size * 3 > A4.height - A4.margin) doc.addPage();
-  doc.moveDown(0.3).fontSize(size).fillColor('#000000').text(text, A4.margin, doc.y, { width: A4.width - A4.margin * 2 });
+  doc
+    .moveDown(0.3)
+    .fontSize(size)
+    .fillColor('#000000')
+    .text(text, A4.margin, doc.y, { width: A4.width - A4.margin * 2 });
   doc.moveDown(0.3);
 }
 
@@ -156,7 +167,10 @@ export function pageNumbers(doc: Pdf, label: string): void {
     doc.switchToPage(i);
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    doc.fontSize(8).fillColor('#666666').text(`${label}　第 ${i - range.start + 1} / ${range.count} 页`, A4.margin, A4.height - 30, { width: A4.width - A4.margin * 2, align: 'center' });
+    doc
+      .fontSize(8)
+      .fillColor('#666666')
+      .text(`${label}　第 ${i - range.start + 1} / ${range.count} 页`, A4.margin, A4.height - 30, { width: A4.width - A4.margin * 2, align: 'center' });
     doc.page.margins.bottom = bottom;
   }
   doc.fillColor('#000000');

@@ -23,7 +23,6 @@ import { conflict, DomainError, forbidden, invalidTransition, notFound, validati
 import { acceptsDrafts, filingDeadline, localDay, platformChain, registryDiff, type FieldChange, type PlatformKind, type PlatformLevel } from '../domain/registry';
 import { recordsConfig, type ServiceDeps } from './deps';
 
-
 /** What a 备案表 asks for. `admins` name people by user id; their name and 工号 come from the directory. */
 export interface RegistryForm {
   name: string;
@@ -41,7 +40,10 @@ export interface RegistryForm {
 }
 
 /** The 备案 columns of a form, with every person checked against the directory. */
-export type RegistryColumns = Pick<PlatformRecord, 'name' | 'kind' | 'level' | 'unitId' | 'accountName' | 'accountId' | 'responsibleId' | 'admins' | 'correspondents' | 'positioning' | 'openedOn' | 'partner'>;
+export type RegistryColumns = Pick<
+  PlatformRecord,
+  'name' | 'kind' | 'level' | 'unitId' | 'accountName' | 'accountId' | 'responsibleId' | 'admins' | 'correspondents' | 'positioning' | 'openedOn' | 'partner'
+>;
 
 /** Office roles: 宣传部 and admins decide filings and may deregister directly. */
 const isOffice = (user: AuthUser) => hasRole(user, 'propaganda', 'admin');
@@ -90,7 +92,14 @@ async function requireStaff(db: Executor, userId: string, field: string, what: s
 
 async function staffAdmins(db: Executor, admins: ReadonlyArray<{ userId: string; phone: string }>): Promise<PlatformAdmin[]> {
   if (new Set(admins.map((a) => a.userId)).size !== admins.length) throw validationFailed('后台管理人员重复', { field: 'admins' });
-  const users = new Map((await usersByIds(db, admins.map((a) => a.userId))).map((u) => [u.id, u]));
+  const users = new Map(
+    (
+      await usersByIds(
+        db,
+        admins.map((a) => a.userId),
+      )
+    ).map((u) => [u.id, u]),
+  );
   return admins.map((a, i) => {
     const user = users.get(a.userId);
     if (!user || user.disabled) throw validationFailed('后台管理人员不存在', { field: `admins.${i}.userId` });
@@ -110,7 +119,9 @@ function trailForm(c: Partial<RegistryColumns>): Record<string, unknown> {
 }
 
 const trailDiff = (diff: readonly FieldChange[]) =>
-  diff.map((d) => (d.field === 'admins' ? { field: d.field, before: trailForm({ admins: d.before as PlatformAdmin[] }).admins ?? null, after: trailForm({ admins: d.after as PlatformAdmin[] }).admins } : d));
+  diff.map((d) =>
+    d.field === 'admins' ? { field: d.field, before: trailForm({ admins: d.before as PlatformAdmin[] }).admins ?? null, after: trailForm({ admins: d.after as PlatformAdmin[] }).admins } : d,
+  );
 
 async function chainEvent(tx: Tx, actor: AuthUser | null, platformId: string, type: PlatformEventType, data: Record<string, unknown>) {
   return appendAuditEvent(tx, { chain: platformChain(platformId), actorId: actor?.id ?? null, actorName: auditActor(actor), ...auditEvent(type, { platformId, ...data }) });
@@ -222,7 +233,12 @@ export async function deregisterPlatform(deps: ServiceDeps, actor: AuthUser, pla
  * applied to the record exactly as filed, a 注销 request deregisters it.
  * @throws DomainError not_found | forbidden | invalid_transition | validation_failed
  */
-export async function decideFiling(deps: ServiceDeps, actor: AuthUser, filingId: string, input: { action: 'approve' | 'return'; comment: string }): Promise<{ platform: PlatformRecord; filing: FilingRow }> {
+export async function decideFiling(
+  deps: ServiceDeps,
+  actor: AuthUser,
+  filingId: string,
+  input: { action: 'approve' | 'return'; comment: string },
+): Promise<{ platform: PlatformRecord; filing: FilingRow }> {
   if (!isOffice(actor)) throw forbidden('只有宣传部可以审批备案');
   if (input.action === 'return' && input.comment.trim().length === 0) throw validationFailed('退回须说明理由', { field: 'comment' });
   const found = await getFiling(deps.db, filingId);
@@ -283,7 +299,10 @@ export async function registryDetail(db: Db, platformId: string): Promise<{ plat
 export async function requireRegisteredPlatform(db: Executor, platformId: string): Promise<void> {
   const platform = await getPlatform(db, platformId);
   if (platform && !acceptsDrafts(platform)) {
-    throw new DomainError('platform_not_registered', platform.status === 'deregistered' ? '该平台已注销，不能投稿或发布' : '该平台尚未完成备案，不能投稿或发布', { platformId, status: platform.status });
+    throw new DomainError('platform_not_registered', platform.status === 'deregistered' ? '该平台已注销，不能投稿或发布' : '该平台尚未完成备案，不能投稿或发布', {
+      platformId,
+      status: platform.status,
+    });
   }
 }
 

@@ -64,11 +64,25 @@ export async function reviewSheetData(deps: ServiceDeps, user: AuthUser, draftId
   const stages = new Map<string, ReviewSheetData['stages'][number]>();
   for (const d of detail.decisions.filter((x) => x.round === round)) {
     const who = detail.people.get(d.actorId);
-    stages.set(d.stage, { stage: STAGE_LABELS[d.stage as StageId] ?? d.stage, action: ACTION_LABELS[d.action] ?? d.action, comment: d.comment, name: who?.displayName ?? '', staffId: who?.staffId ?? null, at: d.createdAt });
+    stages.set(d.stage, {
+      stage: STAGE_LABELS[d.stage as StageId] ?? d.stage,
+      action: ACTION_LABELS[d.action] ?? d.action,
+      comment: d.comment,
+      name: who?.displayName ?? '',
+      staffId: who?.staffId ?? null,
+      at: d.createdAt,
+    });
   }
   const checks = detail.runs.map((r) => {
     const mine = findings.filter((f) => f.checkId === r.checkId);
-    return { checkId: r.checkId, status: r.status, findings: mine.length, block: mine.filter((f) => f.severity === 'block').length, review: mine.filter((f) => f.severity === 'review').length, info: mine.filter((f) => f.severity === 'info').length };
+    return {
+      checkId: r.checkId,
+      status: r.status,
+      findings: mine.length,
+      block: mine.filter((f) => f.severity === 'block').length,
+      review: mine.filter((f) => f.severity === 'review').length,
+      info: mine.filter((f) => f.severity === 'info').length,
+    };
   });
   const releaser = releaseEvent?.actorId ? people.get(releaseEvent.actorId) : undefined;
   return {
@@ -91,7 +105,16 @@ export async function reviewSheetData(deps: ServiceDeps, user: AuthUser, draftId
       .filter((f) => f.waivedAt)
       .map((f) => {
         const who = f.waivedBy ? people.get(f.waivedBy) : undefined;
-        return { checkId: f.checkId, ruleId: f.ruleId, matched: f.matched, message: f.message, reason: f.waiveReason ?? '', by: who?.displayName ?? '', staffId: who?.staffId ?? null, at: f.waivedAt! };
+        return {
+          checkId: f.checkId,
+          ruleId: f.ruleId,
+          matched: f.matched,
+          message: f.message,
+          reason: f.waiveReason ?? '',
+          by: who?.displayName ?? '',
+          staffId: who?.staffId ?? null,
+          at: f.waivedAt!,
+        };
       }),
     stages: [...stages.entries()].sort(([a], [b]) => ['first', 'second', 'final', 'propaganda'].indexOf(a) - ['first', 'second', 'final', 'propaganda'].indexOf(b)).map(([, v]) => v),
   };
@@ -105,7 +128,12 @@ async function sheetImages(deps: ServiceDeps, refs: ReadonlyArray<{ hash: string
     const bytes = await store.get(ref.hash);
     if (!bytes) continue;
     try {
-      const { data, info } = await sharp(bytes, { limitInputPixels: 50_000_000 }).rotate().flatten({ background: '#ffffff' }).resize({ width: 360, withoutEnlargement: true }).png().toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(bytes, { limitInputPixels: 50_000_000 })
+        .rotate()
+        .flatten({ background: '#ffffff' })
+        .resize({ width: 360, withoutEnlargement: true })
+        .png()
+        .toBuffer({ resolveWithObject: true });
       out.push({ hash: ref.hash, png: data, width: info.width, height: info.height });
     } catch {
       // A picture that cannot be decoded was already a blocking finding; the sheet prints its hash only.
@@ -164,7 +192,10 @@ export async function drawReviewSheet(doc: Pdf, data: ReviewSheetData, verifyUrl
         rowHeight = 0;
       }
       if (img.png.length) doc.image(img.png, x, rowTop, { fit: [cell, h] });
-      doc.fontSize(7).fillColor('#555555').text(`${img.hash.slice(0, 16)}…`, x, rowTop + h + 2, { width: cell, align: 'center' });
+      doc
+        .fontSize(7)
+        .fillColor('#555555')
+        .text(`${img.hash.slice(0, 16)}…`, x, rowTop + h + 2, { width: cell, align: 'center' });
       rowHeight = Math.max(rowHeight, h);
       x += cell + 10;
     }
@@ -210,7 +241,9 @@ export async function drawReviewSheet(doc: Pdf, data: ReviewSheetData, verifyUrl
       { header: '时间', width: 90 },
       { header: '签字 / 日期', width: width - 385 },
     ],
-    data.stages.length ? data.stages.map((s) => [s.stage, `${s.action}${s.comment ? `：${s.comment}` : ''}`, s.name, s.staffId ?? '—', formatLocal(s.at, tz), '']) : [['—', '尚无审核记录', '', '', '', '']],
+    data.stages.length
+      ? data.stages.map((s) => [s.stage, `${s.action}${s.comment ? `：${s.comment}` : ''}`, s.name, s.staffId ?? '—', formatLocal(s.at, tz), ''])
+      : [['—', '尚无审核记录', '', '', '', '']],
     { minRowHeight: 26 },
   );
 
@@ -218,9 +251,16 @@ export async function drawReviewSheet(doc: Pdf, data: ReviewSheetData, verifyUrl
   if (doc.y + side + 20 > A4.height - A4.margin) doc.addPage();
   const top = doc.y + 4;
   await drawQr(doc, verifyUrl, A4.margin, top, side);
-  doc.fontSize(9).fillColor('#000000').text('内容哈希（SHA-256）', A4.margin + side + 12, top, { width: width - side - 12 });
+  doc
+    .fontSize(9)
+    .fillColor('#000000')
+    .text('内容哈希（SHA-256）', A4.margin + side + 12, top, { width: width - side - 12 });
   doc.fontSize(8.5).text(data.hash, { width: width - side - 12 });
-  doc.moveDown(0.4).fontSize(8.5).fillColor('#333333').text(`扫码登录后核验：审计链完整，且此哈希即发布内容的哈希。\n${verifyUrl}`, { width: width - side - 12 });
+  doc
+    .moveDown(0.4)
+    .fontSize(8.5)
+    .fillColor('#333333')
+    .text(`扫码登录后核验：审计链完整，且此哈希即发布内容的哈希。\n${verifyUrl}`, { width: width - side - 12 });
   doc.fillColor('#000000');
   doc.x = A4.margin;
   doc.y = Math.max(doc.y, top + side) + 8;

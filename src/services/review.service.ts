@@ -248,12 +248,7 @@ export function assertOriginalTextKept(before: RevisionContent, after: RevisionC
 }
 
 /** After a return, the author sends the same revision on with a statement; review restarts at 初审. */
-export async function resubmitDraft(
-  deps: ServiceDeps,
-  actor: AuthUser,
-  draftId: string,
-  input: { statement: string; version: number },
-): Promise<TransitionOutcome<undefined>> {
+export async function resubmitDraft(deps: ServiceDeps, actor: AuthUser, draftId: string, input: { statement: string; version: number }): Promise<TransitionOutcome<undefined>> {
   return applyTransition(deps, {
     draftId,
     expectedVersion: input.version,
@@ -264,12 +259,7 @@ export async function resubmitDraft(
   });
 }
 
-export async function withdrawDraft(
-  deps: ServiceDeps,
-  actor: AuthUser,
-  draftId: string,
-  input: { version: number; reason?: string | undefined },
-): Promise<TransitionOutcome<undefined>> {
+export async function withdrawDraft(deps: ServiceDeps, actor: AuthUser, draftId: string, input: { version: number; reason?: string | undefined }): Promise<TransitionOutcome<undefined>> {
   return applyTransition(deps, {
     draftId,
     expectedVersion: input.version,
@@ -328,9 +318,7 @@ export async function correctDraft(
   deps: ServiceDeps,
   actor: AuthUser,
   draftId: string,
-  input:
-    | { action: 'correct'; reason: string; content: RevisionContent; version: number }
-    | { action: 'retract'; reason: string; version: number },
+  input: { action: 'correct'; reason: string; content: RevisionContent; version: number } | { action: 'retract'; reason: string; version: number },
 ): Promise<TransitionOutcome<{ revisionId: string; hash: string } | undefined>> {
   if (input.action === 'retract') {
     return applyTransition(deps, {

@@ -45,12 +45,7 @@ export async function diffRevisions(deps: ServiceDeps, viewer: AuthUser, draftId
   const to = revisions.find((r) => r.number === toNumber);
   if (!from) throw notFound(`第 ${fromNumber} 稿`);
   if (!to) throw notFound(`第 ${toNumber} 稿`);
-  const [fromFindings, toFindings, fromRuns, toRuns] = await Promise.all([
-    listFindings(deps.db, from.id),
-    listFindings(deps.db, to.id),
-    listRuns(deps.db, from.id),
-    listRuns(deps.db, to.id),
-  ]);
+  const [fromFindings, toFindings, fromRuns, toRuns] = await Promise.all([listFindings(deps.db, from.id), listFindings(deps.db, to.id), listRuns(deps.db, from.id), listRuns(deps.db, to.id)]);
   const diff = diffContent(contentOf(from), contentOf(to));
   const changes = diff.changes.slice(0, MAX_CHANGES).map((c) => {
     const text = c.field === 'title' ? to.title : to.body;

@@ -44,7 +44,6 @@ export interface RuleStat {
   examples: RuleExample[];
 }
 
-
 export async function ruleFeedback(deps: Pick<ServiceDeps, 'db'>, query: { days: number; check?: string | undefined; limit: number }): Promise<{ days: number; rules: RuleStat[] }> {
   const since = sql`now() - make_interval(days => ${query.days}::int)`;
   const checkFilter = query.check ? sql`AND f.check_id = ${query.check}` : sql``;
@@ -67,8 +66,21 @@ export async function ruleFeedback(deps: Pick<ServiceDeps, 'db'>, query: { days:
   const ruleIds = stats.rows.map((r) => r.rule_id);
   const examples = new Map<string, RuleExample[]>();
   if (ruleIds.length > 0) {
-    const inList = sql.join(ruleIds.map((r) => sql`${r}`), sql`, `);
-    const ex = await deps.db.execute<{ rule_id: string; id: string; draft_id: string; number: string; genre: string | null; matched: string; kind: 'waived' | 'reported'; reason: string; at: Date }>(sql`
+    const inList = sql.join(
+      ruleIds.map((r) => sql`${r}`),
+      sql`, `,
+    );
+    const ex = await deps.db.execute<{
+      rule_id: string;
+      id: string;
+      draft_id: string;
+      number: string;
+      genre: string | null;
+      matched: string;
+      kind: 'waived' | 'reported';
+      reason: string;
+      at: Date;
+    }>(sql`
       SELECT * FROM (
         SELECT x.*, row_number() OVER (PARTITION BY x.rule_id ORDER BY x.at DESC) AS n FROM (
           SELECT f.rule_id, f.id, f.draft_id, d.number, d.genre, f.matched, 'waived' AS kind, coalesce(f.waive_reason, '') AS reason, f.waived_at AS at
@@ -110,7 +122,10 @@ export async function ruleFeedback(deps: Pick<ServiceDeps, 'db'>, query: { days:
  */
 export async function reportFalseAlarm(deps: Pick<ServiceDeps, 'db'>, actor: AuthUser, draftId: string, findingId: string, comment: string) {
   return deps.db.transaction(async (tx) => {
-    const [f] = await tx.select().from(findings).where(and(eq(findings.id, findingId), eq(findings.draftId, draftId)));
+    const [f] = await tx
+      .select()
+      .from(findings)
+      .where(and(eq(findings.id, findingId), eq(findings.draftId, draftId)));
     if (!f) throw notFound('问题');
     const inserted = await tx
       .insert(findingReports)
@@ -140,7 +155,11 @@ export type WhitelistResult = DictionaryChangeResult & { phrase: string; scope: 
  * A hit wholly inside a whitelisted phrase is dropped from the next run on (for the scope's drafts).
  * @throws DomainError not_found | validation_failed
  */
-export async function whitelistFromFinding(deps: FeedbackDeps, actor: AuthUser, input: { findingId: string; phrase?: string | undefined; scope: (typeof WHITELIST_SCOPES)[number]; note?: string | undefined }): Promise<WhitelistResult> {
+export async function whitelistFromFinding(
+  deps: FeedbackDeps,
+  actor: AuthUser,
+  input: { findingId: string; phrase?: string | undefined; scope: (typeof WHITELIST_SCOPES)[number]; note?: string | undefined },
+): Promise<WhitelistResult> {
   const [f] = await deps.db.select().from(findings).where(eq(findings.id, input.findingId));
   if (!f) throw notFound('问题');
   const matched = f.matched.trim();

@@ -59,7 +59,6 @@ export interface CheckService {
   run(job: CheckJob): Promise<RunCheckOutcome>;
 }
 
-
 /** The runs of one revision in flight in this process: they share one read of the revision and one commit. */
 interface RevisionBatch {
   revisionId: string;
@@ -100,17 +99,20 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
       if (!batch) {
         const fresh: ClaimBatch = { waiters: [] };
         claims.set(job.revisionId, fresh);
-        setTimeout(() => {
-          claims.delete(job.revisionId);
-          claimRuns(
-            deps.db,
-            job.revisionId,
-            fresh.waiters.map((w) => w.checkId),
-          ).then(
-            (attempts) => fresh.waiters.forEach((w) => w.resolve(attempts.get(w.checkId))),
-            (error: unknown) => fresh.waiters.forEach((w) => w.reject(error)),
-          );
-        }, Math.min(CLAIM_GATHER_MS, gatherMs));
+        setTimeout(
+          () => {
+            claims.delete(job.revisionId);
+            claimRuns(
+              deps.db,
+              job.revisionId,
+              fresh.waiters.map((w) => w.checkId),
+            ).then(
+              (attempts) => fresh.waiters.forEach((w) => w.resolve(attempts.get(w.checkId))),
+              (error: unknown) => fresh.waiters.forEach((w) => w.reject(error)),
+            );
+          },
+          Math.min(CLAIM_GATHER_MS, gatherMs),
+        );
         batch = fresh;
       }
       batch.waiters.push({ checkId: job.checkId, resolve, reject });
@@ -119,7 +121,18 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
   const batchOf = (revisionId: string): RevisionBatch => {
     let batch = batches.get(revisionId);
     if (!batch) {
-      const fresh: RevisionBatch = { revisionId, read: Promise.resolve(undefined), references: null, media: null, owed: null, reported: new Set(), computing: 0, computed: [], writing: false, timer: null };
+      const fresh: RevisionBatch = {
+        revisionId,
+        read: Promise.resolve(undefined),
+        references: null,
+        media: null,
+        owed: null,
+        reported: new Set(),
+        computing: 0,
+        computed: [],
+        writing: false,
+        timer: null,
+      };
       fresh.read = revisionToCheck(deps.db, revisionId).then((read) => {
         fresh.owed = new Set(read?.owed);
         return read;
@@ -229,4 +242,3 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
 export function runCheck(deps: ServiceDeps, runner: CheckRunner, job: CheckJob): Promise<RunCheckOutcome> {
   return createCheckService(deps, runner, { gatherMs: 0 }).run(job);
 }
-

@@ -56,7 +56,12 @@ export function forgetGenreWhitelist(genre: string): void {
 /** Version of the scoped entries in force for a revision: a hash of their ids (empty when there are none). */
 export function scopedWhitelistVersion(phrases: readonly ScopedPhrase[]): string {
   if (phrases.length === 0) return '';
-  return sha256Hex(phrases.map((p) => p.id).sort().join(',')).slice(0, 16);
+  return sha256Hex(
+    phrases
+      .map((p) => p.id)
+      .sort()
+      .join(','),
+  ).slice(0, 16);
 }
 
 export function applyUnitWhitelist(result: CheckResult, content: RevisionContent, phrases: readonly (string | ScopedPhrase)[]): CheckResult {

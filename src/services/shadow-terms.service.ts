@@ -94,12 +94,7 @@ export function forgetShadowTerms(): void {
  * findings, the draft's status or a reviewer: the caller records its own result whatever happens here.
  * @returns the number of hits recorded
  */
-export async function recordShadowHits(
-  deps: Pick<ServiceDeps, 'db' | 'dictionaryDir'>,
-  revision: { id: string; draftId: string },
-  checkId: string,
-  content: RevisionContent,
-): Promise<number> {
+export async function recordShadowHits(deps: Pick<ServiceDeps, 'db' | 'dictionaryDir'>, revision: { id: string; draftId: string }, checkId: string, content: RevisionContent): Promise<number> {
   const shadow = await shadowEngine(deps);
   const rules = shadow?.byCheck.get(checkId);
   if (!shadow || !rules) return 0;
@@ -121,7 +116,8 @@ export async function recordShadowHits(
 export async function addShadowTerm(deps: ShadowDeps, actor: AuthUser, input: NewShadowTerm) {
   const path = listPath(input.list);
   const check = CHECK_OF[input.list.split('.')[0] ?? ''];
-  if (!path || listKind(path) !== 'terms' || !check) throw validationFailed('影子规则只用于词表（sensitive.*、secrecy.*、advertising.*、escalation.*）', { issues: [{ path: 'list', message: '不支持的词表' }] });
+  if (!path || listKind(path) !== 'terms' || !check)
+    throw validationFailed('影子规则只用于词表（sensitive.*、secrecy.*、advertising.*、escalation.*）', { issues: [{ path: 'list', message: '不支持的词表' }] });
   if (/[\t\r\n]/.test(input.term)) throw validationFailed('词条含有制表符或换行符');
   const row = { list: input.list, term: input.term.trim(), severity: input.severity ?? '-', note: (input.note ?? '').replace(/[\t\r\n]/g, ' ').trim(), flags: (input.flags ?? []).join(',') };
   const base = await loadEffectiveDictionary(deps.db, deps.dictionaryDir);
@@ -131,13 +127,27 @@ export async function addShadowTerm(deps: ShadowDeps, actor: AuthUser, input: Ne
     if (error instanceof DictionaryError) throw validationFailed('影子词条不合法', { issues: error.issues.map((i) => ({ message: i.message, text: i.text })) });
     throw error;
   }
-  return deps.db.transaction(async (tx) => {
-    const [existing] = await tx.select({ id: shadowTerms.id }).from(shadowTerms).where(and(eq(shadowTerms.list, row.list), eq(shadowTerms.term, row.term), eq(shadowTerms.status, 'shadow')));
-    if (existing) throw conflict('该影子词条已存在');
-    const [created] = await tx.insert(shadowTerms).values({ ...row, baseVersion: base.version, createdBy: actor.id }).returning();
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'dictionary.shadow_added', data: { shadowId: created!.id, list: row.list, term: row.term, severity: row.severity, baseVersion: base.version } });
-    return present(created!);
-  }).finally(forgetShadowTerms);
+  return deps.db
+    .transaction(async (tx) => {
+      const [existing] = await tx
+        .select({ id: shadowTerms.id })
+        .from(shadowTerms)
+        .where(and(eq(shadowTerms.list, row.list), eq(shadowTerms.term, row.term), eq(shadowTerms.status, 'shadow')));
+      if (existing) throw conflict('该影子词条已存在');
+      const [created] = await tx
+        .insert(shadowTerms)
+        .values({ ...row, baseVersion: base.version, createdBy: actor.id })
+        .returning();
+      await appendAuditEvent(tx, {
+        chain: SECURITY_CHAIN,
+        actorId: actor.id,
+        actorName: auditActor(actor),
+        type: 'dictionary.shadow_added',
+        data: { shadowId: created!.id, list: row.list, term: row.term, severity: row.severity, baseVersion: base.version },
+      });
+      return present(created!);
+    })
+    .finally(forgetShadowTerms);
 }
 
 type ShadowRow = typeof shadowTerms.$inferSelect;
@@ -197,13 +207,26 @@ export async function previewShadowTerm(deps: ShadowDeps, id: string, limit: num
   }
   const by = (s: string[]) => hits.filter((h) => s.includes(h.status)).length;
   // What the worker recorded as drafts arrived (every revision checked since the term went into shadow).
-  const recorded = await deps.db.execute<{ draft_id: string; number: string; status: string; title: string; revision_id: string; matched: string; severity: string; start: number; end: number; created_at: Date }>(sql`
+  const recorded = await deps.db.execute<{
+    draft_id: string;
+    number: string;
+    status: string;
+    title: string;
+    revision_id: string;
+    matched: string;
+    severity: string;
+    start: number;
+    end: number;
+    created_at: Date;
+  }>(sql`
     SELECT h.draft_id, d.number, d.status, d.title, h.revision_id, h.matched, h.severity, h.start, h."end", h.created_at
       FROM shadow_hits h JOIN drafts d ON d.id = h.draft_id
      WHERE h.shadow_id = ${id}
      ORDER BY h.created_at DESC, h.start LIMIT 200`);
-  const [recordedCount] = (await deps.db.execute<{ hits: number; drafts: number; revisions: number }>(sql`
-    SELECT count(*)::int AS hits, count(DISTINCT draft_id)::int AS drafts, count(DISTINCT revision_id)::int AS revisions FROM shadow_hits WHERE shadow_id = ${id}`)).rows;
+  const [recordedCount] = (
+    await deps.db.execute<{ hits: number; drafts: number; revisions: number }>(sql`
+    SELECT count(*)::int AS hits, count(DISTINCT draft_id)::int AS drafts, count(DISTINCT revision_id)::int AS revisions FROM shadow_hits WHERE shadow_id = ${id}`)
+  ).rows;
   return {
     shadow: present(row),
     ruleId,
@@ -211,7 +234,18 @@ export async function previewShadowTerm(deps: ShadowDeps, id: string, limit: num
       hits: recordedCount?.hits ?? 0,
       drafts: recordedCount?.drafts ?? 0,
       revisions: recordedCount?.revisions ?? 0,
-      items: recorded.rows.map((h) => ({ draftId: h.draft_id, number: h.number, status: h.status, title: h.title, revisionId: h.revision_id, matched: h.matched, severity: h.severity, start: h.start, end: h.end, at: new Date(h.created_at).toISOString() })),
+      items: recorded.rows.map((h) => ({
+        draftId: h.draft_id,
+        number: h.number,
+        status: h.status,
+        title: h.title,
+        revisionId: h.revision_id,
+        matched: h.matched,
+        severity: h.severity,
+        start: h.start,
+        end: h.end,
+        at: new Date(h.created_at).toISOString(),
+      })),
     },
     scanned: drafts.rows.length,
     wouldFlag: hits.length,
@@ -228,10 +262,21 @@ export async function previewShadowTerm(deps: ShadowDeps, id: string, limit: num
 export async function promoteShadowTerm(deps: ShadowDeps, actor: AuthUser, id: string) {
   const row = await shadowRow(deps, id);
   if (row.status !== 'shadow') throw conflict('该影子词条已处理');
-  const result = await addDictionaryTerms(deps, actor, row.list, [{ term: row.term, severity: row.severity === '-' ? undefined : (row.severity as Severity), note: row.note || undefined, flags: row.flags ? row.flags.split(',') : undefined }]);
+  const result = await addDictionaryTerms(deps, actor, row.list, [
+    { term: row.term, severity: row.severity === '-' ? undefined : (row.severity as Severity), note: row.note || undefined, flags: row.flags ? row.flags.split(',') : undefined },
+  ]);
   await deps.db.transaction(async (tx) => {
-    await tx.update(shadowTerms).set({ status: 'promoted', decidedBy: actor.id, decidedAt: sql`now()`, changeId: result.changeId }).where(eq(shadowTerms.id, id));
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'dictionary.shadow_promoted', data: { shadowId: id, list: row.list, term: row.term, changeId: result.changeId, version: result.version } });
+    await tx
+      .update(shadowTerms)
+      .set({ status: 'promoted', decidedBy: actor.id, decidedAt: sql`now()`, changeId: result.changeId })
+      .where(eq(shadowTerms.id, id));
+    await appendAuditEvent(tx, {
+      chain: SECURITY_CHAIN,
+      actorId: actor.id,
+      actorName: auditActor(actor),
+      type: 'dictionary.shadow_promoted',
+      data: { shadowId: id, list: row.list, term: row.term, changeId: result.changeId, version: result.version },
+    });
   });
   forgetShadowTerms();
   return { ...result, shadow: present({ ...row, status: 'promoted', changeId: result.changeId, decidedAt: new Date() }) };
@@ -241,10 +286,22 @@ export async function promoteShadowTerm(deps: ShadowDeps, actor: AuthUser, id: s
 export async function discardShadowTerm(deps: ShadowDeps, actor: AuthUser, id: string) {
   const row = await shadowRow(deps, id);
   if (row.status !== 'shadow') throw conflict('该影子词条已处理');
-  return deps.db.transaction(async (tx) => {
-    const [updated] = await tx.update(shadowTerms).set({ status: 'discarded', decidedBy: actor.id, decidedAt: sql`now()` }).where(and(eq(shadowTerms.id, id), eq(shadowTerms.status, 'shadow'))).returning();
-    if (!updated) throw conflict('该影子词条已处理');
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'dictionary.shadow_discarded', data: { shadowId: id, list: row.list, term: row.term } });
-    return present(updated);
-  }).finally(forgetShadowTerms);
+  return deps.db
+    .transaction(async (tx) => {
+      const [updated] = await tx
+        .update(shadowTerms)
+        .set({ status: 'discarded', decidedBy: actor.id, decidedAt: sql`now()` })
+        .where(and(eq(shadowTerms.id, id), eq(shadowTerms.status, 'shadow')))
+        .returning();
+      if (!updated) throw conflict('该影子词条已处理');
+      await appendAuditEvent(tx, {
+        chain: SECURITY_CHAIN,
+        actorId: actor.id,
+        actorName: auditActor(actor),
+        type: 'dictionary.shadow_discarded',
+        data: { shadowId: id, list: row.list, term: row.term },
+      });
+      return present(updated);
+    })
+    .finally(forgetShadowTerms);
 }

@@ -64,6 +64,11 @@ export async function stripMediaMetadata(
     assets: content.assets.map((a) => (a.media === ref.hash ? { ...a, media: hash } : a)),
     media: content.media?.map((m) => (m.hash === ref.hash ? { ...m, hash } : m)),
   };
-  const out = await reviseDraft(deps, actor, draftId, { content: next, version: input.version, stage: input.stage, note: `去除图片元数据（像素未改动）：${ref.hash.slice(0, 12)} → ${hash.slice(0, 12)}` });
+  const out = await reviseDraft(deps, actor, draftId, {
+    content: next,
+    version: input.version,
+    stage: input.stage,
+    note: `去除图片元数据（像素未改动）：${ref.hash.slice(0, 12)} → ${hash.slice(0, 12)}`,
+  });
   return { ...out, media: { from: ref.hash, to: hash } };
 }

@@ -34,12 +34,7 @@ export interface SubmittedDraft {
  * first answer and creates nothing; the same key with another body is refused.
  * @throws DomainError forbidden | validation_failed | idempotency_mismatch
  */
-export async function submitDraft(
-  deps: ServiceDeps,
-  actor: AuthUser,
-  input: SubmitDraftInput,
-  idempotencyKey?: string,
-): Promise<{ replayed: boolean; draft: SubmittedDraft }> {
+export async function submitDraft(deps: ServiceDeps, actor: AuthUser, input: SubmitDraftInput, idempotencyKey?: string): Promise<{ replayed: boolean; draft: SubmittedDraft }> {
   const requestHash = sha256Hex(canonicalJson(input));
   const outcome = await deps.db.transaction(async (tx) => {
     if (idempotencyKey) {
@@ -63,7 +58,10 @@ export async function submitDraft(
       throw forbidden('不能向该平台投稿');
     }
     if (!acceptsDrafts(platform)) {
-      throw new DomainError('platform_not_registered', platform.status === 'deregistered' ? '该平台已注销，不再接受投稿' : '该平台尚未完成备案，不能投稿', { platformId: platform.id, status: platform.status });
+      throw new DomainError('platform_not_registered', platform.status === 'deregistered' ? '该平台已注销，不再接受投稿' : '该平台尚未完成备案，不能投稿', {
+        platformId: platform.id,
+        status: platform.status,
+      });
     }
     if (!actor.unitId) throw forbidden('投稿人须属于某个单位');
 

@@ -17,9 +17,7 @@ export interface CheckThreadData {
   wrapperModule?: string | undefined;
 }
 
-export type CheckThreadRequest =
-  | { type: 'run'; id: number; checkId: string; content: RevisionContent; context?: CheckContext | undefined }
-  | { type: 'load'; sources: DictionarySources };
+export type CheckThreadRequest = { type: 'run'; id: number; checkId: string; content: RevisionContent; context?: CheckContext | undefined } | { type: 'load'; sources: DictionarySources };
 
 export type CheckThreadReply =
   | { type: 'ready'; version: string; checkIds: string[] }

@@ -24,10 +24,7 @@ export type SegmenterRequest = { op: 'cut'; text: string } | { op: 'keywords'; t
 export type SegmenterReply = { ok: true; value: unknown } | { ok: false; message: string };
 
 /** Control messages from the pool to the segmenter thread (read synchronously, it never idles in its event loop). */
-export type SegmenterControl =
-  | { type: 'client'; id: number; port: MessagePort; flag: Int32Array }
-  | { type: 'drop'; id: number }
-  | { type: 'stop' };
+export type SegmenterControl = { type: 'client'; id: number; port: MessagePort; flag: Int32Array } | { type: 'drop'; id: number } | { type: 'stop' };
 
 export const newSharedInt = (): Int32Array => new Int32Array(new SharedArrayBuffer(4));
 

@@ -73,7 +73,8 @@ export function App() {
   else if ((params = match('/audit/:id', path))) page = <AuditPage key={params.id} id={params.id!} />;
   else if (path.startsWith('/audit')) page = <AuditPage />;
   else if (path.startsWith('/desk')) page = <DeskPage />;
-  else if (path.startsWith('/dashboard')) page = (
+  else if (path.startsWith('/dashboard'))
+    page = (
       <Suspense fallback={<div className="loading">加载中…</div>}>
         <DashboardPage />
       </Suspense>
@@ -83,7 +84,8 @@ export function App() {
   else if (path.startsWith('/settings')) page = <NotificationSettingsPage />;
   else if (path.startsWith('/registry')) page = <RegistryPage />;
   else if ((params = match('/verify/:id/:hash', path))) page = <VerifyPage id={params.id!} hash={params.hash!} />;
-  else if (path.startsWith('/annual')) page = (
+  else if (path.startsWith('/annual'))
+    page = (
       <Suspense fallback={<div className="loading">加载中…</div>}>
         <AnnualPage />
       </Suspense>

@@ -18,15 +18,37 @@ export const STAGE_LABELS: Record<string, string> = { first: '初审', second: '
 export const ACTION_LABELS: Record<string, string> = { approve: '通过', return: '退回', reject: '否决' };
 
 const CATEGORY_LABELS: Record<string, string> = {
-  politics: '政治有害', porn: '色情', violence: '暴力恐怖', 'violence-terror': '暴力恐怖', gambling: '赌博', drugs: '毒品',
-  religion: '宗教', vulgar: '低俗辱骂', 'rumour-safety': '不实信息', 'illegal-services': '非法服务', 'school-misuse': '冒用校名',
-  'banned-name': '禁用人名', 'secrecy.marking': '密级标识', 'secrecy.exam': '考试保密', 'secrecy.document-number': '文号',
-  'secrecy.internal': '内部事项', 'secrecy.personnel': '人事信息', 'personal.phone': '手机号', 'personal.id-card': '身份证号',
-  'personal.bank-card': '银行卡号', 'personal.student-number': '学号',
+  politics: '政治有害',
+  porn: '色情',
+  violence: '暴力恐怖',
+  'violence-terror': '暴力恐怖',
+  gambling: '赌博',
+  drugs: '毒品',
+  religion: '宗教',
+  vulgar: '低俗辱骂',
+  'rumour-safety': '不实信息',
+  'illegal-services': '非法服务',
+  'school-misuse': '冒用校名',
+  'banned-name': '禁用人名',
+  'secrecy.marking': '密级标识',
+  'secrecy.exam': '考试保密',
+  'secrecy.document-number': '文号',
+  'secrecy.internal': '内部事项',
+  'secrecy.personnel': '人事信息',
+  'personal.phone': '手机号',
+  'personal.id-card': '身份证号',
+  'personal.bank-card': '银行卡号',
+  'personal.student-number': '学号',
 };
 const GROUP_LABELS: Record<string, string> = {
-  secrecy: '保密', advertising: '广告', proofreading: '校对', personal: '个人信息', escalation: '重大事项', copyright: '版权',
-  similarity: '重复', sensitive: '敏感词',
+  secrecy: '保密',
+  advertising: '广告',
+  proofreading: '校对',
+  personal: '个人信息',
+  escalation: '重大事项',
+  copyright: '版权',
+  similarity: '重复',
+  sensitive: '敏感词',
 };
 
 export function categoryLabel(category: string): string {

@@ -81,7 +81,11 @@ class Live {
         return;
       }
       this.watched.delete(draftId);
-      if (this.socket?.connected) this.socket.timeout(5_000).emitWithAck('presence.leave', { draftId }).catch(() => undefined);
+      if (this.socket?.connected)
+        this.socket
+          .timeout(5_000)
+          .emitWithAck('presence.leave', { draftId })
+          .catch(() => undefined);
     };
   }
 

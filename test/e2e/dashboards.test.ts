@@ -10,7 +10,11 @@ beforeAll(async () => {
     const res = await h.ctx.api('editor').post('/api/drafts', { platformId: h.ctx.people.platformId, title, body: `${title}。本次活动为内部资料整理，请核实。`, format: 'markdown' });
     await waitForDraft(h.ctx, 'r1', res.body.id, (d) => d.status === 'in_review');
     if (title.startsWith('图书馆')) continue;
-    for (const [user, stage] of [['r1', 'first'], ['r2', 'second'], ['r3', 'final']] as const) {
+    for (const [user, stage] of [
+      ['r1', 'first'],
+      ['r2', 'second'],
+      ['r3', 'final'],
+    ] as const) {
       const d = await h.ctx.api(user).get(`/api/drafts/${res.body.id}`);
       await h.ctx.api(user).post(`/api/drafts/${res.body.id}/decisions`, { stage, action: 'approve', comment: '同意', version: d.body.version });
     }

@@ -15,7 +15,9 @@ let h: Harness;
 let image = '';
 beforeAll(async () => {
   h = await startHarness();
-  const data = await sharp({ create: { width: 600, height: 400, channels: 3, background: { r: 30, g: 120, b: 200 } } }).png().toBuffer();
+  const data = await sharp({ create: { width: 600, height: 400, channels: 3, background: { r: 30, g: 120, b: 200 } } })
+    .png()
+    .toBuffer();
   const up = await request(h.url).post('/api/media').set('Authorization', `Bearer ${h.ctx.people.tokens.editor}`).attach('file', data, 'poster.png');
   expect(up.status).toBe(201);
   image = up.body.hash;
@@ -80,8 +82,22 @@ const CASES: Case[] = [
   { name: 'object data', body: `<object data="https://${SHOP}/x.swf"></object><p>通知</p>`, format: 'html' },
   { name: 'math', body: `<math><mi>${T}</mi></math><p>通知</p>`, format: 'html', term: T },
   { name: 'document tail inside an unclosed math', body: `<form><math><mtext></form><form><mglyph><p>通知${T}</p>`, format: 'html', term: T },
-  { name: 'xss payloads (html)', body: () => PAYLOADS.map((p) => p.text).filter((t) => canonicalise(t, 'html').refusals.length === 0).join('\n'), format: 'html' },
-  { name: 'xss payloads (markdown)', body: () => PAYLOADS.map((p) => p.text).filter((t) => canonicalise(t, 'markdown').refusals.length === 0).join('\n\n'), format: 'markdown' },
+  {
+    name: 'xss payloads (html)',
+    body: () =>
+      PAYLOADS.map((p) => p.text)
+        .filter((t) => canonicalise(t, 'html').refusals.length === 0)
+        .join('\n'),
+    format: 'html',
+  },
+  {
+    name: 'xss payloads (markdown)',
+    body: () =>
+      PAYLOADS.map((p) => p.text)
+        .filter((t) => canonicalise(t, 'markdown').refusals.length === 0)
+        .join('\n\n'),
+    format: 'markdown',
+  },
 ];
 
 /** What a reader sees: rendered text, with the review page's own image captions taken out. */
@@ -211,11 +227,15 @@ describe('the desk editor (图文编辑器)', () => {
     await page.keyboard.type('报到');
     await page.keyboard.press('Enter');
     await page.keyboard.press('Enter');
-    const poster = await sharp({ create: { width: 300, height: 200, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer();
+    const poster = await sharp({ create: { width: 300, height: 200, channels: 3, background: { r: 200, g: 40, b: 40 } } })
+      .png()
+      .toBuffer();
     await page.locator('[data-testid="image-file"]').setInputFiles({ name: '海报.png', mimeType: 'image/png', buffer: poster });
     await editor.locator('img[src^="/api/media/"]').waitFor();
     // Paste a picture as a file (what a screenshot or a copied image gives).
-    const pasted = await sharp({ create: { width: 120, height: 80, channels: 3, background: { r: 20, g: 160, b: 60 } } }).png().toBuffer();
+    const pasted = await sharp({ create: { width: 120, height: 80, channels: 3, background: { r: 20, g: 160, b: 60 } } })
+      .png()
+      .toBuffer();
     await editor.click();
     await page.keyboard.press('End');
     await page.evaluate(`(() => {

@@ -134,7 +134,12 @@ describe('the 图文编辑器: drag-and-drop and paste of pictures', () => {
     await page.keyboard.press('Enter');
     await page.keyboard.type('第二段');
     const firstPara = await page.locator(`${EDITOR} p`).first().boundingBox();
-    await dispatch(page, 'drop', { files: [file('操场.png', 'image/png', png), file('礼堂.jpg', 'image/jpeg', jpeg)] }, { x: firstPara!.x + firstPara!.width - 2, y: firstPara!.y + firstPara!.height / 2 });
+    await dispatch(
+      page,
+      'drop',
+      { files: [file('操场.png', 'image/png', png), file('礼堂.jpg', 'image/jpeg', jpeg)] },
+      { x: firstPara!.x + firstPara!.width - 2, y: firstPara!.y + firstPara!.height / 2 },
+    );
     const hashes = await uploaded(page, 2);
     expect(new Set(hashes).size).toBe(2);
     // Dropped on the first paragraph: the pictures come before the second one.
@@ -258,7 +263,12 @@ describe('the 图文编辑器: every kind of pasted picture address', () => {
     { name: 'media: reference', html: () => `<p>图</p><img src="media:${stored}">`, uploads: 1, pending: [] },
     { name: 'lazy data-src holding a data: picture', html: () => `<p>图</p><img data-src="data:image/png;base64,${b64()}" src="https://x.invalid/placeholder.gif">`, uploads: 1, pending: [] },
     { name: 'data: background picture behind text', html: () => `<section style="background-image:url('data:image/png;base64,${b64()}');padding:10px"><p>标题</p></section>`, uploads: 1, pending: [] },
-    { name: 'external background picture', html: () => '<section style="background:#fff url(https://mmbiz.qpic.cn/bg/640?wx_fmt=jpeg) no-repeat"><p>标题</p></section>', uploads: 0, pending: ['背景图'] },
+    {
+      name: 'external background picture',
+      html: () => '<section style="background:#fff url(https://mmbiz.qpic.cn/bg/640?wx_fmt=jpeg) no-repeat"><p>标题</p></section>',
+      uploads: 0,
+      pending: ['背景图'],
+    },
   ];
   it.each(CASES)('$name', async (c) => {
     const { page, context, problems, requests } = await openDesk(`粘贴：${c.name}`);
@@ -284,7 +294,10 @@ describe('the 图文编辑器: paste from 秀米, 135编辑器 and Word', () => 
     expect(overflow).toBeLessThanOrEqual(0);
     await page.setViewportSize({ width: 1440, height: 900 });
   };
-  const replacement = () => sharp({ create: { width: 320, height: 180, channels: 3, background: { r: 180, g: 30, b: 60 } } }).png().toBuffer();
+  const replacement = () =>
+    sharp({ create: { width: 320, height: 180, channels: 3, background: { r: 180, g: 30, b: 60 } } })
+      .png()
+      .toBuffer();
 
   it('秀米: keeps alignment and bold, uploads the inline picture, lists the mmbiz.qpic.cn, background and SVG pictures', async () => {
     const fx = await pasteFixture('xiumi');
@@ -340,7 +353,9 @@ describe('the 图文编辑器: paste from 秀米, 135编辑器 and Word', () => 
     expect(body).toContain('<h2 style="text-align:center">一、活动安排</h2>');
     expect(body).toContain('<strong>迎新晚会</strong>');
     expect(body).toMatch(/<ul><li><p>时间：9月20日 19:00<\/p><\/li><li><p>地点：大学生活动中心<strong>二楼剧场<\/strong><\/p><\/li><li><p>入场：凭学生证入场<\/p><\/li><\/ul>/);
-    expect(body).toMatch(/<table><tbody><tr><th style="text-align:center"><p>节目<\/p><\/th><th style="text-align:center"><p>表演单位<\/p><\/th><\/tr><tr><td style="text-align:center"><p>开场舞<\/p><\/td><td><p>艺术学院<\/p><\/td><\/tr>/);
+    expect(body).toMatch(
+      /<table><tbody><tr><th style="text-align:center"><p>节目<\/p><\/th><th style="text-align:center"><p>表演单位<\/p><\/th><\/tr><tr><td style="text-align:center"><p>开场舞<\/p><\/td><td><p>艺术学院<\/p><\/td><\/tr>/,
+    );
     expect(body).toContain('alt="报名二维码"');
     expect(external(requests)).toEqual([]);
     expect(problems).toEqual([]);
@@ -387,7 +402,8 @@ describe('the 图文编辑器: paste from 秀米, 135编辑器 and Word', () => 
 
   it('Word: a single copied picture comes with its file, which is uploaded', async () => {
     const { page, context, problems } = await openDesk('Word 单张图片');
-    const html = '<html xmlns:v="urn:schemas-microsoft-com:vml"><body><!--StartFragment--><p class=MsoNormal><span lang=EN-US><!--[if gte vml 1]><v:shape><v:imagedata src="file:///C:/Users/a/AppData/Local/Temp/msohtmlclip1/01/clip_image001.png"/></v:shape><![endif]--><![if !vml]><img width=160 height=120 src="file:///C:/Users/a/AppData/Local/Temp/msohtmlclip1/01/clip_image001.png" v:shapes="_x0000_i1025"><![endif]></span></p><!--EndFragment--></body></html>';
+    const html =
+      '<html xmlns:v="urn:schemas-microsoft-com:vml"><body><!--StartFragment--><p class=MsoNormal><span lang=EN-US><!--[if gte vml 1]><v:shape><v:imagedata src="file:///C:/Users/a/AppData/Local/Temp/msohtmlclip1/01/clip_image001.png"/></v:shape><![endif]--><![if !vml]><img width=160 height=120 src="file:///C:/Users/a/AppData/Local/Temp/msohtmlclip1/01/clip_image001.png" v:shapes="_x0000_i1025"><![endif]></span></p><!--EndFragment--></body></html>';
     await dispatch(page, 'paste', { html, files: [file('image.png', 'image/png', png)] });
     await uploaded(page, 1);
     expect(await pendingItems(page)).toEqual([]);

@@ -174,7 +174,15 @@ export async function expectedColumns(h: Harness, user: string): Promise<Record<
   const out: Record<string, string> = {};
   for (const d of res.body.items as Array<{ id: string; status: string; stage: string | null }>) {
     out[d.id] =
-      d.status === 'checking' || d.status === 'checks_failed' ? 'checking' : d.status === 'in_review' ? (d.stage ?? '?') : d.status === 'approved' ? 'approved' : d.status === 'returned' ? 'returned' : '?';
+      d.status === 'checking' || d.status === 'checks_failed'
+        ? 'checking'
+        : d.status === 'in_review'
+          ? (d.stage ?? '?')
+          : d.status === 'approved'
+            ? 'approved'
+            : d.status === 'returned'
+              ? 'returned'
+              : '?';
   }
   return out;
 }

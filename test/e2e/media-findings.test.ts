@@ -103,7 +103,16 @@ it('a reviewer removes a photo’s GPS metadata from the review page (confirmati
   await button.click();
   await page.getByText('已去除图片元数据').waitFor();
   expect(asked).toContain('去除这张图片的元数据');
-  const after = await waitForDraft(h.ctx, 'r1', id, (d) => d.status === 'in_review' && !(d.findings as Array<{ ruleId: string }>).some((f) => f.ruleId.startsWith('media:exif-')) && (d.checkRuns as Array<{ status: string }>).every((r) => r.status === 'done'), 60_000);
+  const after = await waitForDraft(
+    h.ctx,
+    'r1',
+    id,
+    (d) =>
+      d.status === 'in_review' &&
+      !(d.findings as Array<{ ruleId: string }>).some((f) => f.ruleId.startsWith('media:exif-')) &&
+      (d.checkRuns as Array<{ status: string }>).every((r) => r.status === 'done'),
+    60_000,
+  );
   expect(after.stage).toBe('first');
   await page.reload();
   await page.locator('[data-testid="draft-body"]').waitFor();
@@ -147,7 +156,9 @@ it('a video’s keyframe strip shows its frames; a finding in a frame is marked 
   await page.getByText('已在 0:05 处添加批注').waitFor();
   await page.getByText('[视频 0:05]').first().waitFor();
   const marks = await h.ctx.api('r1').get(`/api/drafts/${id}/marks`);
-  expect(marks.body.items).toEqual([expect.objectContaining({ kind: 'comment', original: '[视频 0:05]', note: '此画面含个人微信号，建议剪掉', source: expect.objectContaining({ field: 'media', media: hash, timeMs: 5000 }) })]);
+  expect(marks.body.items).toEqual([
+    expect.objectContaining({ kind: 'comment', original: '[视频 0:05]', note: '此画面含个人微信号，建议剪掉', source: expect.objectContaining({ field: 'media', media: hash, timeMs: 5000 }) }),
+  ]);
   await h.shot(page, 'review-video-keyframes-1440');
   await page.setViewportSize({ width: 390, height: 844 });
   await h.shot(page, 'review-video-keyframes-390');
@@ -155,7 +166,8 @@ it('a video’s keyframe strip shows its frames; a finding in a frame is marked 
 }, 150_000);
 
 it('图库: an admin adds a forbidden picture; a resized copy in a draft is blocked; the admin removes it again (with confirmation)', async () => {
-  const original = (await renderPoster({ width: 1200, height: 800, lines: [{ text: '商业图库摄影作品', size: 80, color: '#234' }], qr: 'https://example.com/stock', qrSize: 300, format: 'jpeg' })).bytes;
+  const original = (await renderPoster({ width: 1200, height: 800, lines: [{ text: '商业图库摄影作品', size: 80, color: '#234' }], qr: 'https://example.com/stock', qrSize: 300, format: 'jpeg' }))
+    .bytes;
   const opened = await h.open('admin', '/admin/gallery');
   const page = opened.page;
   await page.getByText('图库为空').waitFor();

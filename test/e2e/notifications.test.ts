@@ -60,7 +60,15 @@ describe('notifications in Chromium', () => {
     const link = (inbox.body.items as Array<{ draftId: string; payload: { link: string } }>).find((i) => i.draftId === linked.id)!.payload.link;
     expect(link).toBe(`/#/drafts/${linked.id}`);
 
-    const context = await h.browser.newContext({ baseURL: h.url, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const context = await h.browser.newContext({
+      baseURL: h.url,
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
@@ -128,8 +136,11 @@ describe('notifications in Chromium', () => {
     await admin.page.waitForSelector('[data-testid="channels-table"] >> text=校 OA 系统');
     // A failed delivery as the worker leaves it after its last attempt (no worker runs in this harness).
     const draft = await draftIn(h.ctx, 'first');
-    await h.ctx.superuser(`UPDATE notification_deliveries d SET status = 'failed', attempts = 6, last_error = 'fetch failed: connect ECONNREFUSED 127.0.0.1:9'
-      FROM notifications n WHERE n.id = d.notification_id AND n.draft_id = $1 AND d.kind = 'webhook'`, [draft.id]);
+    await h.ctx.superuser(
+      `UPDATE notification_deliveries d SET status = 'failed', attempts = 6, last_error = 'fetch failed: connect ECONNREFUSED 127.0.0.1:9'
+      FROM notifications n WHERE n.id = d.notification_id AND n.draft_id = $1 AND d.kind = 'webhook'`,
+      [draft.id],
+    );
     await admin.page.selectOption('[data-testid="delivery-status"]', 'failed');
     const row = admin.page.locator('[data-testid="deliveries-table"] tr[data-status="failed"]').first();
     await row.waitFor();

@@ -34,9 +34,15 @@ beforeAll(async () => {
   const months = ['2026-01-12T02:00:00Z', '2026-03-09T02:00:00Z', '2026-05-11T02:00:00Z'];
   for (const [i, at] of months.entries()) {
     const title = `计算机学院第${i + 1}期新闻：学术报告会顺利举办`;
-    const res = await h.ctx.api('editor').post('/api/drafts', { platformId: h.ctx.people.platformId, title, body: `${title}。11月20日下午，学院在学术报告厅举办秋季学术报告会，师生百余人参加。`, format: 'markdown' });
+    const res = await h.ctx
+      .api('editor')
+      .post('/api/drafts', { platformId: h.ctx.people.platformId, title, body: `${title}。11月20日下午，学院在学术报告厅举办秋季学术报告会，师生百余人参加。`, format: 'markdown' });
     await waitForDraft(h.ctx, 'r1', res.body.id, (d) => d.status === 'in_review');
-    for (const [user, stage] of [['r1', 'first'], ['r2', 'second'], ['r3', 'final']] as const) {
+    for (const [user, stage] of [
+      ['r1', 'first'],
+      ['r2', 'second'],
+      ['r3', 'final'],
+    ] as const) {
       const d = await h.ctx.api(user).get(`/api/drafts/${res.body.id}`);
       await h.ctx.api(user).post(`/api/drafts/${res.body.id}/decisions`, { stage, action: 'approve', comment: '同意发布', version: d.body.version });
     }
@@ -47,8 +53,17 @@ beforeAll(async () => {
   }
   await h.ctx.superuser(`UPDATE platforms SET registered_at = '2025-09-01T00:00:00+08'`);
   const pending = await h.ctx.api('editor').post('/api/registry/applications', {
-    name: '计算机学院青年志愿者协会', kind: 'douyin', level: 'student_org', unitId: h.ctx.people.unitId, accountName: '计院青协', accountId: 'dy_cs_volunteer',
-    responsibleId: h.ctx.people.ids.r3, admins: [{ userId: h.ctx.people.ids.r1, phone: '13800138000' }], correspondents: [{ name: '学生记者甲' }], positioning: '志愿服务活动报道', openedOn: '2025-10-01',
+    name: '计算机学院青年志愿者协会',
+    kind: 'douyin',
+    level: 'student_org',
+    unitId: h.ctx.people.unitId,
+    accountName: '计院青协',
+    accountId: 'dy_cs_volunteer',
+    responsibleId: h.ctx.people.ids.r3,
+    admins: [{ userId: h.ctx.people.ids.r1, phone: '13800138000' }],
+    correspondents: [{ name: '学生记者甲' }],
+    positioning: '志愿服务活动报道',
+    openedOn: '2025-10-01',
   });
   expect(pending.status).toBe(201);
   pendingId = pending.body.id;

@@ -111,7 +111,9 @@ describe('live review board in Chromium', () => {
   });
 
   it('two reviewers approving the same stage at the same moment: one decision, the other is told who decided', async () => {
-    const submitted = await h.ctx.api('editor').post('/api/drafts', { platformId: h.ctx.people.platformId, title: '图书馆延长开放时间的通知', body: '自12月1日起，图书馆开放时间延长至晚上十一点。', format: 'markdown' });
+    const submitted = await h.ctx
+      .api('editor')
+      .post('/api/drafts', { platformId: h.ctx.people.platformId, title: '图书馆延长开放时间的通知', body: '自12月1日起，图书馆开放时间延长至晚上十一点。', format: 'markdown' });
     expect(submitted.status).toBe(201);
     const id = submitted.body.id as string;
     const other = await h.open('multi', `/board`);

@@ -54,7 +54,10 @@ async function selectText(page: Page, container: string, text: string): Promise<
 
 /** Waits until exactly `n` elements match (the page has a CSP without 'unsafe-eval': no string predicates). */
 async function waitForCount(page: Page, selector: string, n: number): Promise<void> {
-  await page.locator(selector).nth(n - 1).waitFor({ state: 'attached' });
+  await page
+    .locator(selector)
+    .nth(n - 1)
+    .waitFor({ state: 'attached' });
   await page.locator(selector).nth(n).waitFor({ state: 'detached' });
 }
 
@@ -262,7 +265,9 @@ describe('系统管理 (admin pages)', () => {
     await page.fill('input[name="password"]', 'Fl-Review-2026!');
     await page.click('form[aria-label="新建用户"] button[type="submit"]');
     await page.waitForSelector('[data-testid="users-table"] tr[data-user="fl-reviewer"]');
-    const created = ((await h.ctx.api('admin').get('/api/admin/users')).body.items as Array<{ username: string; roles: string[]; staffId: string; isStaff: boolean }>).find((u) => u.username === 'fl-reviewer');
+    const created = ((await h.ctx.api('admin').get('/api/admin/users')).body.items as Array<{ username: string; roles: string[]; staffId: string; isStaff: boolean }>).find(
+      (u) => u.username === 'fl-reviewer',
+    );
     expect(created).toMatchObject({ roles: ['reviewer1'], staffId: 'T2026FL01', isStaff: true });
     await h.shot(page, 'admin-users');
     // The refused duplicate unit (409) and weak password (400) are expected console errors.

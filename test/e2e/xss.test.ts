@@ -238,7 +238,10 @@ async function texts(page: Page, selector: string): Promise<string> {
 const ALL = PAYLOADS.map((p) => p.text);
 const SHORT = ALL.filter((t) => t.length <= 100);
 const names = pack(SHORT, 100);
-const staffIds = pack(ALL.filter((t) => t.length <= 32), 32);
+const staffIds = pack(
+  ALL.filter((t) => t.length <= 32),
+  32,
+);
 const titles = pack(ALL, 500);
 const comments = pack(ALL, 5_000);
 const markNotes = pack(ALL, 2_000);
@@ -321,9 +324,15 @@ async function buildScenario(): Promise<Scenario> {
   const { platformId } = accounts;
   const origin = {
     kind: 'repost' as const,
-    sourceName: pack(ALL.filter((t) => t.length <= 200), 200)[0]!,
+    sourceName: pack(
+      ALL.filter((t) => t.length <= 200),
+      200,
+    )[0]!,
     sourceUrl: pack(ALL, 2_000)[0]!,
-    originalAuthor: pack(ALL.filter((t) => t.length <= 200), 200)[1]!,
+    originalAuthor: pack(
+      ALL.filter((t) => t.length <= 200),
+      200,
+    )[1]!,
     originalTitle: titles[titles.length - 1]!,
   };
   // Every payload is a declared asset name with a licence note; the copyright check names each asset in a finding
@@ -390,7 +399,11 @@ async function buildScenario(): Promise<Scenario> {
     await ok(h.ctx.api('xr1').post(`/api/drafts/${hId}/decisions`, { stage: 'first', action: 'return', comment, version: d.version }));
     await resubmit(statements[(i + 1) % statements.length]!);
   }
-  for (const [user, stage] of [['xr1', 'first'], ['xr2', 'second'], ['xr3', 'final']] as const) {
+  for (const [user, stage] of [
+    ['xr1', 'first'],
+    ['xr2', 'second'],
+    ['xr3', 'final'],
+  ] as const) {
     d = await detail(user, hId);
     await ok(h.ctx.api(user).post(`/api/drafts/${hId}/decisions`, { stage, action: 'approve', comment: decisionComments[0]!, version: d.version }));
   }
@@ -402,7 +415,12 @@ async function buildScenario(): Promise<Scenario> {
   d = await detail('xr1', tId);
   if (d.status === 'in_review') await ok(h.ctx.api('xr1').post(`/api/drafts/${tId}/decisions`, { stage: 'first', action: 'return', comment: decisionComments[0]!, version: d.version }));
   d = await detail('xeditor', tId);
-  await ok(h.ctx.api('xeditor').post(`/api/drafts/${tId}/revisions`, { version: d.version, title: titles[2]!, body: [...ALL.slice(12), ...ALL.slice(0, 12)].join('\n\n'), format: 'text', note: markNotes[0]! }), 201);
+  await ok(
+    h.ctx
+      .api('xeditor')
+      .post(`/api/drafts/${tId}/revisions`, { version: d.version, title: titles[2]!, body: [...ALL.slice(12), ...ALL.slice(0, 12)].join('\n\n'), format: 'text', note: markNotes[0]! }),
+    201,
+  );
   await settled([tId]);
   carriers.push({ id: tId, title: titles[2]! });
 
@@ -473,7 +491,9 @@ describe('stored XSS: at least 100 payloads through every field, rendered where 
       expect(body).not.toContain('xss(0)');
       // Only absolute http(s) links survive (a payload's plain http link to the exfiltration host is a link, inert
       // unless a person follows it), each opening in a new tab without opener or referrer.
-      const links = (await page.evaluate(`[...document.querySelectorAll('[data-testid="draft-body"] a')].map((a) => [a.getAttribute('href'), a.getAttribute('rel'), a.getAttribute('target')])`)) as string[][];
+      const links = (await page.evaluate(
+        `[...document.querySelectorAll('[data-testid="draft-body"] a')].map((a) => [a.getAttribute('href'), a.getAttribute('rel'), a.getAttribute('target')])`,
+      )) as string[][];
       expect(links).toContainEqual(['https://www.example.edu.cn/news', 'noopener noreferrer nofollow', '_blank']);
       for (const [href, rel, target] of links) expect([/^https?:\/\//.test(href!), rel, target]).toEqual([true, 'noopener noreferrer nofollow', '_blank']);
       const origin = await text(page, '.card.origin');
@@ -693,11 +713,15 @@ describe('stored XSS: at least 100 payloads through every field, rendered where 
   it('the CSP forbids inline script, handlers, plugins and framing, and keeps plain-http deployments working', async () => {
     const res = await fetch(`${h.url}/`);
     const csp = (res.headers.get('content-security-policy') ?? '').split(';').map((d) => d.trim());
-    expect(csp).toEqual(expect.arrayContaining(["default-src 'self'", "script-src 'self'", "script-src-attr 'none'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'"]));
+    expect(csp).toEqual(
+      expect.arrayContaining(["default-src 'self'", "script-src 'self'", "script-src-attr 'none'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'"]),
+    );
     // Served over http (not loopback), upgrade-insecure-requests would send the bundle requests to https.
     expect(csp).not.toContain('upgrade-insecure-requests');
     const sheet = await (await fetch(`${h.url}/api/drafts/${s.h}/review-sheet`, { headers: { authorization: `Bearer ${h.ctx.people.tokens.auditor}` } })).text();
-    expect(sheet).toMatch(/^<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;sha256-[A-Za-z0-9+/=]+&#39;; base-uri &#39;none&#39;; form-action &#39;none&#39;">/);
+    expect(sheet).toMatch(
+      /^<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;sha256-[A-Za-z0-9+/=]+&#39;; base-uri &#39;none&#39;; form-action &#39;none&#39;">/,
+    );
   });
 
   it('controls: the hook sees script that runs, CSP violations, dialogs and requests in an app page', async () => {
@@ -725,7 +749,9 @@ describe('stored XSS: at least 100 payloads through every field, rendered where 
       // The 审稿单's own policy: not even a same-origin image (which the app's header would allow) loads there.
       w.where = 'control sheet';
       await page.goto(`${h.url}/api/drafts/${s.h}/review-sheet`);
-      await page.evaluate(`(() => { const i = document.createElement('img'); i.src = '/favicon.ico'; document.body.appendChild(i); const s = document.createElement('script'); s.src = '/assets/x.js'; document.body.appendChild(s); })()`);
+      await page.evaluate(
+        `(() => { const i = document.createElement('img'); i.src = '/favicon.ico'; document.body.appendChild(i); const s = document.createElement('script'); s.src = '/assets/x.js'; document.body.appendChild(s); })()`,
+      );
       await page.waitForTimeout(300);
       expect(w.of('csp').some((x) => x.startsWith('img-src') && x.includes('/favicon.ico'))).toBe(true);
       expect(w.of('csp').some((x) => x.startsWith('script-src') && x.includes('/assets/x.js'))).toBe(true);

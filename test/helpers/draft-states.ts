@@ -7,19 +7,7 @@ import { draftBody, sharedEngine, type TestContext } from './test-context';
  * Drafts in a given workflow state, built through the real API and the real checks (run inline instead of by a
  * worker, so a test does not wait on the queue). Every step is a request a person could make.
  */
-export type DraftState =
-  | 'checking'
-  | 'checks_failed'
-  | 'first'
-  | 'second'
-  | 'final'
-  | 'propaganda'
-  | 'approved'
-  | 'released'
-  | 'returned'
-  | 'blocked_review'
-  | 'rejected'
-  | 'withdrawn';
+export type DraftState = 'checking' | 'checks_failed' | 'first' | 'second' | 'final' | 'propaganda' | 'approved' | 'released' | 'returned' | 'blocked_review' | 'rejected' | 'withdrawn';
 
 export interface DraftFixture {
   id: string;
@@ -78,10 +66,12 @@ export async function draftIn(ctx: TestContext, state: DraftState, options: Stat
   const platformId = author === 'foreign' ? ctx.people.otherPlatformId : ctx.people.platformId;
   const blocked = state === 'blocked_review';
   const body = blocked ? '有人在校内组织赌博活动，请同学们注意。' : undefined;
-  const submitted = await ctx.api(author).post(
-    '/api/drafts',
-    draftBody(ctx, { platformId, major: options.major ?? state === 'propaganda', ...(options.title ? { title: options.title } : {}), ...(body ? { body } : {}), ...options.extra }),
-  );
+  const submitted = await ctx
+    .api(author)
+    .post(
+      '/api/drafts',
+      draftBody(ctx, { platformId, major: options.major ?? state === 'propaganda', ...(options.title ? { title: options.title } : {}), ...(body ? { body } : {}), ...options.extra }),
+    );
   await expectOk(submitted, `submit as ${author}`);
   const id = submitted.body.id as string;
   const fixture: DraftFixture = { id, unitId: author === 'foreign' ? ctx.people.otherUnitId : ctx.people.unitId, author };
@@ -90,7 +80,10 @@ export async function draftIn(ctx: TestContext, state: DraftState, options: Stat
     // What the worker does with a check that keeps throwing: retry until the attempts are used up, then give up.
     const job = { revisionId: (await currentRevision(ctx, id)).revisionId, checkId: 'sensitive' };
     for (;;) {
-      const error = await runCheck(ctx.runtime.deps, THROWING, job).then(() => null, (e: unknown) => e);
+      const error = await runCheck(ctx.runtime.deps, THROWING, job).then(
+        () => null,
+        (e: unknown) => e,
+      );
       if (!(error instanceof CheckAttemptError)) throw new Error(`a throwing check did not fail its attempt: ${String(error)}`);
       if (error.attempts >= ctx.runtime.deps.checkMaxAttempts) break;
     }

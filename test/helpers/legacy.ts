@@ -59,7 +59,25 @@ export async function seedLegacyDraft(ctx: TestContext, input: { title: string; 
      )
      INSERT INTO audit_events (chain, seq, draft_id, revision_id, actor_id, actor_name, type, outcome, data, created_at, prev_hash, hash)
      SELECT $13, 1, r.draft_id, r.id, $6, $14, 'draft.submitted', 'success', $15::jsonb, $8, $16, $17 FROM r`,
-    [draftId, number, input.title, ctx.people.platformId, ctx.people.unitId, authorId, revisionId, createdAt, input.body, input.format, hash, checks, event.chain, actorName, JSON.stringify(event.data), GENESIS_HASH, eventHash],
+    [
+      draftId,
+      number,
+      input.title,
+      ctx.people.platformId,
+      ctx.people.unitId,
+      authorId,
+      revisionId,
+      createdAt,
+      input.body,
+      input.format,
+      hash,
+      checks,
+      event.chain,
+      actorName,
+      JSON.stringify(event.data),
+      GENESIS_HASH,
+      eventHash,
+    ],
   );
   return { draftId, revisionId, number, hash, content, createdAt };
 }

@@ -31,7 +31,13 @@ export async function startMailSink(options: { starttls?: boolean } = {}): Promi
           delivery: header('X-Sanshen-Delivery'),
           event: header('X-Sanshen-Event'),
           raw,
-          text: decodeBody(raw.split(/\r?\n\r?\n/).slice(1).join('\n\n'), header('Content-Transfer-Encoding').toLowerCase()),
+          text: decodeBody(
+            raw
+              .split(/\r?\n\r?\n/)
+              .slice(1)
+              .join('\n\n'),
+            header('Content-Transfer-Encoding').toLowerCase(),
+          ),
           secure: session.secure,
         });
         callback();
@@ -55,7 +61,12 @@ function decodeBody(body: string, encoding: string): string {
 /** RFC 2047 encoded-words (nodemailer encodes non-ASCII subjects as =?UTF-8?B?…?= or =?UTF-8?Q?…?=). */
 function decodeHeader(value: string): string {
   return value.replace(/=\?UTF-8\?([BQ])\?([^?]*)\?=\s*/gi, (_m, enc: string, text: string) =>
-    enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
+    enc.toUpperCase() === 'B'
+      ? Buffer.from(text, 'base64').toString('utf8')
+      : Buffer.from(
+          text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+          'latin1',
+        ).toString('utf8'),
   );
 }
 

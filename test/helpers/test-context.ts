@@ -129,7 +129,11 @@ export async function createTestContext(options: { worker?: boolean; accounts?: 
       const auth = `Bearer ${tokens[user] ?? 'none'}`;
       return {
         get: (path) => request(app).get(path).set('Authorization', auth),
-        post: (path, body) => request(app).post(path).set('Authorization', auth).send(body ?? {}),
+        post: (path, body) =>
+          request(app)
+            .post(path)
+            .set('Authorization', auth)
+            .send(body ?? {}),
       };
     },
     async startWorker(runner) {

@@ -69,8 +69,16 @@ beforeAll(async () => {
   real.rescan = rescan.body.rescanId;
   // 备案 filings are fuzzed on an application of their own (the platforms drafts go to stay registered).
   const application = await ctx.api('prop').post('/api/registry/applications', {
-    name: '模糊测试账号', kind: 'wechat', level: 'unit', unitId: ctx.people.unitId, accountName: '模糊', accountId: 'gh_fuzz', responsibleId: ctx.people.ids.r1,
-    admins: [{ userId: ctx.people.ids.r1, phone: '13800138000' }], positioning: '测试', openedOn: '2024-09-01',
+    name: '模糊测试账号',
+    kind: 'wechat',
+    level: 'unit',
+    unitId: ctx.people.unitId,
+    accountName: '模糊',
+    accountId: 'gh_fuzz',
+    responsibleId: ctx.people.ids.r1,
+    admins: [{ userId: ctx.people.ids.r1, phone: '13800138000' }],
+    positioning: '测试',
+    openedOn: '2024-09-01',
   });
   if (application.status !== 201) throw new Error(`apply: ${application.status} ${JSON.stringify(application.body)}`);
   real.platform = application.body.id;
@@ -95,7 +103,7 @@ const HOSTILE_STRINGS = [
   '法\u200b轮\u200d功',
   '\u202e功轮法',
   '<script>alert(1)</script>',
-  '=cmd|\' /C calc\'!A0',
+  "=cmd|' /C calc'!A0",
   '../../etc/passwd',
   '%00',
   '\r\n{"level":60,"msg":"forged"}',
@@ -177,23 +185,30 @@ function fromSchema(raw: Json, name = '', depth = 0): fc.Arbitrary<unknown> {
 
 /** Bends an object: privileged or prototype keys, a dropped field, a wrong-typed field. */
 const bent = (value: fc.Arbitrary<unknown>) =>
-  fc.tuple(value, fc.constantFrom('none', 'privileged', 'proto', 'drop', 'retype'), fc.constantFrom(...PRIVILEGED_KEYS), fc.constantFrom(...PROTO_KEYS), junk, fc.nat()).map(([v, how, key, proto, j, n]) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return JSON.stringify(v) ?? 'null';
-    const entries = Object.entries(v);
-    if (how === 'privileged') entries.push([key, j]);
-    if (how === 'drop' && entries.length > 0) entries.splice(n % entries.length, 1);
-    if (how === 'retype' && entries.length > 0) entries[n % entries.length]![1] = j;
-    // Written by hand: JSON.stringify would drop a `__proto__` key and cannot repeat one.
-    const body = entries.map(([k, x]) => `${JSON.stringify(k)}:${JSON.stringify(x) ?? 'null'}`);
-    if (how === 'proto') body.push(`${JSON.stringify(proto)}:{"isAdmin":true,"roles":["admin"]}`);
-    return `{${body.join(',')}}`;
-  });
+  fc
+    .tuple(value, fc.constantFrom('none', 'privileged', 'proto', 'drop', 'retype'), fc.constantFrom(...PRIVILEGED_KEYS), fc.constantFrom(...PROTO_KEYS), junk, fc.nat())
+    .map(([v, how, key, proto, j, n]) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return JSON.stringify(v) ?? 'null';
+      const entries = Object.entries(v);
+      if (how === 'privileged') entries.push([key, j]);
+      if (how === 'drop' && entries.length > 0) entries.splice(n % entries.length, 1);
+      if (how === 'retype' && entries.length > 0) entries[n % entries.length]![1] = j;
+      // Written by hand: JSON.stringify would drop a `__proto__` key and cannot repeat one.
+      const body = entries.map(([k, x]) => `${JSON.stringify(k)}:${JSON.stringify(x) ?? 'null'}`);
+      if (how === 'proto') body.push(`${JSON.stringify(proto)}:{"isAdmin":true,"roles":["admin"]}`);
+      return `{${body.join(',')}}`;
+    });
 
 const RAW_BODIES = ['{"title": ', '[]', 'null', '"text"', '1e999', '{"a":1,"a":2}', `{${'"a":{'.repeat(2_000)}1${'}'.repeat(2_000)}}`, '\ufeff{}', '{"title":"\\ud800"}'];
 
 function bodyArb(op: Operation): fc.Arbitrary<FuzzRequest['body']> {
   const raw = fc.constantFrom(...RAW_BODIES).map((r) => ({ raw: r }));
-  if (!op.body) return fc.oneof(fc.constant(undefined), raw, junk.map((j) => ({ json: j })));
+  if (!op.body)
+    return fc.oneof(
+      fc.constant(undefined),
+      raw,
+      junk.map((j) => ({ json: j })),
+    );
   return fc.oneof({ weight: 6, arbitrary: bent(fromSchema(op.body)).map((r) => ({ raw: r })) }, { weight: 1, arbitrary: raw }, { weight: 1, arbitrary: junk.map((j) => ({ json: j })) });
 }
 
@@ -204,11 +219,15 @@ const RAW_SEGMENTS = ['%', '%E0%A4%A', '%ZZ', '%00', '..', '%2e%2e', '%2F', 'nul
 
 function segmentArb(name: string, op: Operation): fc.Arbitrary<string> {
   const known =
-    name === 'id' && op.path.startsWith('/api/admin/rescans') ? real.rescan
-    : name === 'id' && op.path.startsWith('/api/admin/users') ? real.user
-    : name === 'id' && op.path.startsWith('/api/registry/platforms') ? real.platform
-    : name === 'id' && op.path.startsWith('/api/registry/filings') ? real.filing
-    : real[name];
+    name === 'id' && op.path.startsWith('/api/admin/rescans')
+      ? real.rescan
+      : name === 'id' && op.path.startsWith('/api/admin/users')
+        ? real.user
+        : name === 'id' && op.path.startsWith('/api/registry/platforms')
+          ? real.platform
+          : name === 'id' && op.path.startsWith('/api/registry/filings')
+            ? real.filing
+            : real[name];
   const fuzz = fc.oneof(fc.uuid(), fc.string({ maxLength: 30 }).map(encode), fc.constantFrom(...RAW_SEGMENTS));
   if (name === 'category') return fc.oneof(fc.constantFrom('whitelist', 'sensitive.politics', 'proofreading.pairs', 'cooccurrence'), fuzz);
   return known ? fc.oneof({ weight: 3, arbitrary: fc.constant(known) }, { weight: 2, arbitrary: fuzz }) : fuzz;
@@ -217,16 +236,29 @@ function segmentArb(name: string, op: Operation): fc.Arbitrary<string> {
 function queryArb(op: Operation): fc.Arbitrary<string> {
   const declared = op.parameters.filter((p) => p.in === 'query');
   const pair = (name: string, value: fc.Arbitrary<unknown>) =>
-    fc.tuple(value, fc.boolean()).map(([v, raw]) => `${name}=${raw && typeof v === 'string' ? v.replace(/[&#\s]/g, '') : encode(typeof v === 'string' ? v : JSON.stringify(v) ?? '')}`);
+    fc.tuple(value, fc.boolean()).map(([v, raw]) => `${name}=${raw && typeof v === 'string' ? v.replace(/[&#\s]/g, '') : encode(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))}`);
   const parts = declared.map((p) => fc.option(pair(p.name, fromSchema(p.schema, p.name)), { nil: undefined }));
-  const extra = fc.option(fc.oneof(pair('status', junk), pair('__proto__', junk), pair(declared[0]?.name ?? 'x', junk), fc.constantFrom('%', 'a=%E0%A4%A', 'text=%ED%A0%80', 'text=%00', '&&&', '=', 'page[]=1', 'page=1&page=2')), { nil: undefined });
+  const extra = fc.option(
+    fc.oneof(
+      pair('status', junk),
+      pair('__proto__', junk),
+      pair(declared[0]?.name ?? 'x', junk),
+      fc.constantFrom('%', 'a=%E0%A4%A', 'text=%ED%A0%80', 'text=%00', '&&&', '=', 'page[]=1', 'page=1&page=2'),
+    ),
+    { nil: undefined },
+  );
   return fc.tuple(fc.tuple(...parts), extra).map(([ps, x]) => [...ps, x].filter((p): p is string => p !== undefined).join('&'));
 }
 
 function requestArb(op: Operation): fc.Arbitrary<FuzzRequest> {
   const names = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
   return fc
-    .tuple(fc.tuple(...names.map((n) => segmentArb(n, op))), queryArb(op), bodyArb(op), fc.constantFrom('application/json', 'application/json', 'application/json; charset=latin1', 'text/plain', 'application/x-www-form-urlencoded'))
+    .tuple(
+      fc.tuple(...names.map((n) => segmentArb(n, op))),
+      queryArb(op),
+      bodyArb(op),
+      fc.constantFrom('application/json', 'application/json', 'application/json; charset=latin1', 'text/plain', 'application/x-www-form-urlencoded'),
+    )
     .map(([segments, query, body, contentType]) => ({
       op,
       path: names.reduce((p, n, i) => p.replace(`{${n}}`, segments[i]!), op.path),
@@ -370,7 +402,9 @@ describe('submissions', () => {
         const res = await ctx.api('editor').post('/api/drafts', body);
         if (res.status === 201) {
           expect(isValidSubmission(body, platforms)).toBe(true);
-          const stored = await ctx.runtime.deps.db.execute<{ title: string; body: string }>(sql`SELECT r.title, r.body FROM drafts d JOIN revisions r ON r.id = d.current_revision_id WHERE d.id = ${res.body.id}`);
+          const stored = await ctx.runtime.deps.db.execute<{ title: string; body: string }>(
+            sql`SELECT r.title, r.body FROM drafts d JOIN revisions r ON r.id = d.current_revision_id WHERE d.id = ${res.body.id}`,
+          );
           // Issue 9: what is stored is the canonical form of what was sent (markdown/HTML parsed once, at submission).
           const sent = body as { title: string; body: string; format?: string };
           expect(stored.rows[0]).toEqual({ title: sent.title.replace(BIDI_CONTROLS, ''), body: canonicalise(sent.body, sent.format ?? 'markdown').body });

@@ -10,7 +10,11 @@ afterAll(async () => {
 });
 
 const post = (body: string | object, type = 'application/json') =>
-  request(ctx.app).post('/api/drafts').set('Authorization', `Bearer ${ctx.people.tokens.editor}`).set('Content-Type', type).send(typeof body === 'string' ? body : JSON.stringify(body));
+  request(ctx.app)
+    .post('/api/drafts')
+    .set('Authorization', `Bearer ${ctx.people.tokens.editor}`)
+    .set('Content-Type', type)
+    .send(typeof body === 'string' ? body : JSON.stringify(body));
 
 async function draftCount(): Promise<number> {
   const rows = await ctx.superuser<{ n: number }>('SELECT count(*)::int AS n FROM drafts');
@@ -21,7 +25,18 @@ describe('bad input gets a clear JSON error and changes nothing', () => {
   it.each<[string, () => request.Test, number, string]>([
     ['invalid JSON', () => post('{"title": '), 400, 'invalid_json'],
     ['a 10 MB body', () => post({ ...draftBody(ctx), body: '字'.repeat(3_500_000) }), 413, 'payload_too_large'],
-    ['invalid UTF-8', () => request(ctx.app).post('/api/drafts').set('Authorization', `Bearer ${ctx.people.tokens.editor}`).set('Content-Type', 'application/json').serialize(((b: Buffer) => b) as never).send(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]) as never), 400, 'invalid_utf8'],
+    [
+      'invalid UTF-8',
+      () =>
+        request(ctx.app)
+          .post('/api/drafts')
+          .set('Authorization', `Bearer ${ctx.people.tokens.editor}`)
+          .set('Content-Type', 'application/json')
+          .serialize(((b: Buffer) => b) as never)
+          .send(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]) as never),
+      400,
+      'invalid_utf8',
+    ],
     ['a lone surrogate', () => post(`{"platformId":"${ctx.people.platformId}","title":"\\ud800标题","body":"正文"}`), 400, 'validation_failed'],
     ['a NUL character', () => post({ ...draftBody(ctx), body: '正文\u0000' }), 400, 'validation_failed'],
     ['a privileged status field', () => post({ ...draftBody(ctx), status: 'approved' }), 400, 'validation_failed'],
@@ -31,7 +46,7 @@ describe('bad input gets a clear JSON error and changes nothing', () => {
     ['deeply nested JSON', () => post(`{"platformId":"${ctx.people.platformId}","title":"t","body":"b","origin":${'['.repeat(5000)}${']'.repeat(5000)}}`), 400, 'validation_failed'],
     ['a missing title', () => post({ platformId: ctx.people.platformId, body: '正文' }), 400, 'validation_failed'],
     ['an unknown platform', () => post({ ...draftBody(ctx), platformId: '00000000-0000-4000-8000-000000000000' }), 400, 'validation_failed'],
-    ['another unit\'s platform', () => post({ ...draftBody(ctx), platformId: ctx.people.otherPlatformId }), 403, 'platform_not_allowed'],
+    ["another unit's platform", () => post({ ...draftBody(ctx), platformId: ctx.people.otherPlatformId }), 403, 'platform_not_allowed'],
     ['an unauthenticated request', () => request(ctx.app).post('/api/drafts').send(draftBody(ctx)), 401, 'unauthenticated'],
     ['a bad Idempotency-Key', () => post(draftBody(ctx)).set('Idempotency-Key', 'k'.repeat(201)), 400, 'validation_failed'],
   ])('%s', async (_name, send, status, code) => {
@@ -63,7 +78,19 @@ describe('bad input gets a clear JSON error and changes nothing', () => {
     const res = await request(ctx.app).get('/api/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
-    for (const path of ['/api/auth/login', '/api/drafts', '/api/drafts/{id}', '/api/drafts/{id}/decisions', '/api/drafts/{id}/release', '/api/drafts/{id}/trail', '/api/drafts/{id}/trail/verify', '/api/drafts/{id}/review-sheet', '/api/drafts/{id}/corrections', '/api/drafts/{id}/findings/{fid}/waive', '/api/admin/users']) {
+    for (const path of [
+      '/api/auth/login',
+      '/api/drafts',
+      '/api/drafts/{id}',
+      '/api/drafts/{id}/decisions',
+      '/api/drafts/{id}/release',
+      '/api/drafts/{id}/trail',
+      '/api/drafts/{id}/trail/verify',
+      '/api/drafts/{id}/review-sheet',
+      '/api/drafts/{id}/corrections',
+      '/api/drafts/{id}/findings/{fid}/waive',
+      '/api/admin/users',
+    ]) {
       expect(Object.keys(res.body.paths)).toContain(path);
     }
     expect((await request(ctx.app).get('/api/docs/')).status).toBe(200);

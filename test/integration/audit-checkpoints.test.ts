@@ -30,14 +30,28 @@ async function submit(title: string): Promise<string> {
 /** Rewrites the last event of a draft's chain consistently (hash recomputed), as an attacker with the algorithm would. */
 async function forgeLast(id: string, name: string): Promise<void> {
   const [last] = await ctx.superuser<Record<string, any>>('SELECT * FROM audit_events WHERE draft_id = $1 ORDER BY seq DESC LIMIT 1', [id]);
-  const forged = { chain: last!.chain, seq: last!.seq, draftId: last!.draft_id, revisionId: last!.revision_id, actorId: last!.actor_id, actorName: name, type: last!.type, outcome: last!.outcome, data: last!.data, createdAt: last!.created_at };
+  const forged = {
+    chain: last!.chain,
+    seq: last!.seq,
+    draftId: last!.draft_id,
+    revisionId: last!.revision_id,
+    actorId: last!.actor_id,
+    actorName: name,
+    type: last!.type,
+    outcome: last!.outcome,
+    data: last!.data,
+    createdAt: last!.created_at,
+  };
   const hash = auditEventHash(last!.prev_hash, forged);
   await ctx.superuser(`SET session_replication_role = replica; UPDATE audit_events SET actor_name = '${name}', hash = '${hash}' WHERE id = ${Number(last!.id)}`);
   // A careful attacker also fixes the head table, and marks the head as moved so the next checkpoint would sign it.
   await ctx.superuser(`UPDATE audit_chain_heads SET hash = '${hash}', checkpointed_seq = 0 WHERE chain = '${last!.chain}'`);
 }
 
-const files = () => readdirSync(store.dir).filter((n) => n.endsWith('.json')).sort();
+const files = () =>
+  readdirSync(store.dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort();
 const bytesOnDisk = () => files().reduce((n, f) => n + statSync(join(store.dir, f)).size, 0);
 
 describe('checkpoints that cost what changed', () => {

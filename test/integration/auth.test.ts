@@ -10,8 +10,7 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-const login = (username: string, password: string, ip = '10.0.0.1') =>
-  request(ctx.app).post('/api/auth/login').set('X-Forwarded-For', ip).send({ username, password });
+const login = (username: string, password: string, ip = '10.0.0.1') => request(ctx.app).post('/api/auth/login').set('X-Forwarded-For', ip).send({ username, password });
 
 describe('sessions and accounts', () => {
   it('sets an HttpOnly SameSite cookie that authenticates the browser, and logout kills it', async () => {
@@ -21,12 +20,22 @@ describe('sessions and accounts', () => {
     expect(cookie).toMatch(/sanshen_sid=/);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
-    const me = await request(ctx.app).get('/api/auth/me').set('Cookie', cookie.split(';')[0] as string);
+    const me = await request(ctx.app)
+      .get('/api/auth/me')
+      .set('Cookie', cookie.split(';')[0] as string);
     expect(me.body.username).toBe('editor');
     const second = await login('editor', PASSWORD);
     expect(second.body.token).not.toBe(res.body.token);
-    await request(ctx.app).post('/api/auth/logout').set('Cookie', cookie.split(';')[0] as string);
-    expect((await request(ctx.app).get('/api/auth/me').set('Cookie', cookie.split(';')[0] as string)).status).toBe(401);
+    await request(ctx.app)
+      .post('/api/auth/logout')
+      .set('Cookie', cookie.split(';')[0] as string);
+    expect(
+      (
+        await request(ctx.app)
+          .get('/api/auth/me')
+          .set('Cookie', cookie.split(';')[0] as string)
+      ).status,
+    ).toBe(401);
   });
 
   it('locks an account for 30 minutes after 5 failures, whatever X-Forwarded-For says, and audits it', async () => {

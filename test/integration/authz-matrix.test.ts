@@ -38,8 +38,7 @@ const UNIT_PEOPLE: Actor[] = ['editor', 'editor2', 'r1', 'r2', 'r3', 'multi', 't
 /** Who may read a draft of our unit (U) or of the other unit (O): its unit's people and the school-wide roles. */
 const readersOf = (unit: 'U' | 'O'): Actor[] => (unit === 'U' ? [...UNIT_PEOPLE, ...SCHOOL_WIDE] : ['foreign', ...SCHOOL_WIDE]);
 /** Readers get `outcome` (e.g. 409 for a move the workflow refuses to everyone); the rest are denied. */
-const readersGet = (unit: 'U' | 'O', outcome: Outcome): Expect =>
-  table((a) => (a === 'anon' ? UNAUTHENTICATED : readersOf(unit).includes(a) ? outcome : FORBIDDEN));
+const readersGet = (unit: 'U' | 'O', outcome: Outcome): Expect => table((a) => (a === 'anon' ? UNAUTHENTICATED : readersOf(unit).includes(a) ? outcome : FORBIDDEN));
 
 interface Fixture {
   draft?: DraftFixture;
@@ -67,13 +66,19 @@ interface Scenario {
   verify?: (body: any, actor: Actor, f: Fixture) => void | Promise<void>;
 }
 
-const uniquePng = () => sharp({ create: { width: 8, height: 8, channels: 3, background: { r: randomBytes(1)[0]!, g: randomBytes(1)[0]!, b: randomBytes(1)[0]! } } }).png().toBuffer();
+const uniquePng = () =>
+  sharp({ create: { width: 8, height: 8, channels: 3, background: { r: randomBytes(1)[0]!, g: randomBytes(1)[0]!, b: randomBytes(1)[0]! } } })
+    .png()
+    .toBuffer();
 
 let imageDraft: Promise<Fixture> | undefined;
 /** One draft of our unit (by `editor`) referencing an image `editor` uploaded. */
 const draftWithImage = () =>
   (imageDraft ??= (async () => {
-    const up = await request(server).post('/api/media').set('Authorization', `Bearer ${ctx.people.tokens.editor}`).attach('file', await uniquePng(), 'x.png');
+    const up = await request(server)
+      .post('/api/media')
+      .set('Authorization', `Bearer ${ctx.people.tokens.editor}`)
+      .attach('file', await uniquePng(), 'x.png');
     if (up.status !== 201) throw new Error(`upload: ${up.status} ${JSON.stringify(up.body)}`);
     const hash = up.body.hash as string;
     const res = await ctx.api('editor').post('/api/drafts', { platformId: ctx.people.platformId, title: '配图稿件', body: `![图](media:${hash})`, assets: [{ media: hash, licence: 'own_work' }] });
@@ -163,7 +168,10 @@ async function notificationChannel(): Promise<Fixture> {
 async function failedDelivery(): Promise<Fixture> {
   const { channelId } = await notificationChannel();
   const [n] = await ctx.superuser<{ id: string }>(`INSERT INTO notifications (event, payload) VALUES ('draft.approved', '{}'::jsonb) RETURNING id`);
-  const [d] = await ctx.superuser<{ id: string }>(`INSERT INTO notification_deliveries (notification_id, channel_id, kind, status, attempts, last_error) VALUES ($1, $2, 'wecom', 'failed', 6, 'HTTP 500') RETURNING id`, [n!.id, channelId]);
+  const [d] = await ctx.superuser<{ id: string }>(
+    `INSERT INTO notification_deliveries (notification_id, channel_id, kind, status, attempts, last_error) VALUES ($1, $2, 'wecom', 'failed', 6, 'HTTP 500') RETURNING id`,
+    [n!.id, channelId],
+  );
   return { deliveryId: d!.id };
 }
 
@@ -215,7 +223,9 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
     scenarios: [{ name: 'own account', send: () => ({ path: '/api/auth/me' }), expect: signedIn(), verify: (body, actor) => expect(body.username).toBe(actor) }],
   },
 
-  'POST /api/admin/units': { scenarios: [{ name: 'new unit', mutates: true, send: () => ({ path: '/api/admin/units', body: { name: `单位${unique()}`, code: `C${unique()}` } }), expect: only('admin') }] },
+  'POST /api/admin/units': {
+    scenarios: [{ name: 'new unit', mutates: true, send: () => ({ path: '/api/admin/units', body: { name: `单位${unique()}`, code: `C${unique()}` } }), expect: only('admin') }],
+  },
   'GET /api/admin/units': { scenarios: [{ name: 'reference data', send: () => ({ path: '/api/admin/units' }), expect: signedIn() }] },
   'POST /api/admin/platforms': {
     scenarios: [
@@ -240,7 +250,15 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
   },
   'GET /api/admin/users': { scenarios: [{ name: 'accounts', send: () => ({ path: '/api/admin/users' }), expect: only('admin', 'auditor') }] },
   'POST /api/admin/media-gallery': {
-    scenarios: [{ name: 'picture into the gallery', mutates: true, setup: async () => ({ media: await uploadedPicture() }), send: (f) => ({ path: '/api/admin/media-gallery', body: { media: f.media, list: 'forbidden', note: '测试' } }), expect: only('admin') }],
+    scenarios: [
+      {
+        name: 'picture into the gallery',
+        mutates: true,
+        setup: async () => ({ media: await uploadedPicture() }),
+        send: (f) => ({ path: '/api/admin/media-gallery', body: { media: f.media, list: 'forbidden', note: '测试' } }),
+        expect: only('admin'),
+      },
+    ],
   },
   'GET /api/admin/media-gallery': { scenarios: [{ name: 'gallery', send: () => ({ path: '/api/admin/media-gallery' }), expect: only('admin', 'prop') }] },
   'DELETE /api/admin/media-gallery/{id}': {
@@ -248,7 +266,14 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
       {
         name: 'out of the gallery',
         mutates: true,
-        setup: async () => ({ entryId: (await request(ctx.app).post('/api/admin/media-gallery').set('Authorization', `Bearer ${ctx.people.tokens.admin}`).send({ media: await uploadedPicture(), list: 'licensed' })).body.id }),
+        setup: async () => ({
+          entryId: (
+            await request(ctx.app)
+              .post('/api/admin/media-gallery')
+              .set('Authorization', `Bearer ${ctx.people.tokens.admin}`)
+              .send({ media: await uploadedPicture(), list: 'licensed' })
+          ).body.id,
+        }),
         send: (f) => ({ path: `/api/admin/media-gallery/${f.entryId as string}` }),
         expect: only('admin'),
       },
@@ -259,7 +284,9 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
       {
         name: 'role change',
         mutates: true,
-        setup: async () => ({ userId: (await createUser(ctx.runtime.deps.db, null, { username: `t${unique()}`, displayName: '临时', password: PASSWORD, roles: [], isStaff: false, unitId: ctx.people.unitId })).id }),
+        setup: async () => ({
+          userId: (await createUser(ctx.runtime.deps.db, null, { username: `t${unique()}`, displayName: '临时', password: PASSWORD, roles: [], isStaff: false, unitId: ctx.people.unitId })).id,
+        }),
         send: (f) => ({ path: `/api/admin/users/${f.userId as string}/roles`, body: { roles: ['admin'] } }),
         expect: only('admin'),
       },
@@ -275,7 +302,9 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
           {
             name: action,
             mutates: true,
-            setup: async () => ({ userId: (await createUser(ctx.runtime.deps.db, null, { username: `p${unique()}`, displayName: '临时', password: PASSWORD, roles: [], isStaff: false, unitId: ctx.people.unitId })).id }),
+            setup: async () => ({
+              userId: (await createUser(ctx.runtime.deps.db, null, { username: `p${unique()}`, displayName: '临时', password: PASSWORD, roles: [], isStaff: false, unitId: ctx.people.unitId })).id,
+            }),
             send: (f: Fixture) => ({ path: `/api/admin/users/${f.userId as string}/${action}`, body: action === 'disable' ? { reason: '离职' } : {} }),
             expect: only('admin'),
           },
@@ -288,7 +317,9 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
       {
         name: 'profile edit',
         mutates: true,
-        setup: async () => ({ userId: (await createUser(ctx.runtime.deps.db, null, { username: `e${unique()}`, displayName: '临时', password: PASSWORD, roles: [], isStaff: false, unitId: ctx.people.unitId })).id }),
+        setup: async () => ({
+          userId: (await createUser(ctx.runtime.deps.db, null, { username: `e${unique()}`, displayName: '临时', password: PASSWORD, roles: [], isStaff: false, unitId: ctx.people.unitId })).id,
+        }),
         send: (f) => ({ path: `/api/admin/users/${f.userId as string}`, body: { displayName: '改名', staffId: `W${unique()}` } }),
         expect: only('admin'),
       },
@@ -389,20 +420,18 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
   },
   'POST /api/drafts/{id}/decisions': {
     scenarios: [
-      ...(['first', 'second', 'final'] as const).map(
-        (stage): Scenario => ({
-          name: `approve at ${stage}`,
-          setup: draft(stage),
-          mutates: true,
-          send: async (f) => ({ path: dpath(f, '/decisions'), body: { stage, action: 'approve', comment: '同意', version: await version(f) } }),
-          expect: {
-            ...only(({ first: 'r1', second: 'r2', final: 'r3' } as const)[stage], 'multi'),
-            editor: [403, 'forbidden', { violations: expect.arrayContaining(['self_review']) }],
-            temp: [403, 'forbidden', { violations: stage === 'first' ? ['not_staff'] : expect.arrayContaining(['not_staff', 'missing_role']) }],
-            foreign: FORBIDDEN,
-          },
-        }),
-      ),
+      ...(['first', 'second', 'final'] as const).map((stage): Scenario => ({
+        name: `approve at ${stage}`,
+        setup: draft(stage),
+        mutates: true,
+        send: async (f) => ({ path: dpath(f, '/decisions'), body: { stage, action: 'approve', comment: '同意', version: await version(f) } }),
+        expect: {
+          ...only(({ first: 'r1', second: 'r2', final: 'r3' } as const)[stage], 'multi'),
+          editor: [403, 'forbidden', { violations: expect.arrayContaining(['self_review']) }],
+          temp: [403, 'forbidden', { violations: stage === 'first' ? ['not_staff'] : expect.arrayContaining(['not_staff', 'missing_role']) }],
+          foreign: FORBIDDEN,
+        },
+      })),
       {
         name: 'approve at 宣传部 (major matter)',
         setup: draft('propaganda', { major: true }),
@@ -418,7 +447,7 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
         expect: { ...only('r2'), multi: [403, 'forbidden', { violations: ['acted_at_other_stage'] }] },
       },
       {
-        name: 'no self-review: the other unit\'s author holds every reviewer role',
+        name: "no self-review: the other unit's author holds every reviewer role",
         setup: sharedDraft('first', { author: 'foreign' }),
         send: async (f) => ({ path: dpath(f, '/decisions'), body: { stage: 'first', action: 'approve', comment: '同意', version: await version(f) } }),
         expect: { ...only(), foreign: [403, 'forbidden', { violations: ['self_review'] }] },
@@ -448,9 +477,7 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
         },
         mutates: true,
         send: async (f) => ({ path: dpath(f, `/findings/${f.findingId as string}/waive`), body: { reason: '属于警示通报，非宣传', version: await version(f) } }),
-        expect: table((a) =>
-          a === 'anon' ? UNAUTHENTICATED : a === 'prop' ? 'allow' : a === 'editor' || a === 'foreign' ? FORBIDDEN : [403, 'waiver_not_allowed', { policy: 'propaganda' }],
-        ),
+        expect: table((a) => (a === 'anon' ? UNAUTHENTICATED : a === 'prop' ? 'allow' : a === 'editor' || a === 'foreign' ? FORBIDDEN : [403, 'waiver_not_allowed', { policy: 'propaganda' }])),
       },
     ],
   },
@@ -526,7 +553,15 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
     ],
   },
   'POST /api/drafts/{id}/release': {
-    scenarios: [{ name: 'release an approved draft', setup: draft('approved'), mutates: true, send: async (f) => ({ path: dpath(f, '/release'), body: { version: await version(f) } }), expect: only('editor', 'prop') }],
+    scenarios: [
+      {
+        name: 'release an approved draft',
+        setup: draft('approved'),
+        mutates: true,
+        send: async (f) => ({ path: dpath(f, '/release'), body: { version: await version(f) } }),
+        expect: only('editor', 'prop'),
+      },
+    ],
   },
   'POST /api/drafts/{id}/corrections': {
     scenarios: [
@@ -560,13 +595,29 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
   // Issue 9: media and the canonical rendering. A file is served to its uploader and to readers of a draft that
   // references it; anyone else gets 404 (no hint that the file exists).
   'POST /api/media': {
-    scenarios: [{ name: 'upload an image', mutates: true, send: async () => ({ path: '/api/media', file: { data: await uniquePng(), name: 'a.png' } }), expect: only('editor', 'editor2', 'foreign', 'admin') }],
+    scenarios: [
+      { name: 'upload an image', mutates: true, send: async () => ({ path: '/api/media', file: { data: await uniquePng(), name: 'a.png' } }), expect: only('editor', 'editor2', 'foreign', 'admin') },
+    ],
   },
   'GET /api/media/{hash}': {
-    scenarios: [{ name: 'an image a draft of our unit references', setup: draftWithImage, send: (f) => ({ path: `/api/media/${f.hash as string}` }), expect: table((a) => (a === 'anon' ? UNAUTHENTICATED : readersOf('U').includes(a) ? 'allow' : [404, 'not_found'])) }],
+    scenarios: [
+      {
+        name: 'an image a draft of our unit references',
+        setup: draftWithImage,
+        send: (f) => ({ path: `/api/media/${f.hash as string}` }),
+        expect: table((a) => (a === 'anon' ? UNAUTHENTICATED : readersOf('U').includes(a) ? 'allow' : [404, 'not_found'])),
+      },
+    ],
   },
   'GET /api/media/{hash}/analysis': {
-    scenarios: [{ name: 'what the analysers found in an image of our unit', setup: draftWithImage, send: (f) => ({ path: `/api/media/${f.hash as string}/analysis` }), expect: table((a) => (a === 'anon' ? UNAUTHENTICATED : readersOf('U').includes(a) ? 'allow' : [404, 'not_found'])) }],
+    scenarios: [
+      {
+        name: 'what the analysers found in an image of our unit',
+        setup: draftWithImage,
+        send: (f) => ({ path: `/api/media/${f.hash as string}/analysis` }),
+        expect: table((a) => (a === 'anon' ? UNAUTHENTICATED : readersOf('U').includes(a) ? 'allow' : [404, 'not_found'])),
+      },
+    ],
   },
   'GET /api/media/{hash}/keyframes/{ms}': {
     scenarios: [
@@ -579,7 +630,14 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
     ],
   },
   'GET /api/media/{hash}/thumbnail': {
-    scenarios: [{ name: 'its thumbnail', setup: draftWithImage, send: (f) => ({ path: `/api/media/${f.hash as string}/thumbnail` }), expect: table((a) => (a === 'anon' ? UNAUTHENTICATED : readersOf('U').includes(a) ? 'allow' : [404, 'not_found'])) }],
+    scenarios: [
+      {
+        name: 'its thumbnail',
+        setup: draftWithImage,
+        send: (f) => ({ path: `/api/media/${f.hash as string}/thumbnail` }),
+        expect: table((a) => (a === 'anon' ? UNAUTHENTICATED : readersOf('U').includes(a) ? 'allow' : [404, 'not_found'])),
+      },
+    ],
   },
   'GET /api/drafts/{id}/preview': {
     scenarios: [{ name: 'preview of the current revision', setup: sharedDraft('first'), send: (f) => ({ path: dpath(f, '/preview') }), expect: only(...readersOf('U')) }],
@@ -625,7 +683,9 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
   },
   'GET /api/admin/shadow-terms': { scenarios: [{ name: 'shadow terms', send: () => ({ path: '/api/admin/shadow-terms' }), expect: only('admin', 'prop', 'auditor') }] },
   'POST /api/admin/shadow-terms': {
-    scenarios: [{ name: 'add a shadow term', mutates: true, send: () => ({ path: '/api/admin/shadow-terms', body: { list: 'sensitive.rumour-safety', term: `影子${unique()}` } }), expect: only('admin') }],
+    scenarios: [
+      { name: 'add a shadow term', mutates: true, send: () => ({ path: '/api/admin/shadow-terms', body: { list: 'sensitive.rumour-safety', term: `影子${unique()}` } }), expect: only('admin') },
+    ],
   },
   'GET /api/admin/shadow-terms/{id}/preview': {
     scenarios: [
@@ -769,11 +829,26 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
   'GET /api/dashboards': { scenarios: [{ name: 'school-wide figures', send: () => ({ path: '/api/dashboards' }), expect: only('prop', 'auditor', 'admin') }] },
 
   'POST /api/admin/notification-channels': {
-    scenarios: [{ name: 'new channel', mutates: true, send: () => ({ path: '/api/admin/notification-channels', body: { kind: 'webhook', name: `OA${unique()}`, url: 'https://oa.school.test/hook', secret: 's3cret' } }), expect: only('admin') }],
+    scenarios: [
+      {
+        name: 'new channel',
+        mutates: true,
+        send: () => ({ path: '/api/admin/notification-channels', body: { kind: 'webhook', name: `OA${unique()}`, url: 'https://oa.school.test/hook', secret: 's3cret' } }),
+        expect: only('admin'),
+      },
+    ],
   },
   'GET /api/admin/notification-channels': { scenarios: [{ name: 'channels', send: () => ({ path: '/api/admin/notification-channels' }), expect: only('admin') }] },
   'PATCH /api/admin/notification-channels/{id}': {
-    scenarios: [{ name: 'rename a channel', mutates: true, setup: notificationChannel, send: (f) => ({ path: `/api/admin/notification-channels/${f.channelId as string}`, body: { name: `改名${unique()}` } }), expect: only('admin') }],
+    scenarios: [
+      {
+        name: 'rename a channel',
+        mutates: true,
+        setup: notificationChannel,
+        send: (f) => ({ path: `/api/admin/notification-channels/${f.channelId as string}`, body: { name: `改名${unique()}` } }),
+        expect: only('admin'),
+      },
+    ],
   },
   'DELETE /api/admin/notification-channels/{id}': {
     scenarios: [{ name: 'retire a channel', mutates: true, setup: notificationChannel, send: (f) => ({ path: `/api/admin/notification-channels/${f.channelId as string}` }), expect: only('admin') }],
@@ -787,7 +862,9 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
       {
         name: 'notification e-mail of an account',
         mutates: true,
-        setup: async () => ({ userId: (await createUser(ctx.runtime.deps.db, null, { username: `m${unique()}`, displayName: '邮箱', password: PASSWORD, roles: [], isStaff: false, unitId: ctx.people.unitId })).id }),
+        setup: async () => ({
+          userId: (await createUser(ctx.runtime.deps.db, null, { username: `m${unique()}`, displayName: '邮箱', password: PASSWORD, roles: [], isStaff: false, unitId: ctx.people.unitId })).id,
+        }),
         send: (f) => ({ path: `/api/admin/users/${f.userId as string}/email`, body: { email: `x${unique()}@school.test` } }),
         expect: only('admin'),
       },
@@ -798,7 +875,14 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
   'POST /api/notifications/read': { scenarios: [{ name: 'mark own read', mutates: true, send: () => ({ path: '/api/notifications/read', body: { all: true } }), expect: signedIn() }] },
   'GET /api/me/notification-preferences': { scenarios: [{ name: 'own preferences', send: () => ({ path: '/api/me/notification-preferences' }), expect: signedIn() }] },
   'PUT /api/me/notification-preferences': {
-    scenarios: [{ name: 'own preferences', mutates: true, send: () => ({ path: '/api/me/notification-preferences', body: { email: true, digest: false, quietHours: { start: '22:00', end: '07:00' } } }), expect: signedIn() }],
+    scenarios: [
+      {
+        name: 'own preferences',
+        mutates: true,
+        send: () => ({ path: '/api/me/notification-preferences', body: { email: true, digest: false, quietHours: { start: '22:00', end: '07:00' } } }),
+        expect: signedIn(),
+      },
+    ],
   },
 
   // 备案 registry (issue 15): units file for their own accounts, 宣传部 and admins decide; reads for everyone signed in,
@@ -815,7 +899,15 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
     scenarios: [{ name: 'apply for our unit', mutates: true, send: () => ({ path: '/api/registry/applications', body: registryForm() }), expect: only('editor', 'editor2', 'prop', 'admin') }],
   },
   'POST /api/registry/platforms/{id}/application': {
-    scenarios: [{ name: 'file a returned application again', setup: returnedApplication, mutates: true, send: (f) => ({ path: `/api/registry/platforms/${f.platform}/application`, body: registryForm() }), expect: only('editor', 'editor2', 'prop', 'admin') }],
+    scenarios: [
+      {
+        name: 'file a returned application again',
+        setup: returnedApplication,
+        mutates: true,
+        send: (f) => ({ path: `/api/registry/platforms/${f.platform}/application`, body: registryForm() }),
+        expect: only('editor', 'editor2', 'prop', 'admin'),
+      },
+    ],
   },
   'POST /api/registry/platforms/{id}/changes': {
     scenarios: [
@@ -829,13 +921,33 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
     ],
   },
   'POST /api/registry/platforms/{id}/deregister': {
-    scenarios: [{ name: '注销 (office directly, unit by request)', setup: registeredPlatform, mutates: true, send: (f) => ({ path: `/api/registry/platforms/${f.platform}/deregister`, body: { reason: '停止运营' } }), expect: only('editor', 'editor2', 'prop', 'admin') }],
+    scenarios: [
+      {
+        name: '注销 (office directly, unit by request)',
+        setup: registeredPlatform,
+        mutates: true,
+        send: (f) => ({ path: `/api/registry/platforms/${f.platform}/deregister`, body: { reason: '停止运营' } }),
+        expect: only('editor', 'editor2', 'prop', 'admin'),
+      },
+    ],
   },
   'POST /api/registry/filings/{id}/decision': {
-    scenarios: [{ name: 'approve an application', setup: pendingApplication, mutates: true, send: (f) => ({ path: `/api/registry/filings/${f.filing}/decision`, body: { action: 'approve', comment: '同意' } }), expect: only('prop', 'admin') }],
+    scenarios: [
+      {
+        name: 'approve an application',
+        setup: pendingApplication,
+        mutates: true,
+        send: (f) => ({ path: `/api/registry/filings/${f.filing}/decision`, body: { action: 'approve', comment: '同意' } }),
+        expect: only('prop', 'admin'),
+      },
+    ],
   },
-  'GET /api/registry/platforms/{id}/trail': { scenarios: [{ name: 'registry trail', send: () => ({ path: `/api/registry/platforms/${ctx.people.platformId}/trail` }), expect: only(...readersOf('U')) }] },
-  'GET /api/registry/platforms/{id}/trail/verify': { scenarios: [{ name: 'verify the registry chain', send: () => ({ path: `/api/registry/platforms/${ctx.people.platformId}/trail/verify` }), expect: only(...readersOf('U')) }] },
+  'GET /api/registry/platforms/{id}/trail': {
+    scenarios: [{ name: 'registry trail', send: () => ({ path: `/api/registry/platforms/${ctx.people.platformId}/trail` }), expect: only(...readersOf('U')) }],
+  },
+  'GET /api/registry/platforms/{id}/trail/verify': {
+    scenarios: [{ name: 'verify the registry chain', send: () => ({ path: `/api/registry/platforms/${ctx.people.platformId}/trail/verify` }), expect: only(...readersOf('U')) }],
+  },
   'GET /api/reports/annual': {
     scenarios: [
       { name: 'the school', send: () => ({ path: '/api/reports/annual', query: { year: '2026' } }), expect: only('prop', 'auditor', 'admin') },
@@ -850,10 +962,18 @@ const MATRIX: Record<string, { outsideOpenApi?: boolean; scenarios: Scenario[] }
     ],
   },
   'GET /api/reports/review-sheets.pdf': {
-    scenarios: [{ name: 'batch print of our platform', send: () => ({ path: '/api/reports/review-sheets.pdf', query: { platformId: ctx.people.platformId, month: '2026-01' } }), expect: only(...readersOf('U')) }],
+    scenarios: [
+      {
+        name: 'batch print of our platform',
+        send: () => ({ path: '/api/reports/review-sheets.pdf', query: { platformId: ctx.people.platformId, month: '2026-01' } }),
+        expect: only(...readersOf('U')),
+      },
+    ],
   },
   'GET /api/drafts/{id}/release-verification': {
-    scenarios: [{ name: 'QR verification page', setup: sharedDraft('approved'), send: (f) => ({ path: dpath(f, '/release-verification'), query: { hash: '0'.repeat(64) } }), expect: only(...readersOf('U')) }],
+    scenarios: [
+      { name: 'QR verification page', setup: sharedDraft('approved'), send: (f) => ({ path: dpath(f, '/release-verification'), query: { hash: '0'.repeat(64) } }), expect: only(...readersOf('U')) },
+    ],
   },
 
   'GET /api/health': { outsideOpenApi: true, scenarios: [{ name: 'health probe', send: () => ({ path: '/api/health' }), expect: everyone() }] },
@@ -947,7 +1067,9 @@ describe('authorization matrix', () => {
     const missing = operations.filter((op) => !MATRIX[op]);
     const stale = Object.keys(MATRIX).filter((op) => !MATRIX[op]!.outsideOpenApi && !operations.includes(op));
     if (missing.length > 0) {
-      throw new Error(`No authorization row for ${missing.length} endpoint(s):\n  ${missing.join('\n  ')}\nAdd one to MATRIX in test/integration/authz-matrix.test.ts: who is allowed, and what everyone else gets.`);
+      throw new Error(
+        `No authorization row for ${missing.length} endpoint(s):\n  ${missing.join('\n  ')}\nAdd one to MATRIX in test/integration/authz-matrix.test.ts: who is allowed, and what everyone else gets.`,
+      );
     }
     expect(stale).toEqual([]);
   });

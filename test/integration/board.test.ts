@@ -8,8 +8,7 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-const titles = async (user: string, query = '') =>
-  ((await ctx.api(user).get(`/api/board${query}`)).body.items as Array<{ title: string }>).map((d) => d.title).sort();
+const titles = async (user: string, query = '') => ((await ctx.api(user).get(`/api/board${query}`)).body.items as Array<{ title: string }>).map((d) => d.title).sort();
 
 describe('the board query', () => {
   it('is scoped to the viewer, searches title, number and author, and takes LIKE wildcards literally', async () => {
@@ -39,8 +38,7 @@ describe("the auditor's draft search", () => {
     const back = await ctx.api('r1').post(`/api/drafts/${decided.body.id}/decisions`, { stage: 'first', action: 'return', comment: '请补充来源', version: ready.version });
     expect(back.status).toBe(200);
 
-    const search = async (user: string, reviewer: string) =>
-      ((await ctx.api(user).get(`/api/drafts?reviewer=${encodeURIComponent(reviewer)}`)).body.items as Array<{ id: string }>).map((d) => d.id);
+    const search = async (user: string, reviewer: string) => ((await ctx.api(user).get(`/api/drafts?reviewer=${encodeURIComponent(reviewer)}`)).body.items as Array<{ id: string }>).map((d) => d.id);
     for (const name of ['测试r1', 'r1', 'S-r1']) expect(await search('auditor', name)).toEqual([decided.body.id]);
     expect(await search('auditor', '测试prop')).toEqual([]);
     // The reviewer filter narrows what the viewer may read; it never widens it.

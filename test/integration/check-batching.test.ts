@@ -63,7 +63,9 @@ describe('the runs of one revision in flight together', () => {
     expect((byCheck.secrecy as PromiseRejectedResult).reason.attempts).toBe(1);
     for (const c of ctx.runtime.deps.checkIds.filter((c) => c !== 'secrecy')) expect(byCheck[c]).toEqual({ status: 'fulfilled', value: 'completed' });
 
-    const runs = await ctx.superuser<{ check_id: string; status: string; attempts: number }>('SELECT check_id, status, attempts FROM check_runs WHERE revision_id = $1 ORDER BY check_id', [revisionId]);
+    const runs = await ctx.superuser<{ check_id: string; status: string; attempts: number }>('SELECT check_id, status, attempts FROM check_runs WHERE revision_id = $1 ORDER BY check_id', [
+      revisionId,
+    ]);
     expect(runs.filter((r) => r.status === 'pending')).toEqual([{ check_id: 'secrecy', status: 'pending', attempts: 1 }]);
     expect((await currentRevision(ctx, draft.id)).status).toBe('checking');
 

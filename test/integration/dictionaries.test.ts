@@ -66,7 +66,9 @@ describe('dictionary management', () => {
     const denied = await ctx.api('prop').post('/api/admin/dictionaries/sensitive.politics/terms', { terms: [{ term: NEW_TERM }] });
     expect(denied.status).toBe(403);
     expect(denied.body.error.code).toBe('forbidden');
-    const del = await request(ctx.app).delete(`/api/admin/dictionaries/whitelist/terms/${encodeURIComponent('大麻烦')}`).set('Authorization', `Bearer ${ctx.people.tokens.auditor}`);
+    const del = await request(ctx.app)
+      .delete(`/api/admin/dictionaries/whitelist/terms/${encodeURIComponent('大麻烦')}`)
+      .set('Authorization', `Bearer ${ctx.people.tokens.auditor}`);
     expect(del.status).toBe(403);
     expect(await securityEvents('dictionary.terms_added')).toHaveLength(0);
     expect((await ctx.api('admin').get('/api/admin/dictionaries/nonsense/terms')).body.error.code).toBe('validation_failed');
@@ -150,7 +152,11 @@ describe('回溯检查', () => {
     const id = res.body.id as string;
     releasedId = id;
     await waitForDraft(ctx, 'r1', id, (d) => d.status === 'in_review');
-    for (const [user, stage] of [['r1', 'first'], ['r2', 'second'], ['r3', 'final']] as const) {
+    for (const [user, stage] of [
+      ['r1', 'first'],
+      ['r2', 'second'],
+      ['r3', 'final'],
+    ] as const) {
       const d = await ctx.api(user).get(`/api/drafts/${id}`);
       expect((await ctx.api(user).post(`/api/drafts/${id}/decisions`, { stage, action: 'approve', comment: '同意', version: d.body.version })).status).toBe(200);
     }
@@ -230,10 +236,7 @@ describe('proofreading pairs, name → title pairs and co-occurrence rules throu
     expect(rules.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ ...RULE, term: RULE.id, source: 'admin' }), expect.objectContaining({ id: 'drug-trade', source: 'baseline' })]));
     const overview = await ctx.api('admin').get('/api/admin/dictionaries');
     expect(overview.body.lists).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ key: 'proofreading.titles', format: 'titles', added: 1 }),
-        expect.objectContaining({ key: 'cooccurrence', format: 'cooccurrence', added: 1 }),
-      ]),
+      expect.arrayContaining([expect.objectContaining({ key: 'proofreading.titles', format: 'titles', added: 1 }), expect.objectContaining({ key: 'cooccurrence', format: 'cooccurrence', added: 1 })]),
     );
     const changes = await ctx.superuser<{ list: string; terms: string[]; version_after: string }>(
       "SELECT list, terms, version_after FROM dictionary_changes WHERE list IN ('proofreading/pairs.txt', 'proofreading/titles.txt', 'cooccurrence.txt') ORDER BY id",
@@ -284,8 +287,14 @@ describe('proofreading pairs, name → title pairs and co-occurrence rules throu
 
   it('removes them, and the next draft no longer has their findings', async () => {
     const removals = [];
-    for (const [list, key] of [['proofreading.pairs', PAIR.wrong], ['proofreading.titles', TITLES.name], ['cooccurrence', RULE.id]] as const) {
-      const res = await request(ctx.app).delete(`/api/admin/dictionaries/${list}/terms/${encodeURIComponent(key)}`).set('Authorization', `Bearer ${ctx.people.tokens.admin}`);
+    for (const [list, key] of [
+      ['proofreading.pairs', PAIR.wrong],
+      ['proofreading.titles', TITLES.name],
+      ['cooccurrence', RULE.id],
+    ] as const) {
+      const res = await request(ctx.app)
+        .delete(`/api/admin/dictionaries/${list}/terms/${encodeURIComponent(key)}`)
+        .set('Authorization', `Bearer ${ctx.people.tokens.admin}`);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ removed: 1 });
       removals.push(res.body.version as string);

@@ -15,7 +15,10 @@ import { createTestContext, draftBody, type TestContext } from '../helpers/test-
 let ctx: TestContext;
 let mediaRoot: string;
 
-const png = (w: number, h: number, rgb = { r: 200, g: 30, b: 30 }) => sharp({ create: { width: w, height: h, channels: 3, background: rgb } }).png().toBuffer();
+const png = (w: number, h: number, rgb = { r: 200, g: 30, b: 30 }) =>
+  sharp({ create: { width: w, height: h, channels: 3, background: rgb } })
+    .png()
+    .toBuffer();
 const upload = (user: string, data: Buffer, filename: string, field = 'file') =>
   request(ctx.app).post('/api/media').set('Authorization', `Bearer ${ctx.people.tokens[user]}`).attach(field, data, filename);
 const get = (user: string, path: string) => request(ctx.app).get(path).set('Authorization', `Bearer ${ctx.people.tokens[user]}`).buffer(true);
@@ -47,7 +50,9 @@ describe('POST /api/media', () => {
   it('refuses bad files with a clear status and code, and stores nothing', async () => {
     const good = await png(64, 64);
     const jpeg = await sharp(good).jpeg().toBuffer();
-    const bomb = await sharp({ create: { width: 9000, height: 9000, channels: 3, background: '#fff' } }).png({ compressionLevel: 9 }).toBuffer();
+    const bomb = await sharp({ create: { width: 9000, height: 9000, channels: 3, background: '#fff' } })
+      .png({ compressionLevel: 9 })
+      .toBuffer();
     const cases: Array<[string, Buffer, string, number, string]> = [
       ['svg', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), 'a.svg', 415, 'svg_refused'],
       ['svg named png', Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>'), 'a.png', 415, 'svg_refused'],
@@ -70,11 +75,17 @@ describe('POST /api/media', () => {
     const notMultipart = await ctx.api('editor').post('/api/media', { file: 'x' });
     expect([notMultipart.status, notMultipart.body.error.code]).toEqual([415, 'media_unsupported']);
     expect(await mediaCount()).toBe(before);
-    expect(readdirSync(mediaRoot).filter((d) => d !== 'thumbnails').flatMap((d) => readdirSync(join(mediaRoot, d)))).not.toContain(sha(jpeg));
+    expect(
+      readdirSync(mediaRoot)
+        .filter((d) => d !== 'thumbnails')
+        .flatMap((d) => readdirSync(join(mediaRoot, d))),
+    ).not.toContain(sha(jpeg));
   });
 
   it('a truncated JPEG (missing end of image) is refused', async () => {
-    const jpeg = await sharp(await png(300, 300)).jpeg().toBuffer();
+    const jpeg = await sharp(await png(300, 300))
+      .jpeg()
+      .toBuffer();
     const res = await upload('editor', jpeg.subarray(0, jpeg.length - 400), 'cut.jpg');
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(['media_polyglot', 'media_truncated']).toContain(res.body.error.code);
@@ -94,7 +105,9 @@ describe('POST /api/media', () => {
       expect(video.body).toMatchObject({ kind: 'video', mime: 'video/mp4', width: 160, height: 120 });
       const cut = readFileSync(join(dir, 'v.mp4')).subarray(0, 200);
       expect((await upload('editor', cut, 'cut.mp4')).body.error.code).toBe('media_corrupt');
-      const res = await ctx.api('editor').post('/api/drafts', draftBody(ctx, { body: `<p>录音</p><audio src="media:${audio.body.hash}"></audio><video><source src="media:${video.body.hash}"></video>`, format: 'html' }));
+      const res = await ctx
+        .api('editor')
+        .post('/api/drafts', draftBody(ctx, { body: `<p>录音</p><audio src="media:${audio.body.hash}"></audio><video><source src="media:${video.body.hash}"></video>`, format: 'html' }));
       expect(res.status).toBe(201);
       const d = (await ctx.api('editor').get(`/api/drafts/${res.body.id}`)).body;
       expect(d.currentRevision.body).toBe(`<p>录音</p>\n<audio src="media:${audio.body.hash}" controls></audio>\n<video src="media:${video.body.hash}" controls></video>\n`);
@@ -192,7 +205,9 @@ describe('media in drafts', () => {
   });
 
   it('release hands out the preview bytes with their SHA-256 and the media manifest; an image swapped after 终审 restarts review and the old hash cannot be released', async () => {
-    const res = await ctx.api('editor').post('/api/drafts', draftBody(ctx, { body: `<p>开幕式现场</p><p><img src="media:${hash}" alt="开幕式"></p>`, format: 'html', assets: [{ media: hash, licence: 'own_work' }] }));
+    const res = await ctx
+      .api('editor')
+      .post('/api/drafts', draftBody(ctx, { body: `<p>开幕式现场</p><p><img src="media:${hash}" alt="开幕式"></p>`, format: 'html', assets: [{ media: hash, licence: 'own_work' }] }));
     expect(res.status).toBe(201);
     const id = res.body.id as string;
     const approve = async () => {

@@ -89,7 +89,10 @@ describe('体裁 (genre) on drafts', () => {
     expect(same.findings.filter((f: any) => f.ruleId === RULE)).toEqual([]);
     expect(same.status).toBe('in_review');
     // The check result records the version of the scoped entries it applied.
-    const completed = await ctx.superuser<{ data: Record<string, any> }>("SELECT data FROM audit_events WHERE draft_id = $1 AND type IN ('check.completed', 'checks.completed') AND data->>'check' = 'sensitive'", [same.id]);
+    const completed = await ctx.superuser<{ data: Record<string, any> }>(
+      "SELECT data FROM audit_events WHERE draft_id = $1 AND type IN ('check.completed', 'checks.completed') AND data->>'check' = 'sensitive'",
+      [same.id],
+    );
     expect(completed[0]!.data.scopedWhitelistVersion).toMatch(/^[0-9a-f]{16}$/);
 
     const other = await submit(body, '活动报道');
@@ -106,7 +109,11 @@ describe('体裁 (genre) on drafts', () => {
 describe('影子规则 recorded as drafts arrive', () => {
   const TERM = '蓝鲸夜跑团';
   const RULE_ID = `sensitive:rumour-safety:${TERM}`;
-  const hitsOf = (shadowId: string) => ctx.superuser<{ draft_id: string; revision_id: string; matched: string; severity: string; check_id: string }>('SELECT draft_id, revision_id, matched, severity, check_id FROM shadow_hits WHERE shadow_id = $1 ORDER BY created_at', [shadowId]);
+  const hitsOf = (shadowId: string) =>
+    ctx.superuser<{ draft_id: string; revision_id: string; matched: string; severity: string; check_id: string }>(
+      'SELECT draft_id, revision_id, matched, severity, check_id FROM shadow_hits WHERE shadow_id = $1 ORDER BY created_at',
+      [shadowId],
+    );
 
   it('the worker records the would-be hits of every new revision; no finding, no status change; the view shows them with the re-scan', async () => {
     const before = await submit(`${TERM}本周六晚开跑。`);
@@ -124,7 +131,9 @@ describe('影子规则 recorded as drafts arrive', () => {
     expect(await hitsOf(shadowId)).toEqual([{ draft_id: fresh.id, revision_id: fresh.currentRevision.id, matched: TERM, severity: 'block', check_id: 'sensitive' }]);
 
     // A new revision of it is recorded too (once per revision and span, whatever the deliveries).
-    const rev = await ctx.api('editor').post(`/api/drafts/${fresh.id}/revisions`, { ...draftBody(ctx, { title: '活动通知', body: `${TERM}改为每周五晚集合，${TERM}欢迎你。` }), platformId: undefined, version: fresh.version });
+    const rev = await ctx
+      .api('editor')
+      .post(`/api/drafts/${fresh.id}/revisions`, { ...draftBody(ctx, { title: '活动通知', body: `${TERM}改为每周五晚集合，${TERM}欢迎你。` }), platformId: undefined, version: fresh.version });
     expect([rev.status, rev.body.error]).toEqual([201, undefined]);
     const revised = await waitForDraft(ctx, 'r1', fresh.id, (d: any) => d.status !== 'checking' && d.currentRevision.number === 2);
     expect(revised.findings.filter((f: any) => f.matched.includes(TERM))).toEqual([]);

@@ -25,7 +25,9 @@ afterAll(async () => {
 const freshApp = (over: Partial<AppDeps> = {}) => createApp({ ...ctx.runtime.deps, checkpoints: ctx.checkpoints, health: ctx.runtime.health, ...over });
 const bearer = (user: string) => `Bearer ${ctx.people.tokens[user]}`;
 const securityEvents = (type: string) =>
-  ctx.superuser<{ actor_name: string; data: Record<string, unknown>; outcome: string }>(`SELECT actor_name, data, outcome FROM audit_events WHERE chain = 'security' AND type = $1 ORDER BY seq`, [type]);
+  ctx.superuser<{ actor_name: string; data: Record<string, unknown>; outcome: string }>(`SELECT actor_name, data, outcome FROM audit_events WHERE chain = 'security' AND type = $1 ORDER BY seq`, [
+    type,
+  ]);
 const loginCookie = async (app: ReturnType<typeof freshApp>, username: string, password = PASSWORD) => {
   const res = await request(app).post('/api/auth/login').send({ username, password });
   expect(res.status).toBe(200);
@@ -39,12 +41,7 @@ describe('9 · CSRF and non-JSON bodies', () => {
     const { cookie } = await loginCookie(app, 'editor');
     const body = { platformId: ctx.people.platformId, title: '跨站提交', body: '正文', format: 'markdown' };
     const before = await ctx.superuser<{ n: number }>('SELECT count(*)::int AS n FROM drafts');
-    for (const headers of [
-      { Origin: 'https://news.xxx.edu.cn' },
-      { Origin: 'null' },
-      { 'Sec-Fetch-Site': 'same-site' },
-      { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' },
-    ]) {
+    for (const headers of [{ Origin: 'https://news.xxx.edu.cn' }, { Origin: 'null' }, { 'Sec-Fetch-Site': 'same-site' }, { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' }]) {
       const res = await request(app).post('/api/drafts').set('Cookie', cookie).set(headers).send(body);
       expect(res.status).toBe(403);
       expect(res.body.error.code).toBe('forbidden');
@@ -54,7 +51,13 @@ describe('9 · CSRF and non-JSON bodies', () => {
     expect(refused.length).toBeGreaterThanOrEqual(4);
     expect(refused.some((e) => e.data.origin === 'https://news.xxx.edu.cn' && e.actor_name.includes('editor') && e.outcome === 'denied')).toBe(true);
     // The app's own pages still work: same Origin as the Host, or Sec-Fetch-Site same-origin.
-    const own = await request(app).post('/api/drafts').set('Cookie', cookie).set('Host', 'review.xxx.edu.cn').set('Origin', 'https://review.xxx.edu.cn').set('Sec-Fetch-Site', 'same-origin').send(body);
+    const own = await request(app)
+      .post('/api/drafts')
+      .set('Cookie', cookie)
+      .set('Host', 'review.xxx.edu.cn')
+      .set('Origin', 'https://review.xxx.edu.cn')
+      .set('Sec-Fetch-Site', 'same-origin')
+      .send(body);
     expect(own.status).toBe(201);
   });
 
@@ -77,7 +80,11 @@ describe('9 · CSRF and non-JSON bodies', () => {
       [`/api/drafts/${draft.id}/release`, 'multipart/form-data; boundary=x'],
     ];
     for (const [path, type] of claims) {
-      const res = await request(app).post(path).set('Cookie', cookie).set('Content-Type', type).send(JSON.stringify({ stage: 'first', action: 'approve', comment: '', version: 1 }));
+      const res = await request(app)
+        .post(path)
+        .set('Cookie', cookie)
+        .set('Content-Type', type)
+        .send(JSON.stringify({ stage: 'first', action: 'approve', comment: '', version: 1 }));
       expect({ path, status: res.status, code: res.body.error?.code }).toEqual({ path, status: 415, code: 'unsupported_media_type' });
     }
     // Still signed in (the text/plain logout did nothing), and the draft is still at 初审.
@@ -163,7 +170,14 @@ describe('12 · proxy headers are not trusted by default', () => {
     const app = freshApp();
     const statuses: number[] = [];
     for (let i = 0; i < 21; i++) {
-      statuses.push((await request(app).post('/api/auth/login').set('X-Forwarded-For', `198.51.100.${i}`).send({ username: `spray12-${i}`, password: 'wrong' })).status);
+      statuses.push(
+        (
+          await request(app)
+            .post('/api/auth/login')
+            .set('X-Forwarded-For', `198.51.100.${i}`)
+            .send({ username: `spray12-${i}`, password: 'wrong' })
+        ).status,
+      );
     }
     expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
     expect(statuses[20]).toBe(429);
@@ -176,7 +190,10 @@ describe('12 · proxy headers are not trusted by default', () => {
 describe('13 · refused sign-ins and queue actions on the security chain', () => {
   it('records every 429 sign-in refusal', async () => {
     const app = freshApp();
-    for (let i = 0; i < 23; i++) await request(app).post('/api/auth/login').send({ username: `flood13-${i}`, password: 'wrong' });
+    for (let i = 0; i < 23; i++)
+      await request(app)
+        .post('/api/auth/login')
+        .send({ username: `flood13-${i}`, password: 'wrong' });
     const refused = (await securityEvents('auth.login_refused')).filter((e) => String(e.actor_name).startsWith('flood13-'));
     expect(refused.length).toBe(3);
     expect(refused.every((e) => e.data.reason === 'rate_limited' && e.outcome === 'denied')).toBe(true);
@@ -193,7 +210,12 @@ describe('13 · refused sign-ins and queue actions on the security chain', () =>
     expect(resume.status).toBeLessThan(300);
     expect(await queue.isPaused()).toBe(false);
     const events = await securityEvents('admin.queue_action');
-    expect(events.map((e) => [e.data.queue, e.data.action])).toEqual(expect.arrayContaining([[queue.name, 'pause'], [queue.name, 'resume']]));
+    expect(events.map((e) => [e.data.queue, e.data.action])).toEqual(
+      expect.arrayContaining([
+        [queue.name, 'pause'],
+        [queue.name, 'resume'],
+      ]),
+    );
     // Not an admin: refused (and audited as a denial), the queue untouched.
     expect((await request(app).put(`${path}/pause`).set('Authorization', bearer('auditor'))).status).toBe(403);
     expect(await queue.isPaused()).toBe(false);
@@ -204,7 +226,10 @@ describe('15 · one clock for sessions', () => {
   afterEach(() => jest.useRealTimers());
 
   it('a session opened by an app host whose clock is a day behind still lasts its 12 hours on the database clock', async () => {
-    jest.useFakeTimers({ now: Date.now() - 24 * 3_600_000, doNotFake: ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'nextTick', 'queueMicrotask', 'hrtime', 'performance'] });
+    jest.useFakeTimers({
+      now: Date.now() - 24 * 3_600_000,
+      doNotFake: ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'nextTick', 'queueMicrotask', 'hrtime', 'performance'],
+    });
     const app = freshApp();
     const res = await request(app).post('/api/auth/login').send({ username: 'auditor', password: PASSWORD });
     expect(res.status).toBe(200);
@@ -221,7 +246,10 @@ describe('4 · 工号 is one person', () => {
 
   it('refuses a second account with a 工号 already in use (409), also by case and spaces, on create and update', async () => {
     const make = (username: string, staffId: string) =>
-      admin().post('/api/admin/users').set('Authorization', bearer('admin')).send({ username, displayName: '李初审', staffId, unitId: ctx.people.unitId, isStaff: true, roles: ['reviewer2'], password: PASSWORD });
+      admin()
+        .post('/api/admin/users')
+        .set('Authorization', bearer('admin'))
+        .send({ username, displayName: '李初审', staffId, unitId: ctx.people.unitId, isStaff: true, roles: ['reviewer2'], password: PASSWORD });
     for (const staffId of ['S-r1', ' s-R1 ']) {
       const res = await make(`twin-${staffId.trim()}`, staffId);
       expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 409, code: 'conflict' });
@@ -236,15 +264,24 @@ describe('4 · 工号 is one person', () => {
     const draft = await draftIn(ctx, 'second');
     // r1 (工号 S-r1) approved 初审. The admin frees that 工号 and gives it to a new account with the 复审 role.
     expect((await admin().patch(`/api/admin/users/${ctx.people.ids.r1}`).set('Authorization', bearer('admin')).send({ staffId: 'S-r1-old' })).status).toBe(200);
-    const twin = await admin().post('/api/admin/users').set('Authorization', bearer('admin')).send({ username: 'r1twin', displayName: '李初审', staffId: 'S-R1', unitId: ctx.people.unitId, isStaff: true, roles: ['reviewer2'], password: PASSWORD });
+    const twin = await admin()
+      .post('/api/admin/users')
+      .set('Authorization', bearer('admin'))
+      .send({ username: 'r1twin', displayName: '李初审', staffId: 'S-R1', unitId: ctx.people.unitId, isStaff: true, roles: ['reviewer2'], password: PASSWORD });
     expect(twin.status).toBe(201);
     const token = (await request(ctx.app).post('/api/auth/login').send({ username: 'r1twin', password: PASSWORD })).body.token as string;
     const current = await request(ctx.app).get(`/api/drafts/${draft.id}`).set('Authorization', `Bearer ${token}`);
-    const res = await request(ctx.app).post(`/api/drafts/${draft.id}/decisions`).set('Authorization', `Bearer ${token}`).send({ stage: 'second', action: 'approve', comment: '', version: current.body.version });
+    const res = await request(ctx.app)
+      .post(`/api/drafts/${draft.id}/decisions`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ stage: 'second', action: 'approve', comment: '', version: current.body.version });
     expect(res.status).toBe(403);
     expect(res.body.error.details.violations).toContain('acted_at_other_stage');
     // The rightful 复审 still can.
-    const ok = await request(ctx.app).post(`/api/drafts/${draft.id}/decisions`).set('Authorization', bearer('r2')).send({ stage: 'second', action: 'approve', comment: '', version: current.body.version });
+    const ok = await request(ctx.app)
+      .post(`/api/drafts/${draft.id}/decisions`)
+      .set('Authorization', bearer('r2'))
+      .send({ stage: 'second', action: 'approve', comment: '', version: current.body.version });
     expect(ok.status).toBe(200);
   });
 });
@@ -267,9 +304,21 @@ describe('8 · admins manage people', () => {
     for (const s of sockets) s.disconnect();
     await realtime.close();
   });
-  const adminPost = (path: string, body?: object) => request(http).post(path).set('Authorization', bearer('admin')).send(body ?? {});
+  const adminPost = (path: string, body?: object) =>
+    request(http)
+      .post(path)
+      .set('Authorization', bearer('admin'))
+      .send(body ?? {});
   const newPerson = async (username: string) => {
-    const res = await adminPost('/api/admin/users', { username, displayName: `员工${username}`, staffId: `P-${username}`, unitId: ctx.people.unitId, isStaff: true, roles: ['reviewer1'], password: PASSWORD });
+    const res = await adminPost('/api/admin/users', {
+      username,
+      displayName: `员工${username}`,
+      staffId: `P-${username}`,
+      unitId: ctx.people.unitId,
+      isStaff: true,
+      roles: ['reviewer1'],
+      password: PASSWORD,
+    });
     expect(res.status).toBe(201);
     const login = await request(http).post('/api/auth/login').send({ username, password: PASSWORD });
     return { id: res.body.id as string, token: login.body.token as string };
@@ -350,7 +399,10 @@ describe('8 · admins manage people', () => {
     const unit = await request(http).patch(`/api/admin/units/${ctx.people.otherUnitId}`).set('Authorization', bearer('admin')).send({ name: '外国语学院（新）' });
     expect(unit.status).toBe(200);
     expect(unit.body.name).toBe('外国语学院（新）');
-    const clash = await request(http).patch(`/api/admin/units/${ctx.people.otherUnitId}`).set('Authorization', bearer('admin')).send({ code: (await ctx.superuser<{ code: string }>('SELECT code FROM units WHERE id = $1', [ctx.people.unitId]))[0]!.code });
+    const clash = await request(http)
+      .patch(`/api/admin/units/${ctx.people.otherUnitId}`)
+      .set('Authorization', bearer('admin'))
+      .send({ code: (await ctx.superuser<{ code: string }>('SELECT code FROM units WHERE id = $1', [ctx.people.unitId]))[0]!.code });
     expect(clash.status).toBe(409);
     const platform = await request(http).patch(`/api/admin/platforms/${ctx.people.otherPlatformId}`).set('Authorization', bearer('admin')).send({ name: '外院视频号', kind: 'channels' });
     expect(platform.status).toBe(200);
@@ -359,7 +411,17 @@ describe('8 · admins manage people', () => {
     expect(profile.body.displayName).toBe('周审计（改）');
     expect((await request(http).patch(`/api/admin/units/${ctx.people.unitId}`).set('Authorization', bearer('r1')).send({ name: 'x' })).status).toBe(403);
     const missing: string[] = [];
-    for (const type of ['admin.sessions_revoked', 'admin.user_disabled', 'admin.user_enabled', 'admin.user_unlocked', 'admin.password_reset', 'auth.password_changed', 'admin.unit_updated', 'admin.platform_updated', 'admin.user_updated']) {
+    for (const type of [
+      'admin.sessions_revoked',
+      'admin.user_disabled',
+      'admin.user_enabled',
+      'admin.user_unlocked',
+      'admin.password_reset',
+      'auth.password_changed',
+      'admin.unit_updated',
+      'admin.platform_updated',
+      'admin.user_updated',
+    ]) {
       if ((await securityEvents(type)).length === 0) missing.push(type);
     }
     expect(missing).toEqual([]);

@@ -102,7 +102,9 @@ describe('bodies too large to read', () => {
   });
 
   it('answers an over-long URL or header with the JSON error shape, not an empty 431', async () => {
-    const res = await request(server).get(`/api/drafts?text=${'x'.repeat(20_000)}`).set('Authorization', `Bearer ${token('editor')}`);
+    const res = await request(server)
+      .get(`/api/drafts?text=${'x'.repeat(20_000)}`)
+      .set('Authorization', `Bearer ${token('editor')}`);
     expect(res.status).toBe(431);
     expect(res.body.error.code).toBe('headers_too_large');
   });
@@ -140,7 +142,9 @@ describe('shapes', () => {
   });
 
   it('refuses prototype keys in the query string', async () => {
-    const res = await request(server).get('/api/drafts?__proto__[status]=approved&constructor[x]=1').set('Authorization', `Bearer ${token('editor')}`);
+    const res = await request(server)
+      .get('/api/drafts?__proto__[status]=approved&constructor[x]=1')
+      .set('Authorization', `Bearer ${token('editor')}`);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
     expect(({} as Record<string, unknown>).status).toBeUndefined();

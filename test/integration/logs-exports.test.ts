@@ -57,7 +57,15 @@ function parseCsv(text: string): string[][] {
 describe('CSV export of a trail', () => {
   it('neutralises formulas in every column, whoever typed them', async () => {
     // A reviewer whose display name is a formula, comments and statements that start with each trigger.
-    await createUser(ctx.runtime.deps.db, null, { username: 'r1x', displayName: '=HYPERLINK("http://evil.example","点我")', staffId: 'S-r1x', isStaff: true, roles: ['reviewer1'], unitId: ctx.people.unitId, password: PASSWORD });
+    await createUser(ctx.runtime.deps.db, null, {
+      username: 'r1x',
+      displayName: '=HYPERLINK("http://evil.example","点我")',
+      staffId: 'S-r1x',
+      isStaff: true,
+      roles: ['reviewer1'],
+      unitId: ctx.people.unitId,
+      password: PASSWORD,
+    });
     const r1x = (await login(ctx.runtime.deps.db, { username: 'r1x', password: PASSWORD, ip: '127.0.0.1', absoluteHours: 1 })).token;
     const draft = await draftIn(ctx, 'first', { title: '+1+cmd|/C calc!A0' });
     const returned = await request(ctx.app)
@@ -108,9 +116,14 @@ describe('request log', () => {
         request(server).get(`/api/drafts/${encodeURIComponent(`x\r\n${forged}`)}`),
         request(server).get(`/api/drafts?text=${encodeURIComponent(`\r\n${forged}\n`)}`),
         request(server).get(`/api/${encodeURIComponent('\u2028\u2029')}${encodeURIComponent(forged)}`),
-        request(server).post('/api/auth/login').send({ username: `admin\r\n${forged}`, password: `x\n${forged}` }),
+        request(server)
+          .post('/api/auth/login')
+          .send({ username: `admin\r\n${forged}`, password: `x\n${forged}` }),
         request(server).get('/api/auth/me').set('User-Agent', `agent\t${forged}`).set('Authorization', `Bearer ${ctx.people.tokens.editor}`),
-        request(server).post('/api/drafts').set('Authorization', `Bearer ${ctx.people.tokens.editor}`).send({ title: `t\r\n${forged}`, body: 'b', platformId: ctx.people.platformId }),
+        request(server)
+          .post('/api/drafts')
+          .set('Authorization', `Bearer ${ctx.people.tokens.editor}`)
+          .send({ title: `t\r\n${forged}`, body: 'b', platformId: ctx.people.platformId }),
       ];
       for (const r of sent) expect((await r).status).toBeLessThan(500);
       // A raw request line with line breaks never reaches the app: Node's parser refuses it with a JSON 400.

@@ -18,13 +18,16 @@ const PLAIN = buildRevisionText({ title: TITLE, body: STORED, format: 'html' }).
 const plainSpan = (text: string) => ({ start: PLAIN.indexOf(text), end: PLAIN.indexOf(text) + text.length });
 
 type Draft = Record<string, any>;
-const get = (user: string, id: string): Promise<Draft> => ctx.api(user).get(`/api/drafts/${id}`).then((r) => r.body);
+const get = (user: string, id: string): Promise<Draft> =>
+  ctx
+    .api(user)
+    .get(`/api/drafts/${id}`)
+    .then((r) => r.body);
 const marksOf = (user: string, id: string) => ctx.api(user).get(`/api/drafts/${id}/marks`);
 const events = (id: string) =>
-  ctx.superuser<{ type: string; actor_id: string | null; revision_id: string; data: Record<string, any> }>(
-    'SELECT type, actor_id, revision_id, data FROM audit_events WHERE chain = $1 ORDER BY seq',
-    [`draft-${id}`],
-  );
+  ctx.superuser<{ type: string; actor_id: string | null; revision_id: string; data: Record<string, any> }>('SELECT type, actor_id, revision_id, data FROM audit_events WHERE chain = $1 ORDER BY seq', [
+    `draft-${id}`,
+  ]);
 
 async function inReview(over: Record<string, unknown> = {}): Promise<Draft> {
   const res = await ctx.api('editor').post('/api/drafts', draftBody(ctx, { title: TITLE, body: BODY, ...over }));
@@ -174,7 +177,11 @@ describe('校对标记 (proofreading marks)', () => {
 
     const added = (await events(draft.id)).slice(before.length);
     expect(added.map((e) => e.type)).toEqual(['revision.proofread']);
-    expect(added[0]!.data).toMatchObject({ stage: 'first', revisionNumber: 2, marks: expect.arrayContaining([expect.objectContaining({ markId: correction.id, original: '校领导', suggestion: '学校领导' })]) });
+    expect(added[0]!.data).toMatchObject({
+      stage: 'first',
+      revisionNumber: 2,
+      marks: expect.arrayContaining([expect.objectContaining({ markId: correction.id, original: '校领导', suggestion: '学校领导' })]),
+    });
 
     const next = await waitForDraft(ctx, 'r1', draft.id, (d) => d.status === 'in_review');
     expect(next.stage).toBe('first');

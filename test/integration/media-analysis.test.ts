@@ -29,7 +29,10 @@ it('analyses once per file: the second revision with the same picture reads the 
   expect(first[0]!.lines.map((l) => l.text).join('')).toContain('扫码进群');
   const rows = await ctx.superuser<{ n: number }>('SELECT count(*)::int AS n FROM media_analyses WHERE media = $1', [hash]);
   expect(rows[0]!.n).toBe(1);
-  const again = await ensureMediaAnalyses(ctx.runtime.deps.db, read, [{ hash, kind: 'image' }, { hash, kind: 'image' }]);
+  const again = await ensureMediaAnalyses(ctx.runtime.deps.db, read, [
+    { hash, kind: 'image' },
+    { hash, kind: 'image' },
+  ]);
   expect(reads).toBe(1);
   expect(again).toEqual([first[0]]);
 });

@@ -30,7 +30,15 @@ describe('text and codes inside pictures', () => {
     ['扫码进群', '扫码进群 领取资料 限时免费', ['advertising'], '扫码'],
     ['机密★ marking', '机密★1年 内部资料 注意保密', ['secrecy'], '机密'],
   ])('%s in a 1080×1920 poster gives a finding with a box around the words', async (_name, line, checks, planted) => {
-    const poster = await renderPoster({ width: 1080, height: 1920, lines: [{ text: '学生社团联合会', size: 72 }, { text: line, size: 56 }, { text: '时间：本周五下午', size: 48 }] });
+    const poster = await renderPoster({
+      width: 1080,
+      height: 1920,
+      lines: [
+        { text: '学生社团联合会', size: 72 },
+        { text: line, size: 56 },
+        { text: '时间：本周五下午', size: 48 },
+      ],
+    });
     const analysis = await analyzeMedia(poster.bytes, 'image');
     expect(analysis.ocr).toBe(true);
     const hits = inMedia(findingsFor([analysis])).filter((f) => checks.includes(f.check) && f.severity !== 'info');
@@ -64,7 +72,15 @@ describe('text and codes inside pictures', () => {
   });
 
   it('a clean poster gives no review-level finding', async () => {
-    const poster = await renderPoster({ width: 1080, height: 1920, lines: [{ text: '计算机学院学术报告会', size: 72 }, { text: '时间：11月20日下午两点', size: 48 }, { text: '地点：学术报告厅', size: 48 }] });
+    const poster = await renderPoster({
+      width: 1080,
+      height: 1920,
+      lines: [
+        { text: '计算机学院学术报告会', size: 72 },
+        { text: '时间：11月20日下午两点', size: 48 },
+        { text: '地点：学术报告厅', size: 48 },
+      ],
+    });
     const analysis = await analyzeMedia(poster.bytes, 'image');
     expect(analysis.lines.length).toBeGreaterThan(0);
     expect(inMedia(findingsFor([analysis])).filter((f) => f.severity !== 'info')).toEqual([]);
@@ -87,11 +103,17 @@ describe('metadata', () => {
       height: 600,
       lines: [{ text: '运动会剪影', size: 48 }],
       format: 'jpeg',
-      exif: { IFD0: { Artist: '张三', Make: 'Canon', Model: 'EOS R6' }, IFD2: { BodySerialNumber: '012345678901' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '39/1 54/1 2700/100', GPSLongitudeRef: 'E', GPSLongitude: '116/1 23/1 3000/100' } },
+      exif: {
+        IFD0: { Artist: '张三', Make: 'Canon', Model: 'EOS R6' },
+        IFD2: { BodySerialNumber: '012345678901' },
+        IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '39/1 54/1 2700/100', GPSLongitudeRef: 'E', GPSLongitude: '116/1 23/1 3000/100' },
+      },
     });
     const analysis = await analyzeMedia(poster.bytes, 'image');
     expect(analysis.metadata.gps?.latitude).toBeCloseTo(39.9075, 3);
-    const rules = inMedia(findingsFor([analysis])).filter((f) => f.check === 'secrecy').map((f) => f.ruleId);
+    const rules = inMedia(findingsFor([analysis]))
+      .filter((f) => f.check === 'secrecy')
+      .map((f) => f.ruleId);
     expect(rules).toEqual(expect.arrayContaining(['media:exif-gps', 'media:exif-serial', 'media:exif-author']));
   });
 });

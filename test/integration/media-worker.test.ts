@@ -90,10 +90,7 @@ it('a hostile stored file gives a visible blocking finding and the worker goes o
   const hostile = await submitWithImages([hash]);
   const cleanHash = await upload(good, 'report.jpg');
   const clean = await submitWithImages([cleanHash]);
-  const [h, c] = await Promise.all([
-    waitForDraft(ctx, 'r1', hostile.id, (d) => d.status !== 'checking', 60_000),
-    waitForDraft(ctx, 'r1', clean.id, (d) => d.status !== 'checking', 60_000),
-  ]);
+  const [h, c] = await Promise.all([waitForDraft(ctx, 'r1', hostile.id, (d) => d.status !== 'checking', 60_000), waitForDraft(ctx, 'r1', clean.id, (d) => d.status !== 'checking', 60_000)]);
   expect(mediaFindings(h).find((f) => f.ruleId === 'media:decode_failed')).toMatchObject({ severity: 'block', check: 'sensitive' });
   expect(c.status).toBe('in_review');
   expect(mediaFindings(c).filter((f) => f.severity !== 'info')).toEqual([]);
@@ -125,20 +122,36 @@ it('去除元数据: a photo with GPS gives a personal-data finding; stripping i
   expect(res.body.media.from).toBe(hash);
   const stripped = res.body.media.to as string;
   expect(stripped).not.toBe(hash);
-  const after = await waitForDraft(ctx, 'r1', id, (d) => d.status === 'in_review' && d.version > res.body.version - 1 && (d.checkRuns as Array<{ status: string }>).every((r) => r.status === 'done'), 60_000);
+  const after = await waitForDraft(
+    ctx,
+    'r1',
+    id,
+    (d) => d.status === 'in_review' && d.version > res.body.version - 1 && (d.checkRuns as Array<{ status: string }>).every((r) => r.status === 'done'),
+    60_000,
+  );
   expect(after.stage).toBe('first');
   expect(after.currentRevision.body).toContain(`media:${stripped}`);
   expect(after.currentRevision.body).not.toContain(`media:${hash}`);
   expect(mediaFindings(after).filter((f) => f.source.media === stripped && f.check === 'secrecy')).toEqual([]);
 
-  const served = await request(ctx.app).get(`/api/media/${stripped}`).set('Authorization', `Bearer ${ctx.people.tokens.r1}`).buffer(true).parse((r, done) => {
-    const chunks: Buffer[] = [];
-    r.on('data', (c: Buffer) => chunks.push(c));
-    r.on('end', () => done(null, Buffer.concat(chunks)));
-  });
+  const served = await request(ctx.app)
+    .get(`/api/media/${stripped}`)
+    .set('Authorization', `Bearer ${ctx.people.tokens.r1}`)
+    .buffer(true)
+    .parse((r, done) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => done(null, Buffer.concat(chunks)));
+    });
   expect(served.status).toBe(200);
   expect(await readMetadata(served.body as Buffer)).toEqual({ present: false });
-  expect((await sharp(served.body as Buffer).raw().toBuffer()).equals(await sharp(photo.bytes).raw().toBuffer())).toBe(true);
+  expect(
+    (
+      await sharp(served.body as Buffer)
+        .raw()
+        .toBuffer()
+    ).equals(await sharp(photo.bytes).raw().toBuffer()),
+  ).toBe(true);
 
   // Nothing left to strip: a clear error, nothing changes.
   const again = await ctx.api('r1').post(`/api/drafts/${id}/media/${stripped}/strip-metadata`, { version: after.version, stage: 'first' });
@@ -176,16 +189,34 @@ it('校对标记 on a picture or at a video timecode: comments only, on media of
 });
 
 it('a picture declared own work that another unit released before is a copyright finding naming the earlier draft', async () => {
-  const photo = (await renderPoster({ width: 1200, height: 800, lines: [{ text: '外院运动会摄影作品', size: 72, color: '#123' }], qr: 'https://www.example.edu.cn/photo', qrSize: 240, format: 'jpeg' })).bytes;
+  const photo = (
+    await renderPoster({ width: 1200, height: 800, lines: [{ text: '外院运动会摄影作品', size: 72, color: '#123' }], qr: 'https://www.example.edu.cn/photo', qrSize: 240, format: 'jpeg' })
+  ).bytes;
   const up = await request(ctx.app).post('/api/media').set('Authorization', `Bearer ${ctx.people.tokens.foreign}`).attach('file', photo, 'photo.jpg');
   expect(up.status).toBe(201);
-  const submitted = await ctx.api('foreign').post('/api/drafts', draftBody(ctx, { platformId: ctx.people.otherPlatformId, title: '外院运动会', body: `运动会。\n\n![照片](media:${up.body.hash})`, assets: [{ kind: 'image', media: up.body.hash, licence: 'own_work' }] }));
+  const submitted = await ctx.api('foreign').post(
+    '/api/drafts',
+    draftBody(ctx, {
+      platformId: ctx.people.otherPlatformId,
+      title: '外院运动会',
+      body: `运动会。\n\n![照片](media:${up.body.hash})`,
+      assets: [{ kind: 'image', media: up.body.hash, licence: 'own_work' }],
+    }),
+  );
   expect(submitted.status).toBe(201);
   // The other unit's own three reviewers carry it to release.
   const tokens: string[] = [];
   for (const [i, role] of (['reviewer1', 'reviewer2', 'reviewer3'] as const).entries()) {
     const username = `other${i + 1}`;
-    await createUser(ctx.runtime.deps.db, null, { username, displayName: `外院审核${i + 1}`, staffId: `S-other${i + 1}`, unitId: ctx.people.otherUnitId, isStaff: true, roles: [role], password: PASSWORD });
+    await createUser(ctx.runtime.deps.db, null, {
+      username,
+      displayName: `外院审核${i + 1}`,
+      staffId: `S-other${i + 1}`,
+      unitId: ctx.people.otherUnitId,
+      isStaff: true,
+      roles: [role],
+      password: PASSWORD,
+    });
     const res = await request(ctx.app).post('/api/auth/login').send({ username, password: PASSWORD });
     tokens.push(res.body.token as string);
   }

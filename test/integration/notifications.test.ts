@@ -35,7 +35,13 @@ function startWorker(): RunningNotifyWorker {
     sweepIntervalMs: 60_000,
     leaseMs: 1_000,
     tz: TZ,
-    senders: createSenders({ smtpUrl: `smtp://127.0.0.1:${mail.port}`, mailFrom: 'sanshen <noreply@school.test>', publicUrl: 'https://review.school.test', allowHosts: ['127.0.0.1'], timeoutMs: 5_000 }),
+    senders: createSenders({
+      smtpUrl: `smtp://127.0.0.1:${mail.port}`,
+      mailFrom: 'sanshen <noreply@school.test>',
+      publicUrl: 'https://review.school.test',
+      allowHosts: ['127.0.0.1'],
+      timeoutMs: 5_000,
+    }),
   });
   return worker;
 }
@@ -44,10 +50,14 @@ function startWorker(): RunningNotifyWorker {
 async function settled(draftId: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [row] = await sql1<{ n: number }>(sql`SELECT count(*)::int AS n FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.draft_id = ${draftId} AND d.status IN ('pending', 'sending')`);
+    const [row] = await sql1<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.draft_id = ${draftId} AND d.status IN ('pending', 'sending')`,
+    );
     if (row!.n === 0) return;
     if (Date.now() > deadline) {
-      const owed = await sql1(sql`SELECT d.kind, d.status, d.attempts, d.last_error, d.not_before, n.event FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.draft_id = ${draftId}`);
+      const owed = await sql1(
+        sql`SELECT d.kind, d.status, d.attempts, d.last_error, d.not_before, n.event FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.draft_id = ${draftId}`,
+      );
       throw new Error(`deliveries of ${draftId} still owed: ${JSON.stringify(owed)}`);
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -85,7 +95,13 @@ beforeAll(async () => {
   for (const user of ['editor', 'r1', 'r2', 'r3', 'multi', 'foreign', 'prop']) {
     const res = await ctx.api('admin').post('/api/admin/users/x/email', {});
     expect(res.status).toBe(404); // PUT only; the POST does not exist
-    const put = await (await import('supertest')).default(ctx.app).put(`/api/admin/users/${ctx.people.ids[user]}/email`).set('Authorization', `Bearer ${ctx.people.tokens.admin}`).send({ email: emailOf(user) });
+    const put = await (
+      await import('supertest')
+    )
+      .default(ctx.app)
+      .put(`/api/admin/users/${ctx.people.ids[user]}/email`)
+      .set('Authorization', `Bearer ${ctx.people.tokens.admin}`)
+      .send({ email: emailOf(user) });
     expect(put.status).toBe(200);
   }
   startWorker();
@@ -200,7 +216,9 @@ describe('delivery', () => {
     expect(posts).toHaveLength(4);
     expect(posts.every((p) => p.verified)).toBe(true);
     expect(new Set(posts.map((p) => p.headers['x-sanshen-delivery'])).size).toBe(1);
-    const [row] = await sql1<{ status: string; attempts: number; last_error: string }>(sql`SELECT status, attempts, last_error FROM notification_deliveries WHERE id = ${String(posts[0]!.headers['x-sanshen-delivery'])}`);
+    const [row] = await sql1<{ status: string; attempts: number; last_error: string }>(
+      sql`SELECT status, attempts, last_error FROM notification_deliveries WHERE id = ${String(posts[0]!.headers['x-sanshen-delivery'])}`,
+    );
     expect(row).toMatchObject({ status: 'sent', attempts: 4 });
     expect(row!.last_error).toContain('HTTP 500');
   });
@@ -251,7 +269,9 @@ describe('delivery', () => {
       await channel({ kind: 'webhook', name: 'OA', url: receiver.url('/hook-moved'), secret: SECRETS.webhook, unitId: ctx.people.unitId, events: ['draft.approved'] });
       const draft = await draftIn(ctx, 'approved');
       await settled(draft.id, 30_000);
-      const rows = await sql1<{ status: string; last_error: string }>(sql`SELECT d.status, d.last_error FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.draft_id = ${draft.id} AND d.kind = 'webhook'`);
+      const rows = await sql1<{ status: string; last_error: string }>(
+        sql`SELECT d.status, d.last_error FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.draft_id = ${draft.id} AND d.kind = 'webhook'`,
+      );
       expect(rows).toHaveLength(1);
       expect(rows[0]!.status).toBe('failed');
       expect(rows[0]!.last_error).toContain('重定向');
@@ -270,7 +290,19 @@ describe('delivery', () => {
       spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'workers/notify.worker.ts')], {
         cwd: ROOT,
         stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: ctx.databaseUrl, REDIS_URL, QUEUE_PREFIX: ctx.prefix, SMTP_URL: `smtp://127.0.0.1:${mail.port}`, NOTIFY_ALLOW_HOSTS: '127.0.0.1', NOTIFY_LEASE_MS: '1000', NOTIFY_SWEEP_MS: '300', NOTIFY_BACKOFF_MS: '50', LOG_LEVEL: 'silent' },
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          DATABASE_URL: ctx.databaseUrl,
+          REDIS_URL,
+          QUEUE_PREFIX: ctx.prefix,
+          SMTP_URL: `smtp://127.0.0.1:${mail.port}`,
+          NOTIFY_ALLOW_HOSTS: '127.0.0.1',
+          NOTIFY_LEASE_MS: '1000',
+          NOTIFY_SWEEP_MS: '300',
+          NOTIFY_BACKOFF_MS: '50',
+          LOG_LEVEL: 'silent',
+        },
       });
     let killed!: () => void;
     const wasKilled = new Promise<void>((r) => (killed = r));
@@ -293,7 +325,9 @@ describe('delivery', () => {
     const before = receiver.requests.length;
     const draft = await draftIn(ctx, 'approved');
     await wasKilled;
-    const [stuck] = await sql1<{ status: string }>(sql`SELECT d.status FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.draft_id = ${draft.id} AND d.kind = 'webhook'`);
+    const [stuck] = await sql1<{ status: string }>(
+      sql`SELECT d.status FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.draft_id = ${draft.id} AND d.kind = 'webhook'`,
+    );
     expect(stuck!.status).toBe('sending');
     child = spawnWorker();
     try {
@@ -318,9 +352,11 @@ describe('outbox and transaction', () => {
     await channel({ kind: 'webhook', name: 'OA', url: receiver.url('/hook-rollback'), secret: SECRETS.webhook });
     const draft = await draftIn(ctx, 'first');
     const count = async () =>
-      (await sql1<{ n: number; i: number; d: number }>(sql`SELECT (SELECT count(*)::int FROM notifications WHERE draft_id = ${draft.id}) AS n,
+      (
+        await sql1<{ n: number; i: number; d: number }>(sql`SELECT (SELECT count(*)::int FROM notifications WHERE draft_id = ${draft.id}) AS n,
         (SELECT count(*)::int FROM notification_inbox i JOIN notifications x ON x.id = i.notification_id WHERE x.draft_id = ${draft.id}) AS i,
-        (SELECT count(*)::int FROM notification_deliveries d JOIN notifications x ON x.id = d.notification_id WHERE x.draft_id = ${draft.id}) AS d`))[0]!;
+        (SELECT count(*)::int FROM notification_deliveries d JOIN notifications x ON x.id = d.notification_id WHERE x.draft_id = ${draft.id}) AS d`)
+      )[0]!;
     await settled(draft.id);
     const before = await count();
     const mails = mail.messages.length;
@@ -328,7 +364,9 @@ describe('outbox and transaction', () => {
     // A deferred constraint trigger fails the COMMIT itself: every row of the transaction, notifications included,
     // was written and is then rolled back.
     await ctx.superuser(`CREATE FUNCTION fail_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'commit refused'; END $$`);
-    await ctx.superuser(`CREATE CONSTRAINT TRIGGER fail_commit AFTER INSERT ON notifications DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.draft_id = '${draft.id}') EXECUTE FUNCTION fail_commit()`);
+    await ctx.superuser(
+      `CREATE CONSTRAINT TRIGGER fail_commit AFTER INSERT ON notifications DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.draft_id = '${draft.id}') EXECUTE FUNCTION fail_commit()`,
+    );
     try {
       const { version } = await currentRevision(ctx, draft.id);
       const res = await ctx.api('r1').post(`/api/drafts/${draft.id}/decisions`, { stage: 'first', action: 'approve', comment: '同意', version });
@@ -421,7 +459,10 @@ describe('preferences, inbox and validation', () => {
   it('quiet hours defer a person’s e-mail (not counted as an attempt) until they end; the daily digest goes once a day', async () => {
     const supertest = (await import('supertest')).default;
     // r1's quiet hours cover the whole day but one minute: any delivery now is deferred.
-    const prefs = await supertest(ctx.app).put('/api/me/notification-preferences').set('Authorization', `Bearer ${ctx.people.tokens.r1}`).send({ email: true, digest: false, quietHours: { start: '00:00', end: '23:59' } });
+    const prefs = await supertest(ctx.app)
+      .put('/api/me/notification-preferences')
+      .set('Authorization', `Bearer ${ctx.people.tokens.r1}`)
+      .send({ email: true, digest: false, quietHours: { start: '00:00', end: '23:59' } });
     expect(prefs.status).toBe(200);
     const draft = await draftIn(ctx, 'first');
     const deferred = async () =>
@@ -503,8 +544,23 @@ describe('SMTP with STARTTLS', () => {
   it('upgrades the connection when the server offers STARTTLS', async () => {
     const tlsSink = await startMailSink({ starttls: true });
     try {
-      const senders = createSenders({ smtpUrl: `smtp://127.0.0.1:${tlsSink.port}?tls_insecure=1`, mailFrom: 'sanshen <noreply@school.test>', publicUrl: 'https://x.test', allowHosts: [], timeoutMs: 5_000 });
-      await senders.send({ kind: 'email', to: 'a@school.test' }, { deliveryId: '00000000-0000-4000-8000-000000000001', event: 'draft.approved', payload: { label: '稿件审核通过', number: 'X-1', title: 't', unit: 'u', link: '/#/' }, createdAt: new Date(), forPerson: true });
+      const senders = createSenders({
+        smtpUrl: `smtp://127.0.0.1:${tlsSink.port}?tls_insecure=1`,
+        mailFrom: 'sanshen <noreply@school.test>',
+        publicUrl: 'https://x.test',
+        allowHosts: [],
+        timeoutMs: 5_000,
+      });
+      await senders.send(
+        { kind: 'email', to: 'a@school.test' },
+        {
+          deliveryId: '00000000-0000-4000-8000-000000000001',
+          event: 'draft.approved',
+          payload: { label: '稿件审核通过', number: 'X-1', title: 't', unit: 'u', link: '/#/' },
+          createdAt: new Date(),
+          forPerson: true,
+        },
+      );
       senders.close();
       expect(tlsSink.messages).toHaveLength(1);
       expect(tlsSink.messages[0]!.secure).toBe(true);

@@ -67,7 +67,10 @@ describe('pasted-tool HTML submitted over the API', () => {
       title: `粘贴 ${source}`,
       body: html,
       format: 'html',
-      assets: [{ media: stored.png, licence: 'own_work' }, { media: stored.jpeg, licence: 'own_work' }],
+      assets: [
+        { media: stored.png, licence: 'own_work' },
+        { media: stored.jpeg, licence: 'own_work' },
+      ],
     });
     expect(res.status).toBe(201);
     await completeChecks(ctx, res.body.id);
@@ -83,7 +86,9 @@ describe('pasted-tool HTML submitted over the API', () => {
     const text = readDoc(body, 'html').plain.text;
 
     // What was dropped is one info finding for the reviewer, naming the constructs (the notes are its evidence).
-    const removed = (d.findings as Array<{ ruleId: string; severity: string; message: string; evidence: { notes: Array<{ code: string; construct: string }> } }>).filter((f) => f.ruleId === 'document:removed');
+    const removed = (d.findings as Array<{ ruleId: string; severity: string; message: string; evidence: { notes: Array<{ code: string; construct: string }> } }>).filter(
+      (f) => f.ruleId === 'document:removed',
+    );
     expect(removed).toHaveLength(1);
     expect(removed[0]!.severity).toBe('info');
     expect(removed[0]!.message).toContain('已移除');
@@ -105,8 +110,12 @@ describe('pasted-tool HTML submitted over the API', () => {
     }
     if (source === '135editor') {
       expect(body).toContain('<h2 style="text-align:center">一、活动安排</h2>');
-      expect(body).toMatch(/<ul><li><p>时间：9月20日 19:00<\/p><\/li><li><p>地点：大学生活动中心<span style="color:#d82821"><strong>二楼剧场<\/strong><\/span><\/p><\/li><li><p>入场：凭学生证入场<\/p><\/li><\/ul>/);
-      expect(body).toMatch(/<table><tbody><tr><th style="text-align:center">节目<\/th><th style="text-align:center">表演单位<\/th><\/tr><tr><td style="text-align:center">开场舞<\/td><td>艺术学院<\/td><\/tr>/);
+      expect(body).toMatch(
+        /<ul><li><p>时间：9月20日 19:00<\/p><\/li><li><p>地点：大学生活动中心<span style="color:#d82821"><strong>二楼剧场<\/strong><\/span><\/p><\/li><li><p>入场：凭学生证入场<\/p><\/li><\/ul>/,
+      );
+      expect(body).toMatch(
+        /<table><tbody><tr><th style="text-align:center">节目<\/th><th style="text-align:center">表演单位<\/th><\/tr><tr><td style="text-align:center">开场舞<\/td><td>艺术学院<\/td><\/tr>/,
+      );
       expect(body).toContain(`alt="报名二维码"`);
       expect(codes.has('comment-dropped')).toBe(true);
       expect(notes.some((n) => n.code === 'hidden-style' && n.construct.startsWith('background-color'))).toBe(true);

@@ -33,7 +33,11 @@ describe('core pipeline', () => {
     expect(inReview.checkRuns.every((r: { status: string }) => r.status === 'done')).toBe(true);
     expect(inReview.allowedActions).toEqual(['approve', 'return', 'reject', 'proofread']);
 
-    await approveAll(draft.id, [['r1', 'first'], ['r2', 'second'], ['r3', 'final']]);
+    await approveAll(draft.id, [
+      ['r1', 'first'],
+      ['r2', 'second'],
+      ['r3', 'final'],
+    ]);
     const approved = await ctx.api('editor').get(`/api/drafts/${draft.id}`);
     expect(approved.body.status).toBe('approved');
     expect(approved.body.releaseGate).toEqual([]);

@@ -226,10 +226,9 @@ describe('two API processes, one board', () => {
     const closed = await call(b, token('r1'), 'POST', `/api/drafts/${fresh}/claim`, {});
     expect(closed).toMatchObject({ status: 409, body: { error: { code: 'invalid_transition' } } });
 
-    const audited = await ctx.superuser<{ actor_id: string }>(
-      "SELECT actor_id FROM audit_events WHERE chain = 'security' AND type = 'access.denied' AND data->>'path' = $1",
-      [`/api/drafts/${fresh}/claim`],
-    );
+    const audited = await ctx.superuser<{ actor_id: string }>("SELECT actor_id FROM audit_events WHERE chain = 'security' AND type = 'access.denied' AND data->>'path' = $1", [
+      `/api/drafts/${fresh}/claim`,
+    ]);
     expect(new Set(audited.map((r) => r.actor_id))).toEqual(new Set(['editor', 'r2', 'temp', 'foreign', 'prop'].map((u) => ctx.people.ids[u])));
   });
 });

@@ -162,7 +162,10 @@ describe('a live socket follows its session', () => {
     for (const action of ['revoke-sessions', 'disable']) {
       const token = await login('foreign');
       const { seen } = await watch(token);
-      const res = await request(adminApp).post(`/api/admin/users/${ctx.people.ids.foreign}/${action}`).set('Authorization', `Bearer ${adminToken}`).send(action === 'disable' ? { reason: '离职' } : {});
+      const res = await request(adminApp)
+        .post(`/api/admin/users/${ctx.people.ids.foreign}/${action}`)
+        .set('Authorization', `Bearer ${adminToken}`)
+        .send(action === 'disable' ? { reason: '离职' } : {});
       expect(res.status).toBe(200);
       expect((await request(ctx.app).get('/api/auth/me').set('Authorization', `Bearer ${token}`)).status).toBe(401);
       await until(() => seen.disconnect !== null);

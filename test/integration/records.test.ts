@@ -79,7 +79,10 @@ beforeAll(async () => {
   await backdateRelease(ctx, z, new Date('2025-01-20T02:00:00Z'));
 
   // Two 变更 on A: one filed long after the change (late), one within five working days.
-  const ex = await request(ctx.app).post('/api/admin/users').set('Authorization', `Bearer ${ctx.people.tokens.admin}`).send({ username: 'ex', displayName: '测试ex', staffId: 'S-ex', unitId: ctx.people.unitId, isStaff: true, roles: [], password: PASSWORD });
+  const ex = await request(ctx.app)
+    .post('/api/admin/users')
+    .set('Authorization', `Bearer ${ctx.people.tokens.admin}`)
+    .send({ username: 'ex', displayName: '测试ex', staffId: 'S-ex', unitId: ctx.people.unitId, isStaff: true, roles: [], password: PASSWORD });
   expect(ex.status).toBe(201);
   const late = await ctx.api('editor').post(`/api/registry/platforms/${A}/changes`, { name: '学院公众号（更名）', changedOn: '2025-03-03', reason: '更名' });
   expect(late.status).toBe(201);
@@ -104,8 +107,18 @@ describe('年检 annual report', () => {
     expect(res.status).toBe(200);
     const r = res.body;
     expect(r.months.map((m: any) => [m.month, m.releases])).toEqual([
-      ['2025-01', 1], ['2025-02', 1], ['2025-03', 1], ['2025-04', 1], ['2025-05', 1], ['2025-06', 1],
-      ['2025-07', 1], ['2025-08', 1], ['2025-09', 1], ['2025-10', 1], ['2025-11', 0], ['2025-12', 0],
+      ['2025-01', 1],
+      ['2025-02', 1],
+      ['2025-03', 1],
+      ['2025-04', 1],
+      ['2025-05', 1],
+      ['2025-06', 1],
+      ['2025-07', 1],
+      ['2025-08', 1],
+      ['2025-09', 1],
+      ['2025-10', 1],
+      ['2025-11', 0],
+      ['2025-12', 0],
     ]);
     expect(r).toMatchObject({ scope: 'platform', releases: 10, silentMonths: 2, meetsMinimum: false, zombie: false });
     const p = r.platforms[0];
@@ -152,7 +165,10 @@ describe('年检 annual report', () => {
     const csv = await ctx.api('prop').get('/api/reports/annual?year=2025&format=csv');
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
-    const lines = csv.text.replace(/^\ufeff/, '').trim().split('\r\n');
+    const lines = csv.text
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toContain('2025-01');
     expect(lines.find((l) => l.startsWith('僵尸号测试'))).toContain(',是,');
 
@@ -220,7 +236,9 @@ describe('审稿单 PDF', () => {
   });
 
   it('prints thumbnails of the released pictures, each captioned with its hash', async () => {
-    const picture = await sharp({ create: { width: 800, height: 500, channels: 3, background: '#1d4ed8' } }).jpeg().toBuffer();
+    const picture = await sharp({ create: { width: 800, height: 500, channels: 3, background: '#1d4ed8' } })
+      .jpeg()
+      .toBuffer();
     const hash = await uploadMedia(ctx.app, ctx.people.tokens.editor!, picture, 'photo.jpg');
     const id = await released(ctx.people.platformId, { title: '图片新闻', body: `运动会剪影。\n\n![照片](media:${hash})`, assets: [{ kind: 'image', media: hash, licence: 'own_work' }] });
     const res = await ctx.api('auditor').get(`/api/drafts/${id}/review-sheet.pdf`).buffer(true).parse(binary);
@@ -242,7 +260,10 @@ describe('审稿单 PDF', () => {
     const text = pdfText(march.body as Buffer, 'batch.pdf').replace(/\s+/g, '');
     expect(text.match(/稿件编号/g)).toHaveLength(1);
     expect(text).toContain('学院新闻第3期');
-    const feb = pdfText((await ctx.api('prop').get(`/api/reports/review-sheets.pdf?platformId=${ctx.people.platformId}&month=2025-02`).buffer(true).parse(binary)).body as Buffer, 'feb.pdf').replace(/\s+/g, '');
+    const feb = pdfText((await ctx.api('prop').get(`/api/reports/review-sheets.pdf?platformId=${ctx.people.platformId}&month=2025-02`).buffer(true).parse(binary)).body as Buffer, 'feb.pdf').replace(
+      /\s+/g,
+      '',
+    );
     expect(feb.match(/稿件编号/g)).toHaveLength(1);
     expect(feb).toContain('学院新闻第2期');
     expect((await ctx.api('prop').get(`/api/reports/review-sheets.pdf?platformId=${ctx.people.platformId}&month=2025-13`)).status).toBe(400);

@@ -194,7 +194,12 @@ describe('备案 lifecycle', () => {
     expect(submitted.status).toBe(201);
     const id = submitted.body.id as string;
     await completeChecks(ctx, id);
-    for (const [who, stage] of [['r1', 'first'], ['r2', 'second'], ['r3', 'final']] as const) await decide(ctx, who, id, stage);
+    for (const [who, stage] of [
+      ['r1', 'first'],
+      ['r2', 'second'],
+      ['r3', 'final'],
+    ] as const)
+      await decide(ctx, who, id, stage);
     await ctx.api('prop').post(`/api/registry/platforms/${p.id}/deregister`, { reason: '撤销账号' });
     const { version } = await currentRevision(ctx, id);
     const release = await ctx.api('editor').post(`/api/drafts/${id}/release`, { version });

@@ -148,7 +148,10 @@ describe('when a backing service is down', () => {
     const offline = createRuntime({ databaseUrl: ctx.databaseUrl, redisUrl: 'redis://127.0.0.1:1', env, role: 'api', logger: pino({ level: 'silent' }) });
     try {
       const app = createApp({ ...offline.deps, checkpoints: null, health: offline.health });
-      const res = await request(app).post('/api/drafts').set('Authorization', `Bearer ${ctx.people.tokens.editor}`).send(draftBody(ctx, { title: 'Redis 停机时的投稿' }));
+      const res = await request(app)
+        .post('/api/drafts')
+        .set('Authorization', `Bearer ${ctx.people.tokens.editor}`)
+        .send(draftBody(ctx, { title: 'Redis 停机时的投稿' }));
       expect(res.status).toBe(201);
       const health = await request(app).get('/api/health');
       expect(health.body).toMatchObject({ db: 'up', redis: 'down' });
@@ -199,7 +202,18 @@ describe('the trail', () => {
     await writeCheckpoint(ctx.runtime.deps.db, ctx.checkpoints);
     // Rewrite the last event and recompute its hash the way an attacker with the algorithm would.
     const [last] = await ctx.superuser<Record<string, any>>('SELECT * FROM audit_events WHERE draft_id = $1 ORDER BY seq DESC LIMIT 1', [id]);
-    const forged = { chain: last!.chain, seq: last!.seq, draftId: last!.draft_id, revisionId: last!.revision_id, actorId: last!.actor_id, actorName: '伪造者', type: last!.type, outcome: last!.outcome, data: last!.data, createdAt: last!.created_at };
+    const forged = {
+      chain: last!.chain,
+      seq: last!.seq,
+      draftId: last!.draft_id,
+      revisionId: last!.revision_id,
+      actorId: last!.actor_id,
+      actorName: '伪造者',
+      type: last!.type,
+      outcome: last!.outcome,
+      data: last!.data,
+      createdAt: last!.created_at,
+    };
     const hash = auditEventHash(last!.prev_hash, forged);
     await ctx.superuser(`SET session_replication_role = replica; UPDATE audit_events SET actor_name = '伪造者', hash = '${hash}' WHERE id = ${Number(last!.id)}`);
     const report = await ctx.api('auditor').get(`/api/drafts/${id}/trail/verify`);
@@ -217,9 +231,11 @@ describe('the trail', () => {
 
   it('exports CSV with formula cells neutralised, and the export itself is audited', async () => {
     await ctx.startWorker();
-    const res = await ctx.api('editor').post('/api/drafts', draftBody(ctx, { title: '=cmd|\' /C calc\'!A0' }));
+    const res = await ctx.api('editor').post('/api/drafts', draftBody(ctx, { title: "=cmd|' /C calc'!A0" }));
     await waitForDraft(ctx, 'editor', res.body.id, (d) => d.status === 'in_review');
-    await ctx.api('r1').post(`/api/drafts/${res.body.id}/decisions`, { stage: 'first', action: 'return', comment: '@SUM(1+1)', version: (await ctx.api('r1').get(`/api/drafts/${res.body.id}`)).body.version });
+    await ctx
+      .api('r1')
+      .post(`/api/drafts/${res.body.id}/decisions`, { stage: 'first', action: 'return', comment: '@SUM(1+1)', version: (await ctx.api('r1').get(`/api/drafts/${res.body.id}`)).body.version });
     const csv = await ctx.api('auditor').get(`/api/drafts/${res.body.id}/trail?format=csv`);
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);

@@ -13,13 +13,23 @@ afterAll(async () => {
 });
 
 type Draft = Record<string, any>;
-const get = (user: string, id: string): Promise<Draft> => ctx.api(user).get(`/api/drafts/${id}`).then((r) => r.body);
+const get = (user: string, id: string): Promise<Draft> =>
+  ctx
+    .api(user)
+    .get(`/api/drafts/${id}`)
+    .then((r) => r.body);
 const settled = (id: string) => waitForDraft(ctx, 'auditor', id, (d) => d.status !== 'checking');
 const decide = async (user: string, id: string, stage: string, action = 'approve', comment = '同意') => {
   const d = await get('auditor', id);
   return ctx.api(user).post(`/api/drafts/${id}/decisions`, { stage, action, comment, version: d.version });
 };
-const contentOf = (d: Draft) => ({ title: d.currentRevision.title, body: d.currentRevision.body, format: d.currentRevision.format, origin: d.currentRevision.origin, assets: d.currentRevision.assets });
+const contentOf = (d: Draft) => ({
+  title: d.currentRevision.title,
+  body: d.currentRevision.body,
+  format: d.currentRevision.format,
+  origin: d.currentRevision.origin,
+  assets: d.currentRevision.assets,
+});
 async function submit(over: Record<string, unknown> = {}, user = 'editor'): Promise<string> {
   const res = await ctx.api(user).post('/api/drafts', draftBody(ctx, over));
   expect(res.status).toBe(201);
@@ -117,7 +127,14 @@ describe('1 · waiver policies', () => {
     const list = await ctx.api('auditor').get(`/api/drafts/${id}/waivers`);
     expect(list.status).toBe(200);
     expect(list.body.items).toEqual([
-      expect.objectContaining({ findingId: f.id, ruleId: 'copyright:asset-unlicensed', message: f.message, reason: '宣传部核实：学院自摄图片', policy: 'propaganda', by: expect.objectContaining({ displayName: '测试prop', staffId: 'S-prop' }) }),
+      expect.objectContaining({
+        findingId: f.id,
+        ruleId: 'copyright:asset-unlicensed',
+        message: f.message,
+        reason: '宣传部核实：学院自摄图片',
+        policy: 'propaganda',
+        by: expect.objectContaining({ displayName: '测试prop', staffId: 'S-prop' }),
+      }),
     ]);
     const sheet = await ctx.api('auditor').get(`/api/drafts/${id}/review-sheet`);
     expect(sheet.text).toContain('宣传部核实：学院自摄图片');
@@ -136,7 +153,12 @@ describe('2 · routing from the platform', () => {
     const d = await get('editor', id);
     expect(d.platformLevel).toBe('school');
     expect(d.route).toEqual({ stages: ['first', 'second', 'final', 'propaganda'], label: '流程：初审 → 复审 → 终审 → 宣传部' });
-    for (const [who, stage] of [['r1', 'first'], ['r2', 'second'], ['r3', 'final']] as const) expect((await decide(who, id, stage)).status).toBe(200);
+    for (const [who, stage] of [
+      ['r1', 'first'],
+      ['r2', 'second'],
+      ['r3', 'final'],
+    ] as const)
+      expect((await decide(who, id, stage)).status).toBe(200);
     const afterFinal = await get('editor', id);
     expect(afterFinal).toMatchObject({ status: 'in_review', stage: 'propaganda' });
     const early = await ctx.api('editor').post(`/api/drafts/${id}/release`, {});
@@ -146,7 +168,7 @@ describe('2 · routing from the platform', () => {
     expect((await ctx.api('editor').post(`/api/drafts/${id}/release`, {})).status).toBe(200);
   });
 
-  it('a unit platform passes the unit\'s three stages; another unit\'s platform is refused with a clear code', async () => {
+  it("a unit platform passes the unit's three stages; another unit's platform is refused with a clear code", async () => {
     const id = await submit();
     expect((await get('editor', id)).route.label).toBe('流程：初审 → 复审 → 终审');
     const refused = await ctx.api('editor').post('/api/drafts', draftBody(ctx, { platformId: ctx.people.otherPlatformId }));
@@ -204,7 +226,15 @@ describe('5 · reposts', () => {
   const repost = (over: Record<string, unknown> = {}) => ({
     title: '教育部部署2027届高校毕业生就业工作',
     body: original,
-    origin: { kind: 'repost', sourceName: '新华社', sourceUrl: 'https://www.news.cn/2026-11/20/c_1.htm', originalAuthor: '新华社记者', originalTitle: '教育部部署2027届高校毕业生就业工作', rightsHolder: '新华通讯社', originalText: original },
+    origin: {
+      kind: 'repost',
+      sourceName: '新华社',
+      sourceUrl: 'https://www.news.cn/2026-11/20/c_1.htm',
+      originalAuthor: '新华社记者',
+      originalTitle: '教育部部署2027届高校毕业生就业工作',
+      rightsHolder: '新华通讯社',
+      originalText: original,
+    },
     ...over,
   });
   const altered = (d: Draft) => d.findings.filter((f: Draft) => f.ruleId === 'copyright:repost-body-altered');
@@ -212,7 +242,12 @@ describe('5 · reposts', () => {
   it('stores 原标题, 权利人, 原文链接 and the original text; punctuation and format changes are no alteration', async () => {
     const id = await submit(repost({ body: '新华社北京11月20日电：教育部近日印发通知,要求各地做好 2027 届高校毕业生就业工作！' }));
     const d = await get('editor', id);
-    expect(d.currentRevision.origin).toMatchObject({ originalTitle: '教育部部署2027届高校毕业生就业工作', rightsHolder: '新华通讯社', sourceUrl: 'https://www.news.cn/2026-11/20/c_1.htm', originalText: original });
+    expect(d.currentRevision.origin).toMatchObject({
+      originalTitle: '教育部部署2027届高校毕业生就业工作',
+      rightsHolder: '新华通讯社',
+      sourceUrl: 'https://www.news.cn/2026-11/20/c_1.htm',
+      originalText: original,
+    });
     expect(altered(d)).toEqual([]);
   });
 
@@ -228,7 +263,9 @@ describe('5 · reposts', () => {
     expect(altered(await settled(clean))).toHaveLength(1);
 
     const now = await get('editor', clean);
-    const changeOriginal = await ctx.api('editor').post(`/api/drafts/${clean}/revisions`, { ...contentOf(now), origin: { ...now.currentRevision.origin, originalText: '另一段原文' }, version: now.version });
+    const changeOriginal = await ctx
+      .api('editor')
+      .post(`/api/drafts/${clean}/revisions`, { ...contentOf(now), origin: { ...now.currentRevision.origin, originalText: '另一段原文' }, version: now.version });
     expect(changeOriginal.status).toBe(400);
     expect(changeOriginal.body.error).toMatchObject({ code: 'validation_failed', details: { field: 'origin.originalText' } });
   });

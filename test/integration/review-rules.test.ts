@@ -8,7 +8,11 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-const get = (user: string, id: string) => ctx.api(user).get(`/api/drafts/${id}`).then((r) => r.body);
+const get = (user: string, id: string) =>
+  ctx
+    .api(user)
+    .get(`/api/drafts/${id}`)
+    .then((r) => r.body);
 const decide = async (user: string, id: string, stage: string, action = 'approve', comment = '同意') => {
   // The version as the auditor sees it: the acting user may not be allowed to read the draft at all.
   const d = await get('auditor', id);
@@ -121,9 +125,7 @@ describe('versions and races', () => {
   it('lets exactly one of 20 concurrent approvals of a stage win', async () => {
     const id = await inReview();
     const d = await get('r1', id);
-    const results = await Promise.all(
-      Array.from({ length: 20 }, () => ctx.api('r1').post(`/api/drafts/${id}/decisions`, { stage: 'first', action: 'approve', comment: '', version: d.version })),
-    );
+    const results = await Promise.all(Array.from({ length: 20 }, () => ctx.api('r1').post(`/api/drafts/${id}/decisions`, { stage: 'first', action: 'approve', comment: '', version: d.version })));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(19);
@@ -210,7 +212,12 @@ describe('纠错 after release', () => {
     const id = await released();
     const d = await get('editor', id);
     const correction = await ctx.api('editor').post(`/api/drafts/${id}/corrections`, {
-      action: 'correct', reason: '更正日期', version: d.version, title: d.currentRevision.title, body: d.currentRevision.body.replace('11月20日', '11月21日'), format: d.currentRevision.format,
+      action: 'correct',
+      reason: '更正日期',
+      version: d.version,
+      title: d.currentRevision.title,
+      body: d.currentRevision.body.replace('11月20日', '11月21日'),
+      format: d.currentRevision.format,
     });
     expect(correction.status).toBe(200);
     expect(correction.body.status).toBe('checking');
@@ -235,6 +242,6 @@ describe('纠错 after release', () => {
     const retract = await ctx.api('prop').post(`/api/drafts/${id}/corrections`, { action: 'retract', reason: '内容失实，撤稿', version: d.version });
     expect(retract.status).toBe(200);
     expect(retract.body.status).toBe('retracted');
-    expect((await lastEvent(id))).toMatchObject({ type: 'draft.retracted', data: { reason: '内容失实，撤稿' } });
+    expect(await lastEvent(id)).toMatchObject({ type: 'draft.retracted', data: { reason: '内容失实，撤稿' } });
   });
 });

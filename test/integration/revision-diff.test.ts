@@ -9,7 +9,11 @@ afterAll(async () => {
 });
 
 type Draft = Record<string, any>;
-const get = (user: string, id: string): Promise<Draft> => ctx.api(user).get(`/api/drafts/${id}`).then((r) => r.body);
+const get = (user: string, id: string): Promise<Draft> =>
+  ctx
+    .api(user)
+    .get(`/api/drafts/${id}`)
+    .then((r) => r.body);
 const diff = (user: string, id: string, from: unknown, to: unknown) => ctx.api(user).get(`/api/drafts/${id}/diff?from=${from}&to=${to}`);
 
 const V1 = '本次活动现场照片见附件。\n\n运动员们再接再励，勇创佳绩。\n\n校领导出席开幕式并致辞。';

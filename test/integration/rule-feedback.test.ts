@@ -84,7 +84,10 @@ describe('rule feedback', () => {
     expect(report.status).toBe(201);
     expect((await ctx.api('r1').post(`/api/drafts/${second.id}/findings/${other.id}/report`, { comment: '再报' })).body.error.code).toBe('conflict');
     expect((await ctx.api('foreign').post(`/api/drafts/${second.id}/findings/${other.id}/report`, {})).status).toBe(403);
-    const events = await ctx.superuser<{ type: string; data: Record<string, any> }>('SELECT type, data FROM audit_events WHERE chain = $1 AND type = $2', [`draft-${second.id}`, 'finding.false_alarm_reported']);
+    const events = await ctx.superuser<{ type: string; data: Record<string, any> }>('SELECT type, data FROM audit_events WHERE chain = $1 AND type = $2', [
+      `draft-${second.id}`,
+      'finding.false_alarm_reported',
+    ]);
     expect(events).toEqual([expect.objectContaining({ data: expect.objectContaining({ findingId: other.id, ruleId: RULE }) })]);
     expect(await ruleOf(RULE)).toMatchObject({ hits: 2, waived: 1, reported: 1, falseAlarms: 2, precision: 0 });
 
@@ -152,7 +155,11 @@ describe('whitelist scoped to a unit', () => {
 describe('影子规则 (shadow mode)', () => {
   const TERM = '青蛇湾夜谈社';
   async function approveAndRelease(id: string) {
-    for (const [who, stage] of [['r1', 'first'], ['r2', 'second'], ['r3', 'final']] as const) {
+    for (const [who, stage] of [
+      ['r1', 'first'],
+      ['r2', 'second'],
+      ['r3', 'final'],
+    ] as const) {
       const cur = (await ctx.api(who).get(`/api/drafts/${id}`)).body;
       expect((await ctx.api(who).post(`/api/drafts/${id}/decisions`, { stage, action: 'approve', comment: '同意', version: cur.version })).status).toBe(200);
     }

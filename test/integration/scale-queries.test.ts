@@ -126,10 +126,9 @@ describe('the board shows every column with its true total and pages it', () => 
   it('never drops a card: each column pages by cursor to exactly its total', async () => {
     const board = await ctx.api('prop').get('/api/board?limit=40');
     expect(board.status).toBe(200);
-    const truth = await ctx.superuser<{ status: string; stage: string | null; n: number }>(
-      `SELECT status, stage, count(*)::int AS n FROM drafts WHERE status = ANY($1) GROUP BY 1, 2`,
-      [[...BOARD_STATUSES]],
-    );
+    const truth = await ctx.superuser<{ status: string; stage: string | null; n: number }>(`SELECT status, stage, count(*)::int AS n FROM drafts WHERE status = ANY($1) GROUP BY 1, 2`, [
+      [...BOARD_STATUSES],
+    ]);
     const expected = (key: string) => {
       const c = BOARD_COLUMNS.find((x) => x.key === key)!;
       return truth.filter((t) => c.statuses.includes(t.status) && (!c.stage || t.stage === c.stage)).reduce((s, t) => s + t.n, 0);
@@ -142,7 +141,11 @@ describe('the board shows every column with its true total and pages it', () => 
       expect(column.total).toBe(expected(column.key));
       const ids = new Set<string>(
         (board.body.items as Array<{ id: string; status: string; stage: string | null }>)
-          .filter((d) => BOARD_COLUMNS.find((c) => c.key === column.key)!.statuses.includes(d.status) && (!BOARD_COLUMNS.find((c) => c.key === column.key)!.stage || d.stage === BOARD_COLUMNS.find((c) => c.key === column.key)!.stage))
+          .filter(
+            (d) =>
+              BOARD_COLUMNS.find((c) => c.key === column.key)!.statuses.includes(d.status) &&
+              (!BOARD_COLUMNS.find((c) => c.key === column.key)!.stage || d.stage === BOARD_COLUMNS.find((c) => c.key === column.key)!.stage),
+          )
           .map((d) => d.id),
       );
       let cursor = column.nextCursor;
@@ -177,7 +180,9 @@ describe('dashboards read counts kept as things happen', () => {
     expect(sorted((await shown()).perStage)).toEqual(sorted(await truth()));
 
     // Two findings three minutes apart across midnight in Beijing: one each side of the day line, though the same UTC day.
-    const [{ rev, draft }] = (await ctx.superuser<{ rev: string; draft: string }>(`SELECT current_revision_id AS rev, id AS draft FROM drafts WHERE current_revision_id IS NOT NULL LIMIT 1`)) as [{ rev: string; draft: string }];
+    const [{ rev, draft }] = (await ctx.superuser<{ rev: string; draft: string }>(`SELECT current_revision_id AS rev, id AS draft FROM drafts WHERE current_revision_id IS NOT NULL LIMIT 1`)) as [
+      { rev: string; draft: string },
+    ];
     const [{ today, yesterday }] = (await ctx.superuser<{ today: string; yesterday: string }>(
       `SELECT to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS today, to_char(now() AT TIME ZONE 'Asia/Shanghai' - interval '1 day', 'YYYY-MM-DD') AS yesterday`,
     )) as [{ today: string; yesterday: string }];

@@ -49,7 +49,10 @@ describe('X-Forwarded-For is trusted from the proxies TRUST_PROXY names only', (
     const statuses: number[] = [];
     for (let i = 0; i < 21; i++) {
       // A different unknown name each time: the per-name lockout (423 after 5) is not what is tested here.
-      const res = await request(base).post('/api/auth/login').set('X-Forwarded-For', `10.1.${i}.7`).send({ username: `nobody-${i}`, password: 'wrong' });
+      const res = await request(base)
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', `10.1.${i}.7`)
+        .send({ username: `nobody-${i}`, password: 'wrong' });
       statuses.push(res.status);
     }
     // 20 attempts a minute per address: the 21st is refused although every one claimed another address.

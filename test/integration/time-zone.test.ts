@@ -27,7 +27,10 @@ describe('TZ_REVIEW', () => {
     const before = new Date(midnight.getTime() - 60_000);
     const after = new Date(midnight.getTime() + 60_000);
     // Two copies of a real finding, in a category of their own, one minute either side of Beijing midnight.
-    for (const [when, category] of [[before, 'tz_test'], [after, 'tz_test']] as const) {
+    for (const [when, category] of [
+      [before, 'tz_test'],
+      [after, 'tz_test'],
+    ] as const) {
       await ctx.superuser(
         `INSERT INTO findings (draft_id, revision_id, check_id, category, severity, start_offset, end_offset, source, matched, rule_id, ruleset_version, message, created_at)
          SELECT draft_id, revision_id, check_id, $2, severity, start_offset, end_offset, source, matched, rule_id, ruleset_version, message, $3::timestamptz

@@ -87,7 +87,10 @@ export const apiAndDatabaseFaults: Scenario = {
     figure('apiKills', apiKilled);
     figure('apiRestartP50Ms', Math.round(percentile(apiRestartMs, 50)));
     figure('postgresRestarts', pgRestarted);
-    figure('postgresDownMs', pgDownMs.map((ms) => Math.round(ms)));
+    figure(
+      'postgresDownMs',
+      pgDownMs.map((ms) => Math.round(ms)),
+    );
     figure('retriesPerSubmissionMax', Math.max(0, ...records.map((r) => r.answers.length - 1)));
     figure('stuckInChecking', state.checking);
     figure('checksFailed', state.checksFailed);
@@ -103,7 +106,10 @@ export const apiAndDatabaseFaults: Scenario = {
     expect(ack.unacknowledged === 0, `${ack.unacknowledged} drafts stored without any 201`);
     expect(serverErrors === 0, `${serverErrors} answers were 5xx other than 503`);
     expect(refused === 0, `${refused} answers were 4xx (the requests were valid)`);
-    expect(unavailable.every((a) => a.code === 'service_unavailable'), '503 without error.code service_unavailable');
+    expect(
+      unavailable.every((a) => a.code === 'service_unavailable'),
+      '503 without error.code service_unavailable',
+    );
     expect(drained && state.checking === 0, `${state.checking} drafts still in checking after the faults`);
     expect(state.checksFailed === 0, `${state.checksFailed} drafts ended in checks_failed though no check is faulty`);
     expect(state.duplicateResults === 0, `${state.duplicateResults} check results recorded twice`);

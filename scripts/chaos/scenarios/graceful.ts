@@ -56,11 +56,28 @@ export const gracefulRestart: Scenario = {
     figure('submissions', total);
     figure('acknowledged', records.filter((r) => r.id).length);
     figure('sigterms', stops.length);
-    figure('exitCodes', stops.map((s) => s.code ?? s.signal ?? 'none'));
-    figure('shutdownP50Ms', Math.round(percentile(stops.map((s) => s.ms), 50)));
+    figure(
+      'exitCodes',
+      stops.map((s) => s.code ?? s.signal ?? 'none'),
+    );
+    figure(
+      'shutdownP50Ms',
+      Math.round(
+        percentile(
+          stops.map((s) => s.ms),
+          50,
+        ),
+      ),
+    );
     figure('shutdownMaxMs', Math.round(Math.max(0, ...stops.map((s) => s.ms))));
-    figure('jobsInHandAtSignal', stops.map((s) => s.activeAtSignal));
-    figure('jobsLeftActiveAfterExit', stops.map((s) => s.activeAfterExit));
+    figure(
+      'jobsInHandAtSignal',
+      stops.map((s) => s.activeAtSignal),
+    );
+    figure(
+      'jobsLeftActiveAfterExit',
+      stops.map((s) => s.activeAfterExit),
+    );
     figure('stalledEvents', stalled.count());
     figure('runsStartedMoreThanOnce', state.runsStartedMoreThanOnce);
     figure('duplicateResults', state.duplicateResults);
@@ -72,11 +89,23 @@ export const gracefulRestart: Scenario = {
     await stalled.close();
 
     expect(stops.length === restarts, `only ${stops.length}/${restarts} SIGTERMs happened`);
-    expect(stops.every((s) => s.code === 0 && !s.forced), 'a worker did not exit 0 on its own after SIGTERM');
-    expect(stops.some((s) => s.activeAtSignal > 0), 'no SIGTERM arrived while jobs were in hand: the scenario proved nothing');
-    expect(stops.every((s) => s.activeAfterExit === 0), 'a stopped worker left jobs active (they would stall)');
+    expect(
+      stops.every((s) => s.code === 0 && !s.forced),
+      'a worker did not exit 0 on its own after SIGTERM',
+    );
+    expect(
+      stops.some((s) => s.activeAtSignal > 0),
+      'no SIGTERM arrived while jobs were in hand: the scenario proved nothing',
+    );
+    expect(
+      stops.every((s) => s.activeAfterExit === 0),
+      'a stopped worker left jobs active (they would stall)',
+    );
     expect(stalled.count() === 0, `${stalled.count()} jobs stalled`);
-    expect(records.every((r) => r.id), 'a submission never got 201');
+    expect(
+      records.every((r) => r.id),
+      'a submission never got 201',
+    );
     expect(drained && state.checking === 0, `${state.checking} drafts still in checking`);
     expect(state.checksFailed === 0, `${state.checksFailed} drafts ended in checks_failed`);
     expect(state.duplicateResults === 0 && state.duplicateFindings === 0, 'duplicate results or findings');

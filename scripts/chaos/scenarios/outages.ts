@@ -77,8 +77,24 @@ export const outages: Scenario = {
     figure('healthDuringRedisOutage', { status: health.status, redis: health.body?.redis ?? null, db: health.body?.db ?? null });
     figure('submittedDuringRedisOutage', during.length);
     figure('answersDuringRedisOutage', statusCounts(during.map((d) => d.status)));
-    figure('submitP50MsDuringRedisOutage', Math.round(percentile(during.map((d) => d.ms), 50)));
-    figure('submitP99MsDuringRedisOutage', Math.round(percentile(during.map((d) => d.ms), 99)));
+    figure(
+      'submitP50MsDuringRedisOutage',
+      Math.round(
+        percentile(
+          during.map((d) => d.ms),
+          50,
+        ),
+      ),
+    );
+    figure(
+      'submitP99MsDuringRedisOutage',
+      Math.round(
+        percentile(
+          during.map((d) => d.ms),
+          99,
+        ),
+      ),
+    );
     figure('checkedSecondsAfterRedisReturned', checked ? round(drainSeconds) : null);
     figure('checksFailedAfterRedisOutage', failedRows?.n ?? 0);
     figure('apiStartedDuringRedisOutage', secondStart.error ? secondStart.error : `${Math.round(secondStart.ms!)} ms, submission ${secondSubmit?.status}`);
@@ -119,20 +135,30 @@ export const outages: Scenario = {
     }
     const checkedAfter = recovered ? await waitUntil(async () => (await statusOf(recovered!.id)) === 'in_review', 90_000, signal) : false;
     const stored = await stage.sql<{ n: number }>('SELECT count(*)::int AS n FROM drafts WHERE title = ANY($1::text[])', [refused.map((r) => r.title)]);
-    const unacknowledgedProbes = await stage.sql<{ n: number }>(
-      "SELECT count(*)::int AS n FROM drafts WHERE title LIKE 'O3-pgprobe-%' AND title <> ALL($1::text[])",
-      [recovered ? [`O3-pgprobe-${p - 1} 学院活动报道`] : []],
-    );
+    const unacknowledgedProbes = await stage.sql<{ n: number }>("SELECT count(*)::int AS n FROM drafts WHERE title LIKE 'O3-pgprobe-%' AND title <> ALL($1::text[])", [
+      recovered ? [`O3-pgprobe-${p - 1} 学院活动报道`] : [],
+    ]);
     figure('answersWhilePostgresDown', statusCounts(refused.map((r) => r.status)));
     figure('errorWhilePostgresDown', refused[0] ? { code: refused[0].code ?? null, message: refused[0].message ?? null } : null);
-    figure('refusalP99MsWhilePostgresDown', Math.round(percentile(refused.map((r) => r.ms), 99)));
+    figure(
+      'refusalP99MsWhilePostgresDown',
+      Math.round(
+        percentile(
+          refused.map((r) => r.ms),
+          99,
+        ),
+      ),
+    );
     figure('healthWhilePostgresDown', healthDown.status);
     figure('storedWhilePostgresDown', stored[0]?.n ?? 0);
     figure('probesUntilRecovered', statusCounts(probes));
     figure('recoveredSecondsAfterPostgresReturned', recovered ? round(recovered.seconds) : null);
     figure('probeReachedInReview', checkedAfter);
     figure('apiRestartedForPostgres', !(api.alive && api.pid === apiPid));
-    expect(refused.every((r) => r.status === 503 && r.code === 'service_unavailable' && !!r.message), 'a submission while PostgreSQL was down got something other than 503 service_unavailable with a message');
+    expect(
+      refused.every((r) => r.status === 503 && r.code === 'service_unavailable' && !!r.message),
+      'a submission while PostgreSQL was down got something other than 503 service_unavailable with a message',
+    );
     expect(healthDown.status === 503, `health answered ${healthDown.status} while PostgreSQL was down`);
     expect((stored[0]?.n ?? 0) === 0, 'drafts refused with 503 were stored anyway');
     expect((unacknowledgedProbes[0]?.n ?? 0) === 0, 'probes answered with 503 were stored anyway');

@@ -98,15 +98,24 @@ export const poison: Scenario = {
       const secondRetry = await Promise.all([ids.hang, ids.throw].map((id) => stage.http('admin', 'POST', `/api/drafts/${id}/checks/retry`)));
       const passed = await waitUntil(async () => (await countIn([ids.hang, ids.throw], ['in_review', 'returned'])) === 2, 90_000, signal, 500);
       figure('editorRetry', denied.status);
-      figure('adminRetry', firstRetry.map((r) => `${r.status} ${r.body?.status ?? r.body?.error?.code}`));
+      figure(
+        'adminRetry',
+        firstRetry.map((r) => `${r.status} ${r.body?.status ?? r.body?.error?.code}`),
+      );
       figure('failedAgainSecondsWhileCausePresent', failedAgain ? round(failedAgainSeconds) : null);
       figure('retryAfterFixPassed', passed);
       figure('threadsReplacedAfterOverrun', logCount(stage, 'worker', 'check overran its time limit; replacing its thread'));
       figure('workerRestartedAtEnd', !(worker.alive && worker.pid === workerPid));
       expect(denied.status === 403, `an editor's retry got ${denied.status}`);
-      expect(firstRetry.every((r) => r.status === 200 && r.body?.status === 'checking'), 'the admin retry was not accepted');
+      expect(
+        firstRetry.every((r) => r.status === 200 && r.body?.status === 'checking'),
+        'the admin retry was not accepted',
+      );
       expect(failedAgain, 'after a retry the still-poisoned drafts did not land in checks_failed again');
-      expect(secondRetry.every((r) => r.status === 200), 'the second admin retry was not accepted');
+      expect(
+        secondRetry.every((r) => r.status === 200),
+        'the second admin retry was not accepted',
+      );
       expect(passed, 'after the cause was removed the retried drafts did not pass their checks');
     } finally {
       for (const cure of cures) rmSync(cure, { force: true });

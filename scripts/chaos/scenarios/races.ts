@@ -35,7 +35,11 @@ async function version(stage: Stage, id: string): Promise<number> {
 /** 初审, 复审, 终审 approve in turn; resolves to the approved version. */
 async function approveAll(stage: Stage, id: string): Promise<number | null> {
   let v = await version(stage, id);
-  for (const [user, stageId] of [['r1a', 'first'], ['r2', 'second'], ['r3', 'final']] as const) {
+  for (const [user, stageId] of [
+    ['r1a', 'first'],
+    ['r2', 'second'],
+    ['r3', 'final'],
+  ] as const) {
     const res = await stage.http(user, 'POST', `/api/drafts/${id}/decisions`, { stage: stageId, action: 'approve', comment: '同意', version: v });
     if (res.status !== 200) return null;
     v = res.body.version;
@@ -99,7 +103,10 @@ export const races: Scenario = {
     figure('roundsWithOneWinner', winners.filter((w) => w === 1).length);
     figure('draftsWithOneDecisionRow', decisionRows.filter((r) => r.n === 1).length);
     expect(winners.length === decisionRounds && winners.every((w) => w === 1), `${winners.filter((w) => w !== 1).length} decision rounds without exactly one winner`);
-    expect(decisionAnswers.every((s) => s === 200 || s === 409), 'a racing decision got something other than 200 or 409');
+    expect(
+      decisionAnswers.every((s) => s === 200 || s === 409),
+      'a racing decision got something other than 200 or 409',
+    );
     expect(decisionRows.length === decisionDrafts.length && decisionRows.every((r) => r.n === 1), 'a draft has more or fewer than one decision row');
     expect(decisionEvents.length === decisionDrafts.length && decisionEvents.every((r) => r.n === 1), 'a draft has more or fewer than one decision audit event');
 
@@ -131,7 +138,10 @@ export const races: Scenario = {
     figure('draftsWithOneReleaseEvent', releaseEvents.filter((r) => r.n === 1).length);
     expect(notApproved === 0, `${notApproved} drafts could not be approved for the release race`);
     expect(releaseWinners.length === releaseRounds && releaseWinners.every((w) => w === 1), `${releaseWinners.filter((w) => w !== 1).length} release rounds without exactly one release`);
-    expect(releaseAnswers.every((s) => s === 200 || s === 409), 'a racing release got something other than 200 or 409');
+    expect(
+      releaseAnswers.every((s) => s === 200 || s === 409),
+      'a racing release got something other than 200 or 409',
+    );
     expect(releaseEvents.length === releaseWinners.length && releaseEvents.every((r) => r.n === 1), 'a draft was released more or less than once');
 
     // ── edits racing releases ──
@@ -157,7 +167,10 @@ export const races: Scenario = {
         const answers: Answer[] = await Promise.all(shuffle([edit, release, edit, release]).map((send) => send()));
         editAnswers.push(...answers.map((a) => a.status));
         const released = answers.filter((a) => a.status === 200 && a.body?.releasedHash);
-        releasedHashes.set(id, released.map((a) => a.body.releasedHash as string));
+        releasedHashes.set(
+          id,
+          released.map((a) => a.body.releasedHash as string),
+        );
         if (released.length > 0) releaseWon++;
         else if (answers.some((a) => a.status === 201)) editWon++;
       },
@@ -183,7 +196,10 @@ export const races: Scenario = {
     expect(releasedHashes.size === editRounds, `${editRounds - releasedHashes.size} edit rounds did not run`);
     expect(mismatches === 0, `${mismatches} releases whose hash differs from the hash 终审 approved`);
     expect(doubleReleases === 0, `${doubleReleases} drafts released twice in one race`);
-    expect(editAnswers.every((s) => s === 200 || s === 201 || s === 409), 'a racing edit or release got something other than 200, 201 or 409');
+    expect(
+      editAnswers.every((s) => s === 200 || s === 201 || s === 409),
+      'a racing edit or release got something other than 200, 201 or 409',
+    );
     expect(releaseWon + editWon === releasedHashes.size, 'a round where neither the edit nor the release went through');
   },
 };

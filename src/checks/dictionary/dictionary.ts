@@ -266,10 +266,7 @@ export interface DictionaryIssue {
 export class DictionaryError extends Error {
   readonly code = 'dictionary_invalid';
   constructor(readonly issues: readonly DictionaryIssue[]) {
-    super(
-      `${issues.length} bad dictionary line(s):\n` +
-        issues.map((i) => `  ${i.file}:${i.line}: ${i.message}: ${JSON.stringify(i.text)}`).join('\n'),
-    );
+    super(`${issues.length} bad dictionary line(s):\n` + issues.map((i) => `  ${i.file}:${i.line}: ${i.message}: ${JSON.stringify(i.text)}`).join('\n'));
     this.name = 'DictionaryError';
   }
 }
@@ -337,7 +334,10 @@ function checkTerm(term: string): string | undefined {
 }
 
 function parseTermList(file: string, content: string, issues: DictionaryIssue[]): TermList {
-  const category = file.split('/').pop()!.replace(/\.txt$/, '');
+  const category = file
+    .split('/')
+    .pop()!
+    .replace(/\.txt$/, '');
   const directives = new Map<string, string>();
   const lines = dataLines(content, file, issues, directives);
   if (!CATEGORY_NAME.test(category)) {

@@ -26,8 +26,7 @@ export const COOCCURRENCE_PATH = 'cooccurrence.txt';
  * The public id of a list: `sensitive.politics`, `proofreading.banned-names`, `whitelist`, `proofreading.pairs`,
  * `proofreading.titles`, `cooccurrence`.
  */
-export const LIST_KEY_PATTERN =
-  /^(whitelist|cooccurrence|proofreading\.(banned-names|pairs|titles)|(sensitive|secrecy|advertising|escalation)\.[a-z][a-z0-9-]{0,39})$/;
+export const LIST_KEY_PATTERN = /^(whitelist|cooccurrence|proofreading\.(banned-names|pairs|titles)|(sensitive|secrecy|advertising|escalation)\.[a-z][a-z0-9-]{0,39})$/;
 
 /** List id → file path, or undefined when the id names no editable list. */
 export function listPath(key: string): string | undefined {

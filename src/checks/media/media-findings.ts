@@ -26,9 +26,7 @@ export interface MediaField {
  * or one of the usual look-alikes right after the level, is replaced, so ordinary text is untouched.
  */
 export function repairOcrText(text: string): string {
-  return text
-    .replace(/([绝机秘]密)[^\s★](?=\s*(?:(?:\d+|[一二三四五六七八九十]+)\s*(?:年|个月|月|天)|长期))/gu, '$1★')
-    .replace(/([绝机秘]密)[文大女太妇☆*＊⋆✩]/gu, '$1★');
+  return text.replace(/([绝机秘]密)[^\s★](?=\s*(?:(?:\d+|[一二三四五六七八九十]+)\s*(?:年|个月|月|天)|长期))/gu, '$1★').replace(/([绝机秘]密)[文大女太妇☆*＊⋆✩]/gu, '$1★');
 }
 
 /** The text fields of one analysis: the OCR lines of each picture or keyframe (one field each), and each code. */
@@ -127,9 +125,19 @@ export function mediaFindings(checkId: string, content: RevisionContent, context
  * 引流; a shop or any domain outside the school's, the whitelisted sources' and the allowed ones needs a look; the
  * school's own addresses are only shown. The URL is read by WHATWG URL, as a phone's scanner would open it.
  */
-export function judgeCode(text: string, env: CheckEnv, config: MediaConfig = MEDIA_CONFIG): { severity: Severity; category: string; ruleId: string; message: string; suggestion?: string | undefined; host?: string | undefined } {
+export function judgeCode(
+  text: string,
+  env: CheckEnv,
+  config: MediaConfig = MEDIA_CONFIG,
+): { severity: Severity; category: string; ruleId: string; message: string; suggestion?: string | undefined; host?: string | undefined } {
   if (config.wechatQrPatterns.some((re) => re.test(text))) {
-    return { severity: 'review', category: 'diversion', ruleId: 'media:qr-wechat', message: '二维码指向个人微信或微信群（引流）', suggestion: '官方账号不得以个人微信或微信群二维码引流，请删除或换成官方渠道' };
+    return {
+      severity: 'review',
+      category: 'diversion',
+      ruleId: 'media:qr-wechat',
+      message: '二维码指向个人微信或微信群（引流）',
+      suggestion: '官方账号不得以个人微信或微信群二维码引流，请删除或换成官方渠道',
+    };
   }
   let host: string | undefined;
   try {
@@ -144,14 +152,23 @@ export function judgeCode(text: string, env: CheckEnv, config: MediaConfig = MED
   return { severity: 'info', category: 'qr', ruleId: 'media:qr', message: '图片中的', host };
 }
 
-
 function ownRules(checkId: string, a: MediaAnalysis, _content: RevisionContent, env: CheckEnv, config: MediaConfig): Finding[] {
   const out: Finding[] = [];
   if (checkId === 'sensitive') {
     // Whatever could not be looked at is said, never passed silently.
     for (const p of a.problems) {
       const severity: Severity = p.code === 'decode_failed' || p.code === 'too_large' || p.code === 'empty' ? 'block' : 'review';
-      out.push(finding(checkId, env, { category: 'media_unchecked', severity, source: fileSource(a.media, 'file'), matched: '', ruleId: `media:${p.code}`, message: p.message, evidence: { via: 'file', problem: p.code } }));
+      out.push(
+        finding(checkId, env, {
+          category: 'media_unchecked',
+          severity,
+          source: fileSource(a.media, 'file'),
+          matched: '',
+          ruleId: `media:${p.code}`,
+          message: p.message,
+          evidence: { via: 'file', problem: p.code },
+        }),
+      );
     }
   }
   if (checkId === 'advertising') {
@@ -174,7 +191,18 @@ function ownRules(checkId: string, a: MediaAnalysis, _content: RevisionContent, 
   if (checkId === 'secrecy' && a.metadata.present) {
     const m = a.metadata;
     const exif = (ruleId: string, severity: Severity, matched: string, message: string) =>
-      out.push(finding(checkId, env, { category: 'personal_data', severity, source: fileSource(a.media, 'exif'), matched, ruleId, message, suggestion: '使用「去除元数据」后再送审', evidence: { via: 'exif' } }));
+      out.push(
+        finding(checkId, env, {
+          category: 'personal_data',
+          severity,
+          source: fileSource(a.media, 'exif'),
+          matched,
+          ruleId,
+          message,
+          suggestion: '使用「去除元数据」后再送审',
+          evidence: { via: 'exif' },
+        }),
+      );
     if (m.gps) exif('media:exif-gps', 'review', `${m.gps.latitude.toFixed(5)}, ${m.gps.longitude.toFixed(5)}`, '图片元数据含拍摄地 GPS 位置，可能暴露住址或涉密场所');
     if (m.serials?.length) exif('media:exif-serial', 'review', m.serials.join('、'), '图片元数据含相机或镜头序列号，可追溯到个人');
     if (m.people?.length) exif('media:exif-author', 'review', m.people.join('、'), '图片元数据含作者、所有者或版权人姓名');
@@ -186,7 +214,12 @@ function lookAlikes(content: RevisionContent, matches: readonly MediaMatch[], en
   const out: Finding[] = [];
   for (const match of matches) {
     const declared = content.assets.find((asset) => (asset as { media?: string }).media === match.media);
-    const base = { category: 'image_reuse', source: fileSource(match.media, 'file'), matched: match.matchedMedia, evidence: { via: 'file', distance: match.distance, matchedMedia: match.matchedMedia, ...match.source } };
+    const base = {
+      category: 'image_reuse',
+      source: fileSource(match.media, 'file'),
+      matched: match.matchedMedia,
+      evidence: { via: 'file', distance: match.distance, matchedMedia: match.matchedMedia, ...match.source },
+    };
     if (match.source.kind === 'gallery') {
       const forbidden = match.source.list === 'forbidden';
       out.push(
@@ -194,7 +227,9 @@ function lookAlikes(content: RevisionContent, matches: readonly MediaMatch[], en
           ...base,
           severity: forbidden ? 'block' : 'info',
           ruleId: forbidden ? 'media:gallery-forbidden' : 'media:gallery-licensed',
-          message: forbidden ? `图片与禁用图库中的图片相同${match.source.note ? `（${match.source.note}）` : ''}` : `图片见于已授权图库${match.source.holder ? `，权利人：${match.source.holder}` : ''}`,
+          message: forbidden
+            ? `图片与禁用图库中的图片相同${match.source.note ? `（${match.source.note}）` : ''}`
+            : `图片见于已授权图库${match.source.holder ? `，权利人：${match.source.holder}` : ''}`,
         }),
       );
       continue;
@@ -206,9 +241,10 @@ function lookAlikes(content: RevisionContent, matches: readonly MediaMatch[], en
         ...base,
         severity: ownWork && otherUnit ? 'review' : 'info',
         ruleId: ownWork && otherUnit ? 'media:reuse-own-work' : 'media:reuse',
-        message: ownWork && otherUnit
-          ? `声明为自有作品的图片与${match.source.unitName ?? '其他单位'}已发布稿件 ${match.source.draftNumber} 中的图片相同，请核实版权`
-          : `图片曾在已发布稿件 ${match.source.draftNumber} 中使用${match.source.licence ? `（授权：${match.source.licence}）` : ''}`,
+        message:
+          ownWork && otherUnit
+            ? `声明为自有作品的图片与${match.source.unitName ?? '其他单位'}已发布稿件 ${match.source.draftNumber} 中的图片相同，请核实版权`
+            : `图片曾在已发布稿件 ${match.source.draftNumber} 中使用${match.source.licence ? `（授权：${match.source.licence}）` : ''}`,
       }),
     );
   }

@@ -49,11 +49,9 @@ const LANDLINE = /(?<![0-9a-z])\(?0\d{2,3}\)?[- ]?[2-8]\d{6,7}(?:-\d{1,5})?(?![0
 // Linear by construction (see test/unit/checks/redos.test.ts): no two adjacent quantifiers can take the same
 // characters (`\s*(?:号\s*)?` rather than `\s*号?\s*`), and a match may only start where no longer one could (the
 // lookbehinds), so a failed attempt never rescans a long run from each of its positions.
-const WECHAT =
-  /(?:微信|威信|薇信|徽信|维信|卫信|v信|vx|wx|weixin|wechat|加v|\+v)\s*(?:号\s*)?(?::\s*)?([a-z][-_a-z0-9]{5,19}|1[3-9]\d{9})(?![0-9a-z])/g;
+const WECHAT = /(?:微信|威信|薇信|徽信|维信|卫信|v信|vx|wx|weixin|wechat|加v|\+v)\s*(?:号\s*)?(?::\s*)?([a-z][-_a-z0-9]{5,19}|1[3-9]\d{9})(?![0-9a-z])/g;
 // 微信咨询：id, 加微信 / 联系微信 …, 号码是 id — the id may follow in the next clause (bounded gap, no sentence end).
-const WECHAT_CLAUSE =
-  /(?:微信|v信|vx)(?:\s*(?:咨询|联系|号码|号))?[^。！？\n:]{0,10}?(?:号码|账号|id|号)?\s*(?:(?:是|为)\s*)?(?::\s*)?(?<![a-z0-9_-])([a-z][-_a-z0-9]{5,19})(?![0-9a-z])/g;
+const WECHAT_CLAUSE = /(?:微信|v信|vx)(?:\s*(?:咨询|联系|号码|号))?[^。！？\n:]{0,10}?(?:号码|账号|id|号)?\s*(?:(?:是|为)\s*)?(?::\s*)?(?<![a-z0-9_-])([a-z][-_a-z0-9]{5,19})(?![0-9a-z])/g;
 const WECHAT_BARE = /(?:威信|薇信|徽信|维信|卫信|v信|加v|\+v|➕v)(?![a-z])/g;
 const QQ = /(?:qq|扣扣|企鹅|球球|q\s*q)\s*(?:(?:号|群)\s*)?(?::\s*)?([1-9]\d{4,10})(?!\d)/g;
 const EMAIL = /(?<![a-z0-9._%+-])[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/g;
@@ -117,8 +115,7 @@ export function createAdvertisingCheck(dicts: Dictionaries, env: CheckEnv): Chec
       claim(e.start, e.end);
       ev.push(e);
     };
-    const officeFactor = (start: number) =>
-      hasWordNear(text, start - cfg.contextWindow, start, env.config.advertising.officeContextWords) ? cfg.officeFactor : 1;
+    const officeFactor = (start: number) => (hasWordNear(text, start - cfg.contextWindow, start, env.config.advertising.officeContextWords) ? cfg.officeFactor : 1);
 
     const ctx = revisionContext(p);
     // The kind of document: 招生 copy (absolute terms are 广告法 problems on their own), a 公示 / 名单 of people
@@ -223,8 +220,9 @@ export function createAdvertisingCheck(dicts: Dictionaries, env: CheckEnv): Chec
     const kinds = [...byKind.keys()];
     // Evidence that weighs little (an office landline, a canteen price) counted towards the score but is not an
     // advert itself: not shown as a finding.
-    return ev.filter((e) => e.weight >= cfg.weights[e.kind] * 0.5).map(
-      (e): Finding =>
+    return ev
+      .filter((e) => e.weight >= cfg.weights[e.kind] * 0.5)
+      .map((e): Finding =>
         makeFinding(ADVERTISING_CHECK, p, env, {
           category: `advertising.${e.kind}`,
           severity,
@@ -235,7 +233,7 @@ export function createAdvertisingCheck(dicts: Dictionaries, env: CheckEnv): Chec
           evidence: { score, kind: e.kind, weight: e.weight, kinds, reviewThreshold: cfg.reviewThreshold, blockThreshold: cfg.blockThreshold },
           source: e.href ? { field: 'body', start: e.href.start, end: e.href.end } : undefined,
         }),
-    );
+      );
   };
 }
 

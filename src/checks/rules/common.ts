@@ -27,7 +27,9 @@ export interface MediaMatch {
   /** Bits of 64 that differ. */
   distance: number;
   /** Where the look-alike comes from. */
-  source: { kind: 'released'; draftId: string; draftNumber: string; unitName?: string | undefined; otherUnit: boolean; licence?: string | null | undefined } | { kind: 'gallery'; list: 'licensed' | 'forbidden'; note?: string | undefined; holder?: string | undefined };
+  source:
+    | { kind: 'released'; draftId: string; draftNumber: string; unitName?: string | undefined; otherUnit: boolean; licence?: string | null | undefined }
+    | { kind: 'gallery'; list: 'licensed' | 'forbidden'; note?: string | undefined; holder?: string | undefined };
 }
 
 /** A revision prepared once for all checks: plain text with offset maps, and its width/case-folded twin. */

@@ -19,13 +19,70 @@ const WINDOW = 80;
 
 /** Cues that make a term a subject of education, history or science rather than an act. */
 export const EDUCATION_CUES = [
-  '禁毒', '毒品的危害', '远离毒品', '拒绝毒品', '反邪教', '抵制邪教', '邪教组织的本质', '揭露', '警示', '警惕', '谨防',
-  '防范', '预防', '提醒', '识别', '保密教育', '保密知识', '安全教育', '安全知识', '演练', '模拟', '讲座', '主讲', '科普',
-  '案例', '近年来', '历史上', '历史', '据统计', '每年', '高发', '危害', '常见', '知识', '培训', '宣传教育', '宣传周',
-  '宣传月', '违纪', '严肃处理', '严禁', '禁止', '不得', '切勿', '不要', '如何', '一旦', '如遇', '分为', '是指',
-  '属于国家管制', '法律法规', '歪理邪说', '骗局', '诈骗', '套路', '如有', '危险',
+  '禁毒',
+  '毒品的危害',
+  '远离毒品',
+  '拒绝毒品',
+  '反邪教',
+  '抵制邪教',
+  '邪教组织的本质',
+  '揭露',
+  '警示',
+  '警惕',
+  '谨防',
+  '防范',
+  '预防',
+  '提醒',
+  '识别',
+  '保密教育',
+  '保密知识',
+  '安全教育',
+  '安全知识',
+  '演练',
+  '模拟',
+  '讲座',
+  '主讲',
+  '科普',
+  '案例',
+  '近年来',
+  '历史上',
+  '历史',
+  '据统计',
+  '每年',
+  '高发',
+  '危害',
+  '常见',
+  '知识',
+  '培训',
+  '宣传教育',
+  '宣传周',
+  '宣传月',
+  '违纪',
+  '严肃处理',
+  '严禁',
+  '禁止',
+  '不得',
+  '切勿',
+  '不要',
+  '如何',
+  '一旦',
+  '如遇',
+  '分为',
+  '是指',
+  '属于国家管制',
+  '法律法规',
+  '歪理邪说',
+  '骗局',
+  '诈骗',
+  '套路',
+  '如有',
+  '危险',
   // Denials: 未发生食物中毒, 网传…不实.
-  '未发生', '没有发生', '并未', '不实', '谣言',
+  '未发生',
+  '没有发生',
+  '并未',
+  '不实',
+  '谣言',
 ];
 
 /**
@@ -51,8 +108,32 @@ const DOCUMENT_GENRES: Array<{ cues: string[]; label: string; categories: string
 
 /** Words of an act: a sentence with one is about doing the thing, whatever the genre. */
 const ACT_WORDS = [
-  '出售', '兜售', '有货', '购买', '代购', '散发', '发放', '宣扬', '邀请', '入会', '下注', '投注', '平台', '代理', '急招',
-  '私聊', '联系', '加微信', '微信', 'qq', '价格', '面议', '传阅', '附件', '以下为', '附：',
+  '出售',
+  '兜售',
+  '有货',
+  '购买',
+  '代购',
+  '散发',
+  '发放',
+  '宣扬',
+  '邀请',
+  '入会',
+  '下注',
+  '投注',
+  '平台',
+  '代理',
+  '急招',
+  '私聊',
+  '联系',
+  '加微信',
+  '微信',
+  'qq',
+  '价格',
+  '面议',
+  '传阅',
+  '附件',
+  '以下为',
+  '附：',
 ];
 
 const PROHIBITIONS = ['不得', '严禁', '禁止', '不要', '切勿', '谨防'];
@@ -61,20 +142,72 @@ const PROHIBITIONS = ['不得', '严禁', '禁止', '不要', '切勿', '谨防'
  * names the act with what it costs warns of it, as a prohibition does.
  */
 export const LEGAL_CONSEQUENCES = [
-  '追究刑事责任', '追究法律责任', '承担法律责任', '法律责任', '刑事责任', '将受到', '将被', '将承担', '一经查实', '一经发现',
-  '可处', '有期徒刑', '拘役', '罚款', '处罚', '处分', '查处', '违法行为', '违法犯罪', '属于违法', '触犯法律', '触犯刑法',
-  '学术不端', '取消', '依法',
+  '追究刑事责任',
+  '追究法律责任',
+  '承担法律责任',
+  '法律责任',
+  '刑事责任',
+  '将受到',
+  '将被',
+  '将承担',
+  '一经查实',
+  '一经发现',
+  '可处',
+  '有期徒刑',
+  '拘役',
+  '罚款',
+  '处罚',
+  '处分',
+  '查处',
+  '违法行为',
+  '违法犯罪',
+  '属于违法',
+  '触犯法律',
+  '触犯刑法',
+  '学术不端',
+  '取消',
+  '依法',
 ];
 
 /** Consequences of an event (a sentence naming one with the event is news of an event). */
 export const CONSEQUENCE_WORDS = [
-  '造成', '导致', '受伤', '重伤', '轻伤', '烧伤', '烫伤', '骨折', '晕倒', '昏迷', '送医', '就医', '抢救', '死亡', '身亡',
-  '离世', '遇难', '丧生', '伤亡', '中毒', '失联', '被困', '聚集', '诉求', '围堵', '损失',
+  '造成',
+  '导致',
+  '受伤',
+  '重伤',
+  '轻伤',
+  '烧伤',
+  '烫伤',
+  '骨折',
+  '晕倒',
+  '昏迷',
+  '送医',
+  '就医',
+  '抢救',
+  '死亡',
+  '身亡',
+  '离世',
+  '遇难',
+  '丧生',
+  '伤亡',
+  '中毒',
+  '失联',
+  '被困',
+  '聚集',
+  '诉求',
+  '围堵',
+  '损失',
 ];
 /** Present-time markers: this happened now, not in a case study. */
 const TIME_MARKERS = /昨日|昨天|昨晚|今天|今日|今晨|今早|凌晨|当晚|当天|当日|日前|刚刚|(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})日/;
 
-const alternation = (words: readonly string[]) => new RegExp([...words].sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+const alternation = (words: readonly string[]) =>
+  new RegExp(
+    [...words]
+      .sort((a, b) => b.length - a.length)
+      .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('|'),
+  );
 // Longest first, so the cue reported is the longest one at the first position that has one.
 const EDUCATION_RE = alternation(EDUCATION_CUES);
 const ACT_RE = alternation(ACT_WORDS);
@@ -128,8 +261,7 @@ export function revisionContext(p: PreparedRevision): RevisionContext {
     return { start: s, end: e };
   };
   // At most WINDOW characters either side of the hit: a text without sentence ends stays linear in its hits.
-  const outside = (s: Span, start: number, end: number) =>
-    text.slice(Math.max(s.start, start - WINDOW), start) + '\u0000' + text.slice(end, Math.min(s.end, end + WINDOW));
+  const outside = (s: Span, start: number, end: number) => text.slice(Math.max(s.start, start - WINDOW), start) + '\u0000' + text.slice(end, Math.min(s.end, end + WINDOW));
   const find = (re: RegExp, around: string) => re.exec(around)?.[0];
   // Inside “…” on the same sentence: the nearest “ before the hit is not closed before it, and a ” follows it.
   const quoted = (start: number, end: number) => {

@@ -79,8 +79,15 @@ export function createCopyrightCheck(config: ChecksConfig, env: CheckEnv): Check
     if (origin.kind === 'repost' || origin.kind === 'adapted') {
       const required: Array<['sourceName' | 'sourceUrl' | 'originalAuthor', string]> =
         origin.kind === 'repost'
-          ? [['sourceName', '来源名称'], ['sourceUrl', '来源网址'], ['originalAuthor', '原作者']]
-          : [['sourceName', '来源名称'], ['originalAuthor', '原作者']];
+          ? [
+              ['sourceName', '来源名称'],
+              ['sourceUrl', '来源网址'],
+              ['originalAuthor', '原作者'],
+            ]
+          : [
+              ['sourceName', '来源名称'],
+              ['originalAuthor', '原作者'],
+            ];
       for (const [field, label] of required) {
         if (!origin[field]?.trim()) {
           meta('copyright.attribution', 'block', `copyright:missing-${field}`, `${origin.kind === 'repost' ? '转载' : '改编'}稿件缺少${label}`, { field: `origin.${field}` });
@@ -93,11 +100,19 @@ export function createCopyrightCheck(config: ChecksConfig, env: CheckEnv): Check
       const host = origin.sourceUrl?.trim() ? hostOf(origin.sourceUrl) : undefined;
       const byHost = host ? sourceByHost(config.sources, host) : [];
       if (origin.sourceName?.trim() && !byName && byHost.length === 0) {
-        meta('copyright.source', 'block', 'copyright:source-not-whitelisted', `来源「${origin.sourceName}」不在可转载稿源白名单内`, { field: 'origin.sourceName', sourceName: origin.sourceName, host });
+        meta('copyright.source', 'block', 'copyright:source-not-whitelisted', `来源「${origin.sourceName}」不在可转载稿源白名单内`, {
+          field: 'origin.sourceName',
+          sourceName: origin.sourceName,
+          host,
+        });
       } else if (host && byHost.length === 0) {
         meta('copyright.source', 'block', 'copyright:domain-not-whitelisted', `来源网址域名「${host}」不在可转载稿源白名单内`, { field: 'origin.sourceUrl', host });
       } else if (origin.sourceName?.trim() && !byName) {
-        meta('copyright.source', 'block', 'copyright:source-not-whitelisted', `来源「${origin.sourceName}」不在可转载稿源白名单内`, { field: 'origin.sourceName', sourceName: origin.sourceName, host });
+        meta('copyright.source', 'block', 'copyright:source-not-whitelisted', `来源「${origin.sourceName}」不在可转载稿源白名单内`, {
+          field: 'origin.sourceName',
+          sourceName: origin.sourceName,
+          host,
+        });
       } else if (byName && host && !byHost.includes(byName)) {
         meta('copyright.source', 'review', 'copyright:source-domain-mismatch', `来源名称「${origin.sourceName}」与来源网址域名「${host}」不一致（应为 ${byName.domains.join(' / ')}）`, {
           field: 'origin.sourceUrl',
@@ -109,10 +124,17 @@ export function createCopyrightCheck(config: ChecksConfig, env: CheckEnv): Check
       if (!origin.originalTitle?.trim()) {
         meta('copyright.title', 'review', 'copyright:missing-original-title', '转载稿件未填写原标题，无法核对标题是否改动', { field: 'origin.originalTitle' });
       } else if (normaliseTitle(p.content.title) !== normaliseTitle(origin.originalTitle)) {
-        meta('copyright.title', 'block', 'copyright:title-altered', `转载稿件标题与原标题「${origin.originalTitle}」不一致：转载不得歪曲篡改标题原意`, {
-          field: 'title',
-          originalTitle: origin.originalTitle,
-        }, { start: 0, end: p.rt.titleLength });
+        meta(
+          'copyright.title',
+          'block',
+          'copyright:title-altered',
+          `转载稿件标题与原标题「${origin.originalTitle}」不一致：转载不得歪曲篡改标题原意`,
+          {
+            field: 'title',
+            originalTitle: origin.originalTitle,
+          },
+          { start: 0, end: p.rt.titleLength },
+        );
       }
     }
 
@@ -155,7 +177,14 @@ export function createCopyrightCheck(config: ChecksConfig, env: CheckEnv): Check
     if (origin.kind === 'original') {
       const m = WIRE_BYLINE.exec(p.folded);
       if (m) {
-        meta('copyright.wire-copy', 'review', 'copyright:wire-byline', `正文含通讯社/媒体电头「${p.text.slice(m.index, m.index + m[0].length)}」，却声明为原创：应按转载标注来源和作者`, { byline: m[0] }, { start: m.index, end: m.index + m[0].length });
+        meta(
+          'copyright.wire-copy',
+          'review',
+          'copyright:wire-byline',
+          `正文含通讯社/媒体电头「${p.text.slice(m.index, m.index + m[0].length)}」，却声明为原创：应按转载标注来源和作者`,
+          { byline: m[0] },
+          { start: m.index, end: m.index + m[0].length },
+        );
       }
     }
 
@@ -178,17 +207,23 @@ export function createCopyrightCheck(config: ChecksConfig, env: CheckEnv): Check
         }
         if (best && best.similarity >= config.copyright.nearDuplicateThreshold) {
           const pct = Math.round(best.similarity * 100);
-          meta('copyright.near-duplicate', 'review', 'copyright:near-duplicate', `声明为原创，但与「${best.label}」高度相似（相似度约 ${pct}%）：请核实是否为转载或改编`, {
-            field: 'body',
-            referenceId: best.id,
-            referenceLabel: best.label,
-            similarity: Math.round(best.similarity * 1000) / 1000,
-            method: `minhash-${minhashSize}/char-${shingleSize}-grams`,
-          }, { start: p.rt.bodyOffset, end: p.text.length });
+          meta(
+            'copyright.near-duplicate',
+            'review',
+            'copyright:near-duplicate',
+            `声明为原创，但与「${best.label}」高度相似（相似度约 ${pct}%）：请核实是否为转载或改编`,
+            {
+              field: 'body',
+              referenceId: best.id,
+              referenceLabel: best.label,
+              similarity: Math.round(best.similarity * 1000) / 1000,
+              method: `minhash-${minhashSize}/char-${shingleSize}-grams`,
+            },
+            { start: p.rt.bodyOffset, end: p.text.length },
+          );
         }
       }
     }
     return out;
   };
 }
-

@@ -22,7 +22,7 @@ export function documentLinkFindings(check: string, p: PreparedRevision, env: Ch
     let host: string;
     try {
       const u = new URL(link.href);
-      host = u.protocol === 'mailto:' ? u.pathname.split('@')[1] ?? '' : u.hostname;
+      host = u.protocol === 'mailto:' ? (u.pathname.split('@')[1] ?? '') : u.hostname;
     } catch {
       continue;
     }

@@ -61,15 +61,19 @@ export function createEscalationCheck(dicts: Dictionaries, env: CheckEnv): Check
           ESCALATION_CHECK,
           p,
           env,
-          judge(p, {
-            category: 'escalation.casualty',
-            severity: 'review',
-            start,
-            end,
-            ruleId: 'escalation:casualty-count',
-            message: `涉及人员伤亡「${p.text.slice(start, end)}」：属突发事件报道，须经宣传部审核`,
-            escalate: true,
-          }, false),
+          judge(
+            p,
+            {
+              category: 'escalation.casualty',
+              severity: 'review',
+              start,
+              end,
+              ruleId: 'escalation:casualty-count',
+              message: `涉及人员伤亡「${p.text.slice(start, end)}」：属突发事件报道，须经宣传部审核`,
+              escalate: true,
+            },
+            false,
+          ),
         ),
       );
     }
@@ -83,16 +87,20 @@ export function createEscalationCheck(dicts: Dictionaries, env: CheckEnv): Check
           ESCALATION_CHECK,
           p,
           env,
-          judge(p, {
-            category: `escalation.${e.category}`,
-            severity: e.severity,
-            start: h.start,
-            end: h.end,
-            ruleId: `escalation:${e.category}:${e.term}`,
-            message: `${label}「${e.term}」${e.note ? `：${e.note}` : ''}：须经宣传部审核`,
-            escalate: true,
-            evidence: { term: e.term, variant: h.variant, list: `${e.file}:${e.line}` },
-          }, EVENT_CATEGORIES.has(e.category) || EVENT_TERMS.has(e.term)),
+          judge(
+            p,
+            {
+              category: `escalation.${e.category}`,
+              severity: e.severity,
+              start: h.start,
+              end: h.end,
+              ruleId: `escalation:${e.category}:${e.term}`,
+              message: `${label}「${e.term}」${e.note ? `：${e.note}` : ''}：须经宣传部审核`,
+              escalate: true,
+              evidence: { term: e.term, variant: h.variant, list: `${e.file}:${e.line}` },
+            },
+            EVENT_CATEGORIES.has(e.category) || EVENT_TERMS.has(e.term),
+          ),
         ),
       );
     }

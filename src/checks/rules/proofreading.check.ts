@@ -19,7 +19,6 @@ const PAIRS: Record<string, string> = { '《': '》', '“': '”', '（': '）'
 const CLOSERS: Record<string, string> = Object.fromEntries(Object.entries(PAIRS).map(([o, c]) => [c, o]));
 const CJK_PUNCT = /[，。；：？！、“”‘’（）《》【】…—]/;
 
-
 /** The text without quotation marks and brackets, and for each kept character its offset in the text. */
 const QUOTE_RE = /[“”"‘’'「」『』《》【】〔〕()（）[\]]/g;
 
@@ -118,8 +117,7 @@ export function createProofreadingCheck(dicts: Dictionaries, env: CheckEnv): Che
       const next = text[i + 1];
       const chineseBefore = isChineseChar(prev);
       const chineseAfter = isChineseChar(next);
-      const flag =
-        ch === '(' ? chineseBefore || chineseAfter : ch === '.' ? chineseBefore && (next === undefined || next === '\n' || isCjk(next.charCodeAt(0))) : chineseBefore;
+      const flag = ch === '(' ? chineseBefore || chineseAfter : ch === '.' ? chineseBefore && (next === undefined || next === '\n' || isCjk(next.charCodeAt(0))) : chineseBefore;
       if (!flag) continue;
       out.push(
         makeFinding(PROOFREADING_CHECK, p, env, {

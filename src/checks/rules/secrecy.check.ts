@@ -22,8 +22,7 @@ const DOC_NUMBER = /[\u4e00-\u9fa5]{1,10}[〔[【(]\s*(?:19|20)\d{2}\s*[〕\]】
 const ID_CARD = /(?<![0-9a-z])\d{17}[0-9x](?![0-9a-z])/g;
 const BANK_CARD = /(?<![0-9a-z])(?:\d[ -]?){15,18}\d(?![0-9a-z])/g;
 const MOBILE = /(?<![0-9a-z])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![0-9a-z])/g;
-const EXAM =
-  /(?:期末|期中|补考|重修|统考|考试|测验|四六级|研究生入学考试)[^。！？\n]{0,12}?(?:试题|试卷|考题|答案|原题|押题)/g;
+const EXAM = /(?:期末|期中|补考|重修|统考|考试|测验|四六级|研究生入学考试)[^。！？\n]{0,12}?(?:试题|试卷|考题|答案|原题|押题)/g;
 const ID_CUES = ['身份证', '证件号', '公民身份号码', '身份号码'];
 const PERSON_LIST_WORDS = ['公示', '名单'];
 const CONTACT_CUES = ['联系人', '联系电话', '咨询', '详询', '热线', '报名电话', '老师', '办公室', '电话：', '电话:'];
@@ -107,14 +106,19 @@ export function createSecrecyCheck(dicts: Dictionaries, env: CheckEnv): CheckFn 
     for (const m of matchAll(EXAM, text)) {
       // 出售考试答案 in an anti-scam piece is the scam described, not exam material; a sentence cue alone (不要外传)
       // is not enough, a leak says such things.
-      const d = lowerInContext(p, {
-        category: 'secrecy.exam',
-        severity: 'review',
-        start: m.index,
-        end: m.index + m[0].length,
-        ruleId: 'secrecy:exam',
-        message: `疑似考试材料「${p.text.slice(m.index, m.index + m[0].length)}」：考试结束前不得公开`,
-      }, 'secrecy.exam', { sentence: false });
+      const d = lowerInContext(
+        p,
+        {
+          category: 'secrecy.exam',
+          severity: 'review',
+          start: m.index,
+          end: m.index + m[0].length,
+          ruleId: 'secrecy:exam',
+          message: `疑似考试材料「${p.text.slice(m.index, m.index + m[0].length)}」：考试结束前不得公开`,
+        },
+        'secrecy.exam',
+        { sentence: false },
+      );
       out.push(makeFinding(SECRECY_CHECK, p, env, d));
     }
 

@@ -15,8 +15,7 @@ const CONTEXTUAL = new Set(['drugs', 'religion', 'politics', 'gambling', 'illega
  * N characters). Noise skipping, width/case/traditional folding, pinyin for marked terms, whitelist first.
  */
 export function createSensitiveCheck(dicts: Dictionaries, env: CheckEnv): CheckFn {
-  const inContext: typeof lowerInContext = (p, d, category) =>
-    CONTEXTUAL.has(category) ? lowerInContext(p, d, category, { floor: contextFloor(env.config, category, d.severity) }) : d;
+  const inContext: typeof lowerInContext = (p, d, category) => (CONTEXTUAL.has(category) ? lowerInContext(p, d, category, { floor: contextFloor(env.config, category, d.severity) }) : d);
   // Co-occurrence cue words ride in the same automaton as extra terms: one scan for both.
   const cueTerms: string[] = [];
   const cueIndex = new Map<string, number>();
@@ -46,15 +45,19 @@ export function createSensitiveCheck(dicts: Dictionaries, env: CheckEnv): CheckF
         SENSITIVE_CHECK,
         p,
         env,
-        inContext(p, {
-          category: e.category,
-          severity: e.severity,
-          start: h.start,
-          end: h.end,
-          ruleId: `sensitive:${e.category}:${e.term}`,
-          message: `敏感词「${e.term}」（${label}）${e.note ? `：${e.note}` : ''}`,
-          evidence: { term: e.term, variant: h.variant, list: `${e.file}:${e.line}` },
-        }, e.category),
+        inContext(
+          p,
+          {
+            category: e.category,
+            severity: e.severity,
+            start: h.start,
+            end: h.end,
+            ruleId: `sensitive:${e.category}:${e.term}`,
+            message: `敏感词「${e.term}」（${label}）${e.note ? `：${e.note}` : ''}`,
+            evidence: { term: e.term, variant: h.variant, list: `${e.file}:${e.line}` },
+          },
+          e.category,
+        ),
       );
     });
     for (const { rule, a, b } of rules) {
@@ -72,15 +75,27 @@ export function createSensitiveCheck(dicts: Dictionaries, env: CheckEnv): CheckF
           SENSITIVE_CHECK,
           p,
           env,
-          inContext(p, {
-            category: rule.category,
-            severity: rule.severity,
-            start,
-            end,
-            ruleId: `cooccurrence:${rule.id}`,
-            message: `「${termA}」与「${termB}」在${rule.window}字内同时出现${rule.note ? `：${rule.note}` : ''}`,
-            evidence: { rule: rule.id, terms: [termA, termB], spans: [[x.start, x.end], [y.start, y.end]], list: `${rule.file}:${rule.line}` },
-          }, rule.category),
+          inContext(
+            p,
+            {
+              category: rule.category,
+              severity: rule.severity,
+              start,
+              end,
+              ruleId: `cooccurrence:${rule.id}`,
+              message: `「${termA}」与「${termB}」在${rule.window}字内同时出现${rule.note ? `：${rule.note}` : ''}`,
+              evidence: {
+                rule: rule.id,
+                terms: [termA, termB],
+                spans: [
+                  [x.start, x.end],
+                  [y.start, y.end],
+                ],
+                list: `${rule.file}:${rule.line}`,
+              },
+            },
+            rule.category,
+          ),
         ),
       );
     }

@@ -28,16 +28,44 @@ const LETTER_OR_NUMBER = /^[\p{L}\p{N}]+$/u;
 const ASCII_ALNUM = /^[a-z0-9]+$/;
 
 const SMALL_CAPITALS: Record<string, string> = {
-  ᴀ: 'a', ʙ: 'b', ᴄ: 'c', ᴅ: 'd', ᴇ: 'e', ꜰ: 'f', ɢ: 'g', ʜ: 'h', ɪ: 'i', ᴊ: 'j', ᴋ: 'k', ʟ: 'l', ᴍ: 'm', ɴ: 'n',
-  ᴏ: 'o', ᴘ: 'p', ǫ: 'q', ʀ: 'r', ꜱ: 's', ᴛ: 't', ᴜ: 'u', ᴠ: 'v', ᴡ: 'w', ʏ: 'y', ᴢ: 'z',
+  ᴀ: 'a',
+  ʙ: 'b',
+  ᴄ: 'c',
+  ᴅ: 'd',
+  ᴇ: 'e',
+  ꜰ: 'f',
+  ɢ: 'g',
+  ʜ: 'h',
+  ɪ: 'i',
+  ᴊ: 'j',
+  ᴋ: 'k',
+  ʟ: 'l',
+  ᴍ: 'm',
+  ɴ: 'n',
+  ᴏ: 'o',
+  ᴘ: 'p',
+  ǫ: 'q',
+  ʀ: 'r',
+  ꜱ: 's',
+  ᴛ: 't',
+  ᴜ: 'u',
+  ᴠ: 'v',
+  ᴡ: 'w',
+  ʏ: 'y',
+  ᴢ: 'z',
 };
 
 /** Dingbat and enclosed digits NFKD leaves alone (❶ ➀ ⓫ ⓵ …). */
 function enclosedDigit(cp: number): string | undefined {
   const ranges: Array<[number, number, number]> = [
     // [first code point, last, value of the first]
-    [0x2776, 0x277f, 1], [0x2780, 0x2789, 1], [0x278a, 0x2793, 1], [0x24eb, 0x24f4, 11], [0x24f5, 0x24fe, 1],
-    [0x24ff, 0x24ff, 0], [0x1f10b, 0x1f10c, 0],
+    [0x2776, 0x277f, 1],
+    [0x2780, 0x2789, 1],
+    [0x278a, 0x2793, 1],
+    [0x24eb, 0x24f4, 11],
+    [0x24f5, 0x24fe, 1],
+    [0x24ff, 0x24ff, 0],
+    [0x1f10b, 0x1f10c, 0],
   ];
   for (const [from, to, first] of ranges) if (cp >= from && cp <= to) return String(first + cp - from);
   return undefined;

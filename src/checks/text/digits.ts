@@ -17,8 +17,31 @@ export const MIN_NUMERAL_RUN = 5;
 const MAX_SEPARATORS = 3;
 
 const NUMERALS: Record<string, number> = {
-  零: 0, 〇: 0, '○': 0, 一: 1, 幺: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9,
-  壹: 1, 贰: 2, 貳: 2, 叁: 3, 參: 3, 肆: 4, 伍: 5, 陆: 6, 陸: 6, 柒: 7, 捌: 8, 玖: 9,
+  零: 0,
+  〇: 0,
+  '○': 0,
+  一: 1,
+  幺: 1,
+  二: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+  壹: 1,
+  贰: 2,
+  貳: 2,
+  叁: 3,
+  參: 3,
+  肆: 4,
+  伍: 5,
+  陆: 6,
+  陸: 6,
+  柒: 7,
+  捌: 8,
+  玖: 9,
 };
 
 let numeralTable: Uint8Array | undefined;
@@ -47,7 +70,7 @@ export function contactView(text: string): FoldedView {
 
   const drop = new Uint8Array(n);
   let changed = v.start !== null;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     if (!digitLike(units[i]!)) {
       i++;
       continue;

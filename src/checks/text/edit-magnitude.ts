@@ -51,10 +51,7 @@ export function editMagnitude(before: RevisionContent, after: RevisionContent): 
   // The diff merges nearby hunks for reading; within each change, the common ends are not changed characters.
   // The common ends are set aside first, so one edit in repetitive text is not aligned against a neighbour.
   const { head, tail } = commonEnds(a.text, b.text);
-  const charsChanged = diffText('body', a.text.slice(head, a.text.length - tail), b.text.slice(head, b.text.length - tail)).reduce(
-    (n, c) => n + changedWithin(c.removed, c.inserted),
-    0,
-  );
+  const charsChanged = diffText('body', a.text.slice(head, a.text.length - tail), b.text.slice(head, b.text.length - tail)).reduce((n, c) => n + changedWithin(c.removed, c.inserted), 0);
   const imageAssets = (c: RevisionContent) => canonicalJson(c.assets.filter((x) => x.kind === 'image'));
   return {
     charsChanged,
@@ -84,10 +81,7 @@ export interface ProofreadVerdict {
 }
 
 /** Whether a proofreading edit stays a proofreading edit under `bound`. */
-export function proofreadVerdict(
-  m: EditMagnitude,
-  bound: { maxChars: number; maxRatio: number; restartOn: readonly ('links' | 'images' | 'title' | 'origin')[] },
-): ProofreadVerdict {
+export function proofreadVerdict(m: EditMagnitude, bound: { maxChars: number; maxRatio: number; restartOn: readonly ('links' | 'images' | 'title' | 'origin')[] }): ProofreadVerdict {
   const limit = Math.max(bound.maxChars, Math.floor(m.textLength * bound.maxRatio));
   const reasons: BoundReason[] = [];
   if (m.charsChanged > limit) reasons.push('chars');

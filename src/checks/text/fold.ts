@@ -16,11 +16,7 @@ import { mayFold, skeletonOf, supplementarySkeletons } from './confusables';
 export type FoldMode = 'none' | 'width' | 'full';
 
 /** Characters a match may skip (bounded gap). Never sentence terminators, commas or line breaks. */
-export const NOISE_CHARS =
-  ' \t\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff' +
-  '*#_-+=~^|\\/\'"`@&$%<>()[]{}' +
-  '《》〈〉【】「」『』〔〕（）“”‘’·•・～—–﹏' +
-  '☆★♡♥❤✿❀◆◇■□●○△▲▽▼※♀♂';
+export const NOISE_CHARS = ' \t\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff' + '*#_-+=~^|\\/\'"`@&$%<>()[]{}' + '《》〈〉【】「」『』〔〕（）“”‘’·•・～—–﹏' + '☆★♡♥❤✿❀◆◇■□●○△▲▽▼※♀♂';
 
 const NEVER_NOISE = '\n\r\u2028\u2029。！？；，、.!?;,…：:';
 
@@ -30,9 +26,20 @@ const NEVER_NOISE = '\n\r\u2028\u2029。！？；，、.!?;,…：:';
  * counting them towards the noise gap: 法\u200b\u200b\u200b\u200b轮功 and 法\u202e轮功 read as 法轮功.
  */
 const INVISIBLE_RANGES: ReadonlyArray<readonly [number, number]> = [
-  [0x00ad, 0x00ad], [0x034f, 0x034f], [0x061c, 0x061c], [0x115f, 0x1160], [0x17b4, 0x17b5], [0x180b, 0x180f],
-  [0x200b, 0x200f], [0x202a, 0x202e], [0x2060, 0x2064], [0x2066, 0x206f], [0x3164, 0x3164], [0xfe00, 0xfe0f],
-  [0xfeff, 0xfeff], [0xffa0, 0xffa0],
+  [0x00ad, 0x00ad],
+  [0x034f, 0x034f],
+  [0x061c, 0x061c],
+  [0x115f, 0x1160],
+  [0x17b4, 0x17b5],
+  [0x180b, 0x180f],
+  [0x200b, 0x200f],
+  [0x202a, 0x202e],
+  [0x2060, 0x2064],
+  [0x2066, 0x206f],
+  [0x3164, 0x3164],
+  [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff],
+  [0xffa0, 0xffa0],
 ];
 
 let widthTable: Uint16Array | undefined;

@@ -40,8 +40,15 @@ export function authRouter(db: Db, registry: OpenAPIRegistry, options: { absolut
     router,
     registry,
     {
-      method: 'post', path: '/api/auth/login', summary: '登录（浏览器得到 HttpOnly 会话 Cookie，API 客户端用返回的 token 作 Bearer）', tags: ['认证'], body: LoginSchema,
-      responses: { 200: { description: '已登录', content: { 'application/json': { schema: z.object({ token: z.string(), expiresAt: z.string(), user: z.object({}).loose() }) } } }, 423: { description: '账号已锁定' } },
+      method: 'post',
+      path: '/api/auth/login',
+      summary: '登录（浏览器得到 HttpOnly 会话 Cookie，API 客户端用返回的 token 作 Bearer）',
+      tags: ['认证'],
+      body: LoginSchema,
+      responses: {
+        200: { description: '已登录', content: { 'application/json': { schema: z.object({ token: z.string(), expiresAt: z.string(), user: z.object({}).loose() }) } } },
+        423: { description: '账号已锁定' },
+      },
     },
     async ({ body, req, res }) => {
       const result = await login(db, { username: body.username, password: body.password, ip: req.ip ?? '', absoluteHours: options.absoluteHours });
@@ -69,7 +76,12 @@ export function authRouter(db: Db, registry: OpenAPIRegistry, options: { absolut
     router,
     registry,
     {
-      method: 'post', path: '/api/auth/password', summary: '修改本人密码（管理员重置后须先修改；其他会话随之失效）', tags: ['认证'], roles: [], body: PasswordChangeSchema,
+      method: 'post',
+      path: '/api/auth/password',
+      summary: '修改本人密码（管理员重置后须先修改；其他会话随之失效）',
+      tags: ['认证'],
+      roles: [],
+      body: PasswordChangeSchema,
       responses: { 200: { description: '已修改' } },
     },
     async ({ body, user, req }) => {
@@ -80,11 +92,8 @@ export function authRouter(db: Db, registry: OpenAPIRegistry, options: { absolut
     },
   );
 
-  route(
-    router,
-    registry,
-    { method: 'get', path: '/api/auth/me', summary: '当前用户', tags: ['认证'], roles: [], responses: { 200: { description: '当前用户' } } },
-    async ({ user }) => presentMe(user),
+  route(router, registry, { method: 'get', path: '/api/auth/me', summary: '当前用户', tags: ['认证'], roles: [], responses: { 200: { description: '当前用户' } } }, async ({ user }) =>
+    presentMe(user),
   );
   return router;
 }

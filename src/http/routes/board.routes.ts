@@ -9,12 +9,20 @@ import { route } from '../route';
 const COLUMN_KEYS = BOARD_COLUMNS.map((c) => c.key) as [string, ...string[]];
 
 export const BoardQuery = z.strictObject({
-  text: z.string().max(200).refine((s) => s.isWellFormed() && !s.includes('\u0000')).optional(),
+  text: z
+    .string()
+    .max(200)
+    .refine((s) => s.isWellFormed() && !s.includes('\u0000'))
+    .optional(),
   unit: z.uuid().optional(),
   platform: z.uuid().optional(),
   /** One column's next page (with `cursor`); without it, the first page of every column. */
   column: z.enum(COLUMN_KEYS).optional(),
-  cursor: z.string().max(400).regex(/^[A-Za-z0-9_-]+$/).optional(),
+  cursor: z
+    .string()
+    .max(400)
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .optional(),
   /** Cards per column page. */
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

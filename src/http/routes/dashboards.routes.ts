@@ -10,7 +10,14 @@ export function dashboardsRouter(db: Db, registry: OpenAPIRegistry, queues: read
   route(
     router,
     registry,
-    { method: 'get', path: '/api/dashboards', summary: '数据看板：队列、各环节稿件、环节用时、审核工作量、问题类别趋势、各平台发布频次', tags: ['看板'], roles: ['propaganda', 'admin', 'auditor'], responses: { 200: { description: '看板数据' } } },
+    {
+      method: 'get',
+      path: '/api/dashboards',
+      summary: '数据看板：队列、各环节稿件、环节用时、审核工作量、问题类别趋势、各平台发布频次',
+      tags: ['看板'],
+      roles: ['propaganda', 'admin', 'auditor'],
+      responses: { 200: { description: '看板数据' } },
+    },
     async () => dashboardData(db, queues, timeZone),
   );
   return router;

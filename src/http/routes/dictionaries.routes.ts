@@ -33,7 +33,10 @@ const TermSchema = z.strictObject({
   term: text(64).min(1),
   severity: z.enum(SEVERITIES).optional(),
   note: text(500).optional(),
-  flags: z.array(z.string().regex(/^(py|seg|exact|weight=\d+(\.\d+)?)$/)).max(4).optional(),
+  flags: z
+    .array(z.string().regex(/^(py|seg|exact|weight=\d+(\.\d+)?)$/))
+    .max(4)
+    .optional(),
 });
 
 export const DictionaryTermsAddSchema = z.strictObject({ terms: z.array(TermSchema).min(1).max(1_000) }).openapi('DictionaryTermsAddRequest');
@@ -104,7 +107,16 @@ export function dictionariesRouter(deps: ServiceDeps, registry: OpenAPIRegistry)
   route(
     router,
     registry,
-    { method: 'get', path: '/api/admin/dictionaries/:category/terms', summary: '词表词条（分页、搜索）', tags, roles: readers, params: ListParams, query: DictionaryTermsQuerySchema, responses: { 200: { description: '词条' } } },
+    {
+      method: 'get',
+      path: '/api/admin/dictionaries/:category/terms',
+      summary: '词表词条（分页、搜索）',
+      tags,
+      roles: readers,
+      params: ListParams,
+      query: DictionaryTermsQuerySchema,
+      responses: { 200: { description: '词条' } },
+    },
     async ({ params, query }) => listDictionaryTerms(deps, params.category, query),
   );
   // Lists with more columns have their own add bodies; registered before the generic route, which they shadow.
@@ -127,7 +139,16 @@ export function dictionariesRouter(deps: ServiceDeps, registry: OpenAPIRegistry)
   route(
     router,
     registry,
-    { method: 'post', path: '/api/admin/dictionaries/:category/terms', summary: '添加词条（一个或多个；新分类名即新建分类）', tags, roles: admin, params: ListParams, body: DictionaryTermsAddSchema, responses: { 201: { description: '已添加' } } },
+    {
+      method: 'post',
+      path: '/api/admin/dictionaries/:category/terms',
+      summary: '添加词条（一个或多个；新分类名即新建分类）',
+      tags,
+      roles: admin,
+      params: ListParams,
+      body: DictionaryTermsAddSchema,
+      responses: { 201: { description: '已添加' } },
+    },
     async ({ params, body, user, res }) => {
       res.status(201).json(await addDictionaryTerms(deps, user, params.category, body.terms));
       return undefined;
@@ -136,7 +157,16 @@ export function dictionariesRouter(deps: ServiceDeps, registry: OpenAPIRegistry)
   route(
     router,
     registry,
-    { method: 'post', path: '/api/admin/dictionaries/:category/terms/remove', summary: '删除词条（一个或多个）', tags, roles: admin, params: ListParams, body: DictionaryTermsRemoveSchema, responses: changed },
+    {
+      method: 'post',
+      path: '/api/admin/dictionaries/:category/terms/remove',
+      summary: '删除词条（一个或多个）',
+      tags,
+      roles: admin,
+      params: ListParams,
+      body: DictionaryTermsRemoveSchema,
+      responses: changed,
+    },
     async ({ params, body, user }) => removeDictionaryTerms(deps, user, params.category, body.terms),
   );
   route(
@@ -148,7 +178,16 @@ export function dictionariesRouter(deps: ServiceDeps, registry: OpenAPIRegistry)
   route(
     router,
     registry,
-    { method: 'post', path: '/api/admin/dictionaries/:category/import', summary: '导入词库文件（每行一个词条，或本系统的词表格式）；有错误行则整体拒绝并给出行号', tags, roles: admin, params: ListParams, body: DictionaryImportSchema, responses: changed },
+    {
+      method: 'post',
+      path: '/api/admin/dictionaries/:category/import',
+      summary: '导入词库文件（每行一个词条，或本系统的词表格式）；有错误行则整体拒绝并给出行号',
+      tags,
+      roles: admin,
+      params: ListParams,
+      body: DictionaryImportSchema,
+      responses: changed,
+    },
     async ({ params, body, user }) => importDictionaryLexicon(deps, user, params.category, body),
   );
   route(router, registry, { method: 'get', path: '/api/admin/rescans', summary: '回溯检查任务列表', tags, roles: readers, responses: { 200: { description: '任务' } } }, async () => ({
@@ -157,7 +196,16 @@ export function dictionariesRouter(deps: ServiceDeps, registry: OpenAPIRegistry)
   route(
     router,
     registry,
-    { method: 'get', path: '/api/admin/rescans/:id', summary: '回溯检查进度与命中的已发布稿件', tags, roles: readers, params: RescanParams, query: RescanQuerySchema, responses: { 200: { description: '进度与命中' } } },
+    {
+      method: 'get',
+      path: '/api/admin/rescans/:id',
+      summary: '回溯检查进度与命中的已发布稿件',
+      tags,
+      roles: readers,
+      params: RescanParams,
+      query: RescanQuerySchema,
+      responses: { 200: { description: '进度与命中' } },
+    },
     async ({ params, query }) => {
       const { rescan, hits } = await rescanProgress(deps.db, params.id, query);
       return { ...presentRescan(rescan), hits };

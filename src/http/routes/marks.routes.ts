@@ -22,7 +22,10 @@ export function marksRouter(deps: ServiceDeps, registry: OpenAPIRegistry): Route
   const router = Router();
   const tags = ['稿件'];
   const withPeople = async (marks: Awaited<ReturnType<typeof draftMarks>>) => {
-    const people = await peopleById(deps.db, marks.flatMap((m) => [m.createdBy, ...(m.resolvedBy ? [m.resolvedBy] : [])]));
+    const people = await peopleById(
+      deps.db,
+      marks.flatMap((m) => [m.createdBy, ...(m.resolvedBy ? [m.resolvedBy] : [])]),
+    );
     return marks.map((m) => presentMark(m, people));
   };
 
@@ -37,7 +40,13 @@ export function marksRouter(deps: ServiceDeps, registry: OpenAPIRegistry): Route
     router,
     registry,
     {
-      method: 'post', path: '/api/drafts/:id/marks', summary: '添加校对标记：选中文字提出修改建议或批注，或采纳机审问题的修改建议', tags, roles: [], params: IdParams, body: MarkCreateSchema,
+      method: 'post',
+      path: '/api/drafts/:id/marks',
+      summary: '添加校对标记：选中文字提出修改建议或批注，或采纳机审问题的修改建议',
+      tags,
+      roles: [],
+      params: IdParams,
+      body: MarkCreateSchema,
       responses: { 201: ok('已添加'), 409: ok('稿件已有新版本或不在审核中') },
     },
     async ({ params, body, user, res }) => {
@@ -58,7 +67,13 @@ export function marksRouter(deps: ServiceDeps, registry: OpenAPIRegistry): Route
     router,
     registry,
     {
-      method: 'post', path: '/api/drafts/:id/marks/apply', summary: '应用已采纳的修改建议：生成本环节的校对修改稿（重新机审，已有审核结论保留）', tags, roles: [], params: IdParams, body: MarksApplySchema,
+      method: 'post',
+      path: '/api/drafts/:id/marks/apply',
+      summary: '应用已采纳的修改建议：生成本环节的校对修改稿（重新机审，已有审核结论保留）',
+      tags,
+      roles: [],
+      params: IdParams,
+      body: MarksApplySchema,
       responses: { 201: ok('新版本'), 409: ok('版本已变化或状态不允许') },
     },
     async ({ params, body, user, res }) => {

@@ -23,7 +23,15 @@ export function mediaGalleryRouter(deps: { db: Db; media?: MediaStore | undefine
   route(
     router,
     registry,
-    { method: 'post', path: '/api/admin/media-gallery', summary: '加入图库（已授权 / 禁用图片）：稿件中相似的图片会得到版权提示或阻断', tags, roles: ['admin'], body: GalleryAddSchema, responses: { 201: { description: '已加入' } } },
+    {
+      method: 'post',
+      path: '/api/admin/media-gallery',
+      summary: '加入图库（已授权 / 禁用图片）：稿件中相似的图片会得到版权提示或阻断',
+      tags,
+      roles: ['admin'],
+      body: GalleryAddSchema,
+      responses: { 201: { description: '已加入' } },
+    },
     async ({ body, user, res }) => {
       res.status(201).json(await addToGallery(deps, user, body));
       return undefined;

@@ -15,7 +15,15 @@ export function mediaInsightRouter(deps: { db: Db; media?: MediaStore | undefine
   route(
     router,
     registry,
-    { method: 'get', path: '/api/media/:hash/analysis', summary: '机器识别结果：图中文字（含位置与置信度）、二维码内容、元数据、视频关键帧时间', tags, roles: [], params: z.strictObject({ hash: Hash }), responses: { 200: { description: '识别结果（尚未识别时 analysis 为 null）' }, 404: { description: '不存在或无权查看' } } },
+    {
+      method: 'get',
+      path: '/api/media/:hash/analysis',
+      summary: '机器识别结果：图中文字（含位置与置信度）、二维码内容、元数据、视频关键帧时间',
+      tags,
+      roles: [],
+      params: z.strictObject({ hash: Hash }),
+      responses: { 200: { description: '识别结果（尚未识别时 analysis 为 null）' }, 404: { description: '不存在或无权查看' } },
+    },
     async ({ params, user }) => mediaInsight(deps.db, user, params.hash),
   );
   route(
@@ -27,7 +35,14 @@ export function mediaInsightRouter(deps: { db: Db; media?: MediaStore | undefine
       summary: '视频在某一时刻的画面（PNG，最长边 480 像素）',
       tags,
       roles: [],
-      params: z.strictObject({ hash: Hash, ms: z.coerce.number().int().min(0).max(24 * 3_600_000) }),
+      params: z.strictObject({
+        hash: Hash,
+        ms: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .max(24 * 3_600_000),
+      }),
       responses: { 200: { description: 'image/png' }, 404: { description: '不存在或无权查看' } },
     },
     async ({ params, user, res }) => {

@@ -32,7 +32,15 @@ export function recordsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, chec
   route(
     router,
     registry,
-    { method: 'get', path: '/api/reports/annual', summary: '年检报告（单个平台或全校；自然年或学年；JSON / CSV / PDF）', tags: ['registry'], roles: [], query: AnnualQuery, responses: { 200: ok('年检报告') } },
+    {
+      method: 'get',
+      path: '/api/reports/annual',
+      summary: '年检报告（单个平台或全校；自然年或学年；JSON / CSV / PDF）',
+      tags: ['registry'],
+      roles: [],
+      query: AnnualQuery,
+      responses: { 200: ok('年检报告') },
+    },
     async ({ query, user, res }) => {
       const report = await annualReport(deps, user, { platformId: query.platformId, year: query.year, period: query.period });
       const name = `年检-${report.period.label}-${report.scope === 'platform' ? report.platforms[0]?.name : '全校'}`;
@@ -69,7 +77,15 @@ export function recordsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, chec
   route(
     router,
     registry,
-    { method: 'get', path: '/api/reports/review-sheets.pdf', summary: '批量打印：某平台某月发布稿件的全部审稿单（一个 PDF）', tags: ['审计'], roles: [], query: BatchSheetsQuery, responses: { 200: pdf('PDF') } },
+    {
+      method: 'get',
+      path: '/api/reports/review-sheets.pdf',
+      summary: '批量打印：某平台某月发布稿件的全部审稿单（一个 PDF）',
+      tags: ['审计'],
+      roles: [],
+      query: BatchSheetsQuery,
+      responses: { 200: pdf('PDF') },
+    },
     async ({ query, user, req, res }) => {
       const out = await batchReviewSheetsPdf(deps, user, query.platformId, query.month, requestBase(req));
       await recordExport(deps.db, user, { platformId: query.platformId, month: query.month, format: 'review-sheets.pdf', sheets: out.count });
@@ -83,7 +99,16 @@ export function recordsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, chec
   route(
     router,
     registry,
-    { method: 'get', path: '/api/drafts/:id/release-verification', summary: '审稿单二维码核验：审计链完整，且该哈希即发布内容的哈希', tags: ['审计'], roles: [], params: IdParams, query: VerificationQuery, responses: { 200: ok('核验结果') } },
+    {
+      method: 'get',
+      path: '/api/drafts/:id/release-verification',
+      summary: '审稿单二维码核验：审计链完整，且该哈希即发布内容的哈希',
+      tags: ['审计'],
+      roles: [],
+      params: IdParams,
+      query: VerificationQuery,
+      responses: { 200: ok('核验结果') },
+    },
     async ({ params, query, user }) => releaseVerification(deps, user, params.id, query.hash, checkpoints),
   );
 

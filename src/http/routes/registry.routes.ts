@@ -64,7 +64,11 @@ export function presentPlatformRecord(p: PlatformRecord, people: People, contact
 function presentFiling(f: FilingRow, people: People, contacts: boolean) {
   const diff = f.diff.map((d) =>
     d.field === 'admins' && !contacts
-      ? { ...d, before: (d.before as Array<Record<string, unknown>> | null)?.map(({ phone: _p, ...rest }) => rest) ?? null, after: (d.after as Array<Record<string, unknown>>).map(({ phone: _p, ...rest }) => rest) }
+      ? {
+          ...d,
+          before: (d.before as Array<Record<string, unknown>> | null)?.map(({ phone: _p, ...rest }) => rest) ?? null,
+          after: (d.after as Array<Record<string, unknown>>).map(({ phone: _p, ...rest }) => rest),
+        }
       : d,
   );
   return {
@@ -105,59 +109,156 @@ export function registryRouter(deps: ServiceDeps, registry: OpenAPIRegistry, che
     return platform;
   };
 
-  route(router, registry, { method: 'get', path: '/api/registry/platforms', summary: '备案台账（按状态、类型、级别、单位筛选）', tags, roles: [], query: RegistryListQuery, responses: { 200: ok('备案账号') } }, async ({ query, user }) => {
-    const rows = await registryList(deps.db, { status: query.status, kind: query.kind, level: query.level, unitId: query.unit });
-    const people = await peopleOf(deps, rows.flatMap((p) => [p.responsibleId, ...p.admins.map((a) => a.userId)]));
-    return { items: rows.map((p) => presentPlatformRecord(p, people, maySeeContacts(user, p))) };
-  });
+  route(
+    router,
+    registry,
+    { method: 'get', path: '/api/registry/platforms', summary: '备案台账（按状态、类型、级别、单位筛选）', tags, roles: [], query: RegistryListQuery, responses: { 200: ok('备案账号') } },
+    async ({ query, user }) => {
+      const rows = await registryList(deps.db, { status: query.status, kind: query.kind, level: query.level, unitId: query.unit });
+      const people = await peopleOf(
+        deps,
+        rows.flatMap((p) => [p.responsibleId, ...p.admins.map((a) => a.userId)]),
+      );
+      return { items: rows.map((p) => presentPlatformRecord(p, people, maySeeContacts(user, p))) };
+    },
+  );
 
   // The form's pickers: enabled staff of one unit (editors: their own unit only; the office: any).
-  route(router, registry, { method: 'get', path: '/api/registry/staff', summary: '备案表可选人员（某单位的在编教职工）', tags, roles: filers, query: StaffQuery, responses: { 200: ok('在编人员') } }, async ({ query, user }) => {
-    const rows = await registryStaff(deps.db, user, query.unit);
-    return { items: rows.map((u) => ({ id: u.id, name: u.displayName, staffId: u.staffId })) };
-  });
+  route(
+    router,
+    registry,
+    { method: 'get', path: '/api/registry/staff', summary: '备案表可选人员（某单位的在编教职工）', tags, roles: filers, query: StaffQuery, responses: { 200: ok('在编人员') } },
+    async ({ query, user }) => {
+      const rows = await registryStaff(deps.db, user, query.unit);
+      return { items: rows.map((u) => ({ id: u.id, name: u.displayName, staffId: u.staffId })) };
+    },
+  );
 
-  route(router, registry, { method: 'get', path: '/api/registry/platforms/:id', summary: '备案详情（含申请、变更、注销记录）', tags, roles: [], params: IdParams, responses: { 200: ok('备案详情') } }, async ({ params, user }) => detail(user, params.id));
+  route(
+    router,
+    registry,
+    { method: 'get', path: '/api/registry/platforms/:id', summary: '备案详情（含申请、变更、注销记录）', tags, roles: [], params: IdParams, responses: { 200: ok('备案详情') } },
+    async ({ params, user }) => detail(user, params.id),
+  );
 
-  route(router, registry, { method: 'post', path: '/api/registry/applications', summary: '单位提交备案申请（完整备案表）', tags, roles: filers, body: RegistryFormSchema, responses: { 201: ok('已提交，待宣传部审批') } }, async ({ body, user, res }) => {
-    const { platform } = await applyForPlatform(deps, user, body);
-    res.status(201).json(await detail(user, platform.id));
-    return undefined;
-  });
+  route(
+    router,
+    registry,
+    { method: 'post', path: '/api/registry/applications', summary: '单位提交备案申请（完整备案表）', tags, roles: filers, body: RegistryFormSchema, responses: { 201: ok('已提交，待宣传部审批') } },
+    async ({ body, user, res }) => {
+      const { platform } = await applyForPlatform(deps, user, body);
+      res.status(201).json(await detail(user, platform.id));
+      return undefined;
+    },
+  );
 
-  route(router, registry, { method: 'post', path: '/api/registry/platforms/:id/application', summary: '被退回的备案申请修改后重新提交', tags, roles: filers, params: IdParams, body: RegistryFormSchema, responses: { 200: ok('已重新提交') } }, async ({ params, body, user }) => {
-    await reapplyForPlatform(deps, user, params.id, body);
-    return detail(user, params.id);
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/api/registry/platforms/:id/application',
+      summary: '被退回的备案申请修改后重新提交',
+      tags,
+      roles: filers,
+      params: IdParams,
+      body: RegistryFormSchema,
+      responses: { 200: ok('已重新提交') },
+    },
+    async ({ params, body, user }) => {
+      await reapplyForPlatform(deps, user, params.id, body);
+      return detail(user, params.id);
+    },
+  );
 
-  route(router, registry, { method: 'post', path: '/api/registry/platforms/:id/changes', summary: '报备变更（名称、后台管理人员、责任人；须宣传部审批，逾期报备标记）', tags, roles: filers, params: IdParams, body: RegistryChangeSchema, responses: { 201: ok('已报备，待审批') } }, async ({ params, body, user, res }) => {
-    const filing = await fileChange(deps, user, params.id, body);
-    const people = await peopleOf(deps, [filing.filedBy]);
-    res.status(201).json(presentFiling(filing, people, true));
-    return undefined;
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/api/registry/platforms/:id/changes',
+      summary: '报备变更（名称、后台管理人员、责任人；须宣传部审批，逾期报备标记）',
+      tags,
+      roles: filers,
+      params: IdParams,
+      body: RegistryChangeSchema,
+      responses: { 201: ok('已报备，待审批') },
+    },
+    async ({ params, body, user, res }) => {
+      const filing = await fileChange(deps, user, params.id, body);
+      const people = await peopleOf(deps, [filing.filedBy]);
+      res.status(201).json(presentFiling(filing, people, true));
+      return undefined;
+    },
+  );
 
-  route(router, registry, { method: 'post', path: '/api/registry/platforms/:id/deregister', summary: '注销（宣传部、管理员直接注销；单位提交注销申请）', tags, roles: filers, params: IdParams, body: RegistryDeregisterSchema, responses: { 200: ok('已注销或已提交注销申请') } }, async ({ params, body, user }) => {
-    const out = await deregisterPlatform(deps, user, params.id, body.reason);
-    return { ...(await detail(user, params.id)), pendingFilingId: out.filing?.id ?? null };
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/api/registry/platforms/:id/deregister',
+      summary: '注销（宣传部、管理员直接注销；单位提交注销申请）',
+      tags,
+      roles: filers,
+      params: IdParams,
+      body: RegistryDeregisterSchema,
+      responses: { 200: ok('已注销或已提交注销申请') },
+    },
+    async ({ params, body, user }) => {
+      const out = await deregisterPlatform(deps, user, params.id, body.reason);
+      return { ...(await detail(user, params.id)), pendingFilingId: out.filing?.id ?? null };
+    },
+  );
 
-  route(router, registry, { method: 'post', path: '/api/registry/filings/:id/decision', summary: '宣传部审批备案申请、变更或注销申请（通过 / 退回）', tags, roles: office, params: IdParams, body: FilingDecisionSchema, responses: { 200: ok('已处理') } }, async ({ params, body, user }) => {
-    const out = await decideFiling(deps, user, params.id, body);
-    return detail(user, out.platform.id);
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/api/registry/filings/:id/decision',
+      summary: '宣传部审批备案申请、变更或注销申请（通过 / 退回）',
+      tags,
+      roles: office,
+      params: IdParams,
+      body: FilingDecisionSchema,
+      responses: { 200: ok('已处理') },
+    },
+    async ({ params, body, user }) => {
+      const out = await decideFiling(deps, user, params.id, body);
+      return detail(user, out.platform.id);
+    },
+  );
 
-  route(router, registry, { method: 'get', path: '/api/registry/platforms/:id/trail', summary: '账号的备案审计链', tags, roles: [], params: IdParams, responses: { 200: ok('审计事件') } }, async ({ params, user }) => {
-    const platform = await readableTrail(user, params.id);
-    return { platformId: platform.id, events: await draftTrail(deps.db, platformChain(platform.id)) };
-  });
+  route(
+    router,
+    registry,
+    { method: 'get', path: '/api/registry/platforms/:id/trail', summary: '账号的备案审计链', tags, roles: [], params: IdParams, responses: { 200: ok('审计事件') } },
+    async ({ params, user }) => {
+      const platform = await readableTrail(user, params.id);
+      return { platformId: platform.id, events: await draftTrail(deps.db, platformChain(platform.id)) };
+    },
+  );
 
-  route(router, registry, { method: 'get', path: '/api/registry/platforms/:id/trail/verify', summary: '校验账号的备案审计链（并与库外签名检查点比对）', tags, roles: [], params: IdParams, responses: { 200: ok('校验结果') } }, async ({ params, user }) => {
-    const platform = await readableTrail(user, params.id);
-    const report = await verifyChains(deps.db, checkpoints, [platformChain(platform.id)]);
-    const chain = report.chains[0];
-    return { ok: report.ok, events: chain?.events ?? 0, head: chain?.head ?? null, firstBreak: report.firstBreak ?? null, invalidCheckpoints: report.invalidCheckpoints };
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/api/registry/platforms/:id/trail/verify',
+      summary: '校验账号的备案审计链（并与库外签名检查点比对）',
+      tags,
+      roles: [],
+      params: IdParams,
+      responses: { 200: ok('校验结果') },
+    },
+    async ({ params, user }) => {
+      const platform = await readableTrail(user, params.id);
+      const report = await verifyChains(deps.db, checkpoints, [platformChain(platform.id)]);
+      const chain = report.chains[0];
+      return { ok: report.ok, events: chain?.events ?? 0, head: chain?.head ?? null, firstBreak: report.firstBreak ?? null, invalidCheckpoints: report.invalidCheckpoints };
+    },
+  );
 
   return router;
 }

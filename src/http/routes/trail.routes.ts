@@ -33,7 +33,16 @@ export function trailRouter(deps: ServiceDeps, registry: OpenAPIRegistry, checkp
   route(
     router,
     registry,
-    { method: 'get', path: '/api/drafts/:id/trail', summary: '稿件审计轨迹（JSON，或 ?format=csv 导出）', tags: ['审计'], roles: [], params: IdParams, query: TrailQuery, responses: { 200: ok('审计事件') } },
+    {
+      method: 'get',
+      path: '/api/drafts/:id/trail',
+      summary: '稿件审计轨迹（JSON，或 ?format=csv 导出）',
+      tags: ['审计'],
+      roles: [],
+      params: IdParams,
+      query: TrailQuery,
+      responses: { 200: ok('审计事件') },
+    },
     async ({ params, query, user, res }) => {
       const draft = await readableDraft(deps.db, user, params.id);
       const events = await draftTrail(deps.db, draftChain(draft.id));
@@ -56,14 +65,29 @@ export function trailRouter(deps: ServiceDeps, registry: OpenAPIRegistry, checkp
       const draft = await readableDraft(deps.db, user, params.id);
       const report = await verifyChains(deps.db, checkpoints, [draftChain(draft.id)]);
       const chain = report.chains[0];
-      return { ok: report.ok, events: chain?.events ?? 0, head: chain?.head ?? null, firstBreak: report.firstBreak ?? null, invalidCheckpoints: report.invalidCheckpoints, missingCheckpoints: report.missingCheckpoints };
+      return {
+        ok: report.ok,
+        events: chain?.events ?? 0,
+        head: chain?.head ?? null,
+        firstBreak: report.firstBreak ?? null,
+        invalidCheckpoints: report.invalidCheckpoints,
+        missingCheckpoints: report.missingCheckpoints,
+      };
     },
   );
 
   route(
     router,
     registry,
-    { method: 'get', path: '/api/drafts/:id/review-sheet', summary: '可打印的审稿单（HTML）', tags: ['审计'], roles: [], params: IdParams, responses: { 200: { description: 'HTML 审稿单', content: { 'text/html': { schema: z.string() } } } } },
+    {
+      method: 'get',
+      path: '/api/drafts/:id/review-sheet',
+      summary: '可打印的审稿单（HTML）',
+      tags: ['审计'],
+      roles: [],
+      params: IdParams,
+      responses: { 200: { description: 'HTML 审稿单', content: { 'text/html': { schema: z.string() } } } },
+    },
     async ({ params, user, res }) => {
       const detail = await draftDetail(deps.db, user, params.id);
       const marks = await draftMarks(deps, user, params.id);
@@ -78,7 +102,15 @@ export function trailRouter(deps: ServiceDeps, registry: OpenAPIRegistry, checkp
   route(
     router,
     registry,
-    { method: 'get', path: '/api/drafts/:id/waivers', summary: '稿件的全部豁免记录（问题、命中文字、理由、豁免人、时间；审稿单同源）', tags: ['审计'], roles: [], params: IdParams, responses: { 200: ok('豁免记录') } },
+    {
+      method: 'get',
+      path: '/api/drafts/:id/waivers',
+      summary: '稿件的全部豁免记录（问题、命中文字、理由、豁免人、时间；审稿单同源）',
+      tags: ['审计'],
+      roles: [],
+      params: IdParams,
+      responses: { 200: ok('豁免记录') },
+    },
     async ({ params, user }) => ({ items: await readableWaivers(deps.db, user, params.id) }),
   );
 

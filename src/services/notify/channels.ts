@@ -2,9 +2,7 @@ import { createHmac } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 
 /** Where one delivery goes. Secrets stay in PostgreSQL; never in Redis, logs or payloads. */
-export type DeliveryTarget =
-  | { kind: 'email'; to: string }
-  | { kind: 'wecom' | 'dingtalk' | 'webhook'; url: string; secret: string | null };
+export type DeliveryTarget = { kind: 'email'; to: string } | { kind: 'wecom' | 'dingtalk' | 'webhook'; url: string; secret: string | null };
 
 export interface OutgoingMessage {
   /** The delivery's id: the same on every retry (X-Sanshen-Delivery, the e-mail's Message-ID). */

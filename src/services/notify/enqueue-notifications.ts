@@ -64,12 +64,26 @@ export async function stageReviewers(db: Executor, draft: DraftAggregate, stage:
  */
 export async function writeNotification(
   tx: Tx,
-  input: { event: NotificationEvent; draftId: string | null; unitId: string | null; dedupKey?: string; payload: Record<string, unknown>; people: readonly PersonRow[]; channels?: boolean; inbox?: boolean },
+  input: {
+    event: NotificationEvent;
+    draftId: string | null;
+    unitId: string | null;
+    dedupKey?: string;
+    payload: Record<string, unknown>;
+    people: readonly PersonRow[];
+    channels?: boolean;
+    inbox?: boolean;
+  },
 ): Promise<OwedNotifications> {
   const id = await insertNotification(tx, { event: input.event, draftId: input.draftId, dedupKey: input.dedupKey ?? null, payload: input.payload });
   if (!id) return NO_NOTIFICATIONS;
   const people = [...new Map(input.people.map((p) => [p.id, p])).values()];
-  if (input.inbox !== false) await insertInbox(tx, id, people.map((p) => p.id));
+  if (input.inbox !== false)
+    await insertInbox(
+      tx,
+      id,
+      people.map((p) => p.id),
+    );
   const channels = input.channels !== false && input.unitId ? await channelsFor(tx, input.unitId, input.event) : [];
   const deliveryIds = await insertDeliveries(tx, id, [
     ...people.filter((p) => p.email && p.emailEnabled && !p.digest).map((p) => ({ userId: p.id, kind: 'email' })),
@@ -101,7 +115,10 @@ export async function enqueueNotifications(tx: Tx, t: NotifyTransition): Promise
   const blocking =
     t.command.type === 'checks_completed' && t.next.status === 'returned'
       ? Number(
-          ((await tx.execute(sql`SELECT count(*)::int AS n FROM findings WHERE revision_id = ${t.after.currentRevisionId} AND severity = 'block' AND waived_at IS NULL`)).rows[0] as { n: number } | undefined)?.n ?? 0,
+          (
+            (await tx.execute(sql`SELECT count(*)::int AS n FROM findings WHERE revision_id = ${t.after.currentRevisionId} AND severity = 'block' AND waived_at IS NULL`)).rows[0] as
+              { n: number } | undefined
+          )?.n ?? 0,
         )
       : 0;
   const events = notificationEvents({ before: t.before, next: t.next, command: t.command, platformLevel: ctx0.platformLevel, blockingFindings: blocking });
@@ -110,7 +127,7 @@ export async function enqueueNotifications(tx: Tx, t: NotifyTransition): Promise
   for (const e of events) {
     // Nobody is told about what they did themselves.
     const people = (await audienceOf(tx, e.audience, t, ctx)).filter((p) => p.id !== t.actorId);
-    const stage = e.audience.kind === 'stage_reviewers' ? e.audience.stage : t.next.stage ?? t.before.stage;
+    const stage = e.audience.kind === 'stage_reviewers' ? e.audience.stage : (t.next.stage ?? t.before.stage);
     const written = await writeNotification(tx, {
       event: e.event,
       draftId: t.after.id,

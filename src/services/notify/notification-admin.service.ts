@@ -1,16 +1,6 @@
 import { appendAuditEvent } from '../../db/audit.repository';
 import { getUnit } from '../../db/directory.repository';
-import {
-  channelById,
-  deliveryById,
-  insertChannel,
-  listDeliveries,
-  retireChannel,
-  retryDelivery,
-  setUserEmail,
-  updateChannel,
-  type ChannelRow,
-} from '../../db/notification.repository';
+import { channelById, deliveryById, insertChannel, listDeliveries, retireChannel, retryDelivery, setUserEmail, updateChannel, type ChannelRow } from '../../db/notification.repository';
 
 /** The admin's lists: channels and recent deliveries. */
 export { listChannels, listDeliveries } from '../../db/notification.repository';
@@ -21,7 +11,6 @@ import { notFound, validationFailed } from '../../domain/errors';
 import { iso, type NotificationChannel, type NotificationDelivery } from '../../shared/api';
 import type { ServiceDeps } from '../deps';
 import { channelUrlProblem, type ChannelKind } from './channels';
-
 
 export interface ChannelInput {
   kind: ChannelKind;
@@ -67,8 +56,22 @@ async function validate(db: Db, allowHosts: readonly string[], v: { kind: Channe
 export async function createChannel(db: Db, allowHosts: readonly string[], actor: AuthUser, input: ChannelInput): Promise<ChannelRow> {
   await validate(db, allowHosts, input);
   return db.transaction(async (tx) => {
-    const row = await insertChannel(tx, { kind: input.kind, name: input.name, url: input.url, secret: input.secret ?? null, unitId: input.unitId ?? null, events: input.events ?? null, createdBy: actor.id });
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'admin.notification_channel_created', data: { channelId: row.id, kind: row.kind, name: row.name, url: redactUrl(row.url), hasSecret: Boolean(row.secret), unitId: row.unitId, events: row.events } });
+    const row = await insertChannel(tx, {
+      kind: input.kind,
+      name: input.name,
+      url: input.url,
+      secret: input.secret ?? null,
+      unitId: input.unitId ?? null,
+      events: input.events ?? null,
+      createdBy: actor.id,
+    });
+    await appendAuditEvent(tx, {
+      chain: SECURITY_CHAIN,
+      actorId: actor.id,
+      actorName: auditActor(actor),
+      type: 'admin.notification_channel_created',
+      data: { channelId: row.id, kind: row.kind, name: row.name, url: redactUrl(row.url), hasSecret: Boolean(row.secret), unitId: row.unitId, events: row.events },
+    });
     return row;
   });
 }
@@ -77,13 +80,24 @@ export async function createChannel(db: Db, allowHosts: readonly string[], actor
 export async function changeChannel(db: Db, allowHosts: readonly string[], actor: AuthUser, id: string, input: Partial<ChannelInput>): Promise<ChannelRow> {
   const current = await channelById(db, id);
   if (!current) throw notFound('通知渠道');
-  const merged = { kind: input.kind ?? current.kind, url: input.url ?? current.url, unitId: input.unitId === undefined ? current.unitId : input.unitId, secret: input.secret === undefined ? current.secret : input.secret };
+  const merged = {
+    kind: input.kind ?? current.kind,
+    url: input.url ?? current.url,
+    unitId: input.unitId === undefined ? current.unitId : input.unitId,
+    secret: input.secret === undefined ? current.secret : input.secret,
+  };
   await validate(db, allowHosts, merged);
   return db.transaction(async (tx) => {
     const row = await updateChannel(tx, id, input);
     if (!row) throw notFound('通知渠道');
     const changed = Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'admin.notification_channel_updated', data: { channelId: id, changed, url: redactUrl(row.url), kind: row.kind, unitId: row.unitId, events: row.events } });
+    await appendAuditEvent(tx, {
+      chain: SECURITY_CHAIN,
+      actorId: actor.id,
+      actorName: auditActor(actor),
+      type: 'admin.notification_channel_updated',
+      data: { channelId: id, changed, url: redactUrl(row.url), kind: row.kind, unitId: row.unitId, events: row.events },
+    });
     return row;
   });
 }
@@ -92,7 +106,13 @@ export async function deleteChannel(db: Db, actor: AuthUser, id: string): Promis
   await db.transaction(async (tx) => {
     const existing = await channelById(tx, id);
     if (!existing || !(await retireChannel(tx, id))) throw notFound('通知渠道');
-    await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'admin.notification_channel_deleted', data: { channelId: id, name: existing.name, kind: existing.kind } });
+    await appendAuditEvent(tx, {
+      chain: SECURITY_CHAIN,
+      actorId: actor.id,
+      actorName: auditActor(actor),
+      type: 'admin.notification_channel_deleted',
+      data: { channelId: id, name: existing.name, kind: existing.kind },
+    });
   });
 }
 

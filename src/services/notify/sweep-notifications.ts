@@ -1,14 +1,6 @@
 import { DIGEST_AT, REMINDER_QUIET_HOURS, STAGE_SLA_REMIND_HOURS } from '../../../config/notifications';
 import { getDraft, loadAggregate } from '../../db/draft.repository';
-import {
-  digestSubscribers,
-  draftNotifyContext,
-  draftsInReviewSince,
-  inboxSince,
-  owedDeliveries,
-  peopleWithRole,
-  releaseStaleSending,
-} from '../../db/notification.repository';
+import { digestSubscribers, draftNotifyContext, draftsInReviewSince, inboxSince, owedDeliveries, peopleWithRole, releaseStaleSending } from '../../db/notification.repository';
 import { localDate, localMinutes, minutesOf, quietUntil } from '../../domain/notify';
 import type { StageId } from '../../domain/workflow';
 import type { ServiceDeps } from '../deps';

@@ -29,14 +29,68 @@ const HTML_NS = 'http://www.w3.org/1999/xhtml';
 
 /** Spelled differently, same meaning: no note. */
 const ALIASES: Record<string, DocTag> = {
-  b: 'strong', i: 'em', strike: 's', del: 's', ins: 'u', tt: 'code', kbd: 'code', samp: 'code',
-  section: 'div', article: 'div', main: 'div', header: 'div', footer: 'div', aside: 'div', nav: 'div', address: 'div',
-  hgroup: 'div', dl: 'div', dt: 'div', dd: 'div', font: 'span', center: 'div', mark: 'span', small: 'span', big: 'span',
+  b: 'strong',
+  i: 'em',
+  strike: 's',
+  del: 's',
+  ins: 'u',
+  tt: 'code',
+  kbd: 'code',
+  samp: 'code',
+  section: 'div',
+  article: 'div',
+  main: 'div',
+  header: 'div',
+  footer: 'div',
+  aside: 'div',
+  nav: 'div',
+  address: 'div',
+  hgroup: 'div',
+  dl: 'div',
+  dt: 'div',
+  dd: 'div',
+  font: 'span',
+  center: 'div',
+  mark: 'span',
+  small: 'span',
+  big: 'span',
 };
 const KEEP: ReadonlySet<string> = new Set([
-  'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'th',
-  'td', 'br', 'hr', 'strong', 'em', 'u', 's', 'sub', 'sup', 'code', 'pre', 'a', 'span', 'div', 'figure',
-  'figcaption', 'img', 'video', 'audio',
+  'p',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'blockquote',
+  'ul',
+  'ol',
+  'li',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'br',
+  'hr',
+  'strong',
+  'em',
+  'u',
+  's',
+  'sub',
+  'sup',
+  'code',
+  'pre',
+  'a',
+  'span',
+  'div',
+  'figure',
+  'figcaption',
+  'img',
+  'video',
+  'audio',
 ]);
 /** Turned into a plain container, with a note saying what changed for a reader. */
 const TO_DIV_NOTED: Record<string, string> = {
@@ -50,10 +104,51 @@ const TO_DIV_NOTED: Record<string, string> = {
 };
 /** Dropped together with everything inside them: never shown to a reader by us, so never checked either. */
 const DROP_WITH_CONTENT: ReadonlySet<string> = new Set([
-  'script', 'style', 'template', 'noscript', 'textarea', 'select', 'option', 'optgroup', 'datalist', 'input', 'button',
-  'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'param', 'xmp', 'plaintext', 'noembed', 'noframes',
-  'meta', 'link', 'base', 'title', 'head', 'canvas', 'map', 'area', 'track', 'rt', 'rp', 'caption', 'colgroup', 'col',
-  'output', 'progress', 'meter', 'slot', 'portal', 'source', 'picture-source', 'menu', 'search',
+  'script',
+  'style',
+  'template',
+  'noscript',
+  'textarea',
+  'select',
+  'option',
+  'optgroup',
+  'datalist',
+  'input',
+  'button',
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'param',
+  'xmp',
+  'plaintext',
+  'noembed',
+  'noframes',
+  'meta',
+  'link',
+  'base',
+  'title',
+  'head',
+  'canvas',
+  'map',
+  'area',
+  'track',
+  'rt',
+  'rp',
+  'caption',
+  'colgroup',
+  'col',
+  'output',
+  'progress',
+  'meter',
+  'slot',
+  'portal',
+  'source',
+  'picture-source',
+  'menu',
+  'search',
 ]);
 
 export const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
@@ -85,10 +180,31 @@ const HIDING_PROPS: Record<string, (v: string) => boolean> = {
 };
 
 const NAMED_COLOURS: Record<string, string> = {
-  black: '#000000', white: '#ffffff', red: '#ff0000', green: '#008000', blue: '#0000ff', gray: '#808080', grey: '#808080',
-  orange: '#ffa500', purple: '#800080', navy: '#000080', maroon: '#800000', teal: '#008080', olive: '#808000',
-  brown: '#a52a2a', darkred: '#8b0000', darkblue: '#00008b', darkgreen: '#006400', silver: '#c0c0c0', yellow: '#ffff00',
-  pink: '#ffc0cb', gold: '#ffd700', crimson: '#dc143c', lightgray: '#d3d3d3', lightgrey: '#d3d3d3', whitesmoke: '#f5f5f5',
+  black: '#000000',
+  white: '#ffffff',
+  red: '#ff0000',
+  green: '#008000',
+  blue: '#0000ff',
+  gray: '#808080',
+  grey: '#808080',
+  orange: '#ffa500',
+  purple: '#800080',
+  navy: '#000080',
+  maroon: '#800000',
+  teal: '#008080',
+  olive: '#808000',
+  brown: '#a52a2a',
+  darkred: '#8b0000',
+  darkblue: '#00008b',
+  darkgreen: '#006400',
+  silver: '#c0c0c0',
+  yellow: '#ffff00',
+  pink: '#ffc0cb',
+  gold: '#ffd700',
+  crimson: '#dc143c',
+  lightgray: '#d3d3d3',
+  lightgrey: '#d3d3d3',
+  whitesmoke: '#f5f5f5',
 };
 
 export interface CanonicalResult {
@@ -240,7 +356,11 @@ function readStyle(el: P5Element, tag: DocTag, attrs: DocAttrs, ctx: Ctx): void 
       continue;
     }
     const prop = decl.slice(0, colon).trim().toLowerCase();
-    const value = decl.slice(colon + 1).trim().replace(/\s*!important$/i, '').toLowerCase();
+    const value = decl
+      .slice(colon + 1)
+      .trim()
+      .replace(/\s*!important$/i, '')
+      .toLowerCase();
     const construct = `${prop}:${value}`.slice(0, 60);
     if (prop === 'text-align' && ALIGNABLE.has(tag) && (ALIGNS as readonly string[]).includes(value)) {
       attrs.align = value as Align;
@@ -368,7 +488,12 @@ function convertElement(el: P5Element, ctx: Ctx, out: DocNode[]): void {
     }
     const read = readMediaSrc(src);
     if ('external' in read) {
-      ctx.notes.refuse('external_media', `<${name} src>`, `<${name}> 引用了外部或内嵌地址「${src.slice(0, 80)}」：请先通过 POST /api/media 上传，再以 media:<哈希> 引用（服务器不抓取任何外部地址）`, at);
+      ctx.notes.refuse(
+        'external_media',
+        `<${name} src>`,
+        `<${name}> 引用了外部或内嵌地址「${src.slice(0, 80)}」：请先通过 POST /api/media 上传，再以 media:<哈希> 引用（服务器不抓取任何外部地址）`,
+        at,
+      );
       return;
     }
     if ('junk' in read) {
@@ -384,7 +509,11 @@ function convertElement(el: P5Element, ctx: Ctx, out: DocNode[]): void {
     attrs.media = read.media;
     if (tag === 'img') {
       const alt = attr(el, 'alt');
-      if (alt !== undefined) attrs.alt = alt.replace(BIDI_CONTROLS, '').replace(/[ \t\n\r\f]+/g, ' ').trim();
+      if (alt !== undefined)
+        attrs.alt = alt
+          .replace(BIDI_CONTROLS, '')
+          .replace(/[ \t\n\r\f]+/g, ' ')
+          .trim();
       if (!attrs.alt) delete attrs.alt;
       out.push({ kind: 'element', tag, attrs, children: [] });
       return;
@@ -730,7 +859,8 @@ export function serialize(tree: readonly DocNode[], opts: SerializeOptions = {})
           pb.softSpace(html.length);
         } else html += escAttr(v);
         if (k === 'href') links.push({ href: v, start: vs, end: html.length });
-        if (k === 'src' && n.attrs.media) media.push({ hash: n.attrs.media, kind: n.tag === 'img' ? 'image' : (n.tag as MediaKind), ...(n.attrs.alt ? { alt: n.attrs.alt } : {}), start: vs, end: html.length });
+        if (k === 'src' && n.attrs.media)
+          media.push({ hash: n.attrs.media, kind: n.tag === 'img' ? 'image' : (n.tag as MediaKind), ...(n.attrs.alt ? { alt: n.attrs.alt } : {}), start: vs, end: html.length });
         html += '"';
       }
       html += '>';

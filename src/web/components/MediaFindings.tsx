@@ -41,7 +41,19 @@ export const mediaUrl = (hash: string) => `/api/media/${hash}`;
 const clock = formatTimecode;
 
 /** One picture or video with a box drawn around each finding, and the findings listed under it. */
-function MediaCard({ file, findings, picked, onPick, editing }: { file: MediaFileView; findings: MediaFindingView[]; picked: string | null; onPick: (id: string) => void; editing?: MediaEditing | undefined }) {
+function MediaCard({
+  file,
+  findings,
+  picked,
+  onPick,
+  editing,
+}: {
+  file: MediaFileView;
+  findings: MediaFindingView[];
+  picked: string | null;
+  onPick: (id: string) => void;
+  editing?: MediaEditing | undefined;
+}) {
   const [size, setSize] = useState<{ width: number; height: number } | null>(null);
   const [busy, setBusy] = useState(false);
   const [keyframes, setKeyframes] = useState<number[]>([]);
@@ -65,7 +77,11 @@ function MediaCard({ file, findings, picked, onPick, editing }: { file: MediaFil
     setBusy(true);
     try {
       const timeMs = file.kind === 'image' ? undefined : Math.round(video.current?.currentTime ?? 0) * 1000;
-      await api.post(`/api/drafts/${editing.draftId}/marks`, { revisionId: editing.revisionId, source: { field: 'media', media: file.hash, ...(timeMs !== undefined ? { timeMs } : {}) }, note: note.trim() });
+      await api.post(`/api/drafts/${editing.draftId}/marks`, {
+        revisionId: editing.revisionId,
+        source: { field: 'media', media: file.hash, ...(timeMs !== undefined ? { timeMs } : {}) },
+        note: note.trim(),
+      });
       setNote('');
       setNoting(false);
       editing.onChanged(timeMs !== undefined ? `已在 ${clock(timeMs)} 处添加批注` : '已对图片添加批注');
@@ -101,9 +117,7 @@ function MediaCard({ file, findings, picked, onPick, editing }: { file: MediaFil
   return (
     <figure className="media-card" data-media={file.hash}>
       <div className="media-frame">
-        {file.kind === 'image' && (
-          <img src={mediaUrl(file.hash)} alt="稿件图片" onLoad={(e) => setSize({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })} />
-        )}
+        {file.kind === 'image' && <img src={mediaUrl(file.hash)} alt="稿件图片" onLoad={(e) => setSize({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })} />}
         {file.kind === 'video' && (
           <video
             ref={video}
@@ -138,7 +152,14 @@ function MediaCard({ file, findings, picked, onPick, editing }: { file: MediaFil
       {file.kind === 'video' && keyframes.length > 0 && (
         <div className="keyframe-strip" role="list" aria-label="关键帧">
           {keyframes.map((ms) => (
-            <button type="button" role="listitem" key={ms} className={`keyframe${findings.some((f) => f.source.timeMs === ms) ? ' has-finding' : ''}`} onClick={() => seek(ms)} title={`跳到 ${clock(ms)}`}>
+            <button
+              type="button"
+              role="listitem"
+              key={ms}
+              className={`keyframe${findings.some((f) => f.source.timeMs === ms) ? ' has-finding' : ''}`}
+              onClick={() => seek(ms)}
+              title={`跳到 ${clock(ms)}`}
+            >
               <img src={`/api/media/${file.hash}/keyframes/${ms}`} alt={`${clock(ms)} 画面`} loading="lazy" />
               <span>{clock(ms)}</span>
             </button>

@@ -74,11 +74,7 @@ export function ProofMarks({ d, marks, canMark, selection, clearSelection, picke
   const resolve = (m: ProofMark, decision: 'accept' | 'reject') =>
     void run(() => api.post(`/api/drafts/${d.id}/marks/${m.id}/resolve`, { decision }), decision === 'accept' ? '已采纳该标记' : '已不采纳该标记');
 
-  const apply = () =>
-    void run(
-      () => api.post(`/api/drafts/${d.id}/marks/apply`, { version: d.version, markIds: accepted.map((m) => m.id) }),
-      `已应用 ${accepted.length} 处修改，生成校对稿并重新机审`,
-    );
+  const apply = () => void run(() => api.post(`/api/drafts/${d.id}/marks/apply`, { version: d.version, markIds: accepted.map((m) => m.id) }), `已应用 ${accepted.length} 处修改，生成校对稿并重新机审`);
 
   return (
     <div className="card proof-marks" data-testid="proof-marks">
@@ -131,7 +127,15 @@ export function ProofMarks({ d, marks, canMark, selection, clearSelection, picke
           {showOld && (
             <ul className="mark-list">
               {older.map((m) => (
-                <MarkItem key={m.id} m={m} picked={false} canResolve={false} busy={busy} revisionNumber={numberOf.get(m.revisionId)} appliedTo={m.appliedRevisionId ? numberOf.get(m.appliedRevisionId) : undefined} />
+                <MarkItem
+                  key={m.id}
+                  m={m}
+                  picked={false}
+                  canResolve={false}
+                  busy={busy}
+                  revisionNumber={numberOf.get(m.revisionId)}
+                  appliedTo={m.appliedRevisionId ? numberOf.get(m.appliedRevisionId) : undefined}
+                />
               ))}
             </ul>
           )}
@@ -166,8 +170,7 @@ function MarkItem({
       <button type="button" className="link" onClick={onPick} disabled={!onPick}>
         <span className={`badge kind-${m.kind}`}>{MARK_KIND_LABELS[m.kind]}</span>
         <span className={`badge status-${m.status}`}>{MARK_STATUS_LABELS[m.status]}</span>
-        {revisionNumber !== undefined && <span className="muted">第 {revisionNumber} 稿 </span>}
-        「<span className="original">{m.original}</span>」
+        {revisionNumber !== undefined && <span className="muted">第 {revisionNumber} 稿 </span>}「<span className="original">{m.original}</span>」
         {m.kind === 'correction' && (
           <>
             {' → '}「<span className="replacement">{m.replacement}</span>」

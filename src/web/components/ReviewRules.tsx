@@ -27,7 +27,10 @@ export function WaivedNote({ f }: { f: Finding }) {
   if (!f.waived) return null;
   return (
     <div className="waived-note" data-testid="waived-note">
-      <span className="badge waived-badge" data-testid="waived-badge">已豁免</span> 理由：{f.waived.reason}
+      <span className="badge waived-badge" data-testid="waived-badge">
+        已豁免
+      </span>{' '}
+      理由：{f.waived.reason}
       <span className="muted"> · {formatTime(f.waived.at)}</span>
     </div>
   );
@@ -65,9 +68,7 @@ export function AutoReturnNotice({ d }: { d: Pick<DraftDetail, 'autoReturn'> }) 
           </li>
         ))}
       </ul>
-      <div className="muted small">
-        {never ? '含不可豁免的问题：请修改稿件删除后重新提交。' : '请修改稿件，或说明理由后重新送审（由有权限的审核人决定是否豁免）。'}
-      </div>
+      <div className="muted small">{never ? '含不可豁免的问题：请修改稿件删除后重新提交。' : '请修改稿件，或说明理由后重新送审（由有权限的审核人决定是否豁免）。'}</div>
     </div>
   );
 }
@@ -77,7 +78,10 @@ export function ReturnedFindings({ id }: { id: string }) {
   const [d, setD] = useState<Pick<DraftDetail, 'autoReturn'> | null>(null);
   useEffect(() => {
     let live = true;
-    api.get<DraftDetail>(`/api/drafts/${id}`).then((x) => live && setD(x), () => undefined);
+    api.get<DraftDetail>(`/api/drafts/${id}`).then(
+      (x) => live && setD(x),
+      () => undefined,
+    );
     return () => {
       live = false;
     };
@@ -114,19 +118,7 @@ export function RouteLine({ label, stages, current }: { label: string; stages: r
 }
 
 /** A modal confirmation for an irreversible action. */
-export function ConfirmDialog({
-  title,
-  message,
-  confirmLabel,
-  onConfirm,
-  onCancel,
-}: {
-  title: string;
-  message: string;
-  confirmLabel: string;
-  onConfirm: () => void;
-  onCancel: () => void;
-}) {
+export function ConfirmDialog({ title, message, confirmLabel, onConfirm, onCancel }: { title: string; message: string; confirmLabel: string; onConfirm: () => void; onCancel: () => void }) {
   const cancel = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     cancel.current?.focus();

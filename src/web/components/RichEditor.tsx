@@ -53,7 +53,10 @@ const PendingImageNode = Node.create({
   },
   parseHTML() {
     // Above the image node's `img[src]`: a pending picture has no src at all.
-    return [{ tag: 'img[data-pending-src]', priority: 100 }, { tag: 'div[data-pending-image]', priority: 100 }];
+    return [
+      { tag: 'img[data-pending-src]', priority: 100 },
+      { tag: 'div[data-pending-image]', priority: 100 },
+    ];
   },
   renderHTML({ node }) {
     const a = node.attrs as PendingImage & { reason: string };
@@ -166,7 +169,17 @@ export function RichEditor({ onChange, onUploaded }: Props) {
       editor.state.doc.descendants((node, pos) => {
         if (node.type.name !== 'image' || node.attrs.src !== src) return;
         if ('src' in replacement) tr.setNodeMarkup(pos, undefined, { ...node.attrs, src: replacement.src });
-        else tr.replaceWith(tr.mapping.map(pos), tr.mapping.map(pos + node.nodeSize), editor.schema.nodes.pendingImage!.create({ origin: src.slice(0, src.indexOf(',') > 0 ? Math.min(src.indexOf(','), 60) : 60), kind: 'image', alt: node.attrs.alt ?? '', reason: replacement.reason }));
+        else
+          tr.replaceWith(
+            tr.mapping.map(pos),
+            tr.mapping.map(pos + node.nodeSize),
+            editor.schema.nodes.pendingImage!.create({
+              origin: src.slice(0, src.indexOf(',') > 0 ? Math.min(src.indexOf(','), 60) : 60),
+              kind: 'image',
+              alt: node.attrs.alt ?? '',
+              reason: replacement.reason,
+            }),
+          );
       });
       if (tr.docChanged) editor.view.dispatch(tr);
       inflight.current.delete(src);
@@ -181,7 +194,10 @@ export function RichEditor({ onChange, onUploaded }: Props) {
       const media = await uploadMedia(file, file.name || `image.${extOf(file.type)}`);
       onUploaded(media);
       const now = pendingAt(editor, k);
-      if (now) editor.view.dispatch(editor.state.tr.replaceWith(now.pos, now.pos + now.size, editor.schema.nodes.image!.create({ src: `/api/media/${media.hash}`, alt: now.alt || file.name.replace(/\.[^.]+$/, '') })));
+      if (now)
+        editor.view.dispatch(
+          editor.state.tr.replaceWith(now.pos, now.pos + now.size, editor.schema.nodes.image!.create({ src: `/api/media/${media.hash}`, alt: now.alt || file.name.replace(/\.[^.]+$/, '') })),
+        );
       setError(null);
     } catch (e) {
       setError(`「${file.name}」未能上传：${e instanceof Error ? e.message : String(e)}`);
@@ -250,7 +266,12 @@ export function RichEditor({ onChange, onUploaded }: Props) {
         {button('小标题', editor.isActive('heading', { level: 3 }), () => editor.chain().focus().toggleHeading({ level: 3 }).run(), 'h3')}
         {button('加粗', editor.isActive('bold'), () => editor.chain().focus().toggleBold().run(), 'bold')}
         {button('斜体', editor.isActive('italic'), () => editor.chain().focus().toggleItalic().run(), 'italic')}
-        {button('居中', editor.isActive({ textAlign: 'center' }), () => (editor.isActive({ textAlign: 'center' }) ? editor.chain().focus().unsetTextAlign().run() : editor.chain().focus().setTextAlign('center').run()), 'center')}
+        {button(
+          '居中',
+          editor.isActive({ textAlign: 'center' }),
+          () => (editor.isActive({ textAlign: 'center' }) ? editor.chain().focus().unsetTextAlign().run() : editor.chain().focus().setTextAlign('center').run()),
+          'center',
+        )}
         {button('列表', editor.isActive('bulletList'), () => editor.chain().focus().toggleBulletList().run(), 'ul')}
         {button('编号', editor.isActive('orderedList'), () => editor.chain().focus().toggleOrderedList().run(), 'ol')}
         {button('引用', editor.isActive('blockquote'), () => editor.chain().focus().toggleBlockquote().run(), 'quote')}
@@ -296,14 +317,15 @@ export function RichEditor({ onChange, onUploaded }: Props) {
       />
       {pending.length > 0 && (
         <div className="pending-images" role="alert" data-testid="pending-images">
-          <strong>
-            有 {pending.length} 张图片未能随粘贴内容带入，须重新上传：
-          </strong>
+          <strong>有 {pending.length} 张图片未能随粘贴内容带入，须重新上传：</strong>
           <span className="muted small">系统不抓取外部网络地址，浏览器也读不到本机文件；请从原稿另存图片后点「上传替换」，不需要的图片可删除。处理完之前不能提交。</span>
           <ol>
             {pending.map((p, k) => (
               <li key={k} data-testid="pending-image-item">
-                <span className="pending-name">{p.kind === 'background' ? '背景图 ' : ''}{p.label}</span>
+                <span className="pending-name">
+                  {p.kind === 'background' ? '背景图 ' : ''}
+                  {p.label}
+                </span>
                 {p.alt && <span>（{p.alt}）</span>}
                 <span className="muted small">：{p.reason}</span>
                 <button

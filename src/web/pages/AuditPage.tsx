@@ -171,7 +171,17 @@ function Trail({ id }: { id: string }) {
       </div>
       <ol className="timeline">
         {(trail.data?.events ?? []).map((e) => {
-          const data = e.data as { stage?: string; comment?: string; reason?: string; contentHash?: string; statement?: string; revisionNumber?: number; original?: string; replacement?: string | null; note?: string };
+          const data = e.data as {
+            stage?: string;
+            comment?: string;
+            reason?: string;
+            contentHash?: string;
+            statement?: string;
+            revisionNumber?: number;
+            original?: string;
+            replacement?: string | null;
+            note?: string;
+          };
           return (
             <li key={e.seq} data-testid="trail-event">
               <span className="time">{formatTime(e.createdAt)}</span> <strong>{EVENT_LABELS[e.type] ?? e.type}</strong>
@@ -191,7 +201,10 @@ function Trail({ id }: { id: string }) {
                 {typeof data.revisionNumber === 'number' && data.revisionNumber > 1 ? (
                   <>
                     {' '}
-                    · <a href={`#/drafts/${id}?diff=${data.revisionNumber - 1}-${data.revisionNumber}`} data-testid="trail-diff-link">与第 {data.revisionNumber - 1} 稿对比</a>
+                    ·{' '}
+                    <a href={`#/drafts/${id}?diff=${data.revisionNumber - 1}-${data.revisionNumber}`} data-testid="trail-diff-link">
+                      与第 {data.revisionNumber - 1} 稿对比
+                    </a>
                   </>
                 ) : null}
                 {e.type === 'mark.created' && data.original !== undefined ? (

@@ -84,7 +84,10 @@ export function BoardPage() {
           return (
             <section key={col.key} className="column" data-column={col.key} aria-label={col.label}>
               <h2>
-                {col.label} <span className="count" data-testid="column-total" title={`共 ${total} 件`}>{onlyRisky ? `${cards.length}/${total}` : total}</span>
+                {col.label}{' '}
+                <span className="count" data-testid="column-total" title={`共 ${total} 件`}>
+                  {onlyRisky ? `${cards.length}/${total}` : total}
+                </span>
               </h2>
               {cards.map((d) => (
                 <Card key={d.id} draft={d} now={now + skew} sla={board.data!.sla} presence={presence.get(d.id)} />

@@ -15,7 +15,12 @@ interface Dashboards {
   queues: Array<{ name: string; counts: Record<string, number> | null }>;
 }
 
-const QUEUE_STATES: Array<[string, string]> = [['waiting', '等待'], ['active', '执行中'], ['delayed', '延迟'], ['failed', '失败']];
+const QUEUE_STATES: Array<[string, string]> = [
+  ['waiting', '等待'],
+  ['active', '执行中'],
+  ['delayed', '延迟'],
+  ['failed', '失败'],
+];
 const uniq = <T,>(xs: T[]) => [...new Set(xs)];
 
 /** 数据看板: refreshed on every push (at most every 2 s) and every 5 s for the queue counts. */
@@ -97,7 +102,12 @@ export function DashboardPage() {
           legend: { bottom: 0 },
           xAxis: { type: 'category', data: reviewers },
           yAxis: { type: 'value', minInterval: 1 },
-          series: ['approve', 'return', 'reject'].map((a) => ({ name: ACTION_LABELS[a], type: 'bar', stack: 'w', data: reviewers.map((r) => d.workload.find((w) => w.reviewer === r && w.action === a)?.n ?? 0) })),
+          series: ['approve', 'return', 'reject'].map((a) => ({
+            name: ACTION_LABELS[a],
+            type: 'bar',
+            stack: 'w',
+            data: reviewers.map((r) => d.workload.find((w) => w.reviewer === r && w.action === a)?.n ?? 0),
+          })),
         }}
       />
       <Chart

@@ -283,7 +283,14 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
               <option value="audio">音频</option>
               <option value="font">字体</option>
             </select>
-            <input placeholder="文件名" value={a.name} readOnly={!!a.media} title={a.media ? `已上传文件 ${a.media}` : undefined} onChange={(e) => setAssets(assets.map((x, k) => (k === i ? { ...x, name: e.target.value } : x)))} aria-label="素材文件名" />
+            <input
+              placeholder="文件名"
+              value={a.name}
+              readOnly={!!a.media}
+              title={a.media ? `已上传文件 ${a.media}` : undefined}
+              onChange={(e) => setAssets(assets.map((x, k) => (k === i ? { ...x, name: e.target.value } : x)))}
+              aria-label="素材文件名"
+            />
             <select value={a.licence} onChange={(e) => setAssets(assets.map((x, k) => (k === i ? { ...x, licence: e.target.value } : x)))} aria-label="授权">
               <option value="">未声明</option>
               <option value="own_work">自有</option>

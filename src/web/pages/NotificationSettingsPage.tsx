@@ -39,7 +39,8 @@ export function NotificationSettingsPage() {
         <input type="checkbox" checked={form.digest} disabled={!form.email} onChange={(e) => setForm({ ...form, digest: e.target.checked })} name="digest" /> 改为每日汇总（每天 08:00 一封）
       </label>
       <label className="check">
-        <input type="checkbox" checked={form.quietHours !== null} onChange={(e) => setForm({ ...form, quietHours: e.target.checked ? { start: '22:00', end: '07:00' } : null })} name="quiet" /> 免打扰时段（期间的邮件推迟到结束时发送）
+        <input type="checkbox" checked={form.quietHours !== null} onChange={(e) => setForm({ ...form, quietHours: e.target.checked ? { start: '22:00', end: '07:00' } : null })} name="quiet" />{' '}
+        免打扰时段（期间的邮件推迟到结束时发送）
       </label>
       {form.quietHours && (
         <div className="row">

@@ -29,7 +29,12 @@ export function NotificationsPage() {
       <div className="toolbar">
         <h2 className="page-title">通知</h2>
         <span className="muted">{inbox.data ? `${inbox.data.unread} 条未读` : ''}</span>
-        <button type="button" disabled={!inbox.data || inbox.data.unread === 0} onClick={() => void api.post('/api/notifications/read', { all: true }).then(() => inbox.reload())} data-action="read-all">
+        <button
+          type="button"
+          disabled={!inbox.data || inbox.data.unread === 0}
+          onClick={() => void api.post('/api/notifications/read', { all: true }).then(() => inbox.reload())}
+          data-action="read-all"
+        >
           全部标为已读
         </button>
         <a href="#/settings" className="button">
@@ -50,9 +55,7 @@ export function NotificationsPage() {
               <div>
                 <span className="number">{item.payload.number}</span> {item.payload.title ? `《${item.payload.title}》` : <span className="muted">（涉密稿件，标题不显示）</span>}
               </div>
-              <div className="muted small">
-                {[item.payload.stage, item.payload.unit].filter(Boolean).join(' · ')}
-              </div>
+              <div className="muted small">{[item.payload.stage, item.payload.unit].filter(Boolean).join(' · ')}</div>
               {item.payload.reasons && <div className="reasons">意见：{item.payload.reasons}</div>}
             </button>
           </li>

@@ -49,14 +49,12 @@ function naiveWithNoise(terms: readonly string[], text: string, noise: string, m
 
 const ALPHABETS = ['ab', 'abc', '法轮功大', 'aab', '重大。法规'];
 
-const dictAndText = fc
-  .constantFrom(...ALPHABETS)
-  .chain((alphabet) =>
-    fc.record({
-      terms: fc.array(fc.string({ unit: fc.constantFrom(...alphabet), minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 8 }),
-      text: fc.string({ unit: fc.constantFrom(...alphabet), maxLength: 40 }),
-    }),
-  );
+const dictAndText = fc.constantFrom(...ALPHABETS).chain((alphabet) =>
+  fc.record({
+    terms: fc.array(fc.string({ unit: fc.constantFrom(...alphabet), minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 8 }),
+    text: fc.string({ unit: fc.constantFrom(...alphabet), maxLength: 40 }),
+  }),
+);
 
 describe('Aho-Corasick automaton vs indexOf per term', () => {
   it('finds exactly the same occurrences on 10,000 random dictionaries × texts', () => {
@@ -75,7 +73,11 @@ describe('Aho-Corasick automaton vs indexOf per term', () => {
       fc.property(dictAndText, (input) => {
         const terms = input.terms.map(cjk);
         const text = cjk(input.text);
-        const m = TermMatcher.build(terms.map((term) => ({ term })), [], { automaton: EXACT_AUTOMATON_OPTIONS, phraseVariants: false });
+        const m = TermMatcher.build(
+          terms.map((term) => ({ term })),
+          [],
+          { automaton: EXACT_AUTOMATON_OPTIONS, phraseVariants: false },
+        );
         const got = [...new Set(m.match(text).map((h) => `${h.start}:${h.end}:${terms[h.term]}`))].sort();
         expect(got).toEqual(naive(terms, text));
       }),
@@ -119,7 +121,11 @@ describe('Aho-Corasick automaton vs indexOf per term', () => {
     const m = TermMatcher.build([{ term: '法轮功' }, { term: '轮' }], []);
     expect(m.match('他练法轮').map((h) => [h.term, h.start, h.end])).toEqual([[1, 3, 4]]);
     expect(TermMatcher.build([{ term: '功法法' }], []).match('功法')).toEqual([]);
-    expect(TermMatcher.build([{ term: 'ab' }, { term: 'abb' }], []).match('ab').map((h) => h.term)).toEqual([0]);
+    expect(
+      TermMatcher.build([{ term: 'ab' }, { term: 'abb' }], [])
+        .match('ab')
+        .map((h) => h.term),
+    ).toEqual([0]);
   });
 });
 
@@ -182,8 +188,15 @@ describe('repeat collapsing vs a run-length reference, doubled endings included 
     fc.assert(
       fc.property(withDoubledEndings, ({ terms, text }) => {
         const unique = [...new Set(terms)];
-        const m = TermMatcher.build(unique.map((term) => ({ term })), [], { automaton: collapsing, phraseVariants: false });
-        const got = m.match(text).map((h) => `${h.start}:${h.end}:${h.term}`).sort();
+        const m = TermMatcher.build(
+          unique.map((term) => ({ term })),
+          [],
+          { automaton: collapsing, phraseVariants: false },
+        );
+        const got = m
+          .match(text)
+          .map((h) => `${h.start}:${h.end}:${h.term}`)
+          .sort();
         expect(got).toEqual(naiveCollapsed(unique, text));
       }),
       { numRuns: 3_000, seed: 20261204 },

@@ -43,15 +43,14 @@ describe('genre cues lower a term to info in that sentence, with the reason', ()
 });
 
 describe('escalation needs an event and a consequence or a present-time marker', () => {
-  it.each([
-    ['昨日下午，化学楼一实验室发生爆燃，造成两名研究生烧伤。'],
-    ['今天上午，约200名学生聚集在行政楼前，反映诉求。'],
-    ['12月3日晚，图书馆发生火灾，两人受伤。'],
-  ])('news of an event escalates: %s', async (body) => {
-    const fs = atLeastReview(await run(doc('情况通报', body), 'escalation'));
-    expect(fs.length).toBeGreaterThan(0);
-    expect(fs.every((f) => f.escalate)).toBe(true);
-  });
+  it.each([['昨日下午，化学楼一实验室发生爆燃，造成两名研究生烧伤。'], ['今天上午，约200名学生聚集在行政楼前，反映诉求。'], ['12月3日晚，图书馆发生火灾，两人受伤。']])(
+    'news of an event escalates: %s',
+    async (body) => {
+      const fs = atLeastReview(await run(doc('情况通报', body), 'escalation'));
+      expect(fs.length).toBeGreaterThan(0);
+      expect(fs.every((f) => f.escalate)).toBe(true);
+    },
+  );
 
   it.each([
     ['讲座将以科普的方式介绍地震的成因。'],
@@ -161,10 +160,7 @@ describe('safety floor: never/absolute categories go no lower than review on a c
 });
 
 describe('safety floor: a denied stance is no stance', () => {
-  it.each([
-    ['讲座上有人说法轮功不是邪教。'],
-    ['主讲人称法轮功并没有什么危害。'],
-  ])('%s stays review', async (body) => {
+  it.each([['讲座上有人说法轮功不是邪教。'], ['主讲人称法轮功并没有什么危害。']])('%s stays review', async (body) => {
     const f = (await run(doc('健康讲座', body), 'sensitive')).find((x) => x.matched === '法轮功');
     expect(f?.severity).toBe('review');
   });

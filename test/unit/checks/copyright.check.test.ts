@@ -3,8 +3,7 @@ import type { RevisionContent } from '../../../src/domain/content';
 import { CLEAN_NEWS, REPOST_BAD, REPOST_OK } from '../../fixtures/checks/corpus';
 import { CHAR_SEGMENTER, shippedEngine } from './checks.helpers';
 
-const rules = (c: RevisionContent, engine: ReturnType<typeof createCheckEngine>, ctx = {}) =>
-  engine.run('copyright', c, ctx).findings.map((f) => [f.ruleId, f.severity, f.evidence?.field]);
+const rules = (c: RevisionContent, engine: ReturnType<typeof createCheckEngine>, ctx = {}) => engine.run('copyright', c, ctx).findings.map((f) => [f.ruleId, f.severity, f.evidence?.field]);
 
 describe('copyright check', () => {
   it('a properly attributed repost from a whitelisted source passes', async () => {
@@ -81,7 +80,8 @@ describe('copyright check', () => {
     const similarity = (body: string) => engine.run('copyright', doc(body), ctx).findings.find((f) => f.ruleId === 'copyright:near-duplicate')?.evidence?.similarity;
     // Sentences reordered, and about one character in seven rewritten (举办→召开, 百余→一百多, 知名→著名 …).
     const reordered = [ref[1], ref[0], ref[2]].join('');
-    const rewritten = '11月20日下午，计算机学院在学术报告厅召开人工智能前沿学术报告会，师生一百多人参加。报告会请来国内著名专家围绕大模型的最新研究成果作专题报告，内容丰富、例子生动。与会师生都表示收获很大，希望学院以后多组织这样的学术交流活动。';
+    const rewritten =
+      '11月20日下午，计算机学院在学术报告厅召开人工智能前沿学术报告会，师生一百多人参加。报告会请来国内著名专家围绕大模型的最新研究成果作专题报告，内容丰富、例子生动。与会师生都表示收获很大，希望学院以后多组织这样的学术交流活动。';
     expect(similarity(reordered)).toBeGreaterThan(0.8);
     expect(similarity(rewritten)).toBeGreaterThanOrEqual(0.4);
     const unrelated = '11月22日上午，机械工程学院在行政楼第一会议室召开本科教学工作推进会，各系主任和教师代表参加。会议总结了期中教学检查情况，部署了课程考核和毕业设计等重点工作。';

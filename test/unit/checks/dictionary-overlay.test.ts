@@ -87,7 +87,12 @@ describe('rescan plan', () => {
     expect(plan.checks).toEqual(['sensitive']);
     const content = { title: '通报', body: '严禁赌博，严禁赌*球。', format: 'text' as const, origin: { kind: 'original' as const }, assets: [] };
     expect(scanForTerms(engine, plan, content).map((f) => [f.ruleId, f.matched])).toEqual([['sensitive:gambling:赌球', '赌*球']]);
-    expect(rescanPlan([{ list: 'whitelist.txt', term: 'x' }, { list: 'advertising/price.txt', term: 'y' }]).checks).toEqual([]);
+    expect(
+      rescanPlan([
+        { list: 'whitelist.txt', term: 'x' },
+        { list: 'advertising/price.txt', term: 'y' },
+      ]).checks,
+    ).toEqual([]);
     expect(rescanPlan([{ list: 'proofreading/banned-names.txt', term: '张某' }]).ruleIds).toEqual(new Set(['proofreading:banned-name:张某']));
     expect(rescanPlan([{ list: 'cooccurrence.txt', term: 'loan-ad' }])).toEqual({ checks: ['sensitive'], ruleIds: new Set(['cooccurrence:loan-ad']) });
   });

@@ -90,7 +90,15 @@ describe('dictionary files', () => {
     const list = d.sensitive[0]!;
     expect(list.size).toBe(2);
     expect(list.terms).toEqual(['赌博', '博彩']);
-    expect(list.entry(1)).toEqual({ term: '博彩', severity: 'review', note: '说明', flags: { pinyin: true, segment: false, exact: false, weight: 2 }, category: 'gambling', file: 'sensitive/gambling.txt', line: 2 });
+    expect(list.entry(1)).toEqual({
+      term: '博彩',
+      severity: 'review',
+      note: '说明',
+      flags: { pinyin: true, segment: false, exact: false, weight: 2 },
+      category: 'gambling',
+      file: 'sensitive/gambling.txt',
+      line: 2,
+    });
     expect(d.bannedNames.toEntries()).toEqual([expect.objectContaining({ term: '周德厚', severity: 'block', category: 'banned-name', line: 2 })]);
     expect(d.nameTitles).toEqual([{ name: '张明远', titles: ['党委书记', '书记'], note: '示例', file: 'proofreading/titles.txt', line: 1 }]);
   });
@@ -116,8 +124,6 @@ describe('dictionary files', () => {
     expect(terms).toBeGreaterThan(300);
     const gambling = d.sensitive.find((l) => l.category === 'gambling');
     expect(gambling?.toEntries().find((e) => e.term === '赌博')?.severity).toBe('block');
-    expect(d.sensitive.map((l) => l.category).sort()).toEqual(
-      ['drugs', 'gambling', 'illegal-services', 'politics', 'porn', 'religion', 'rumour-safety', 'school-misuse', 'violence-terror', 'vulgar'],
-    );
+    expect(d.sensitive.map((l) => l.category).sort()).toEqual(['drugs', 'gambling', 'illegal-services', 'politics', 'porn', 'religion', 'rumour-safety', 'school-misuse', 'violence-terror', 'vulgar']);
   });
 });

@@ -35,7 +35,13 @@ describe('escalation check', () => {
   it('keywords from the segmenter are attached as evidence', () => {
     const engine = createCheckEngine({
       sources: { 'escalation/mass-incident.txt': '罢课\treview\n' },
-      segmenter: { cut: (t) => [...t], keywords: () => [{ word: '罢课', weight: 9 }, { word: '学生', weight: 3 }] },
+      segmenter: {
+        cut: (t) => [...t],
+        keywords: () => [
+          { word: '罢课', weight: 9 },
+          { word: '学生', weight: 3 },
+        ],
+      },
     });
     const c = doc('部分学生罢课');
     const f = engine.run('escalation', c).findings;

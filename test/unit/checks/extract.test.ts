@@ -25,7 +25,7 @@ describe('extractPlainText', () => {
     const mapped = mapToSource(e, i, i + 2);
     expect(src.slice(mapped.start, mapped.end)).toBe('赌</strong>博');
     const amp = e.text.indexOf('&');
-    expect(src.slice(...Object.values(mapToSource(e, amp, amp + 1)) as [number, number])).toBe('&amp;');
+    expect(src.slice(...(Object.values(mapToSource(e, amp, amp + 1)) as [number, number]))).toBe('&amp;');
     for (const l of e.links) expect(src.slice(l.start, l.end)).toBe(l.href);
   });
 

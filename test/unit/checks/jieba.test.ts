@@ -19,7 +19,11 @@ describe('with nodejieba', () => {
 
   it('下注 is a segment-only term: 以下注册流程 segments as 以下/注册 (issue 11), 在网站下注 is a hit', async () => {
     const shipped = await readDictionaryDir(join(__dirname, '../../../dictionaries')).then((sources) => createCheckEngine({ sources }));
-    const hits = (t: string) => shipped.run('sensitive', doc(t)).findings.filter((f) => f.ruleId === 'sensitive:gambling:下注').map((f) => f.matched);
+    const hits = (t: string) =>
+      shipped
+        .run('sensitive', doc(t))
+        .findings.filter((f) => f.ruleId === 'sensitive:gambling:下注')
+        .map((f) => f.matched);
     expect(hits('请按以下注册流程完成报名。')).toEqual([]);
     expect(hits('他每天在网站下注。')).toEqual(['下注']);
   });

@@ -55,10 +55,7 @@ describe('proofreading check', () => {
   it('unmatched closers and unclosed openers are reported per paragraph', () => {
     const engine = createCheckEngine({ sources: {}, segmenter: CHAR_SEGMENTER });
     const c = doc('他说：“好的）。\n（一）《办法》');
-    expect(engine.run('proofreading', c).findings.map(brief)).toEqual([
-      expectAt(c, '“', 'proofreading.brackets', 'info'),
-      expectAt(c, '）', 'proofreading.brackets', 'info'),
-    ]);
+    expect(engine.run('proofreading', c).findings.map(brief)).toEqual([expectAt(c, '“', 'proofreading.brackets', 'info'), expectAt(c, '）', 'proofreading.brackets', 'info')]);
   });
 
   it('half-width punctuation is left alone in Latin text, numbers and times', () => {

@@ -42,9 +42,15 @@ function growth(run: (n: number) => unknown): { small: number; large: number; ok
   let small = Infinity;
   let large = Infinity;
   for (let attempt = 0; attempt < 5; attempt++) {
-    small = Math.min(small, timeOf(() => run(N)));
+    small = Math.min(
+      small,
+      timeOf(() => run(N)),
+    );
     if (small > STOP_MS) return { small, large: NaN, ok: false };
-    large = Math.min(large, timeOf(() => run(N * FACTOR)));
+    large = Math.min(
+      large,
+      timeOf(() => run(N * FACTOR)),
+    );
     if (large <= FLOOR_MS || large <= MAX_RATIO * small) return { small, large, ok: true };
   }
   return { small, large, ok: false };
@@ -106,7 +112,7 @@ const ADVERSARIAL: Record<string, (n: number) => string> = {
   'whitelisted near-matches': (n) => '大麻烦'.repeat(n / 3),
   'co-occurring cues': (n) => '大麻出售'.repeat(n / 4),
   'casualty reports': (n) => '3人死亡，'.repeat(n / 5),
-  'prices': (n) => '¥1 '.repeat(n / 3),
+  prices: (n) => '¥1 '.repeat(n / 3),
   'identity and card numbers': (n) => `${ID_NUMBER} 卡号${ID_NUMBER} `.repeat(n / 42),
   // The folded and contact views (text/fold.ts, text/digits.ts) and the bound on findings.
   'digits joined by dots': (n) => '1.'.repeat(n / 2),
@@ -129,9 +135,23 @@ const SCALE: Record<string, number> = { 'skipped elements': 10 };
 
 /** Inputs aimed at the markdown and HTML extraction; the others at the check patterns (text and markdown). */
 const MARKUP = new Set([
-  'nested brackets', 'nested links', 'unclosed links', 'unclosed tags', 'unclosed quoted attributes', 'skipped elements', 'comment openers',
-  'entities without semicolons', 'backtick runs of falling length', 'emphasis runs', 'heading with trailing whitespace', 'table row with whitespace',
-  'line ending in spaces', 'thematic-break lookalike', 'link reference lookalike', 'many short lines', 'autolink lookalikes',
+  'nested brackets',
+  'nested links',
+  'unclosed links',
+  'unclosed tags',
+  'unclosed quoted attributes',
+  'skipped elements',
+  'comment openers',
+  'entities without semicolons',
+  'backtick runs of falling length',
+  'emphasis runs',
+  'heading with trailing whitespace',
+  'table row with whitespace',
+  'line ending in spaces',
+  'thematic-break lookalike',
+  'link reference lookalike',
+  'many short lines',
+  'autolink lookalikes',
 ]);
 const formatsOf = (name: string): BodyFormat[] => (MARKUP.has(name) ? ['markdown', 'html'] : ['text', 'markdown']);
 const content = (body: string, format: BodyFormat): RevisionContent => ({ title: '测试', body, format, origin: { kind: 'original' }, assets: [] });
@@ -215,7 +235,8 @@ describe('HTTP schemas and the body parser stay linear', () => {
   it('duplicate-key scan of JSON bodies', () => {
     const bodies = new Map<number, string>();
     const body = (n: number) => {
-      if (!bodies.has(n)) bodies.set(n, `{"a":${'['.repeat(n)}${']'.repeat(n)},${Array.from({ length: n / 8 }, (_, i) => `"k\\u00${(i % 100).toString().padStart(2, '0')}${i}":{"x":1,"y":"\\""}`).join(',')}}`);
+      if (!bodies.has(n))
+        bodies.set(n, `{"a":${'['.repeat(n)}${']'.repeat(n)},${Array.from({ length: n / 8 }, (_, i) => `"k\\u00${(i % 100).toString().padStart(2, '0')}${i}":{"x":1,"y":"\\""}`).join(',')}}`);
       return bodies.get(n)!;
     };
     expect(growth((n) => firstDuplicateKey(body(n)))).toMatchObject({ ok: true });

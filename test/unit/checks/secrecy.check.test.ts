@@ -23,15 +23,12 @@ describe('secrecy check', () => {
     ]);
   });
 
-  it.each([['机密★'], ['秘密★1年'], ['绝密'], ['★机密'], ['密级：秘密'], ['保密期限：10年'], ['机密级'], ['绝密★长期']])(
-    '密级 marking %s → block',
-    (marking) => {
-      const engine = createCheckEngine({ sources: {}, segmenter: CHAR_SEGMENTER });
-      const c = doc(`${marking}\n正文`);
-      const f = engine.run('secrecy', c).findings;
-      expect(f.map(brief)).toEqual([expectAt(c, marking, 'secrecy.marking', 'block')]);
-    },
-  );
+  it.each([['机密★'], ['秘密★1年'], ['绝密'], ['★机密'], ['密级：秘密'], ['保密期限：10年'], ['机密级'], ['绝密★长期']])('密级 marking %s → block', (marking) => {
+    const engine = createCheckEngine({ sources: {}, segmenter: CHAR_SEGMENTER });
+    const c = doc(`${marking}\n正文`);
+    const f = engine.run('secrecy', c).findings;
+    expect(f.map(brief)).toEqual([expectAt(c, marking, 'secrecy.marking', 'block')]);
+  });
 
   it('markings work through HTML entities and full-width characters', () => {
     const engine = createCheckEngine({ sources: {}, segmenter: CHAR_SEGMENTER });
@@ -39,9 +36,7 @@ describe('secrecy check', () => {
     const body = canonicalise('<p>机密&#9733;１年</p>', 'html').body;
     expect(body).toBe('<p>机密★１年</p>\n');
     const f = engine.run('secrecy', { ...doc(''), body, format: 'html' }).findings;
-    expect(f.map((x) => [x.category, x.severity, x.matched, x.source])).toEqual([
-      ['secrecy.marking', 'block', '机密★１年', { field: 'body', start: 3, end: 8 }],
-    ]);
+    expect(f.map((x) => [x.category, x.severity, x.matched, x.source])).toEqual([['secrecy.marking', 'block', '机密★１年', { field: 'body', start: 3, end: 8 }]]);
   });
 
   it('ordinary uses of 秘密 / 机密 are not markings', () => {

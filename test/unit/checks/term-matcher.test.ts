@@ -3,18 +3,36 @@ import type { Segmenter } from '../../../src/checks/segmenter';
 
 const spans = (m: TermMatcher, text: string) => m.match(text).map((h) => [m.term(h.term), text.slice(h.start, h.end), h.start, h.variant]);
 const build = (terms: Array<string | MatcherTerm>, whitelist: string[] = [], segmenter?: Segmenter) =>
-  TermMatcher.build(terms.map((t) => (typeof t === 'string' ? { term: t } : t)), whitelist, segmenter ? { segmenter: () => segmenter } : {});
+  TermMatcher.build(
+    terms.map((t) => (typeof t === 'string' ? { term: t } : t)),
+    whitelist,
+    segmenter ? { segmenter: () => segmenter } : {},
+  );
 
 describe('TermMatcher: evasion', () => {
   const m = build([{ term: '法轮功', pinyin: true }, '赌博']);
 
   it.each([
     ['noise between characters', '他练法*轮*功', [['法轮功', '法*轮*功', 2, 'folded']]],
-    ['spaces and zero-width', '组织赌 博和赌\u200b博', [['赌博', '赌 博', 2, 'folded'], ['赌博', '赌\u200b博', 6, 'folded']]],
+    [
+      'spaces and zero-width',
+      '组织赌 博和赌\u200b博',
+      [
+        ['赌博', '赌 博', 2, 'folded'],
+        ['赌博', '赌\u200b博', 6, 'folded'],
+      ],
+    ],
     ['traditional characters', '賭博網站', [['赌博', '賭博', 0, 'folded']]],
     ['repeated characters', '赌赌博博', [['赌博', '赌博', 1, 'exact']]],
     ['full pinyin, any case', '宣传FaLunGong', [['法轮功', 'FaLunGong', 2, 'pinyin']]],
-    ['mixed pinyin', '宣传fa轮功和法lun功', [['法轮功', 'fa轮功', 2, 'pinyin'], ['法轮功', '法lun功', 7, 'pinyin']]],
+    [
+      'mixed pinyin',
+      '宣传fa轮功和法lun功',
+      [
+        ['法轮功', 'fa轮功', 2, 'pinyin'],
+        ['法轮功', '法lun功', 7, 'pinyin'],
+      ],
+    ],
     ['full-width Latin', '宣传ＦＡＬＵＮＧＯＮＧ', [['法轮功', 'ＦＡＬＵＮＧＯＮＧ', 2, 'pinyin']]],
   ])('%s', (_name, text, expected) => {
     expect(spans(m, text)).toEqual(expected);

@@ -118,8 +118,23 @@ const cjkRows: Row[] = [
 
 // ---- Latin look-alikes in a Latin term (vpn翻墙 is a shipped term) ---------------------------------------------
 const LOOKALIKE_VPN = [
-  'VРN (Cyrillic Р)', 'VPN', '𝐕𝐏𝐍', 'ⓋⓅⓃ', 'ᴠᴘɴ', 'V.P.N', 'ＶＰＮ', '𝕍ℙℕ', '𝖁𝕻𝕹', '𝓥𝓟𝓝', '🅥🅟🅝', 'ⅤPN (Roman numeral Ⅴ)',
-  'vρn (Greek ρ)', 'ᐯPN (Canadian syllabics)', 'v̲p̲n̲ (combining low line)', 'V\u{E0020}PN (tag space)', 'v.p.n',
+  'VРN (Cyrillic Р)',
+  'VPN',
+  '𝐕𝐏𝐍',
+  'ⓋⓅⓃ',
+  'ᴠᴘɴ',
+  'V.P.N',
+  'ＶＰＮ',
+  '𝕍ℙℕ',
+  '𝖁𝕻𝕹',
+  '𝓥𝓟𝓝',
+  '🅥🅟🅝',
+  'ⅤPN (Roman numeral Ⅴ)',
+  'vρn (Greek ρ)',
+  'ᐯPN (Canadian syllabics)',
+  'v̲p̲n̲ (combining low line)',
+  'V\u{E0020}PN (tag space)',
+  'v.p.n',
 ];
 const latinRows: Row[] = LOOKALIKE_VPN.map((label) => {
   const form = label.split(' (')[0]!;
@@ -226,7 +241,13 @@ const whitelistRows: Row[] = [
   ['三 黄片资源', '黄片', 'porn', 'block'],
   ['大麻麻烦', '大麻', 'drugs', 'review'],
   ['赌场场景', '赌场', 'gambling', 'review'],
-].map(([body, covers, category, severity]) => ({ name: `whitelist not stretched over ${body}`, body: `据说${body}有人出售`, covers: covers!, category: category!, severity: severity as Finding['severity'] }));
+].map(([body, covers, category, severity]) => ({
+  name: `whitelist not stretched over ${body}`,
+  body: `据说${body}有人出售`,
+  covers: covers!,
+  category: category!,
+  severity: severity as Finding['severity'],
+}));
 
 const ROWS: Row[] = [...invisibleRows, ...cjkRows, ...latinRows, ...qqRows, ...wechatRows, ...qqNumberRows, ...phoneRows, ...idRows, ...cardRows, ...whitelistRows];
 

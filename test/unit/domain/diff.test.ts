@@ -38,9 +38,7 @@ describe('diffText', () => {
   });
 
   it('reports one character replaced where it is', () => {
-    expect(diffText('body', '运动员们再接再励，勇创佳绩。', '运动员们再接再厉，勇创佳绩。')).toEqual([
-      { field: 'body', start: 7, at: 7, removed: '励', inserted: '厉' },
-    ]);
+    expect(diffText('body', '运动员们再接再励，勇创佳绩。', '运动员们再接再厉，勇创佳绩。')).toEqual([{ field: 'body', start: 7, at: 7, removed: '励', inserted: '厉' }]);
   });
 
   it('finds separate edits in separate places instead of one window spanning both', () => {

@@ -16,7 +16,11 @@ describe('who hears what', () => {
     ['checks pass: 初审 reviewers', change({}), ['review.waiting→stage_reviewers:first']],
     ['school-level platform: 宣传部 too', change({ platformLevel: 'school' }), ['review.waiting→stage_reviewers:first', 'draft.school_level→propaganda']],
     ['checks escalate', change({ next: next({ escalated: true }) }), ['review.waiting→stage_reviewers:first', 'draft.escalated→propaganda']],
-    ['checks block: the editor hears of the return', change({ next: next({ status: 'returned', stage: null }), command: { type: 'checks_completed', hasBlocking: true, escalate: false }, blockingFindings: 2 }), ['draft.returned→author']],
+    [
+      'checks block: the editor hears of the return',
+      change({ next: next({ status: 'returned', stage: null }), command: { type: 'checks_completed', hasBlocking: true, escalate: false }, blockingFindings: 2 }),
+      ['draft.returned→author'],
+    ],
     [
       'approve 初审: 复审 reviewers',
       change({ before: { status: 'in_review', stage: 'first', escalated: false }, next: next({ stage: 'second' }), command: { type: 'decide', stage: 'first', decision: 'approve', comment: '' } }),
@@ -24,7 +28,11 @@ describe('who hears what', () => {
     ],
     [
       'approve the last stage',
-      change({ before: { status: 'in_review', stage: 'final', escalated: false }, next: next({ status: 'approved', stage: null }), command: { type: 'decide', stage: 'final', decision: 'approve', comment: '' } }),
+      change({
+        before: { status: 'in_review', stage: 'final', escalated: false },
+        next: next({ status: 'approved', stage: null }),
+        command: { type: 'decide', stage: 'final', decision: 'approve', comment: '' },
+      }),
       ['draft.approved→author'],
     ],
     [
@@ -33,13 +41,23 @@ describe('who hears what', () => {
       [],
     ],
     ['release', change({ before: { status: 'approved', stage: null, escalated: false }, next: next({ status: 'released', stage: null }), command: { type: 'release' } }), ['draft.released→author']],
-    ['correction', change({ before: { status: 'released', stage: null, escalated: false }, next: next({ status: 'checking', stage: null }), command: { type: 'correct', reason: '日期有误' } }), ['draft.correction_requested→author']],
+    [
+      'correction',
+      change({ before: { status: 'released', stage: null, escalated: false }, next: next({ status: 'checking', stage: null }), command: { type: 'correct', reason: '日期有误' } }),
+      ['draft.correction_requested→author'],
+    ],
   ])('%s', (_name, c, expected) => {
     expect(events(c)).toEqual(expected);
   });
 
   it('carries the reasons of a return to the editor', () => {
-    const [e] = notificationEvents(change({ before: { status: 'in_review', stage: 'first', escalated: false }, next: next({ status: 'returned', stage: null }), command: { type: 'decide', stage: 'first', decision: 'return', comment: '标题需修改' } }));
+    const [e] = notificationEvents(
+      change({
+        before: { status: 'in_review', stage: 'first', escalated: false },
+        next: next({ status: 'returned', stage: null }),
+        command: { type: 'decide', stage: 'first', decision: 'return', comment: '标题需修改' },
+      }),
+    );
     expect(e).toMatchObject({ event: 'draft.returned', reasons: '标题需修改' });
   });
 });

@@ -56,9 +56,22 @@ describe('年检 arithmetic', () => {
   const at = (s: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, s));
   let seq = 0;
   const ev = (type: string, data: Record<string, unknown>, actorId: string | null = null, s = seq): StoredAuditEvent => ({
-    id: ++seq, chain: 'draft-d', seq, draftId: 'd', revisionId: null, actorId, actorName: actorId ?? '系统', type, outcome: 'success', data, createdAt: at(s), prevHash: '', hash: '',
+    id: ++seq,
+    chain: 'draft-d',
+    seq,
+    draftId: 'd',
+    revisionId: null,
+    actorId,
+    actorName: actorId ?? '系统',
+    type,
+    outcome: 'success',
+    data,
+    createdAt: at(s),
+    prevHash: '',
+    hash: '',
   });
-  const approve = (stage: string, who: string, round = 1, hash = 'h') => ev('review.approved', { stage, round, revisionHash: hash, staffId: `S-${who}`, from: { status: 'in_review', stage }, to: { status: 'in_review', stage: 'x' } }, who);
+  const approve = (stage: string, who: string, round = 1, hash = 'h') =>
+    ev('review.approved', { stage, round, revisionHash: hash, staffId: `S-${who}`, from: { status: 'in_review', stage }, to: { status: 'in_review', stage: 'x' } }, who);
 
   it('a release is complete with three distinct approvals of the round on the released hash', () => {
     seq = 0;

@@ -104,22 +104,28 @@ function violationsAtRelease(model: Model): string[] {
   const school = draft.platformLevel === 'school';
   const required: StageId[] = school || draft.major || draft.escalated ? [...STAGES, 'propaganda'] : [...STAGES];
   const problems: string[] = [];
-  const approvals: Array<DecisionRecord | undefined> = required.map((stage) =>
-    draft.decisions.find((d) => d.round === draft.round && d.stage === stage && d.action === 'approve'),
-  );
+  const approvals: Array<DecisionRecord | undefined> = required.map((stage) => draft.decisions.find((d) => d.round === draft.round && d.stage === stage && d.action === 'approve'));
   approvals.forEach((approval, i) => {
     const stage = required[i] as StageId;
     if (!approval) return void problems.push(`no approval at ${stage}`);
     const person = PEOPLE.find((p) => p.id === approval.actorId);
     if (!person) return void problems.push('unknown approver');
-    const personOf = (id: string) => PEOPLE.find((p) => p.id === id)?.staffId?.trim().toUpperCase() ?? id;
+    const personOf = (id: string) =>
+      PEOPLE.find((p) => p.id === id)
+        ?.staffId?.trim()
+        .toUpperCase() ?? id;
     if (personOf(person.id) === personOf(draft.authorId)) problems.push(`author approved ${stage}`);
     if (!person.isStaff) problems.push(`non-staff approved ${stage}`);
     if (!person.roles.includes(STAGE_ROLE[stage])) problems.push(`wrong role at ${stage}`);
     if (stage !== 'propaganda' && person.unitId !== draft.unitId) problems.push(`wrong unit at ${stage}`);
     if (draft.decisions.some((d) => personOf(d.actorId) === personOf(person.id) && d.stage !== stage)) problems.push(`${person.id} acted at two stages`);
   });
-  const ids = approvals.map((a) => PEOPLE.find((p) => p.id === a?.actorId)?.staffId?.trim().toUpperCase() ?? a?.actorId);
+  const ids = approvals.map(
+    (a) =>
+      PEOPLE.find((p) => p.id === a?.actorId)
+        ?.staffId?.trim()
+        .toUpperCase() ?? a?.actorId,
+  );
   if (new Set(ids).size !== ids.length) problems.push('approvers not distinct');
   const order = approvals.map((a) => (a ? draft.decisions.indexOf(a) : -1));
   if (order.some((v, i) => i > 0 && v < (order[i - 1] as number))) problems.push('approvals out of order');
@@ -191,9 +197,21 @@ describe('先审后发 property', () => {
       fc.property(fc.boolean(), levelArb, planArb, fc.array(stepArb, { minLength: 1, maxLength: 40 }), (major, platformLevel, plan, steps) => {
         let model: Model = {
           draft: {
-            authorId: 'author', authorStaffId: 'S-AUTHOR', unitId: 'u1', major, escalated: false, status: 'checking', stage: null, round: 1,
-            everReleased: false, revisionHash: 'h0', decisions: [], checksOwed: 3, blockingUnwaived: 0,
-            platformLevel, blockingByPolicy: { ...NO_BLOCKING },
+            authorId: 'author',
+            authorStaffId: 'S-AUTHOR',
+            unitId: 'u1',
+            major,
+            escalated: false,
+            status: 'checking',
+            stage: null,
+            round: 1,
+            everReleased: false,
+            revisionHash: 'h0',
+            decisions: [],
+            checksOwed: 3,
+            blockingUnwaived: 0,
+            platformLevel,
+            blockingByPolicy: { ...NO_BLOCKING },
           },
           waivers: [],
         };

@@ -1,15 +1,6 @@
 import { DomainError } from '../../../src/domain/errors';
 import { PLATFORM_STAGES } from '../../../config/stages';
-import {
-  allowedActions,
-  requiredStages,
-  releaseGate,
-  transition,
-  type Actor,
-  type Command,
-  type DraftAggregate,
-  type StageId,
-} from '../../../src/domain/workflow';
+import { allowedActions, requiredStages, releaseGate, transition, type Actor, type Command, type DraftAggregate, type StageId } from '../../../src/domain/workflow';
 
 const STAGES: StageId[] = ['first', 'second', 'final'];
 const author: Actor = { id: 'author', isStaff: true, roles: ['editor'], unitId: 'u1' };
@@ -21,8 +12,19 @@ const admin: Actor = { id: 'admin', isStaff: true, roles: ['admin'], unitId: nul
 
 function draft(over: Partial<DraftAggregate> = {}): DraftAggregate {
   return {
-    authorId: 'author', unitId: 'u1', major: false, escalated: false, status: 'in_review', stage: 'first', round: 1,
-    everReleased: false, revisionHash: 'h1', decisions: [], checksOwed: 0, blockingUnwaived: 0, ...over,
+    authorId: 'author',
+    unitId: 'u1',
+    major: false,
+    escalated: false,
+    status: 'in_review',
+    stage: 'first',
+    round: 1,
+    everReleased: false,
+    revisionHash: 'h1',
+    decisions: [],
+    checksOwed: 0,
+    blockingUnwaived: 0,
+    ...over,
   };
 }
 
@@ -42,7 +44,14 @@ describe('transition', () => {
   it.each<[string, Partial<DraftAggregate>, Command, Actor | null, string, Partial<ReturnType<typeof transition>>?]>([
     ['checks pass → 初审', { status: 'checking', stage: null }, { type: 'checks_completed', hasBlocking: false, escalate: false }, null, 'ok', { status: 'in_review', stage: 'first' }],
     ['checks block → returned', { status: 'checking', stage: null }, { type: 'checks_completed', hasBlocking: true, escalate: false }, null, 'ok', { status: 'returned', stage: null }],
-    ['checks after proofread resume the stage', { status: 'checking', stage: 'second' }, { type: 'checks_completed', hasBlocking: false, escalate: false }, null, 'ok', { status: 'in_review', stage: 'second' }],
+    [
+      'checks after proofread resume the stage',
+      { status: 'checking', stage: 'second' },
+      { type: 'checks_completed', hasBlocking: false, escalate: false },
+      null,
+      'ok',
+      { status: 'in_review', stage: 'second' },
+    ],
     ['checks escalate', { status: 'checking', stage: null }, { type: 'checks_completed', hasBlocking: false, escalate: true }, null, 'ok', { escalated: true }],
     ['a person cannot complete checks', { status: 'checking' }, { type: 'checks_completed', hasBlocking: false, escalate: false }, admin, 'forbidden'],
     ['checks fail', { status: 'checking' }, { type: 'checks_failed' }, null, 'ok', { status: 'checks_failed' }],
@@ -56,7 +65,13 @@ describe('transition', () => {
     ['non-staff reviewer', {}, approve('first'), { ...r1, isStaff: false }, 'forbidden'],
     ['wrong unit', {}, approve('first'), { ...r1, unitId: 'u2' }, 'forbidden'],
     ['wrong role', {}, approve('first'), r2, 'forbidden'],
-    ['same person at two stages', { stage: 'second', decisions: [{ stage: 'first', action: 'approve', actorId: 'x', revisionHash: 'h1', round: 1 }] }, approve('second'), { id: 'x', isStaff: true, roles: ['reviewer1', 'reviewer2'], unitId: 'u1' }, 'forbidden'],
+    [
+      'same person at two stages',
+      { stage: 'second', decisions: [{ stage: 'first', action: 'approve', actorId: 'x', revisionHash: 'h1', round: 1 }] },
+      approve('second'),
+      { id: 'x', isStaff: true, roles: ['reviewer1', 'reviewer2'], unitId: 'u1' },
+      'forbidden',
+    ],
     ['skipping a stage', {}, approve('second'), r2, 'conflict'],
     ['approve with unwaived block', { blockingUnwaived: 1 }, approve('first'), r1, 'invalid_transition'],
     ['return needs a comment', {}, { type: 'decide', stage: 'first', decision: 'return', comment: ' ' }, r1, 'validation_failed'],
@@ -70,12 +85,44 @@ describe('transition', () => {
     ['a never finding: not even 宣传部', { blockingUnwaived: 1, blockingByPolicy: { never: 1 } }, { type: 'waive', reason: '已核实', policy: 'never' }, prop, 'waiver_not_allowed'],
     ['a never finding: not the stage reviewer', { blockingUnwaived: 1, blockingByPolicy: { never: 1 } }, { type: 'waive', reason: '已核实', policy: 'never' }, r1, 'waiver_not_allowed'],
     ['a propaganda finding: not the stage reviewer', { blockingUnwaived: 1, blockingByPolicy: { propaganda: 1 } }, { type: 'waive', reason: '已核实', policy: 'propaganda' }, r1, 'waiver_not_allowed'],
-    ['a propaganda finding: 宣传部 at 初审', { blockingUnwaived: 1, blockingByPolicy: { propaganda: 1 } }, { type: 'waive', reason: '已核实', policy: 'propaganda' }, prop, 'ok', { status: 'in_review', stage: 'first' }],
+    [
+      'a propaganda finding: 宣传部 at 初审',
+      { blockingUnwaived: 1, blockingByPolicy: { propaganda: 1 } },
+      { type: 'waive', reason: '已核实', policy: 'propaganda' },
+      prop,
+      'ok',
+      { status: 'in_review', stage: 'first' },
+    ],
     ['a propaganda finding needs a reason', { blockingUnwaived: 1, blockingByPolicy: { propaganda: 1 } }, { type: 'waive', reason: ' ', policy: 'propaganda' }, prop, 'validation_failed'],
-    ['a propaganda finding: not non-staff 宣传部', { blockingUnwaived: 1, blockingByPolicy: { propaganda: 1 } }, { type: 'waive', reason: 'x', policy: 'propaganda' }, { ...prop, isStaff: false }, 'waiver_not_allowed'],
-    ['a propaganda finding: not the author even in 宣传部', { authorId: 'p', blockingUnwaived: 1, blockingByPolicy: { propaganda: 1 } }, { type: 'waive', reason: 'x', policy: 'propaganda' }, prop, 'forbidden'],
-    ['no resubmission over a never finding', { status: 'returned', stage: null, blockingUnwaived: 1, blockingByPolicy: { never: 1 } }, { type: 'resubmit', statement: '说明' }, author, 'waiver_not_allowed'],
-    ['resubmission over a propaganda finding', { status: 'returned', stage: null, blockingUnwaived: 1, blockingByPolicy: { propaganda: 1 } }, { type: 'resubmit', statement: '说明' }, author, 'ok', { status: 'in_review', stage: 'first' }],
+    [
+      'a propaganda finding: not non-staff 宣传部',
+      { blockingUnwaived: 1, blockingByPolicy: { propaganda: 1 } },
+      { type: 'waive', reason: 'x', policy: 'propaganda' },
+      { ...prop, isStaff: false },
+      'waiver_not_allowed',
+    ],
+    [
+      'a propaganda finding: not the author even in 宣传部',
+      { authorId: 'p', blockingUnwaived: 1, blockingByPolicy: { propaganda: 1 } },
+      { type: 'waive', reason: 'x', policy: 'propaganda' },
+      prop,
+      'forbidden',
+    ],
+    [
+      'no resubmission over a never finding',
+      { status: 'returned', stage: null, blockingUnwaived: 1, blockingByPolicy: { never: 1 } },
+      { type: 'resubmit', statement: '说明' },
+      author,
+      'waiver_not_allowed',
+    ],
+    [
+      'resubmission over a propaganda finding',
+      { status: 'returned', stage: null, blockingUnwaived: 1, blockingByPolicy: { propaganda: 1 } },
+      { type: 'resubmit', statement: '说明' },
+      author,
+      'ok',
+      { status: 'in_review', stage: 'first' },
+    ],
     ['a proofread beyond the bound restarts at 初审', { stage: 'final' }, { type: 'proofread', stage: 'final', restart: true }, r3, 'ok', { status: 'checking', stage: null, round: 2 }],
     ['author revises → new round', { stage: 'second' }, { type: 'revise' }, author, 'ok', { status: 'checking', stage: null, round: 2 }],
     ['someone else revises', {}, { type: 'revise' }, r1, 'forbidden'],
@@ -138,11 +185,19 @@ describe('routing by platform level', () => {
   it('a school-level draft is not approved after 终审: it goes on to 宣传部, and release waits for it', () => {
     const d = draft({ platformLevel: 'school', stage: 'final' });
     expect(transition(PLATFORM_STAGES, d, approve('final'), r3)).toMatchObject({ status: 'in_review', stage: 'propaganda' });
-    const gate = releaseGate(STAGES, draft({ platformLevel: 'school', status: 'approved', stage: null, decisions: [
-      { stage: 'first', action: 'approve', actorId: 'r1', revisionHash: 'h1', round: 1 },
-      { stage: 'second', action: 'approve', actorId: 'r2', revisionHash: 'h1', round: 1 },
-      { stage: 'final', action: 'approve', actorId: 'r3', revisionHash: 'h1', round: 1 },
-    ] }));
+    const gate = releaseGate(
+      STAGES,
+      draft({
+        platformLevel: 'school',
+        status: 'approved',
+        stage: null,
+        decisions: [
+          { stage: 'first', action: 'approve', actorId: 'r1', revisionHash: 'h1', round: 1 },
+          { stage: 'second', action: 'approve', actorId: 'r2', revisionHash: 'h1', round: 1 },
+          { stage: 'final', action: 'approve', actorId: 'r3', revisionHash: 'h1', round: 1 },
+        ],
+      }),
+    );
     expect(gate).toEqual([expect.objectContaining({ code: 'stage_not_approved', stage: 'propaganda' })]);
   });
 });

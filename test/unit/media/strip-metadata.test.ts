@@ -3,7 +3,11 @@ import { readMetadata } from '../../../src/media/metadata';
 import { MetadataStripError, stripMetadata } from '../../../src/media/strip-metadata';
 import { renderPoster } from '../../fixtures/media/posters';
 
-const EXIF = { IFD0: { Artist: '张三', Make: 'Canon', Model: 'EOS R6', ImageDescription: '宿舍楼下' }, IFD2: { BodySerialNumber: '012345678901' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '39/1 54/1 2700/100', GPSLongitudeRef: 'E', GPSLongitude: '116/1 23/1 3000/100' } };
+const EXIF = {
+  IFD0: { Artist: '张三', Make: 'Canon', Model: 'EOS R6', ImageDescription: '宿舍楼下' },
+  IFD2: { BodySerialNumber: '012345678901' },
+  IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '39/1 54/1 2700/100', GPSLongitudeRef: 'E', GPSLongitude: '116/1 23/1 3000/100' },
+};
 const pixels = async (bytes: Buffer) => (await sharp(bytes).raw().toBuffer()).toString('base64');
 
 describe('stripping metadata', () => {
@@ -17,7 +21,10 @@ describe('stripping metadata', () => {
   });
 
   it('a PNG loses its text chunks and keeps its pixels', async () => {
-    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#336699' } }).png().withMetadata().toBuffer();
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#336699' } })
+      .png()
+      .withMetadata()
+      .toBuffer();
     // Add a tEXt chunk by hand (author) before IEND.
     const text = Buffer.from('Author\0李四', 'latin1');
     const { crc32 } = await import('node:zlib');

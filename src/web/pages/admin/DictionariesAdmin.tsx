@@ -36,11 +36,7 @@ export function DictionariesAdmin() {
   return (
     <div className="admin-grid dictionaries" data-testid="dictionaries">
       <section className="card">
-        {current ? (
-          <ListEditor key={current.key} list={current} onChanged={() => void overview.reload()} />
-        ) : (
-          <p className="muted">{overview.error ? overview.error.message : '加载中…'}</p>
-        )}
+        {current ? <ListEditor key={current.key} list={current} onChanged={() => void overview.reload()} /> : <p className="muted">{overview.error ? overview.error.message : '加载中…'}</p>}
       </section>
       <aside className="card">
         <h3>词表</h3>
@@ -151,40 +147,40 @@ function ListEditor({ list, onChanged }: { list: DictionaryList; onChanged: () =
       )}
       <div className="table-wrap">
         <DataTable testId="terms-table" columns={whitelist ? ['词条', '备注', '来源', ''] : ['词条', '级别', '备注', '来源', '']}>
-            {page && page.items.length === 0 && (
-              <tr>
-                <td colSpan={whitelist ? 4 : 5} className="muted">
-                  {q.trim() ? '没有匹配的词条' : '此词表为空'}
-                </td>
-              </tr>
-            )}
-            {(page?.items ?? []).map((t) => (
-              <tr key={t.term} data-term={t.term}>
-                <td>
-                  {t.term}
-                  {'flags' in t && t.flags.length > 0 && <span className="muted small"> [{t.flags.join(',')}]</span>}
-                </td>
-                {!whitelist && <td>{'severity' in t && t.severity ? (SEVERITY_LABELS[t.severity] ?? t.severity) : '—'}</td>}
-                <td>{t.note}</td>
-                <td>{t.source === 'admin' ? '管理员新增' : `词库文件第 ${t.line} 行`}</td>
-                <td>
-                  {confirming === t.term ? (
-                    <>
-                      <button type="button" className="danger" onClick={() => remove(t.term)} data-action="confirm-remove">
-                        确认删除
-                      </button>
-                      <button type="button" className="link" onClick={() => setConfirming(null)}>
-                        取消
-                      </button>
-                    </>
-                  ) : (
-                    <button type="button" className="link" onClick={() => setConfirming(t.term)} data-action="remove">
-                      删除
+          {page && page.items.length === 0 && (
+            <tr>
+              <td colSpan={whitelist ? 4 : 5} className="muted">
+                {q.trim() ? '没有匹配的词条' : '此词表为空'}
+              </td>
+            </tr>
+          )}
+          {(page?.items ?? []).map((t) => (
+            <tr key={t.term} data-term={t.term}>
+              <td>
+                {t.term}
+                {'flags' in t && t.flags.length > 0 && <span className="muted small"> [{t.flags.join(',')}]</span>}
+              </td>
+              {!whitelist && <td>{'severity' in t && t.severity ? (SEVERITY_LABELS[t.severity] ?? t.severity) : '—'}</td>}
+              <td>{t.note}</td>
+              <td>{t.source === 'admin' ? '管理员新增' : `词库文件第 ${t.line} 行`}</td>
+              <td>
+                {confirming === t.term ? (
+                  <>
+                    <button type="button" className="danger" onClick={() => remove(t.term)} data-action="confirm-remove">
+                      确认删除
                     </button>
-                  )}
-                </td>
-              </tr>
-            ))}
+                    <button type="button" className="link" onClick={() => setConfirming(null)}>
+                      取消
+                    </button>
+                  </>
+                ) : (
+                  <button type="button" className="link" onClick={() => setConfirming(t.term)} data-action="remove">
+                    删除
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
         </DataTable>
       </div>
       {page && page.total > PAGE && (
@@ -228,9 +224,7 @@ function AddTerm({ list, onSubmit }: { list: DictionaryList; onSubmit: (body: un
         词条
         <input name="term" value={term} onChange={(e) => setTerm(e.target.value)} required maxLength={64} />
       </label>
-      {!whitelist && (
-        <SelectField label="级别" name="severity" value={severity} onChange={(e) => setSeverity(e.target.value)} choices={SEVERITY_LABELS} />
-      )}
+      {!whitelist && <SelectField label="级别" name="severity" value={severity} onChange={(e) => setSeverity(e.target.value)} choices={SEVERITY_LABELS} />}
       <label>
         备注
         <input name="note" value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} />
@@ -274,9 +268,7 @@ function ImportFile({ list, onSubmit }: { list: DictionaryList; onSubmit: (body:
           <option value="dictionary">本系统词表格式（TAB 分列）</option>
         </select>
       </label>
-      {format === 'lines' && !whitelist && (
-        <SelectField label="级别" name="importSeverity" value={severity} onChange={(e) => setSeverity(e.target.value)} choices={SEVERITY_LABELS} />
-      )}
+      {format === 'lines' && !whitelist && <SelectField label="级别" name="importSeverity" value={severity} onChange={(e) => setSeverity(e.target.value)} choices={SEVERITY_LABELS} />}
       <label>
         备注
         <input name="importNote" value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} />

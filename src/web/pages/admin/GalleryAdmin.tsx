@@ -61,13 +61,16 @@ export function GalleryAdmin() {
 
   const remove = async (item: GalleryItem) => {
     if (!window.confirm(`把这张图片移出${LIST_LABEL[item.list]}图库？之后相似图片不再提示。`)) return;
-    await run(async () => {
-      await fetch(`/api/admin/media-gallery/${item.id}`, { method: 'DELETE', credentials: 'same-origin', headers: { Accept: 'application/json' } }).then(async (r) => {
-        if (!r.ok) throw new ApiError(r.status, 'http_error', ((await r.json().catch(() => null)) as { error?: { message?: string } } | null)?.error?.message ?? `移出失败（${r.status}）`);
-      });
-      setDone('已移出图库');
-      await items.reload();
-    }, { clearDone: false });
+    await run(
+      async () => {
+        await fetch(`/api/admin/media-gallery/${item.id}`, { method: 'DELETE', credentials: 'same-origin', headers: { Accept: 'application/json' } }).then(async (r) => {
+          if (!r.ok) throw new ApiError(r.status, 'http_error', ((await r.json().catch(() => null)) as { error?: { message?: string } } | null)?.error?.message ?? `移出失败（${r.status}）`);
+        });
+        setDone('已移出图库');
+        await items.reload();
+      },
+      { clearDone: false },
+    );
   };
 
   return (
@@ -87,22 +90,22 @@ export function GalleryAdmin() {
           <p className="empty muted">图库为空。加入学校已取得授权的图片（如签约图库、摄影师授权作品）或禁止使用的图片后，稿件中的相似图片会自动提示。</p>
         ) : (
           <DataTable testId="gallery-table" columns={['图片', '类别', '权利人', '说明', '加入时间', '操作']}>
-              {shown.map((i) => (
-                <tr key={i.id}>
-                  <td>{i.media ? <img className="gallery-thumb" src={`/api/media/${i.media}/thumbnail`} alt="图库图片" loading="lazy" /> : <code>{i.dhash}</code>}</td>
-                  <td>
-                    <span className={`badge ${i.list === 'forbidden' ? 'sev-block' : ''}`}>{LIST_LABEL[i.list]}</span>
-                  </td>
-                  <td>{i.holder ?? '—'}</td>
-                  <td>{i.note || '—'}</td>
-                  <td>{formatTime(i.createdAt)}</td>
-                  <td>
-                    <button type="button" className="link" onClick={() => void remove(i)}>
-                      移出
-                    </button>
-                  </td>
-                </tr>
-              ))}
+            {shown.map((i) => (
+              <tr key={i.id}>
+                <td>{i.media ? <img className="gallery-thumb" src={`/api/media/${i.media}/thumbnail`} alt="图库图片" loading="lazy" /> : <code>{i.dhash}</code>}</td>
+                <td>
+                  <span className={`badge ${i.list === 'forbidden' ? 'sev-block' : ''}`}>{LIST_LABEL[i.list]}</span>
+                </td>
+                <td>{i.holder ?? '—'}</td>
+                <td>{i.note || '—'}</td>
+                <td>{formatTime(i.createdAt)}</td>
+                <td>
+                  <button type="button" className="link" onClick={() => void remove(i)}>
+                    移出
+                  </button>
+                </td>
+              </tr>
+            ))}
           </DataTable>
         )}
       </ListCard>

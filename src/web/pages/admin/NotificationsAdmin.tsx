@@ -54,23 +54,23 @@ export function NotificationsAdmin() {
       <ListCard title="通知渠道" count={channels.data?.items.length ?? 0}>
         {channels.data && channels.data.items.length === 0 && <p className="muted">尚未配置渠道。稿件待审、退回、催办等消息目前只在站内「通知」和个人邮件中提醒。</p>}
         <DataTable testId="channels-table" columns={['名称', '类型', '范围', '事件', '地址', '']}>
-            {(channels.data?.items ?? []).map((c) => (
-              <tr key={c.id}>
-                <td>{c.name}</td>
-                <td>
-                  {KINDS[c.kind]}
-                  {c.hasSecret ? ' · 已设密钥' : ''}
-                </td>
-                <td>{c.unitId ? (unitName.get(c.unitId) ?? '—') : '全校'}</td>
-                <td className="small">{c.events ? c.events.join('、') : '全部'}</td>
-                <td className="small url-cell">{c.url}</td>
-                <td>
-                  <button type="button" className="danger" onClick={() => void remove(c)}>
-                    删除
-                  </button>
-                </td>
-              </tr>
-            ))}
+          {(channels.data?.items ?? []).map((c) => (
+            <tr key={c.id}>
+              <td>{c.name}</td>
+              <td>
+                {KINDS[c.kind]}
+                {c.hasSecret ? ' · 已设密钥' : ''}
+              </td>
+              <td>{c.unitId ? (unitName.get(c.unitId) ?? '—') : '全校'}</td>
+              <td className="small">{c.events ? c.events.join('、') : '全部'}</td>
+              <td className="small url-cell">{c.url}</td>
+              <td>
+                <button type="button" className="danger" onClick={() => void remove(c)}>
+                  删除
+                </button>
+              </td>
+            </tr>
+          ))}
         </DataTable>
         <h2>
           投递记录
@@ -82,25 +82,23 @@ export function NotificationsAdmin() {
           </select>
         </h2>
         <DataTable testId="deliveries-table" columns={['时间', '事件', '目标', '状态', '次数', '最后错误', '']}>
-            {(deliveries.data?.items ?? []).map((d) => (
-              <tr key={d.id} data-delivery={d.id} data-status={d.status}>
-                <td className="small">{formatTime(d.createdAt)}</td>
-                <td className="small">
-                  {d.draftId ? <a href={`#/drafts/${d.draftId}`}>{d.event}</a> : d.event}
-                </td>
-                <td>{d.channelName ?? d.userName ?? '—'}</td>
-                <td className={d.status === 'failed' ? 'error' : ''}>{STATUS[d.status]}</td>
-                <td>{d.attempts}</td>
-                <td className="small">{d.lastError ?? ''}</td>
-                <td>
-                  {d.status === 'failed' && (
-                    <button type="button" onClick={() => void retry(d)} data-action="retry-delivery">
-                      重试
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
+          {(deliveries.data?.items ?? []).map((d) => (
+            <tr key={d.id} data-delivery={d.id} data-status={d.status}>
+              <td className="small">{formatTime(d.createdAt)}</td>
+              <td className="small">{d.draftId ? <a href={`#/drafts/${d.draftId}`}>{d.event}</a> : d.event}</td>
+              <td>{d.channelName ?? d.userName ?? '—'}</td>
+              <td className={d.status === 'failed' ? 'error' : ''}>{STATUS[d.status]}</td>
+              <td>{d.attempts}</td>
+              <td className="small">{d.lastError ?? ''}</td>
+              <td>
+                {d.status === 'failed' && (
+                  <button type="button" onClick={() => void retry(d)} data-action="retry-delivery">
+                    重试
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
         </DataTable>
       </ListCard>
       <div className="admin-side">

@@ -33,16 +33,16 @@ export function PlatformsAdmin() {
       <ListCard title="发布平台" count={platforms.data?.items.length ?? 0}>
         <DoneLine done={done} />
         <DataTable testId="platforms-table" columns={['名称', '类型', '级别', '主管单位']}>
-            {(platforms.data?.items ?? []).map((p) => (
-              <tr key={p.id}>
-                <td>
-                  <RenameCell value={p.name} path={`/api/admin/platforms/${p.id}`} label="平台名称" onSaved={(m) => (setDone(m), void platforms.reload())} />
-                </td>
-                <td>{PLATFORM_KINDS[p.kind] ?? p.kind}</td>
-                <td>{PLATFORM_LEVELS[p.level] ?? p.level}</td>
-                <td>{unitName.get(p.unitId) ?? '—'}</td>
-              </tr>
-            ))}
+          {(platforms.data?.items ?? []).map((p) => (
+            <tr key={p.id}>
+              <td>
+                <RenameCell value={p.name} path={`/api/admin/platforms/${p.id}`} label="平台名称" onSaved={(m) => (setDone(m), void platforms.reload())} />
+              </td>
+              <td>{PLATFORM_KINDS[p.kind] ?? p.kind}</td>
+              <td>{PLATFORM_LEVELS[p.level] ?? p.level}</td>
+              <td>{unitName.get(p.unitId) ?? '—'}</td>
+            </tr>
+          ))}
         </DataTable>
       </ListCard>
       <FormCard title="新建发布平台" submitLabel="新建" onSubmit={create} error={error} done={done}>

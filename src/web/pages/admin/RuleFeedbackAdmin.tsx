@@ -49,28 +49,32 @@ export function RuleFeedbackAdmin() {
   const rules = stats.data?.rules ?? [];
   return (
     <>
-    <section className="card rule-feedback" data-testid="rule-feedback">
-      <div className="toolbar">
-        <h2>
-          规则反馈 <span className="count">{rules.length}</span>
-        </h2>
-        <label>
-          时间范围
-          <select value={days} onChange={(e) => setDays(Number(e.target.value))} aria-label="时间范围">
-            <option value={30}>近 30 天</option>
-            <option value={90}>近 90 天</option>
-            <option value={365}>近一年</option>
-          </select>
-        </label>
-        <SelectField label="检查项" value={check} onChange={(e) => setCheck(e.target.value)} choices={CHECK_LABELS} all="全部" ariaLabel="检查项" />
-      </div>
-      <p className="muted small">每次豁免、每次“报告误报”计为一次误报；稿件带着该问题被退回计为一次命中。准确率 =（命中数 − 误报数）÷ 命中数。</p>
-      {notice && <div className="notice notice-info" role="status">{notice}</div>}
-      {stats.error && <ErrorLine error={stats.error.message} />}
-      {!stats.error && stats.data && rules.length === 0 && <p className="muted">近 {days} 天没有需复核或阻断级别的机审问题。</p>}
-      {rules.length > 0 && (
-        <div className="table-wrap">
-          <DataTable testId="rule-feedback-table" columns={['规则', '检查项', '命中', '豁免', '报告误报', '退回', '准确率', '']}>
+      <section className="card rule-feedback" data-testid="rule-feedback">
+        <div className="toolbar">
+          <h2>
+            规则反馈 <span className="count">{rules.length}</span>
+          </h2>
+          <label>
+            时间范围
+            <select value={days} onChange={(e) => setDays(Number(e.target.value))} aria-label="时间范围">
+              <option value={30}>近 30 天</option>
+              <option value={90}>近 90 天</option>
+              <option value={365}>近一年</option>
+            </select>
+          </label>
+          <SelectField label="检查项" value={check} onChange={(e) => setCheck(e.target.value)} choices={CHECK_LABELS} all="全部" ariaLabel="检查项" />
+        </div>
+        <p className="muted small">每次豁免、每次“报告误报”计为一次误报；稿件带着该问题被退回计为一次命中。准确率 =（命中数 − 误报数）÷ 命中数。</p>
+        {notice && (
+          <div className="notice notice-info" role="status">
+            {notice}
+          </div>
+        )}
+        {stats.error && <ErrorLine error={stats.error.message} />}
+        {!stats.error && stats.data && rules.length === 0 && <p className="muted">近 {days} 天没有需复核或阻断级别的机审问题。</p>}
+        {rules.length > 0 && (
+          <div className="table-wrap">
+            <DataTable testId="rule-feedback-table" columns={['规则', '检查项', '命中', '豁免', '报告误报', '退回', '准确率', '']}>
               {rules.map((r) => (
                 <Fragment key={r.ruleId}>
                   <tr data-rule={r.ruleId} className={r.precision !== null && r.precision < 0.8 ? 'low-precision' : ''}>
@@ -78,10 +82,18 @@ export function RuleFeedbackAdmin() {
                       <code>{r.ruleId}</code>
                     </td>
                     <td data-label="检查项">{CHECK_LABELS[r.checkId] ?? r.checkId}</td>
-                    <td data-col="hits" data-label="命中">{r.hits}</td>
-                    <td data-col="waived" data-label="豁免">{r.waived}</td>
-                    <td data-col="reported" data-label="报告误报">{r.reported}</td>
-                    <td data-col="returned" data-label="退回">{r.returnedFor}</td>
+                    <td data-col="hits" data-label="命中">
+                      {r.hits}
+                    </td>
+                    <td data-col="waived" data-label="豁免">
+                      {r.waived}
+                    </td>
+                    <td data-col="reported" data-label="报告误报">
+                      {r.reported}
+                    </td>
+                    <td data-col="returned" data-label="退回">
+                      {r.returnedFor}
+                    </td>
                     <td data-col="precision" data-label="准确率">
                       <strong>{pct(r.precision)}</strong>
                     </td>
@@ -98,10 +110,15 @@ export function RuleFeedbackAdmin() {
                       <td colSpan={8}>
                         <ul className="rule-examples">
                           {r.examples.map((e) => (
-                            <Example key={`${e.kind}-${e.findingId}`} e={e} canWhitelist={me.roles.includes('admin')} onDone={(text) => {
-                              setNotice(text);
-                              void stats.reload();
-                            }} />
+                            <Example
+                              key={`${e.kind}-${e.findingId}`}
+                              e={e}
+                              canWhitelist={me.roles.includes('admin')}
+                              onDone={(text) => {
+                                setNotice(text);
+                                void stats.reload();
+                              }}
+                            />
                           ))}
                         </ul>
                       </td>
@@ -109,11 +126,11 @@ export function RuleFeedbackAdmin() {
                   )}
                 </Fragment>
               ))}
-          </DataTable>
-        </div>
-      )}
-    </section>
-    <ShadowTermsPanel canEdit={me.roles.includes('admin')} />
+            </DataTable>
+          </div>
+        )}
+      </section>
+      <ShadowTermsPanel canEdit={me.roles.includes('admin')} />
     </>
   );
 }
@@ -136,7 +153,20 @@ interface ShadowPreview {
   recorded: { hits: number; drafts: number; revisions: number; items: Array<{ draftId: string; number: string; status: string; title: string; revisionId: string; matched: string; at: string }> };
 }
 const SHADOW_STATUS: Record<string, string> = { shadow: '静默运行中', promoted: '已启用', discarded: '已放弃' };
-const SHADOW_LISTS = ['sensitive.politics', 'sensitive.religion', 'sensitive.drugs', 'sensitive.gambling', 'sensitive.rumour-safety', 'sensitive.illegal-services', 'advertising.promotion', 'advertising.absolute', 'secrecy.internal', 'secrecy.personnel', 'escalation.emergency', 'escalation.hot-topic'];
+const SHADOW_LISTS = [
+  'sensitive.politics',
+  'sensitive.religion',
+  'sensitive.drugs',
+  'sensitive.gambling',
+  'sensitive.rumour-safety',
+  'sensitive.illegal-services',
+  'advertising.promotion',
+  'advertising.absolute',
+  'secrecy.internal',
+  'secrecy.personnel',
+  'escalation.emergency',
+  'escalation.hot-topic',
+];
 
 /**
  * 影子规则: a new or changed term runs silently; the preview shows which new, in-flight and released drafts it
@@ -199,15 +229,30 @@ function ShadowTermsPanel({ canEdit }: { canEdit: boolean }) {
             <code>{t.list}</code> 「{t.term}」 <span className="badge">{SHADOW_STATUS[t.status]}</span> <span className="muted small">{formatTime(t.createdAt)}</span>
             {t.status === 'shadow' && (
               <span className="shadow-actions">
-                <button type="button" className="link" data-action="shadow-preview" onClick={() => void run(async () => setPreview({ id: t.id, data: await api.get<ShadowPreview>(`/api/admin/shadow-terms/${t.id}/preview`) }))}>
+                <button
+                  type="button"
+                  className="link"
+                  data-action="shadow-preview"
+                  onClick={() => void run(async () => setPreview({ id: t.id, data: await api.get<ShadowPreview>(`/api/admin/shadow-terms/${t.id}/preview`) }))}
+                >
                   预览命中
                 </button>
                 {canEdit && (
                   <>
-                    <button type="button" className="link" data-action="shadow-promote" onClick={() => window.confirm(`启用「${t.term}」？启用后新稿件即按此词检查，并对已发布稿件回溯检查。`) && void run(() => api.post(`/api/admin/shadow-terms/${t.id}/promote`))}>
+                    <button
+                      type="button"
+                      className="link"
+                      data-action="shadow-promote"
+                      onClick={() => window.confirm(`启用「${t.term}」？启用后新稿件即按此词检查，并对已发布稿件回溯检查。`) && void run(() => api.post(`/api/admin/shadow-terms/${t.id}/promote`))}
+                    >
                       启用
                     </button>
-                    <button type="button" className="link" data-action="shadow-discard" onClick={() => window.confirm(`放弃影子规则「${t.term}」？`) && void run(() => api.post(`/api/admin/shadow-terms/${t.id}/discard`))}>
+                    <button
+                      type="button"
+                      className="link"
+                      data-action="shadow-discard"
+                      onClick={() => window.confirm(`放弃影子规则「${t.term}」？`) && void run(() => api.post(`/api/admin/shadow-terms/${t.id}/discard`))}
+                    >
                       放弃
                     </button>
                   </>
@@ -217,7 +262,8 @@ function ShadowTermsPanel({ canEdit }: { canEdit: boolean }) {
             {preview?.id === t.id && (
               <div className="shadow-preview" data-testid="shadow-preview">
                 <div data-testid="shadow-recorded">
-                  来稿时记录：<strong data-col="recorded-drafts">{preview.data.recorded.drafts}</strong> 篇稿件、{preview.data.recorded.revisions} 个版本、{preview.data.recorded.hits} 处命中（机审时静默运行，不进入审核）
+                  来稿时记录：<strong data-col="recorded-drafts">{preview.data.recorded.drafts}</strong> 篇稿件、{preview.data.recorded.revisions} 个版本、{preview.data.recorded.hits}{' '}
+                  处命中（机审时静默运行，不进入审核）
                 </div>
                 <ul>
                   {preview.data.recorded.items.slice(0, 20).map((h) => (
@@ -226,7 +272,8 @@ function ShadowTermsPanel({ canEdit }: { canEdit: boolean }) {
                     </li>
                   ))}
                 </ul>
-                回溯扫描 {preview.data.scanned} 篇，会命中 <strong data-col="would-flag">{preview.data.wouldFlag}</strong> 篇（已发布 {preview.data.byState.released}，在审 {preview.data.byState.inFlight}，其中试运行后新投 {preview.data.byState.newSinceShadow}）
+                回溯扫描 {preview.data.scanned} 篇，会命中 <strong data-col="would-flag">{preview.data.wouldFlag}</strong> 篇（已发布 {preview.data.byState.released}，在审{' '}
+                {preview.data.byState.inFlight}，其中试运行后新投 {preview.data.byState.newSinceShadow}）
                 <ul>
                   {preview.data.drafts.map((d) => (
                     <li key={d.draftId}>

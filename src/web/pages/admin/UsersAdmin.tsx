@@ -15,9 +15,7 @@ export function UsersAdmin() {
   const [notice, setNotice] = useState<string | null>(null);
   const unitName = new Map((units.data?.items ?? []).map((u) => [u.id, u.name]));
   const needle = q.trim().toLowerCase();
-  const shown = (users.data?.items ?? []).filter(
-    (u) => !needle || [u.username, u.displayName, u.staffId ?? '', unitName.get(u.unitId ?? '') ?? ''].some((x) => x.toLowerCase().includes(needle)),
-  );
+  const shown = (users.data?.items ?? []).filter((u) => !needle || [u.username, u.displayName, u.staffId ?? '', unitName.get(u.unitId ?? '') ?? ''].some((x) => x.toLowerCase().includes(needle)));
 
   return (
     <div className="admin-grid">
@@ -42,18 +40,26 @@ export function UsersAdmin() {
           </thead>
           <tbody>
             {shown.map((u) => (
-              <UserRow key={`${u.id}-${u.roles.join(',')}`} user={u} unit={u.unitId ? (unitName.get(u.unitId) ?? '—') : '全校'} onSaved={(text) => {
-                setNotice(text);
-                void users.reload();
-              }} />
+              <UserRow
+                key={`${u.id}-${u.roles.join(',')}`}
+                user={u}
+                unit={u.unitId ? (unitName.get(u.unitId) ?? '—') : '全校'}
+                onSaved={(text) => {
+                  setNotice(text);
+                  void users.reload();
+                }}
+              />
             ))}
           </tbody>
         </table>
       </section>
-      <CreateUser units={units.data?.items ?? []} onCreated={(text) => {
-        setNotice(text);
-        void users.reload();
-      }} />
+      <CreateUser
+        units={units.data?.items ?? []}
+        onCreated={(text) => {
+          setNotice(text);
+          void users.reload();
+        }}
+      />
     </div>
   );
 }
@@ -79,7 +85,10 @@ function UserRow({ user, unit, onSaved }: { user: AdminUser; unit: string; onSav
       </td>
       <td>
         {user.displayName}
-        <div className="muted small">{user.staffId ? `工号 ${user.staffId}` : '无工号'}{user.isStaff ? ' · 在编' : ' · 非在编'}</div>
+        <div className="muted small">
+          {user.staffId ? `工号 ${user.staffId}` : '无工号'}
+          {user.isStaff ? ' · 在编' : ' · 非在编'}
+        </div>
       </td>
       <td>{unit}</td>
       <td>
@@ -136,7 +145,11 @@ function UserStatus({ user, onSaved }: { user: AdminUser; onSaved: (message: str
     <div data-status={status}>
       <span>{status}</span>
       {user.mustChangePassword && <span className="badge-warn"> 待改密码</span>}
-      {user.staffIdConflict && <div className="badge-warn" title="迁移时发现与另一账号工号相同，账号已停用；请核实后填写正确工号再启用">工号冲突：{user.staffIdConflict}</div>}
+      {user.staffIdConflict && (
+        <div className="badge-warn" title="迁移时发现与另一账号工号相同，账号已停用；请核实后填写正确工号再启用">
+          工号冲突：{user.staffIdConflict}
+        </div>
+      )}
       {editing ? (
         <div className="inline-edit">
           <input aria-label="姓名" value={displayName} onChange={(e) => setDisplayName(e.target.value)} maxLength={100} />

@@ -101,7 +101,11 @@ export function AnnualPage() {
           <div className="stats" data-testid="annual-stats">
             <Stat label={`${r.period.label}发布总数`} value={String(r.releases)} />
             <Stat label="空白月数（已结束月份）" value={String(r.silentMonths)} bad={r.silentMonths > 0} />
-            <Stat label={`达标（≥${r.rules.minimum} 篇且每月更新）`} value={r.scope === 'school' ? `${r.summary?.meetingMinimum ?? 0} / ${r.summary?.platforms ?? 0}` : yes(r.meetsMinimum)} bad={!r.meetsMinimum} />
+            <Stat
+              label={`达标（≥${r.rules.minimum} 篇且每月更新）`}
+              value={r.scope === 'school' ? `${r.summary?.meetingMinimum ?? 0} / ${r.summary?.platforms ?? 0}` : yes(r.meetsMinimum)}
+              bad={!r.meetsMinimum}
+            />
             <Stat label={`僵尸号（连续 ${r.rules.zombieMonths} 个月无发布）`} value={r.scope === 'school' ? String(r.summary?.zombies.length ?? 0) : yes(r.zombie)} bad={r.zombie} />
           </div>
           <Chart
@@ -111,11 +115,22 @@ export function AnnualPage() {
               tooltip: { trigger: 'axis' },
               legend: { bottom: 0 },
               grid: { left: 40, right: 16, top: 40, bottom: 70, containLabel: true },
-              xAxis: { type: 'category', data: r.platforms.map((p) => p.name), axisLabel: { interval: 0, rotate: r.platforms.length > 4 || window.innerWidth < 700 ? 35 : 0, width: 90, overflow: 'truncate' } },
+              xAxis: {
+                type: 'category',
+                data: r.platforms.map((p) => p.name),
+                axisLabel: { interval: 0, rotate: r.platforms.length > 4 || window.innerWidth < 700 ? 35 : 0, width: 90, overflow: 'truncate' },
+              },
               yAxis: { type: 'value', minInterval: 1 },
               series: [
                 { name: '发布数', type: 'bar', data: r.platforms.map((p) => ({ value: p.releases, itemStyle: { color: p.meetsMinimum ? '#16a34a' : '#b91c1c' } })) },
-                { name: `最低要求（${r.rules.minimum} 篇）`, type: 'line', symbol: 'none', lineStyle: { type: 'dashed', color: '#d97706', width: 2 }, itemStyle: { color: '#d97706' }, data: r.platforms.map(() => r.rules.minimum) },
+                {
+                  name: `最低要求（${r.rules.minimum} 篇）`,
+                  type: 'line',
+                  symbol: 'none',
+                  lineStyle: { type: 'dashed', color: '#d97706', width: 2 },
+                  itemStyle: { color: '#d97706' },
+                  data: r.platforms.map(() => r.rules.minimum),
+                },
               ],
             }}
           />

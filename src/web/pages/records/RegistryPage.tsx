@@ -96,27 +96,27 @@ export function RegistryPage() {
       <div className="card table-scroll">
         {list.error && <div className="error">{list.error.message}</div>}
         <DataTable testId="registry-table" columns={['账号名称', '类型', '级别', '主管单位', '责任人', '状态', '开通日期', '操作']}>
-            {items.map((p) => (
-              <tr key={p.id} data-platform={p.id}>
-                <td className="wrap">
-                  <strong>{p.name}</strong>
-                  {p.accountId && <div className="muted small">{p.accountId}</div>}
-                </td>
-                <td>{KIND_LABELS[p.kind] ?? p.kind}</td>
-                <td>{LEVEL_LABELS[p.level] ?? p.level}</td>
-                <td>{units.get(p.unitId)?.name ?? '—'}</td>
-                <td>{p.responsible ? `${p.responsible.name ?? ''}（${p.responsible.staffId ?? '—'}）` : '—'}</td>
-                <td>
-                  <span className={`badge status-${p.status}`}>{STATUS_LABELS[p.status] ?? p.status}</span>
-                </td>
-                <td>{p.openedOn ?? '—'}</td>
-                <td>
-                  <button type="button" className="link" onClick={() => setOpen(p.id)} data-testid="open-entry">
-                    查看
-                  </button>
-                </td>
-              </tr>
-            ))}
+          {items.map((p) => (
+            <tr key={p.id} data-platform={p.id}>
+              <td className="wrap">
+                <strong>{p.name}</strong>
+                {p.accountId && <div className="muted small">{p.accountId}</div>}
+              </td>
+              <td>{KIND_LABELS[p.kind] ?? p.kind}</td>
+              <td>{LEVEL_LABELS[p.level] ?? p.level}</td>
+              <td>{units.get(p.unitId)?.name ?? '—'}</td>
+              <td>{p.responsible ? `${p.responsible.name ?? ''}（${p.responsible.staffId ?? '—'}）` : '—'}</td>
+              <td>
+                <span className={`badge status-${p.status}`}>{STATUS_LABELS[p.status] ?? p.status}</span>
+              </td>
+              <td>{p.openedOn ?? '—'}</td>
+              <td>
+                <button type="button" className="link" onClick={() => setOpen(p.id)} data-testid="open-entry">
+                  查看
+                </button>
+              </td>
+            </tr>
+          ))}
         </DataTable>
         {list.data && items.length === 0 && <div className="empty">没有符合条件的备案账号{canFile ? '，可点击「新建备案申请」' : ''}</div>}
       </div>
@@ -165,7 +165,19 @@ function useStaff(unitId: string) {
 function ApplicationForm({ onDone }: { onDone: (id: string) => void }) {
   const { me, units } = useSession();
   const office = has(me.roles, 'propaganda', 'admin');
-  const [form, setForm] = useState({ name: '', kind: 'wechat', level: 'unit', unitId: me.unitId ?? [...units.keys()][0] ?? '', accountName: '', accountId: '', responsibleId: '', positioning: '', openedOn: '', partner: '', correspondents: '' });
+  const [form, setForm] = useState({
+    name: '',
+    kind: 'wechat',
+    level: 'unit',
+    unitId: me.unitId ?? [...units.keys()][0] ?? '',
+    accountName: '',
+    accountId: '',
+    responsibleId: '',
+    positioning: '',
+    openedOn: '',
+    partner: '',
+    correspondents: '',
+  });
   const [admins, setAdmins] = useState<Array<{ userId: string; phone: string }>>([{ userId: '', phone: '' }]);
   const [error, setError] = useState<string | null>(null);
   const staff = useStaff(form.unitId);
@@ -248,7 +260,13 @@ function ApplicationForm({ onDone }: { onDone: (id: string) => void }) {
               </label>
               <label style={{ flex: 1 }}>
                 电话
-                <input name={`admin-phone-${i}`} value={a.phone} inputMode="tel" onChange={(e) => setAdmins(admins.map((x, j) => (j === i ? { ...x, phone: e.target.value } : x)))} required={!!a.userId} />
+                <input
+                  name={`admin-phone-${i}`}
+                  value={a.phone}
+                  inputMode="tel"
+                  onChange={(e) => setAdmins(admins.map((x, j) => (j === i ? { ...x, phone: e.target.value } : x)))}
+                  required={!!a.userId}
+                />
               </label>
               {admins.length > 1 && (
                 <button type="button" className="link" onClick={() => setAdmins(admins.filter((_, j) => j !== i))}>
@@ -451,10 +469,13 @@ function EntryDrawer({ id, onClose, onChanged }: { id: string; onClose: () => vo
           direct={office}
           onCancel={() => setConfirming(false)}
           onConfirm={(reason) =>
-            void act(async () => {
-              await api.post(`/api/registry/platforms/${p.id}/deregister`, { reason });
-              setConfirming(false);
-            }, office ? '已注销：该账号不再接受投稿，历史记录保留' : '注销申请已提交，待宣传部审批')
+            void act(
+              async () => {
+                await api.post(`/api/registry/platforms/${p.id}/deregister`, { reason });
+                setConfirming(false);
+              },
+              office ? '已注销：该账号不再接受投稿，历史记录保留' : '注销申请已提交，待宣传部审批',
+            )
           }
         />
       )}
@@ -471,7 +492,8 @@ function ChangeForm({ entry, onDone }: { entry: RegistryEntry; onDone: () => voi
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
-    const adminsChanged = JSON.stringify(admins.map((a) => a.userId)) !== JSON.stringify(entry.admins.map((a) => a.userId)) || admins.some((a, i) => entry.admins[i]?.phone !== null && a.phone !== entry.admins[i]?.phone);
+    const adminsChanged =
+      JSON.stringify(admins.map((a) => a.userId)) !== JSON.stringify(entry.admins.map((a) => a.userId)) || admins.some((a, i) => entry.admins[i]?.phone !== null && a.phone !== entry.admins[i]?.phone);
     try {
       await api.post(`/api/registry/platforms/${entry.id}/changes`, {
         ...(form.name.trim() !== entry.name ? { name: form.name.trim() } : {}),
@@ -553,7 +575,9 @@ function ConfirmDeregister({ name, direct, onCancel, onConfirm }: { name: string
   return (
     <div className="modal-mask" role="alertdialog" aria-label="确认注销" data-testid="confirm-deregister">
       <div className="modal">
-        <h3>{direct ? '确认注销' : '申请注销'}「{name}」？</h3>
+        <h3>
+          {direct ? '确认注销' : '申请注销'}「{name}」？
+        </h3>
         <p className="muted">注销后该账号不能再投稿；已有稿件、审核记录和备案历史全部保留，不可撤销。</p>
         <label>
           注销原因

@@ -40,7 +40,11 @@ export function AuthorActions({ d, onChanged }: { d: DraftDetail; onChanged: (me
       {can('resubmit') && (
         <div className="resubmit">
           <textarea placeholder="送审说明（必填）" value={statement} onChange={(e) => setStatement(e.target.value)} aria-label="送审说明" />
-          <button type="button" disabled={!statement.trim()} onClick={() => void run('已重新送审', () => api.post(`/api/drafts/${d.id}/resubmit`, { statement: statement.trim(), version: d.version }))}>
+          <button
+            type="button"
+            disabled={!statement.trim()}
+            onClick={() => void run('已重新送审', () => api.post(`/api/drafts/${d.id}/resubmit`, { statement: statement.trim(), version: d.version }))}
+          >
             说明理由后重新送审
           </button>
         </div>

@@ -13,7 +13,14 @@ export function DecisionPanel({ d, busy, onDecide }: { d: DraftDetail; busy: boo
       <textarea placeholder="审核意见（退回、否决时必填）" value={comment} onChange={(e) => setComment(e.target.value)} aria-label="审核意见" />
       <div className="buttons">
         {actions.map((a) => (
-          <button key={a} type="button" className={a === 'approve' ? 'primary' : a === 'reject' ? 'danger' : ''} disabled={busy} onClick={() => onDecide(a, comment, () => setComment(''))} data-action={a}>
+          <button
+            key={a}
+            type="button"
+            className={a === 'approve' ? 'primary' : a === 'reject' ? 'danger' : ''}
+            disabled={busy}
+            onClick={() => onDecide(a, comment, () => setComment(''))}
+            data-action={a}
+          >
             {ACTION_LABELS[a]}
           </button>
         ))}

@@ -6,7 +6,19 @@ import type { DraftDetail, ProofMark } from '../../../shared/api';
 import { highlightsFor } from './highlights';
 
 /** The body with its findings and marks highlighted; a picture opens full size on click. */
-export function DraftContent({ d, marks, canMark, onPick, onPickMark }: { d: DraftDetail; marks: readonly ProofMark[]; canMark: boolean; onPick: (id: string) => void; onPickMark: (id: string) => void }) {
+export function DraftContent({
+  d,
+  marks,
+  canMark,
+  onPick,
+  onPickMark,
+}: {
+  d: DraftDetail;
+  marks: readonly ProofMark[];
+  canMark: boolean;
+  onPick: (id: string) => void;
+  onPickMark: (id: string) => void;
+}) {
   const [enlarged, setEnlarged] = useState<string | null>(null);
   const body = useMemo(() => parseBody(d.currentRevision.body, d.currentRevision.format), [d]);
   return (

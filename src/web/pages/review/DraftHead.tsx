@@ -7,7 +7,19 @@ import type { DraftDetail, ProofMark } from '../../../shared/api';
 import { highlightsFor } from './highlights';
 
 /** Number, version, author, the highlighted title, the status and route line and the draft's links. */
-export function DraftHead({ d, marks, canMark, onPick, onPickMark }: { d: DraftDetail; marks: readonly ProofMark[]; canMark: boolean; onPick: (id: string) => void; onPickMark: (id: string) => void }) {
+export function DraftHead({
+  d,
+  marks,
+  canMark,
+  onPick,
+  onPickMark,
+}: {
+  d: DraftDetail;
+  marks: readonly ProofMark[];
+  canMark: boolean;
+  onPick: (id: string) => void;
+  onPickMark: (id: string) => void;
+}) {
   const title = parseBody(d.currentRevision.title, 'text');
   return (
     <div className="draft-head">

@@ -24,9 +24,7 @@ export function FindingsPanel({
 }) {
   const [severity, setSeverity] = useState<string>('');
   // A check's summary of the findings it did not list one by one (`<check>:truncated`) comes first.
-  const findings = d.findings
-    .filter((f) => !severity || f.severity === severity)
-    .sort((a, b) => Number(b.ruleId.endsWith(':truncated')) - Number(a.ruleId.endsWith(':truncated')));
+  const findings = d.findings.filter((f) => !severity || f.severity === severity).sort((a, b) => Number(b.ruleId.endsWith(':truncated')) - Number(a.ruleId.endsWith(':truncated')));
   return (
     <div className="card findings" data-testid="findings">
       <h3>
@@ -38,7 +36,15 @@ export function FindingsPanel({
           <option value="info">提示</option>
         </select>
       </h3>
-      {d.checkRuns.some((r) => r.status !== 'done') && <p className="muted">机审进行中：{d.checkRuns.filter((r) => r.status !== 'done').map((r) => r.check).join('、')}</p>}
+      {d.checkRuns.some((r) => r.status !== 'done') && (
+        <p className="muted">
+          机审进行中：
+          {d.checkRuns
+            .filter((r) => r.status !== 'done')
+            .map((r) => r.check)
+            .join('、')}
+        </p>
+      )}
       {findings.length === 0 && <p className="muted">无</p>}
       <ul>
         {findings.map((f) => (
@@ -119,7 +125,12 @@ function ReportFalseAlarm({ draftId, findingId }: { draftId: string; findingId: 
   const [open, setOpen] = useState(false);
   const [comment, setComment] = useState('');
   const [state, setState] = useState<'idle' | 'done' | string>('idle');
-  if (state === 'done') return <div className="muted small" role="status">已报告误报，谢谢反馈</div>;
+  if (state === 'done')
+    return (
+      <div className="muted small" role="status">
+        已报告误报，谢谢反馈
+      </div>
+    );
   const send = async () => {
     try {
       await api.post(`/api/drafts/${draftId}/findings/${findingId}/report`, { comment: comment.trim() });

@@ -11,8 +11,7 @@ export function TrailPanel({ d }: { d: DraftDetail }) {
       <ol className="timeline">
         {d.decisions.map((x) => (
           <li key={x.id} data-testid="decision">
-            <span className="time">{formatTime(x.at)}</span> {x.stageLabel} · {x.reviewer.displayName}（{x.reviewer.staffId ?? '—'}）·{' '}
-            <strong>{ACTION_LABELS[x.action]}</strong>
+            <span className="time">{formatTime(x.at)}</span> {x.stageLabel} · {x.reviewer.displayName}（{x.reviewer.staffId ?? '—'}）· <strong>{ACTION_LABELS[x.action]}</strong>
             {x.comment ? `：${x.comment}` : ''}
           </li>
         ))}
@@ -39,7 +38,9 @@ function DiffView({ diff }: { diff: unknown }) {
     <div className="diff">
       {changes.map((c, i) => (
         <div key={i}>
-          <span className="muted">{c.field === 'title' ? '标题' : '正文'} @{c.start}：</span>
+          <span className="muted">
+            {c.field === 'title' ? '标题' : '正文'} @{c.start}：
+          </span>
           {c.removed && <del>{c.removed}</del>}
           {c.inserted && <ins>{c.inserted}</ins>}
         </div>
