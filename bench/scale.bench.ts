@@ -7,6 +7,7 @@
  * with checkpoint files present. Prints a table and writes bench/results/scale-<drafts>.json. Asserts nothing.
  * BENCH_KEEP=1 keeps the database (its name is printed) for EXPLAIN by hand; BENCH_SEED_ONLY=1 seeds, keeps and stops;
  * BENCH_DATABASE=<name> measures an archive seeded before (kept, not seeded again; BENCH_DRAFTS must match).
+ * BENCH_ONLY=<regex> times only the read paths whose names match (and the checkpointer only if "checkpoint" matches).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,8 @@ const DRAFTS = Number(process.env.BENCH_DRAFTS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PASSWORD = 'Bench-Pass-2026!';
+const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
+const wanted = (name: string) => !ONLY || ONLY.test(name);
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -159,7 +162,7 @@ async function main(): Promise<void> {
       rows.push({ path: name, p50: round(pct(times, 50)), p95: round(pct(times, 95)), ...(status !== 200 ? { note: `HTTP ${status}` } : {}) });
       log(`  ${name}: p50 ${round(pct(times, 50))} ms, p95 ${round(pct(times, 95))} ms${status !== 200 ? ` (HTTP ${status})` : ''}`);
     };
-    for (const [name, user, path] of paths) await measure(name, user, path);
+    for (const [name, user, path] of paths) if (wanted(name)) await measure(name, user, path);
     const boardTotals = Object.fromEntries(board.columns.map((c: { key: string; total: number }) => [c.key, c.total]));
 
     // The checkpointer.
@@ -169,10 +172,12 @@ async function main(): Promise<void> {
       const value = await fn();
       return { value, ms: round(performance.now() - started) };
     };
+    const skipped = { value: null, ms: NaN };
+    const checkpointing = wanted('checkpoint');
     // No head is checkpointed yet (as the triggers leave them), so the first run is a full snapshot.
-    const snapshot = await timed(() => writeCheckpoint(db, checkpoints));
+    const snapshot = checkpointing ? await timed(() => writeCheckpoint(db, checkpoints)) : skipped;
     const afterSnapshot = dirBytes();
-    const idle = await timed(() => writeCheckpoint(db, checkpoints));
+    const idle = checkpointing ? await timed(() => writeCheckpoint(db, checkpoints)) : skipped;
     const idleBytes = dirBytes() - afterSnapshot;
     const touch = (n: number) =>
       withBenchClient(bench.url, (c) =>
@@ -181,15 +186,15 @@ async function main(): Promise<void> {
           SELECT h.chain, h.seq + 1, NULL, NULL, 'bench', 'bench.touched', 'success', '{}'::jsonb, now(), h.hash, md5(h.chain || h.hash) || md5(h.hash)
           FROM (SELECT chain, seq, hash FROM audit_chain_heads WHERE chain <> '${verifiedChain}' ORDER BY random() LIMIT ${n}) AS h`),
       );
-    await touch(1_000);
-    const changed = await timed(() => writeCheckpoint(db, checkpoints));
+    if (checkpointing) await touch(1_000);
+    const changed = checkpointing ? await timed(() => writeCheckpoint(db, checkpoints)) : skipped;
     const changedBytes = dirBytes() - afterSnapshot - idleBytes;
-    await touch(1_000);
-    const snapshotAgain = await timed(() => writeCheckpoint(db, checkpoints, { forceSnapshot: true }));
+    if (checkpointing) await touch(1_000);
+    const snapshotAgain = checkpointing ? await timed(() => writeCheckpoint(db, checkpoints, { forceSnapshot: true })) : skipped;
     // One-draft verify with checkpoint files present, of a chain with real hash links (the answer must be ok).
     const verified = (await get('bench-prop', `/api/drafts/${draftId}/trail/verify`)).body;
     log(`  verify answer: ${JSON.stringify({ ok: verified?.ok, events: verified?.events, firstBreak: verified?.firstBreak, missingCheckpoints: verified?.missingCheckpoints })}`);
-    await measure('verify of one draft (checkpoint files present)', 'bench-prop', `/api/drafts/${draftId}/trail/verify`);
+    if (wanted('verify')) await measure('verify of one draft (checkpoint files present)', 'bench-prop', `/api/drafts/${draftId}/trail/verify`);
 
     const result = {
       drafts: DRAFTS,
