@@ -47,6 +47,13 @@ async function main(): Promise<void> {
     }
     current = 'board counts';
     if (!only || current.includes(only)) await boardCounts(db, boardFilter);
+    const unitBoard: BoardFilter = { ...boardFilter, unitScope: [ids.unit] };
+    for (const column of BOARD_COLUMNS) {
+      current = `unit board column ${column.key}`;
+      if (!only || current.includes(only)) await listBoardColumn(db, unitBoard, column, 50);
+    }
+    current = 'unit board counts';
+    if (!only || current.includes(only)) await boardCounts(db, unitBoard);
     current = 'dashboards';
     if (!only || current.includes(only)) await dashboardAggregates(db, 'Asia/Shanghai');
     for (const q of captured) {

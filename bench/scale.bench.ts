@@ -176,6 +176,9 @@ async function main(): Promise<void> {
     const checkpointing = wanted('checkpoint');
     // No head is checkpointed yet (as the triggers leave them), so the first run is a full snapshot.
     const snapshot = checkpointing ? await timed(() => writeCheckpoint(db, checkpoints)) : skipped;
+    // The first snapshot marks every head (once in the life of an archive, after the migration's backfill): its dead
+    // index entries are autovacuum's to clear; without that, the next runs would be timing 1M dead entries.
+    if (checkpointing) await withBenchClient(bench.url, (c) => c.query('VACUUM (ANALYZE) audit_chain_heads'));
     const afterSnapshot = dirBytes();
     const idle = checkpointing ? await timed(() => writeCheckpoint(db, checkpoints)) : skipped;
     const idleBytes = dirBytes() - afterSnapshot;

@@ -527,9 +527,9 @@ export async function listDrafts(
   if (filter.from) where.push(isDay(filter.from) ? sql`${drafts.createdAt} >= ${dayStart(filter.from, zone)}` : gte(drafts.createdAt, new Date(filter.from)));
   if (filter.to) where.push(isDay(filter.to) ? sql`${drafts.createdAt} < ${dayStart(filter.to, zone, true)}` : lte(drafts.createdAt, new Date(filter.to)));
   if (filter.mine && filter.authorId) where.push(eq(drafts.authorId, filter.authorId));
+  const rest = where.length > 0 ? and(...where) : undefined;
   const visible = visibleDrafts(filter.unitScope, filter.authorId);
-  if (visible) where.push(visible);
-  const base = where.length > 0 ? and(...where) : undefined;
+  const base = and(rest, visible);
   const cursor = filter.after
     ? sql`(${drafts.createdAt}, ${drafts.number}) < (${filter.after.createdAt}::timestamptz, ${filter.after.number})`
     : undefined;
@@ -545,9 +545,21 @@ export async function listDrafts(
       .limit(filter.limit + 1);
   // A capped count in the list's own order, so the planner walks the same index and stops after cap + 1 (never a heap
   // scan that hopes to meet matches early: open drafts are the newest, at the end of the heap).
-  const cappedCount = (condition: SQL | undefined, cap: number) =>
+  const cappedPart = (condition: SQL | undefined, cap: number, ordered = true) =>
     db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM (
-      SELECT 1 FROM drafts WHERE ${condition ?? sql`true`} ORDER BY ${drafts.createdAt} DESC, ${drafts.number} DESC LIMIT ${cap + 1}) AS capped`);
+      SELECT 1 FROM drafts WHERE ${condition ?? sql`true`} ${ordered ? sql`ORDER BY ${drafts.createdAt} DESC, ${drafts.number} DESC` : sql``} LIMIT ${cap + 1}) AS capped`);
+  // "Of my units, or mine" counted along the list index filters every draft of the other units (a reviewer of one
+  // unit of 30 at 1M drafts: 290k rows, 150 ms). Counted instead as two disjoint parts, each along its own index; the
+  // second (own drafts outside the units: usually none) unordered, so drafts_author_unit_idx alone answers it.
+  const cappedCount = async (extra: SQL | undefined, cap: number) => {
+    if (!(filter.unitScope && filter.authorId)) return cappedPart(and(base, extra), cap);
+    const scope = visibleDrafts(filter.unitScope)!;
+    const parts = await Promise.all([
+      cappedPart(and(rest, scope, extra), cap),
+      cappedPart(and(rest, eq(drafts.authorId, filter.authorId), sql`NOT (${scope})`, extra), cap, false),
+    ]);
+    return { rows: [{ n: parts.reduce((n, p) => n + (p.rows[0]?.n ?? 0), 0) }] };
+  };
   const cap = filter.after ? 0 : (filter.countCap ?? 0);
   let rows: Awaited<ReturnType<typeof selectPage>>;
   let counted: { rows: Array<{ n: number }> } | null = null;
@@ -579,11 +591,11 @@ export async function listDrafts(
     rows = await selectPage(and(base, cursor, windowed));
     if (rows.length <= filter.limit) {
       const all = and(base, ...everywhere);
-      [rows, counted] = await Promise.all([selectPage(and(all, cursor)), cap > 0 ? cappedCount(all, cap) : Promise.resolve(null)]);
+      [rows, counted] = await Promise.all([selectPage(and(all, cursor)), cap > 0 ? cappedCount(and(...everywhere), cap) : Promise.resolve(null)]);
     }
     // else: not counted (total null): counting a filter this common would read much of the archive.
   } else {
-    [rows, counted] = await Promise.all([selectPage(and(base, cursor)), cap > 0 ? cappedCount(base, cap) : Promise.resolve(null)]);
+    [rows, counted] = await Promise.all([selectPage(and(base, cursor)), cap > 0 ? cappedCount(undefined, cap) : Promise.resolve(null)]);
   }
   const more = rows.length > filter.limit;
   const items = rows.slice(0, filter.limit).map(({ cursorAt, ...r }) => ({ ...r, cursor: { createdAt: cursorAt, number: r.number } }));
