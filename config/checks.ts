@@ -99,6 +99,24 @@ export interface ChecksConfig {
     /** Keywords to attach as evidence (TF-IDF top N). */
     keywordCount: number;
   };
+  context: {
+    /**
+     * The safety floor of the context rules (issue 11): a finding of one of these categories (at the severity given,
+     * or any) that a context cue would lower goes no lower than `to` — a cue word next to 法轮功 or 绝密 does not
+     * make them harmless, it only means a human reads the sentence.
+     */
+    floor: {
+      to: 'review' | 'info';
+      /** Lifted (back to `info`) when the sentence itself takes a stance against the term or explains the 密级. */
+      liftOnStance: boolean;
+      categories: Array<{ category: string; severity?: 'block' | 'review' }>;
+    };
+    /**
+     * The draft's 体裁 as a context cue (安全教育/科普 like a title naming the genre). Off: measured with no effect on
+     * the labelled corpus, and it is an input the editor chooses (README, issue 11).
+     */
+    genreCue: boolean;
+  };
   limits: {
     /**
      * Findings one check may list for one revision; beyond this the rest become one summary finding with the
@@ -186,5 +204,20 @@ export const CHECKS_CONFIG: ChecksConfig = {
     ],
   },
   escalation: { keywordCount: 5 },
+  context: {
+    // The categories no statement can justify (config/waivers.ts `never`) and named cults.
+    floor: {
+      to: 'review',
+      liftOnStance: true,
+      categories: [
+        { category: 'secrecy.marking' },
+        { category: 'politics', severity: 'block' },
+        { category: 'porn', severity: 'block' },
+        { category: 'violence-terror', severity: 'block' },
+        { category: 'religion', severity: 'block' },
+      ],
+    },
+    genreCue: false,
+  },
   limits: { findingsPerCheck: 200 },
 };

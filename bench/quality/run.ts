@@ -8,11 +8,15 @@
  * label). Per draft: clean drafts with a review-level finding, clean drafts blocked, clean drafts escalated, problem
  * drafts with no review-level finding, and escalation precision (escalated drafts that carry an escalation label).
  *
- * Flags: --split tuning|heldout (default both), --verbose (list false alarms and misses; use on tuning only).
+ * Flags: --split tuning|heldout (default both), --verbose (list false alarms and misses; use on tuning only),
+ * --floor info|review (the context rules' safety floor for never/absolute categories; default: config/checks.ts),
+ * --stance stance|strict|off (how the floor is lifted), --genre-cue on|off (the draft's 体裁 as a context cue; each
+ * corpus genre maps to a catalog 体裁 below, as an editor would pick it).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SensitiveWordTool from 'sensitive-word-tool';
+import { CHECKS_CONFIG } from '../../config/checks';
 import { CHECK_IDS, loadCheckEngine, readDictionaryDir, parseDictionaries } from '../../src/checks';
 import type { Finding, Severity } from '../../src/domain/findings';
 import type { CorpusDraft, CorpusLabel } from './corpus';
@@ -141,22 +145,39 @@ async function baseline(drafts: CorpusDraft[]): Promise<Map<string, Scored>> {
   return out;
 }
 
+/** The 体裁 an editor would pick for a corpus genre (src/shared/genres.ts). */
+function catalogGenre(genre: string): string {
+  if (['禁毒', '反邪教', '保密教育', '消防', '防溺水', '国家安全', '食品安全', '防诈骗'].includes(genre)) return '安全教育/科普';
+  if (genre === '招生' || genre === '招聘') return '招生/招聘';
+  if (genre.startsWith('转载')) return '转载';
+  if (genre === '食堂菜单' || genre === '公示') return '通知公告';
+  if (['活动报道', '讲座预告', '通知公告', '喜报', '社团招新', '校友故事', '节日推文', '情况通报'].includes(genre)) return genre;
+  return '其他';
+}
+
 async function main() {
   const args = process.argv.slice(2);
   const verbose = args.includes('--verbose');
   const only = args.includes('--split') ? args[args.indexOf('--split') + 1] : undefined;
   const corpus = JSON.parse(readFileSync(join(__dirname, 'corpus.json'), 'utf8')) as { drafts: CorpusDraft[] };
-  const engine = await loadCheckEngine({ dictionaryDir: DICT_DIR, preloadSegmenter: true });
+  const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+  // --stance: `stance` (config default) lifts the floor where the sentence takes a stance, `strict` never, `off` no floor.
+  const stance = flag('--stance') ?? 'stance';
+  const floor = stance === 'off' ? 'info' : ((flag('--floor') as 'info' | 'review' | undefined) ?? CHECKS_CONFIG.context.floor.to);
+  const genreCue = flag('--genre-cue') === 'on' ? true : flag('--genre-cue') === 'off' ? false : CHECKS_CONFIG.context.genreCue;
+  const config = { ...CHECKS_CONFIG, context: { floor: { ...CHECKS_CONFIG.context.floor, to: floor, liftOnStance: stance !== 'strict' }, genreCue } };
+  const engine = await loadCheckEngine({ dictionaryDir: DICT_DIR, preloadSegmenter: true, config });
   const results = new Map<string, Scored>();
   const t0 = performance.now();
   for (const d of corpus.drafts) {
-    const findings = engine.checkIds.flatMap((c) => engine.run(c, d.content).findings);
+    const context = { genre: catalogGenre(d.genre) };
+    const findings = engine.checkIds.flatMap((c) => engine.run(c, d.content, context).findings);
     results.set(d.id, { findings });
   }
   const ms = performance.now() - t0;
   const swt = await baseline(corpus.drafts);
   const splits = (['tuning', 'heldout'] as const).filter((s) => !only || s === only);
-  console.log(`bench:quality — ${corpus.drafts.length} labelled drafts, rule set ${engine.version}; all checks on all drafts in ${ms.toFixed(0)} ms`);
+  console.log(`bench:quality — ${corpus.drafts.length} labelled drafts, rule set ${engine.version}, context floor ${floor}${floor !== 'info' ? ` (${stance})` : ''}, 体裁 cue ${genreCue ? 'on' : 'off'}; all checks on all drafts in ${ms.toFixed(0)} ms`);
   for (const split of splits) {
     const drafts = corpus.drafts.filter((d) => d.split === split);
     const labels = drafts.reduce((n, d) => n + d.labels.length, 0);

@@ -58,7 +58,7 @@ export const CHECK_IDS = ['sensitive', 'advertising', 'secrecy', 'copyright', 'p
 export type CheckId = (typeof CHECK_IDS)[number];
 
 /** Bump when rule code (patterns, scoring) changes, so findings record which rules produced them. */
-export const RULES_CODE_VERSION = 'checks-3';
+export const RULES_CODE_VERSION = 'checks-4';
 
 /** The rule-set version: dictionary content hash + config + rule code version. */
 export function rulesetVersion(dicts: Pick<Dictionaries, 'contentHash'>, config: ChecksConfig): string {
@@ -85,6 +85,7 @@ export function buildCheckEngine(dicts: Dictionaries, options: { config?: Checks
 
   // The pipeline runs every check on the same revision in a row: prepare its text once.
   let last: PreparedRevision | undefined;
+  let lastWithGenre: { base: PreparedRevision; prepared: PreparedRevision } | undefined;
   const prepare = (content: RevisionContent): PreparedRevision => {
     if (last && last.content.title === content.title && last.content.body === content.body && last.content.format === content.format) {
       return last.content === content ? last : { ...last, content };
@@ -100,7 +101,14 @@ export function buildCheckEngine(dicts: Dictionaries, options: { config?: Checks
     run(checkId, content, context = {}) {
       const check = checks[checkId as CheckId];
       if (!check) throw new Error(`unknown check ${checkId}`);
-      const prepared = prepare(content);
+      const base = prepare(content);
+      // The genre rides on the prepared text (a new object when it is set, so the cached sentence context of the
+      // same text without a genre is not reused for it).
+      let prepared = base;
+      if (context.genre && config.context.genreCue) {
+        if (lastWithGenre?.base !== base || lastWithGenre.prepared.genre !== context.genre) lastWithGenre = { base, prepared: { ...base, genre: context.genre } };
+        prepared = lastWithGenre.prepared;
+      }
       const findings = check(prepared, context);
       // Issue 9: what the canonicaliser removed and external links (proofreading), undeclared media files (copyright).
       if (checkId === 'proofreading') findings.push(...documentNoteFindings(checkId, prepared, env), ...documentLinkFindings(checkId, prepared, env));

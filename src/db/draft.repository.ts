@@ -24,6 +24,8 @@ export interface NewSubmission {
   content: RevisionContent;
   contentHash: string;
   checkIds: readonly string[];
+  /** 体裁 (src/shared/genres.ts), optional. */
+  genre?: string | null | undefined;
   /** The zone whose calendar year numbers the draft (TZ_REVIEW); default Asia/Shanghai. */
   timeZone?: string | undefined;
   /** Test-only: the instant the running number's year is taken at (default: the database's now()). */
@@ -49,8 +51,8 @@ export async function insertSubmission(tx: Tx, s: NewSubmission): Promise<Submit
       ON CONFLICT (year) DO UPDATE SET last = draft_counters.last + 1
       RETURNING year || '-' || lpad(last::text, 6, '0') AS number
     ), draft AS (
-      INSERT INTO drafts (id, number, title, platform_id, unit_id, author_id, major, status, current_revision_id)
-      SELECT ${s.draftId}, counter.number, ${title}, ${s.platformId}, ${s.unitId}, ${s.authorId}, ${s.major}, 'checking', ${s.revisionId}
+      INSERT INTO drafts (id, number, title, platform_id, unit_id, author_id, major, genre, status, current_revision_id)
+      SELECT ${s.draftId}, counter.number, ${title}, ${s.platformId}, ${s.unitId}, ${s.authorId}, ${s.major}, ${s.genre ?? null}, 'checking', ${s.revisionId}
       FROM counter
       RETURNING id, number, unit_id, status, stage, version, created_at
     ), revision AS (
@@ -323,6 +325,8 @@ export interface RevisionToCheck {
   revision: RevisionRow;
   unitId: string;
   platformId: string;
+  /** The draft's 体裁, if given. */
+  genre: string | null;
   /** Checks with a pending run. */
   owed: string[];
 }
@@ -334,6 +338,7 @@ export async function revisionToCheck(db: Executor, revisionId: string): Promise
       revision: revisions,
       unitId: drafts.unitId,
       platformId: drafts.platformId,
+      genre: drafts.genre,
       owed: sql<string[]>`array(SELECT check_id FROM check_runs WHERE revision_id = ${revisions.id} AND status = 'pending')`,
     })
     .from(revisions)
@@ -433,6 +438,7 @@ export interface DraftListItem {
   stage: string | null;
   version: number;
   major: boolean;
+  genre: string | null;
   escalated: boolean;
   unitId: string;
   unitName: string;
@@ -454,6 +460,7 @@ export const DRAFT_CARD_COLUMNS = {
   stage: drafts.stage,
   version: drafts.version,
   major: drafts.major,
+  genre: drafts.genre,
   escalated: drafts.escalated,
   unitId: drafts.unitId,
   unitName: units.name,

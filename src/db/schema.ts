@@ -143,6 +143,8 @@ export const drafts = pgTable(
     unitId: uuid('unit_id').notNull().references(() => units.id),
     authorId: uuid('author_id').notNull().references(() => users.id),
     major: boolean('major').notNull().default(false),
+    /** 体裁 from src/shared/genres.ts, or null (issue 11). */
+    genre: text('genre'),
     escalated: boolean('escalated').notNull().default(false),
     status: text('status').notNull(),
     stage: text('stage'),
@@ -523,17 +525,39 @@ export const shadowTerms = pgTable('shadow_terms', {
   changeId: bigint('change_id', { mode: 'number' }),
 });
 
-/** A whitelist phrase for one unit's drafts only (issue 11); applied to the findings of that unit's revisions. */
+/**
+ * A whitelist phrase for one unit's drafts or one genre's drafts only (issue 11; exactly one of unitId / genre);
+ * applied to the findings of those revisions.
+ */
 export const scopedWhitelist = pgTable(
   'scoped_whitelist',
   {
     id: id(),
     phrase: text('phrase').notNull(),
-    unitId: uuid('unit_id').notNull().references(() => units.id),
+    unitId: uuid('unit_id').references(() => units.id),
+    genre: text('genre'),
     ruleId: text('rule_id'),
     note: text('note').notNull().default(''),
     createdBy: uuid('created_by').references(() => users.id),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('scoped_whitelist_unit_phrase_idx').on(t.unitId, t.phrase)],
+);
+
+/** What a shadow term would have flagged on a revision, recorded by the check worker as drafts arrive (issue 11). */
+export const shadowHits = pgTable(
+  'shadow_hits',
+  {
+    id: id(),
+    shadowId: uuid('shadow_id').notNull().references(() => shadowTerms.id),
+    draftId: uuid('draft_id').notNull().references(() => drafts.id),
+    revisionId: uuid('revision_id').notNull().references(() => revisions.id),
+    checkId: text('check_id').notNull(),
+    severity: text('severity').notNull(),
+    start: integer('start').notNull(),
+    end: integer('end').notNull(),
+    matched: text('matched').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('shadow_hits_once_idx').on(t.shadowId, t.revisionId, t.start, t.end), index('shadow_hits_shadow_idx').on(t.shadowId, t.createdAt)],
 );

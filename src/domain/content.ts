@@ -1,52 +1,19 @@
 import { createHash } from 'node:crypto';
 
-/** How a draft's body is written. */
-export const BODY_FORMATS = ['markdown', 'html', 'text'] as const;
-export type BodyFormat = (typeof BODY_FORMATS)[number];
-
-export const ORIGIN_KINDS = ['original', 'repost', 'adapted'] as const;
-export type OriginKind = (typeof ORIGIN_KINDS)[number];
-
-/** Where the text comes from (原创 / 转载 / 改编) and whom it credits. */
-export interface Origin {
-  kind: OriginKind;
-  sourceName?: string | undefined;
-  sourceUrl?: string | undefined;
-  originalAuthor?: string | undefined;
-  originalTitle?: string | undefined;
-  /** 权利人: who holds the rights to the original (转载). */
-  rightsHolder?: string | undefined;
-  /**
-   * The original's text as the editor pasted it (转载). Part of the reviewed bytes; the copyright check compares
-   * the body against it, and once a draft has one, no later revision may change it.
-   */
-  originalText?: string | undefined;
-}
-
-export const ASSET_KINDS = ['image', 'video', 'audio', 'font'] as const;
-export type AssetKind = (typeof ASSET_KINDS)[number];
-
-export const LICENCE_KINDS = ['own_work', 'authorized', 'public_domain', 'licensed'] as const;
-export type LicenceKind = (typeof LICENCE_KINDS)[number];
-
-/** A declared image, video, audio clip or font, with the licence that allows its use. */
-export interface Asset {
-  kind: AssetKind;
-  /** Fonts (and legacy declarations) are named; media files are declared by their SHA-256 (`media`). */
-  name: string;
-  /** SHA-256 of the stored media file this declaration is about (images, video, audio). */
-  media?: string | undefined;
-  licence?: LicenceKind | null | undefined;
-  holder?: string | undefined;
-  note?: string | undefined;
-}
-
-/** A stored media file a revision's body references (`media:<sha256>`): the content hash covers its bytes' hash. */
-export interface MediaRef {
-  hash: string;
-  kind: 'image' | 'video' | 'audio';
-  mime: string;
-}
+export {
+  ASSET_KINDS,
+  BODY_FORMATS,
+  LICENCE_KINDS,
+  ORIGIN_KINDS,
+  type Asset,
+  type AssetKind,
+  type BodyFormat,
+  type LicenceKind,
+  type MediaRef,
+  type Origin,
+  type OriginKind,
+} from '../shared/api/content';
+import type { Asset, BodyFormat, MediaRef, Origin } from '../shared/api/content';
 
 /** What the canonicaliser removed from the submitted body (shown to reviewers as info findings; not hashed). */
 export interface ContentNote {

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { UserRow } from '../db/directory.repository';
 import type { MarkRow } from '../db/mark.repository';
 import { STATUS_LABELS, type DraftStatus } from '../domain/workflow';
+import type { DraftDetailParts } from '../services/draft-queries.service';
 import type { DraftWaiver } from '../services/waivers.service';
-import type { DraftDetailParts } from './presenters';
 
 const escapeHtml = (value: unknown) =>
   String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);

@@ -1,3 +1,4 @@
+import { DRAFT_GENRES } from '../shared/genres';
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { ASSET_KINDS, BODY_FORMATS, LICENCE_KINDS, ORIGIN_KINDS } from '../domain/content';
@@ -66,8 +67,11 @@ const contentFields = {
   assets: z.array(AssetSchema).max(200).default([]),
 };
 
+/** 体裁: one of the fixed catalog (an unknown value is a 400 naming the catalog). */
+export const GenreSchema = z.enum(DRAFT_GENRES, { error: () => `体裁须为以下之一：${DRAFT_GENRES.join('、')}` });
+
 export const DraftCreateSchema = z
-  .strictObject({ platformId: Uuid, major: z.boolean().default(false), ...contentFields })
+  .strictObject({ platformId: Uuid, major: z.boolean().default(false), genre: GenreSchema.optional(), ...contentFields })
   .openapi('DraftCreateRequest');
 
 export const ProofMarkSchema = z

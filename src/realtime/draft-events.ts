@@ -1,6 +1,7 @@
 import type IORedis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import type { DraftChange, DraftEventsPort } from '../services/deps';
+import type { DraftEventsPort } from '../services/deps';
+import type { DraftChange } from '../shared/socket-contract';
 
 export const DRAFT_CHANNEL = 'sanshen:draft.changed';
 const SUBSCRIBE_WAIT_MS = 2_000;

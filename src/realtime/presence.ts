@@ -2,7 +2,7 @@ import type IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool';
 import type { ClaimsPort } from '../services/claims.service';
-import type { DraftChange } from '../services/deps';
+import type { DraftChange } from '../shared/socket-contract';
 import { peopleById } from '../services/draft-queries.service';
 import { MAX_VIEWERS_LISTED, type DraftPresence, type PresencePerson } from '../shared/socket-contract';
 import { createPresenceStore, type RawPresence, type StoreResult } from './presence-store';

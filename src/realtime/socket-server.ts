@@ -10,7 +10,6 @@ import { cookieValues, PLAIN_SESSION_COOKIE, SECURE_SESSION_COOKIE, sessionCooki
 import { createRedis } from '../queue/connections';
 import { recordDenial } from '../services/audit-trail.service';
 import { authenticate, sessionIdOf } from '../services/auth.service';
-import type { DraftChange } from '../services/deps';
 import { readableDraft } from '../services/draft-queries.service';
 import {
   MAX_WATCHED_PER_SOCKET,
@@ -19,6 +18,8 @@ import {
   type Ack,
   type AckError,
   type ClientToServerEvents,
+  type DraftChange,
+  draftChangedEvent,
   type ServerToClientEvents,
 } from '../shared/socket-contract';
 import type { PresenceHub } from './presence';
@@ -220,7 +221,7 @@ export function createSocketServer(http: HttpServer, options: SocketServerOption
     broadcast(change) {
       // Only this process's sockets: each API process receives every change once (directly or through Redis
       // pub/sub, which the workers publish to as well) and emits to its own sockets, so nobody gets it twice.
-      io.local.to(draftRooms(change.unitId)).emit('draft.changed', { id: change.id, status: change.status, stage: change.stage, version: change.version, eventId: change.eventId });
+      io.local.to(draftRooms(change.unitId)).emit('draft.changed', draftChangedEvent(change));
       presence?.draftChanged(change);
     },
     endSessions(userId) {

@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool';
 import type { StagePlan } from '../domain/workflow';
+import type { DraftChange } from '../shared/socket-contract';
+
+export type { DraftChange } from '../shared/socket-contract';
 
 /** One owed check run to put on the queue. Ids only: never draft text or personal data in Redis. */
 export interface CheckJob {
@@ -15,16 +18,6 @@ export interface CheckQueuePort {
    * failed is replaced (a retry); otherwise such a job makes the add a no-op.
    */
   enqueue(jobs: readonly CheckJob[], options?: { replaceFinished?: boolean }): Promise<void>;
-}
-
-/** The small, committed fact pushed to boards; clients refetch over HTTP when their version is older. */
-export interface DraftChange {
-  id: string;
-  unitId: string;
-  status: string;
-  stage: string | null;
-  version: number;
-  eventId: number;
 }
 
 export interface DraftEventsPort {

@@ -19,26 +19,13 @@ import type { AuthUser } from '../domain/access';
 import { SECURITY_CHAIN } from '../domain/audit';
 import { notFound, validationFailed } from '../domain/errors';
 import type { Severity } from '../domain/findings';
+import type { DictionaryChangeResult, DictionaryOverview, DictionaryTerm, DictionaryTermsPage } from '../shared/api';
 import { afterCommit, type ServiceDeps } from './deps';
+
+export type { DictionaryChangeResult, DictionaryTerm } from '../shared/api';
 import { composeEffective, DEFAULT_DICTIONARY_DIR, loadBaseline, loadEffectiveDictionary, type EffectiveDictionary } from './effective-dictionary.service';
 
 type DictionaryDeps = Pick<ServiceDeps, 'db' | 'logger' | 'dictionaryEvents' | 'dictionaryDir'>;
-
-interface ItemBase {
-  /** The entry's key (first column of its line): what removal takes. */
-  term: string;
-  note: string;
-  /** `baseline` = shipped file, `admin` = added through the API. */
-  source: 'baseline' | 'admin';
-  line: number;
-}
-
-/** One entry as the API shows it; the fields besides the base depend on the list's kind. */
-export type DictionaryTerm =
-  | (ItemBase & { severity: Severity | null; flags: string[] })
-  | (ItemBase & { wrong: string; right: string; severity: Severity })
-  | (ItemBase & { name: string; titles: string[] })
-  | (ItemBase & { id: string; category: string; severity: Severity; termsA: string[]; termsB: string[]; window: number });
 
 /** A term-list or whitelist entry to add. */
 export interface NewTerm {
@@ -76,15 +63,6 @@ export interface NewCooccurrence {
 
 export type NewEntry = NewTerm | NewPair | NewNameTitles | NewCooccurrence;
 
-export interface DictionaryChangeResult {
-  list: string;
-  changeId: number | null;
-  version: string;
-  added: number;
-  removed: number;
-  /** 回溯检查 started for the added entries (null: nothing added, or a list that is not rescanned). */
-  rescanId: string | null;
-}
 
 /** A line problem as the API reports it: `line` for imports, `index` (0-based) for entry arrays. */
 interface LineIssue {
@@ -196,7 +174,7 @@ function describe(path: string, dicts: Dictionaries) {
 }
 
 /** Lists, counts and version of the dictionary in force (admin, 宣传部, auditors). */
-export async function listDictionaries(deps: DictionaryDeps) {
+export async function listDictionaries(deps: DictionaryDeps): Promise<DictionaryOverview> {
   const effective = await loadEffectiveDictionary(deps.db, dirOf(deps));
   const lists = Object.keys(effective.sources)
     .filter((path) => listKey(path) !== undefined)
@@ -226,7 +204,7 @@ function searchText(item: DictionaryTerm): string {
 }
 
 /** One list's entries, searchable and paginated. @throws DomainError not_found */
-export async function listDictionaryTerms(deps: DictionaryDeps, key: string, query: { q?: string | undefined; offset: number; limit: number }) {
+export async function listDictionaryTerms(deps: DictionaryDeps, key: string, query: { q?: string | undefined; offset: number; limit: number }): Promise<DictionaryTermsPage> {
   const path = resolveList(key);
   const effective = await loadEffectiveDictionary(deps.db, dirOf(deps));
   if (!(path in effective.sources)) throw notFound('词表');

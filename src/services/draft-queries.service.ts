@@ -1,10 +1,37 @@
-import { getDraft, listDecisions, listDrafts, listFindings, listRevisions, listRuns, loadAggregate, type DraftListFilter, type DraftRow } from '../db/draft.repository';
+import {
+  getDraft,
+  listDecisions,
+  listDrafts,
+  listFindings,
+  listRevisions,
+  listRuns,
+  loadAggregate,
+  type CheckRunRow,
+  type DecisionRow,
+  type DraftListFilter,
+  type DraftRow,
+  type FindingRow,
+  type RevisionRow,
+} from '../db/draft.repository';
 import { usersByIds, type UserRow } from '../db/directory.repository';
 import type { Db } from '../db/pool';
-import { latestResubmission } from '../db/waiver.repository';
+import { latestResubmission, type ResubmissionRow } from '../db/waiver.repository';
 import { canReadDraft, unitScope, type AuthUser } from '../domain/access';
 import { forbidden, notFound } from '../domain/errors';
-import type { DraftDetailParts } from '../http/presenters';
+import type { DraftAggregate } from '../domain/workflow';
+
+/** Everything the draft page shows, as rows: what `draftDetail` reads and the presenter and the 审稿单 render. */
+export interface DraftDetailParts {
+  draft: DraftRow;
+  aggregate: DraftAggregate & { revision: RevisionRow };
+  revisions: RevisionRow[];
+  runs: CheckRunRow[];
+  findings: FindingRow[];
+  decisions: DecisionRow[];
+  people: Map<string, UserRow>;
+  /** The author's latest 送审说明. */
+  resubmission?: ResubmissionRow | undefined;
+}
 
 /** The draft if this user may read it. @throws DomainError not_found | forbidden */
 export async function readableDraft(db: Db, viewer: AuthUser, draftId: string): Promise<DraftRow> {

@@ -6,7 +6,7 @@ import { draftChain, SECURITY_CHAIN } from '../domain/audit';
 import { conflict, notFound, validationFailed } from '../domain/errors';
 import { addDictionaryTerms, type DictionaryChangeResult } from './dictionaries.service';
 import type { ServiceDeps } from './deps';
-import { forgetUnitWhitelist } from './scoped-whitelist.service';
+import { forgetGenreWhitelist, forgetUnitWhitelist } from './scoped-whitelist.service';
 
 /**
  * Learning from 三审 (issue 11): every waiver and every 报告误报 is a labelled false alarm, every finding that stood on
@@ -22,6 +22,8 @@ export interface RuleExample {
   findingId: string;
   draftId: string;
   draftNumber: string;
+  /** The draft's 体裁 (for a whitelist entry scoped to it), null when none was given. */
+  draftGenre: string | null;
   matched: string;
   kind: 'waived' | 'reported';
   reason: string;
@@ -67,21 +69,21 @@ export async function ruleFeedback(deps: Pick<ServiceDeps, 'db'>, query: { days:
   const examples = new Map<string, RuleExample[]>();
   if (ruleIds.length > 0) {
     const inList = sql.join(ruleIds.map((r) => sql`${r}`), sql`, `);
-    const ex = await deps.db.execute<{ rule_id: string; id: string; draft_id: string; number: string; matched: string; kind: 'waived' | 'reported'; reason: string; at: Date }>(sql`
+    const ex = await deps.db.execute<{ rule_id: string; id: string; draft_id: string; number: string; genre: string | null; matched: string; kind: 'waived' | 'reported'; reason: string; at: Date }>(sql`
       SELECT * FROM (
         SELECT x.*, row_number() OVER (PARTITION BY x.rule_id ORDER BY x.at DESC) AS n FROM (
-          SELECT f.rule_id, f.id, f.draft_id, d.number, f.matched, 'waived' AS kind, coalesce(f.waive_reason, '') AS reason, f.waived_at AS at
+          SELECT f.rule_id, f.id, f.draft_id, d.number, d.genre, f.matched, 'waived' AS kind, coalesce(f.waive_reason, '') AS reason, f.waived_at AS at
             FROM findings f JOIN drafts d ON d.id = f.draft_id
            WHERE f.waived_at >= ${since} AND f.rule_id IN (${inList})
           UNION ALL
-          SELECT r.rule_id, f.id, f.draft_id, d.number, f.matched, 'reported' AS kind, r.comment AS reason, r.created_at AS at
+          SELECT r.rule_id, f.id, f.draft_id, d.number, d.genre, f.matched, 'reported' AS kind, r.comment AS reason, r.created_at AS at
             FROM finding_reports r JOIN findings f ON f.id = r.finding_id JOIN drafts d ON d.id = f.draft_id
            WHERE r.created_at >= ${since} AND r.rule_id IN (${inList})
         ) x
       ) y WHERE n <= 3`);
     for (const e of ex.rows) {
       const list = examples.get(e.rule_id) ?? [];
-      list.push({ findingId: e.id, draftId: e.draft_id, draftNumber: e.number, matched: e.matched, kind: e.kind, reason: e.reason, at: new Date(e.at).toISOString() });
+      list.push({ findingId: e.id, draftId: e.draft_id, draftNumber: e.number, draftGenre: e.genre, matched: e.matched, kind: e.kind, reason: e.reason, at: new Date(e.at).toISOString() });
       examples.set(e.rule_id, list);
     }
   }
@@ -130,34 +132,46 @@ export async function reportFalseAlarm(deps: Pick<ServiceDeps, 'db'>, actor: Aut
   });
 }
 
-export const WHITELIST_SCOPES = ['school', 'unit'] as const;
+export const WHITELIST_SCOPES = ['school', 'unit', 'genre'] as const;
+export type WhitelistResult = DictionaryChangeResult & { phrase: string; scope: string; id?: string; unitId?: string; genre?: string | null };
 
 /**
- * Turns the phrase of a finding (default: its matched text; an edited phrase must contain it) into a school-wide
- * whitelist entry through the dictionary overlay. A hit wholly inside a whitelisted phrase is dropped by every term
- * check from the next run on.
+ * Turns the phrase of a finding (default: its matched text; an edited phrase must contain it) into a whitelist
+ * entry: school-wide through the dictionary overlay, or scoped to the finding's unit or to its draft's genre (体裁).
+ * A hit wholly inside a whitelisted phrase is dropped from the next run on (for the scope's drafts).
  * @throws DomainError not_found | validation_failed
  */
-export async function whitelistFromFinding(deps: FeedbackDeps, actor: AuthUser, input: { findingId: string; phrase?: string | undefined; scope: (typeof WHITELIST_SCOPES)[number]; note?: string | undefined }): Promise<DictionaryChangeResult & { phrase: string; scope: string }> {
+export async function whitelistFromFinding(deps: FeedbackDeps, actor: AuthUser, input: { findingId: string; phrase?: string | undefined; scope: (typeof WHITELIST_SCOPES)[number]; note?: string | undefined }): Promise<WhitelistResult> {
   const [f] = await deps.db.select().from(findings).where(eq(findings.id, input.findingId));
   if (!f) throw notFound('问题');
   const matched = f.matched.trim();
   const phrase = (input.phrase ?? matched).trim();
   if (!phrase) throw validationFailed('该问题没有可加入白名单的文字（元数据类问题请修改规则）');
   if (!phrase.includes(matched)) throw validationFailed(`白名单短语须包含命中文字「${matched}」`, { issues: [{ path: 'phrase', message: `须包含「${matched}」` }] });
-  if (input.scope === 'unit') {
-    // Scoped to the unit of the finding's draft: applied to that unit's revisions only, audited on the security chain.
-    const [draft] = await deps.db.select({ unitId: drafts.unitId }).from(drafts).where(eq(drafts.id, f.draftId));
-    const unitId = draft!.unitId;
-    const note = input.note?.trim() || `误报白名单：规则 ${f.ruleId}（来自稿件问题 ${f.id.slice(0, 8)}，范围：本单位）`;
+  if (input.scope === 'unit' || input.scope === 'genre') {
+    // Scoped to the unit, or the genre, of the finding's draft: applied to those revisions only, audited on the
+    // security chain; each check result records the version (hash) of the scoped entries it applied.
+    const [draft] = await deps.db.select({ unitId: drafts.unitId, genre: drafts.genre }).from(drafts).where(eq(drafts.id, f.draftId));
+    const unitId = input.scope === 'unit' ? draft!.unitId : null;
+    const genre = input.scope === 'genre' ? draft!.genre : null;
+    if (input.scope === 'genre' && !genre) throw validationFailed('该稿件未选择体裁，不能按体裁加入白名单', { issues: [{ path: 'scope', message: '稿件无体裁' }] });
+    const label = input.scope === 'unit' ? '本单位' : `体裁「${genre}」`;
+    const note = input.note?.trim() || `误报白名单：规则 ${f.ruleId}（来自稿件问题 ${f.id.slice(0, 8)}，范围：${label}）`;
     const created = await deps.db.transaction(async (tx) => {
-      const rows = await tx.insert(scopedWhitelist).values({ phrase, unitId, ruleId: f.ruleId, note, createdBy: actor.id }).onConflictDoNothing().returning({ id: scopedWhitelist.id });
-      if (rows.length === 0) throw conflict('该短语已在本单位白名单中');
-      await appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: actorName(actor), type: 'dictionary.unit_whitelist_added', data: { id: rows[0]!.id, phrase, unitId, ruleId: f.ruleId, findingId: f.id } });
+      const rows = await tx.insert(scopedWhitelist).values({ phrase, unitId, genre, ruleId: f.ruleId, note, createdBy: actor.id }).onConflictDoNothing().returning({ id: scopedWhitelist.id });
+      if (rows.length === 0) throw conflict(`该短语已在${label}白名单中`);
+      await appendAuditEvent(tx, {
+        chain: SECURITY_CHAIN,
+        actorId: actor.id,
+        actorName: actorName(actor),
+        type: input.scope === 'unit' ? 'dictionary.unit_whitelist_added' : 'dictionary.genre_whitelist_added',
+        data: { id: rows[0]!.id, phrase, ...(unitId ? { unitId } : { genre }), ruleId: f.ruleId, findingId: f.id },
+      });
       return rows[0]!;
     });
-    forgetUnitWhitelist(unitId);
-    return { list: 'whitelist', changeId: 0, version: '', added: 1, removed: 0, rescanId: null, phrase, scope: input.scope, unitId, id: created.id } as DictionaryChangeResult & { phrase: string; scope: string };
+    if (unitId) forgetUnitWhitelist(unitId);
+    if (genre) forgetGenreWhitelist(genre);
+    return { list: 'whitelist', changeId: 0, version: '', added: 1, removed: 0, rescanId: null, phrase, scope: input.scope, ...(unitId ? { unitId } : { genre }), id: created.id };
   }
   const note = input.note?.trim() || `误报白名单：规则 ${f.ruleId}（来自稿件问题 ${f.id.slice(0, 8)}，范围：全校）`;
   const result = await addDictionaryTerms(deps, actor, 'whitelist', [{ term: phrase, note }]);

@@ -22,7 +22,8 @@ import type { CheckResult } from '../domain/findings';
 import { transition } from '../domain/workflow';
 import type { CheckContext } from '../checks/engine';
 import { announce } from './apply-transition';
-import { applyUnitWhitelist, unitWhitelist } from './scoped-whitelist.service';
+import { applyUnitWhitelist, scopedPhrases, scopedWhitelistVersion, type ScopedPhrase } from './scoped-whitelist.service';
+import { recordShadowHits } from './shadow-terms.service';
 import type { CheckJob, ServiceDeps } from './deps';
 import { contentOf } from './review.service';
 import { enqueueNotifications, kickNotifications, NO_NOTIFICATIONS } from './notify/enqueue-notifications';
@@ -77,6 +78,8 @@ export interface CheckService {
 interface Computed {
   job: CheckJob;
   result: CheckResult;
+  /** Version (hash of ids) of the unit/genre whitelist entries applied, '' for none. */
+  scopedVersion: string;
   settle: (outcome: RunCheckOutcome | Error) => void;
 }
 
@@ -199,7 +202,7 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
       };
       let content: ReturnType<typeof contentOf>;
       let context: CheckContext | undefined;
-      let unitPhrases: string[];
+      let unitPhrases: ScopedPhrase[];
       try {
         const read = await batch.read;
         if (!read) {
@@ -208,8 +211,9 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
         }
         content = contentOf(read.revision);
         if (job.checkId === 'copyright') context = await (batch.references ??= copyrightContext(deps, read, content));
-        // Whitelist phrases scoped to the draft's unit (issue 11).
-        unitPhrases = await unitWhitelist(deps.db, read.unitId);
+        if (read.genre) context = { ...context, genre: read.genre };
+        // Whitelist phrases scoped to the draft's unit and to its genre (issue 11).
+        unitPhrases = await scopedPhrases(deps.db, read.unitId, read.genre);
         if (content.media?.length) {
           const inside = await (batch.media ??= mediaContext(deps, read, content));
           context = { ...context, ...inside };
@@ -227,10 +231,17 @@ export function createCheckService(deps: ServiceDeps, runner: CheckRunner, optio
         giveUp();
         throw new CheckAttemptError(attempts, error);
       }
+      // 影子规则 (issue 11): shadow terms run silently on the same content and their would-be hits are recorded on
+      // their own; a failure here is logged and never touches the check's result or the draft.
+      try {
+        await recordShadowHits(deps, { id: job.revisionId, draftId: (await batch.read)!.revision.draftId }, job.checkId, content);
+      } catch (error) {
+        deps.logger.warn({ err: error, revisionId: job.revisionId, checkId: job.checkId }, 'shadow terms not recorded');
+      }
       return new Promise<RunCheckOutcome>((resolve, reject) => {
         batch.computing--;
         batch.reported.add(job.checkId);
-        batch.computed.push({ job, result, settle: (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)) });
+        batch.computed.push({ job, result, scopedVersion: scopedWhitelistVersion(unitPhrases), settle: (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)) });
         maybeWrite(batch);
       });
     },
@@ -269,9 +280,10 @@ async function recordResults(deps: ServiceDeps, read: RevisionToCheck, computed:
         findings: result.findings.map((f) => ({ ...f, waiverPolicy: configuredPolicy(f).policy })),
       })),
     );
-    const summaries = done.map(({ run, result }) => ({
+    const summaries = done.map(({ run, result, computed: c }) => ({
       check: run.checkId,
       rulesetVersion: result.rulesetVersion,
+      ...(c.scopedVersion ? { scopedWhitelistVersion: c.scopedVersion } : {}),
       findings: result.findings.length,
       blocking: result.findings.filter((f) => f.severity === 'block').length,
     }));

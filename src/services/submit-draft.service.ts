@@ -15,6 +15,8 @@ import { canonicaliseContent } from './media.service';
 export interface SubmitDraftInput {
   platformId: string;
   major: boolean;
+  /** 体裁 from src/shared/genres.ts (validated by the route). */
+  genre?: string | undefined;
   content: RevisionContent;
 }
 
@@ -76,6 +78,7 @@ export async function submitDraft(
       unitId: actor.unitId,
       authorId: actor.id,
       major: input.major,
+      genre: input.genre ?? null,
       content,
       contentHash: hash,
       checkIds: deps.checkIds,
@@ -96,6 +99,7 @@ export async function submitDraft(
           number: draft.number,
           platformId: platform.id,
           major: input.major,
+          ...(input.genre ? { genre: input.genre } : {}),
           contentHash: hash,
           origin: input.content.origin.kind,
           checks: deps.checkIds,

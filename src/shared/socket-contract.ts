@@ -5,13 +5,25 @@ import { z } from 'zod';
  * imports only the types from here (so zod stays out of the browser bundle); the server validates every client
  * message with the schemas below and answers through the acknowledgement, never by throwing.
  */
-export interface DraftChangedEvent {
+/**
+ * The one fact about a committed change of a draft: what a state change publishes after COMMIT (through Redis
+ * pub/sub to every API process) and what boards get as `draft.changed`. Clients refetch over HTTP when their
+ * version is older. `unitId` chooses the rooms that may see the change and is not sent to browsers.
+ */
+export interface DraftChange {
   id: string;
+  unitId: string;
   status: string;
   stage: string | null;
   version: number;
   eventId: number;
 }
+
+/** What `draft.changed` carries to a browser: the change without the unit it was routed by. */
+export type DraftChangedEvent = Omit<DraftChange, 'unitId'>;
+
+/** The `draft.changed` payload of a change (listed field by field, so nothing server-side leaks into a push). */
+export const draftChangedEvent = (c: DraftChange): DraftChangedEvent => ({ id: c.id, status: c.status, stage: c.stage, version: c.version, eventId: c.eventId });
 
 /** Someone shown on a card or on the review page. Names are resolved from PostgreSQL, never kept in Redis. */
 export interface PresencePerson {

@@ -1,4 +1,4 @@
-import { createContext, lazy, Suspense, useCallback, useContext, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { api, ApiError } from './api';
 import { ROLE_LABELS } from './labels';
 import { live, useLiveState } from './live';
@@ -15,25 +15,12 @@ import { NotificationsPage } from './pages/NotificationsPage';
 import { RegistryPage } from './pages/records/RegistryPage';
 import { VerifyPage } from './pages/records/VerifyPage';
 import { match, navigate, usePath } from './router';
-import type { Me, Unit } from './types';
+import { SessionContext, useSession } from './session';
+import type { Me, Unit } from '../shared/api';
 
 // ECharts is large: the dashboards load it on first visit only.
 const DashboardPage = lazy(() => import('./pages/DashboardPage').then((m) => ({ default: m.DashboardPage })));
 const AnnualPage = lazy(() => import('./pages/records/AnnualPage').then((m) => ({ default: m.AnnualPage })));
-
-interface Session {
-  me: Me;
-  units: Map<string, Unit>;
-  signOut: () => Promise<void>;
-}
-
-const SessionContext = createContext<Session | null>(null);
-
-export function useSession(): Session {
-  const s = useContext(SessionContext);
-  if (!s) throw new Error('no session');
-  return s;
-}
 
 const has = (me: Me, ...roles: string[]) => roles.some((r) => me.roles.includes(r as never));
 

@@ -17,22 +17,6 @@ export const STAGE_LABELS: Record<string, string> = { first: '初审', second: '
 
 export const ACTION_LABELS: Record<string, string> = { approve: '通过', return: '退回', reject: '否决' };
 
-export interface Column {
-  key: string;
-  label: string;
-  matches: (d: { status: string; stage: string | null }) => boolean;
-}
-
-export const BOARD_COLUMNS: readonly Column[] = [
-  { key: 'checking', label: '机审中', matches: (d) => d.status === 'checking' || d.status === 'checks_failed' },
-  { key: 'first', label: '初审', matches: (d) => d.status === 'in_review' && d.stage === 'first' },
-  { key: 'second', label: '复审', matches: (d) => d.status === 'in_review' && d.stage === 'second' },
-  { key: 'final', label: '终审', matches: (d) => d.status === 'in_review' && d.stage === 'final' },
-  { key: 'propaganda', label: '宣传部', matches: (d) => d.status === 'in_review' && d.stage === 'propaganda' },
-  { key: 'approved', label: '待发布', matches: (d) => d.status === 'approved' },
-  { key: 'returned', label: '已退回', matches: (d) => d.status === 'returned' },
-];
-
 const CATEGORY_LABELS: Record<string, string> = {
   politics: '政治有害', porn: '色情', violence: '暴力恐怖', 'violence-terror': '暴力恐怖', gambling: '赌博', drugs: '毒品',
   religion: '宗教', vulgar: '低俗辱骂', 'rumour-safety': '不实信息', 'illegal-services': '非法服务', 'school-misuse': '冒用校名',

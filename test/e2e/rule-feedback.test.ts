@@ -121,9 +121,16 @@ describe('规则反馈 page', () => {
     await admin.page.locator('button', { hasText: '静默试运行' }).click();
     const row = admin.page.locator(`[data-shadow="${TERM}"]`);
     await row.locator('text=静默运行中').waitFor();
+    // A draft arriving while the term is in shadow: the worker records the would-be hit, the draft passes as before.
+    const arrived = await h.ctx.api('editor').post('/api/drafts', { platformId: h.ctx.people.platformId, title: '社团活动', body: `${TERM}招募新成员。`, format: 'markdown' });
+    const arrivedDraft = await waitForDraft(h.ctx, 'r1', arrived.body.id, (d) => d.status !== 'checking');
+    expect(arrivedDraft.status).toBe('in_review');
+    expect(arrivedDraft.findings.filter((f: any) => f.matched === TERM)).toEqual([]);
     await row.locator('[data-action="shadow-preview"]').click();
     await row.locator('[data-testid="shadow-preview"]').waitFor();
-    expect(await row.locator('[data-col="would-flag"]').textContent()).toBe('1');
+    expect(await row.locator('[data-col="recorded-drafts"]').textContent()).toBe('1');
+    expect(await row.locator(`[data-recorded-draft="${arrivedDraft.id}"]`).count()).toBe(1);
+    expect(await row.locator('[data-col="would-flag"]').textContent()).toBe('2');
     expect(await row.locator('[data-testid="shadow-preview"]').textContent()).toContain(draft.number as string);
     // Silent: the draft's findings are as before.
     expect((await h.ctx.api('r1').get(`/api/drafts/${draft.id}`)).body.findings.filter((f: any) => f.matched === TERM)).toEqual([]);
@@ -139,5 +146,88 @@ describe('规则反馈 page', () => {
     const listed = await h.ctx.api('admin').get(`/api/admin/dictionaries/sensitive.rumour-safety/terms?q=${encodeURIComponent(TERM)}`);
     expect(listed.body.items).toEqual([expect.objectContaining({ term: TERM, severity: 'block', source: 'admin' })]);
     expect(admin.problems).toEqual([]);
+  });
+
+  it('体裁 scope: waive → whitelist for this genre → the next draft of that genre passes, a draft of another genre is still flagged', async () => {
+    const GENRE_BODY = '社团举办“赌博机制与概率”趣味数学讲堂，欢迎同学们报名参加。';
+    const GENRE_PHRASE = '赌博机制与概率';
+    // The editor picks the genre on the desk.
+    const desk = await h.open('editor', '/desk');
+    await desk.page.fill('input[name="title"]', '数学社趣味讲堂');
+    await desk.page.selectOption('select[name="format"]', 'markdown');
+    await desk.page.fill('textarea[name="body"]', GENRE_BODY);
+    await desk.page.selectOption('[data-testid="submit-genre"]', '社团招新');
+    await h.shot(desk.page, 'genre-desk-1440');
+    await desk.page.setViewportSize({ width: 390, height: 844 });
+    await desk.page.waitForTimeout(200);
+    expect(await noHorizontalScroll(desk.page)).toBe(true);
+    await h.shot(desk.page, 'genre-desk-390');
+    await desk.page.setViewportSize({ width: 1440, height: 900 });
+    await desk.page.locator('form[aria-label="投稿"] button[type="submit"]').click();
+    await desk.page.waitForSelector('[data-testid="review-page"]');
+    const id = new URL(desk.page.url()).hash.split('/').pop()!;
+    const returned = await waitForDraft(h.ctx, 'editor', id, (d) => d.status === 'returned');
+    expect(returned.genre).toBe('社团招新');
+    await desk.page.reload();
+    await desk.page.waitForSelector('[data-testid="draft-genre"]');
+    expect(await desk.page.textContent('[data-testid="draft-genre"]')).toBe('社团招新');
+    expect(desk.problems).toEqual([]);
+
+    // Sent on with a statement; the board card carries the genre; 宣传部 waives on the review page.
+    expect((await h.ctx.api('editor').post(`/api/drafts/${id}/resubmit`, { statement: '数学科普活动', version: returned.version })).status).toBe(200);
+    const board = await h.open('r1', '/board');
+    const card = board.page.locator(`[data-testid="draft-card"][data-draft-id="${id}"]`);
+    await card.waitFor();
+    expect(await card.locator('[data-testid="card-genre"]').textContent()).toBe('社团招新');
+    await h.shot(board.page, 'genre-board-1440');
+    await board.page.setViewportSize({ width: 390, height: 844 });
+    await board.page.waitForTimeout(200);
+    const queued = board.page.locator(`[data-testid="queue-item"][data-queue-draft="${id}"]`);
+    await queued.waitFor();
+    expect(await queued.textContent()).toContain('社团招新');
+    await h.shot(board.page, 'genre-board-390');
+    const prop = await h.open('prop', `/drafts/${id}`);
+    const item = prop.page.locator('[data-finding-item]', { hasText: '「赌博」' });
+    await item.locator('button', { hasText: '豁免…' }).click();
+    await item.locator('input[aria-label="豁免理由"]').fill('数学科普，非赌博');
+    await item.locator('button', { hasText: '确认豁免' }).click();
+    await prop.page.locator('[data-finding-item] [data-testid="waived-note"]', { hasText: '数学科普，非赌博' }).waitFor();
+    await h.shot(prop.page, 'genre-review-1440');
+    await prop.page.setViewportSize({ width: 390, height: 844 });
+    await prop.page.waitForTimeout(200);
+    expect(await noHorizontalScroll(prop.page)).toBe(true);
+    await h.shot(prop.page, 'genre-review-390');
+    expect(prop.problems).toEqual([]);
+
+    // The admin whitelists the phrase for this genre, from the example.
+    const admin = await h.open('admin', '/admin/rule-feedback');
+    await admin.page.waitForSelector(`tr[data-rule="${RULE}"]`);
+    await admin.page.locator(`tr[data-rule="${RULE}"] button`, { hasText: '误报示例' }).click();
+    const example = admin.page.locator('[data-example]', { hasText: '数学科普，非赌博' });
+    await example.waitFor();
+    admin.page.once('dialog', (dialog) => void dialog.accept());
+    await example.locator('[data-action="whitelist"]').click();
+    await example.locator('input[aria-label="白名单短语"]').fill(GENRE_PHRASE);
+    await example.locator('select[aria-label="适用范围"]').selectOption('genre');
+    await h.shot(admin.page, 'genre-whitelist-1440');
+    await example.locator('[data-action="whitelist-confirm"]').click();
+    await admin.page.locator('[role="status"]', { hasText: `已将「${GENRE_PHRASE}」加入体裁「社团招新」白名单` }).waitFor();
+    await admin.page.setViewportSize({ width: 390, height: 844 });
+    await admin.page.waitForTimeout(200);
+    expect(await noHorizontalScroll(admin.page)).toBe(true);
+    await h.shot(admin.page, 'genre-whitelist-390');
+    expect(admin.problems).toEqual([]);
+
+    const post = async (genre: string) => {
+      const res = await h.ctx.api('editor').post('/api/drafts', { platformId: h.ctx.people.platformId, title: '数学社趣味讲堂', body: GENRE_BODY, format: 'markdown', genre });
+      expect(res.status).toBe(201);
+      return waitForDraft(h.ctx, 'r1', res.body.id, (d) => d.status !== 'checking');
+    };
+    const same = await post('社团招新');
+    expect(same.findings.filter((f: any) => f.ruleId === RULE)).toEqual([]);
+    expect(same.status).toBe('in_review');
+    const other = await post('活动报道');
+    expect(other.findings.map((f: any) => f.ruleId)).toContain(RULE);
+    expect(other.status).toBe('returned');
   });
 });

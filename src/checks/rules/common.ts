@@ -14,6 +14,8 @@ export interface CheckContext {
   media?: readonly MediaAnalysis[] | undefined;
   /** Earlier pictures that look the same as one of this revision's (perceptual hash), found by the service. */
   mediaMatches?: readonly MediaMatch[] | undefined;
+  /** The draft's 体裁 (src/shared/genres.ts), when the editor gave one: a document-level context cue. */
+  genre?: string | undefined;
 }
 
 /** A stored picture that looks like one of the revision's: released in another draft, or in the admin gallery. */
@@ -38,6 +40,8 @@ export interface PreparedRevision {
   readonly folded: string;
   /** The contact view (text/digits.ts): numbers of every script and separators normalised, with an offset map. */
   readonly contact: FoldedView;
+  /** The draft's 体裁, when known (CheckContext.genre). */
+  readonly genre?: string | undefined;
 }
 
 /** What every check gets besides the revision. */

@@ -1,3 +1,4 @@
+import type { ChecksConfig } from '../../../config/checks';
 import type { Severity } from '../../domain/findings';
 import type { FindingDraft, PreparedRevision } from './common';
 
@@ -27,13 +28,23 @@ export const EDUCATION_CUES = [
   '未发生', '没有发生', '并未', '不实', '谣言',
 ];
 
-/** A title naming one of these genres makes the whole draft an education piece for the categories listed. */
-/** `quotedMentions`: a quoted term is a mention of what the scam says, even next to an act word. */
+/**
+ * 体裁 the editor chose that make the whole draft an education piece, like a title naming one (issue 11; used only
+ * when config `context.genreCue` is on). A 情况通报 is the opposite (news of an event) and is not here.
+ */
+const GENRE_CUES: Record<string, { label: string; categories: string[] }> = {
+  '安全教育/科普': { label: '安全教育/科普（体裁）', categories: ['drugs', 'religion', 'secrecy.marking', 'secrecy.internal', 'illegal-services', 'gambling', 'secrecy.exam', 'violence-terror'] },
+};
+
+/**
+ * A title naming one of these genres makes the whole draft an education piece for the categories listed.
+ * `quotedMentions`: a quoted term is a mention of what the scam says, even next to an act word.
+ */
 const DOCUMENT_GENRES: Array<{ cues: string[]; label: string; categories: string[]; quotedMentions?: boolean }> = [
   { cues: ['禁毒', '毒品', '无毒'], label: '禁毒宣传教育', categories: ['drugs'] },
   { cues: ['邪教'], label: '反邪教宣传教育', categories: ['religion'] },
   { cues: ['保密'], label: '保密教育', categories: ['secrecy.marking', 'secrecy.internal'] },
-  { cues: ['诈骗', '反诈', '防骗', '骗局', '当心', '谨防'], label: '防诈骗宣传', categories: ['illegal-services', 'gambling'], quotedMentions: true },
+  { cues: ['诈骗', '反诈', '防骗', '骗局', '当心', '谨防', '警惕', '防范', '远离'], label: '防诈骗宣传', categories: ['illegal-services', 'gambling', 'secrecy.exam'], quotedMentions: true },
   { cues: ['国家安全'], label: '国家安全教育', categories: ['violence-terror'] },
   { cues: ['消防', '防溺水', '溺水', '安全教育', '安全提醒', '安全知识', '食品安全', '演练', '科普', '讲座', '知识'], label: '安全教育/科普', categories: ['escalation'] },
 ];
@@ -45,6 +56,15 @@ const ACT_WORDS = [
 ];
 
 const PROHIBITIONS = ['不得', '严禁', '禁止', '不要', '切勿', '谨防'];
+/**
+ * The legal or disciplinary consequence of an act (购买冰毒将受到处罚, 组织作弊可处三年以下有期徒刑): a sentence that
+ * names the act with what it costs warns of it, as a prohibition does.
+ */
+export const LEGAL_CONSEQUENCES = [
+  '追究刑事责任', '追究法律责任', '承担法律责任', '法律责任', '刑事责任', '将受到', '将被', '将承担', '一经查实', '一经发现',
+  '可处', '有期徒刑', '拘役', '罚款', '处罚', '处分', '查处', '违法行为', '违法犯罪', '属于违法', '触犯法律', '触犯刑法',
+  '学术不端', '取消', '依法',
+];
 
 /** Consequences of an event (a sentence naming one with the event is news of an event). */
 export const CONSEQUENCE_WORDS = [
@@ -58,7 +78,7 @@ const alternation = (words: readonly string[]) => new RegExp([...words].sort((a,
 // Longest first, so the cue reported is the longest one at the first position that has one.
 const EDUCATION_RE = alternation(EDUCATION_CUES);
 const ACT_RE = alternation(ACT_WORDS);
-const PROHIBITION_RE = alternation(PROHIBITIONS);
+const PROHIBITION_RE = alternation([...PROHIBITIONS, ...LEGAL_CONSEQUENCES]);
 const CONSEQUENCE_RE = alternation(CONSEQUENCE_WORDS);
 
 export interface Span {
@@ -131,11 +151,14 @@ export function revisionContext(p: PreparedRevision): RevisionContext {
       return words.find((c) => around.includes(c));
     },
     documentGenre(category, start, end) {
-      const g = DOCUMENT_GENRES.find((d) => d.categories.includes(category) && d.cues.some((c) => title.includes(c)));
+      const chosen = p.genre ? GENRE_CUES[p.genre] : undefined;
+      const g =
+        DOCUMENT_GENRES.find((d) => d.categories.includes(category) && d.cues.some((c) => title.includes(c))) ??
+        (chosen?.categories.includes(category) ? { ...chosen, cues: [], quotedMentions: true } : undefined);
       if (!g) return undefined;
       const around = outside(sentence(start, end), start, end);
-      // An act word makes it an act — unless the sentence forbids it (不得通过微信传递涉密文件) or the term is
-      // quoted, a mention of what the scam says (出现兜售“四六级答案”的广告).
+      // An act word makes it an act — unless the sentence forbids it (不得通过微信传递涉密文件) or states what it
+      // costs (购买冰毒将受到处罚), or the term is quoted, a mention of what the scam says (出现兜售“四六级答案”的广告).
       if (ACT_RE.test(around) && !PROHIBITION_RE.test(around) && !(g.quotedMentions && quoted(start, end))) return undefined;
       return g.label;
     },
@@ -150,25 +173,60 @@ export function revisionContext(p: PreparedRevision): RevisionContext {
   return ctx;
 }
 
+/** The lowest severity context may give a finding of `category` first judged `from` (config `context.floor`). */
+export function contextFloor(config: ChecksConfig, category: string, from: Severity): { floor: Severity; liftOnStance: boolean } {
+  const f = config.context.floor;
+  const floored = f.categories.some((c) => c.category === category && (c.severity === undefined || c.severity === from));
+  return { floor: floored ? f.to : 'info', liftOnStance: f.liftOnStance };
+}
+
 /**
  * Lowers a draft finding to `info` when its sentence or document makes the term a subject of education, history
- * or science. The reason goes into the message and `evidence.context`; escalation is dropped with it.
+ * or science — to `floor` at most (never/absolute categories stay `review`). The reason goes into the message and
+ * `evidence.context`; escalation is dropped with it.
  */
-export function lowerInContext(p: PreparedRevision, d: FindingDraft, category: string, options: { sentence?: boolean; document?: boolean } = {}): FindingDraft {
+export function lowerInContext(
+  p: PreparedRevision,
+  d: FindingDraft,
+  category: string,
+  options: { sentence?: boolean; document?: boolean; floor?: { floor: Severity; liftOnStance: boolean } } = {},
+): FindingDraft {
   if (d.severity === 'info') return d;
   const ctx = revisionContext(p);
   const cue = options.sentence === false ? undefined : ctx.sentenceCue(d.start, d.end);
   const genre = cue || options.document === false ? undefined : ctx.documentGenre(category, d.start, d.end);
   if (!cue && !genre) return d;
-  return lowered(d, cue ? { scope: 'sentence', cue, reason: `所在句含语境词「${cue}」` } : { scope: 'document', cue: genre!, reason: `全文为${genre}` });
+  const why = cue ? { scope: 'sentence' as const, cue, reason: `所在句含语境词「${cue}」` } : { scope: 'document' as const, cue: genre!, reason: `全文为${genre}` };
+  const floor = options.floor?.floor ?? 'info';
+  if (floor !== 'info' && options.floor?.liftOnStance) {
+    // Below the floor only when the sentence itself takes the stance (揭露…邪教组织的本质, 密级分为…): a cue word
+    // alone (讲座, 警惕, 历史) says the sentence is about the term, not which side it is on.
+    const stance = ctx.sentenceHas(d.start, d.end, category === 'secrecy.marking' ? SECRECY_EXPLAINED : STANCE_AGAINST);
+    const s = ctx.sentence(d.start, d.end);
+    if (stance && !STANCE_DENIED.test(p.folded.slice(s.start, s.end))) return lowered(d, { scope: 'sentence', cue: stance, reason: `${why.reason}，且所在句表明立场「${stance}」` });
+  }
+  return lowered(d, why, floor);
 }
 
+/** Words by which a sentence takes a stance against a cult, a separatist or terrorist name (issue 11 safety floor). */
+const STANCE_AGAINST = ['揭露', '邪教组织', '邪教', '危害', '抵制', '反对', '反邪教', '歪理邪说', '打击', '取缔', '惩治', '欺骗', '蛊惑', '敛财', '残害'];
+/** A stance word denied (不是邪教, 并没有危害) is the opposite stance: the floor holds. */
+const STANCE_DENIED = /(?:不是|并非|并不是|不属于|不算|没有|并无|毫无|无任何)[^。！？\n]{0,4}?(?:邪教|危害|欺骗)|反对(?:取缔|打击)/;
+/** Words of a sentence that explains the 密级 rather than marks a document. */
+const SECRECY_EXPLAINED = ['分为', '三级', '级国家秘密', '是指', '依次', '保守国家秘密法', '保密法', '标注', '写作', '定密'];
+
+const RANK: Record<Severity, number> = { info: 0, review: 1, block: 2 };
+
 export function lowered(d: FindingDraft, context: { scope: 'sentence' | 'document' | 'event'; cue: string; reason: string }, to: Severity = 'info'): FindingDraft {
+  if (RANK[to] >= RANK[d.severity]) {
+    // At the floor already: the context is noted, the severity stays.
+    return { ...d, message: `${d.message}（${context.reason}，但此类内容不因语境降级，须人工核实）`, evidence: { ...d.evidence, context: { ...context, from: d.severity, floor: to } } };
+  }
   return {
     ...d,
     severity: to,
     escalate: d.escalate === undefined ? undefined : false,
-    message: `${d.message}（${context.reason}，降为提示）`,
-    evidence: { ...d.evidence, context: { ...context, from: d.severity } },
+    message: to === 'info' ? `${d.message}（${context.reason}，降为提示）` : `${d.message}（${context.reason}，此类内容不因语境免审，降为人工核实）`,
+    evidence: { ...d.evidence, context: { ...context, from: d.severity, ...(to === 'info' ? {} : { floor: to }) } },
   };
 }

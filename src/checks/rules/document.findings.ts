@@ -1,4 +1,5 @@
 import type { Finding } from '../../domain/findings';
+import { canonicalise } from '../../shared/document/canonicalise';
 import { makeFinding, type CheckEnv, type PreparedRevision } from './common';
 
 /**
@@ -44,8 +45,14 @@ export function documentLinkFindings(check: string, p: PreparedRevision, env: Ch
   return out;
 }
 
+/**
+ * What the canonicaliser removed, as one info finding. A legacy revision (stored before the canonical model, its raw
+ * body canonicalised when read) has no stored notes: they are worked out from its body here, so what its reading
+ * drops is never silent either.
+ */
 export function documentNoteFindings(check: string, p: PreparedRevision, env: CheckEnv): Finding[] {
-  const notes = p.content.notes ?? [];
+  const legacy = p.content.format !== 'text' && p.rt.body.source !== undefined && p.rt.body.source !== p.content.body;
+  const notes = legacy && !(p.content.notes ?? []).length ? canonicalise(p.content.body, p.content.format).notes : (p.content.notes ?? []);
   if (notes.length === 0) return [];
   const shown = notes.slice(0, 12).map((n) => `${n.construct}${n.count > 1 ? ` ×${n.count}` : ''}${n.line ? `（第 ${n.line} 行第 ${n.col} 列）` : ''}`);
   const at = p.rt.bodyOffset;
@@ -56,7 +63,7 @@ export function documentNoteFindings(check: string, p: PreparedRevision, env: Ch
       start: at,
       end: at,
       ruleId: 'document:removed',
-      message: `提交的正文中有 ${notes.reduce((s, n) => s + n.count, 0)} 处不在允许范围的内容已移除或改为普通显示：${shown.join('、')}${notes.length > 12 ? ' 等' : ''}。审稿页与发布内容都不含这些内容。`,
+      message: `${legacy ? '此版本提交于文档规范化之前，按现行规则读取与显示：' : ''}提交的正文中有 ${notes.reduce((s, n) => s + n.count, 0)} 处不在允许范围的内容已移除或改为普通显示：${shown.join('、')}${notes.length > 12 ? ' 等' : ''}。审稿页与发布内容都不含这些内容。`,
       evidence: { notes: notes.slice(0, 50) },
       source: { field: 'body', start: 0, end: 0 },
     }),

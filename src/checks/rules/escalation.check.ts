@@ -20,7 +20,8 @@ const CAUSED = /造成[^。！？\n]{0,12}?(?:死亡|身亡|遇难|受伤|伤亡
 
 /** Keyword categories that name an event: they escalate only as news of one (a consequence or a present time). */
 /** A hypothetical is not news (购买代写服务还会被认定为学术不端). */
-const HYPOTHETICAL = ['会被', '可能', '如果', '若是', '假如', '万一'];
+/** A consequence still to come is a warning, not news (一经查实…将承担法律责任). */
+const HYPOTHETICAL = ['会被', '可能', '如果', '若是', '假如', '万一', '一经查实', '一经发现', '将被', '将受到', '将承担', '可处'];
 const EVENT_CATEGORIES = new Set(['emergency', 'accident', 'casualty']);
 /** Mass-incident words that are ordinary without an event (人才聚集, 依法维权); 罢课, 集体上访 are events themselves. */
 const EVENT_TERMS = new Set(['聚集', '请愿', '维权', '冲突', '围堵', '聚众']);

@@ -1,7 +1,7 @@
 import type { Finding } from '../../domain/findings';
 import type { Dictionaries } from '../dictionary/dictionary';
 import { hasWordNear, makeFinding, mask, matchAll, type CheckEnv, type CheckFn } from './common';
-import { lowered, lowerInContext, revisionContext } from './context';
+import { contextFloor, lowered, lowerInContext, revisionContext } from './context';
 import { compileTermLists } from './term-lists';
 import { contactMatches } from '../text/digits';
 import { isValidIdCard, luhnValid } from './validators';
@@ -52,7 +52,7 @@ export function createSecrecyCheck(dicts: Dictionaries, env: CheckEnv): CheckFn 
       // Without the star, a 密级 word (绝密, 机密级, 密级：绝密 in quotes) where the 密级 are explained is a subject,
       // not a marking; a starred marking (绝密★, ★机密) always is one.
       const bare = !/[★☆]/.test(m[0]);
-      const judged = bare ? lowerInContext(p, draft, 'secrecy.marking') : draft;
+      const judged = bare ? lowerInContext(p, draft, 'secrecy.marking', { floor: contextFloor(env.config, 'secrecy.marking', 'block') }) : draft;
       if (judged.severity === 'block') markings.push([start, end]);
       out.push(makeFinding(SECRECY_CHECK, p, env, judged));
     }
@@ -105,16 +105,17 @@ export function createSecrecyCheck(dicts: Dictionaries, env: CheckEnv): CheckFn 
     }
 
     for (const m of matchAll(EXAM, text)) {
-      out.push(
-        makeFinding(SECRECY_CHECK, p, env, {
-          category: 'secrecy.exam',
-          severity: 'review',
-          start: m.index,
-          end: m.index + m[0].length,
-          ruleId: 'secrecy:exam',
-          message: `疑似考试材料「${p.text.slice(m.index, m.index + m[0].length)}」：考试结束前不得公开`,
-        }),
-      );
+      // 出售考试答案 in an anti-scam piece is the scam described, not exam material; a sentence cue alone (不要外传)
+      // is not enough, a leak says such things.
+      const d = lowerInContext(p, {
+        category: 'secrecy.exam',
+        severity: 'review',
+        start: m.index,
+        end: m.index + m[0].length,
+        ruleId: 'secrecy:exam',
+        message: `疑似考试材料「${p.text.slice(m.index, m.index + m[0].length)}」：考试结束前不得公开`,
+      }, 'secrecy.exam', { sentence: false });
+      out.push(makeFinding(SECRECY_CHECK, p, env, d));
     }
 
     // Characters inside a valid ID number (a map, not a span list: one lookup per later match, not one per ID).

@@ -1,14 +1,13 @@
 import type { Finding } from '../../domain/findings';
 import type { CooccurrenceRule, Dictionaries } from '../dictionary/dictionary';
 import { makeFinding, type CheckEnv, type CheckFn } from './common';
-import { lowerInContext } from './context';
+import { contextFloor, lowerInContext } from './context';
 import { compileTermLists } from './term-lists';
 
 export const SENSITIVE_CHECK = 'sensitive';
 
 /** Categories whose terms are often the subject of education, history or news (lowered by context). */
 const CONTEXTUAL = new Set(['drugs', 'religion', 'politics', 'gambling', 'illegal-services', 'violence-terror', 'rumour-safety']);
-const inContext: typeof lowerInContext = (p, d, category) => (CONTEXTUAL.has(category) ? lowerInContext(p, d, category) : d);
 
 /**
  * Sensitive words: every category file under dictionaries/sensitive (politics, porn, violence, religion,
@@ -16,6 +15,8 @@ const inContext: typeof lowerInContext = (p, d, category) => (CONTEXTUAL.has(cat
  * N characters). Noise skipping, width/case/traditional folding, pinyin for marked terms, whitelist first.
  */
 export function createSensitiveCheck(dicts: Dictionaries, env: CheckEnv): CheckFn {
+  const inContext: typeof lowerInContext = (p, d, category) =>
+    CONTEXTUAL.has(category) ? lowerInContext(p, d, category, { floor: contextFloor(env.config, category, d.severity) }) : d;
   // Co-occurrence cue words ride in the same automaton as extra terms: one scan for both.
   const cueTerms: string[] = [];
   const cueIndex = new Map<string, number>();

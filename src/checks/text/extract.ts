@@ -24,6 +24,11 @@ export interface ExtractedText {
   links: ExtractedLink[];
   /** Media the body references (img/video/audio), with alt text and the range of the reference. */
   media?: DocMediaField[];
+  /**
+   * The canonical serialization the offsets index (html/markdown). It differs from the stored body only for a
+   * revision written before the canonical document model (a legacy revision, canonicalised when read).
+   */
+  source?: string;
 }
 
 // ------------------------------------------------------------------------------------------ public
@@ -49,7 +54,7 @@ export function extractPlainText(source: string, format: BodyFormat): ExtractedT
       // One parser (parse5 / markdown-it via the canonical document model), the same one the review page and
       // release use: offsets index the canonical serialization, which is the stored body of every new revision.
       const doc = readDoc(source, format);
-      return { text: doc.plain.text, starts: doc.plain.starts, ends: doc.plain.ends, links: doc.plain.links, media: doc.plain.media };
+      return { text: doc.plain.text, starts: doc.plain.starts, ends: doc.plain.ends, links: doc.plain.links, media: doc.plain.media, source: doc.source };
     }
   }
 }

@@ -1,24 +1,26 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
-import { STAGE_SLA_HOURS } from '../../../config/stages';
+import { ESCALATION_STAGE, PLATFORM_STAGES, REVIEW_STAGES, STAGE_SLA_HOURS } from '../../../config/stages';
 import type { Db } from '../../db/pool';
 import { boardCounts, databaseNow, listBoardColumn, unwaivedFindingCounts, type BoardColumnSpec, type BoardCursor, type BoardFilter } from '../../db/board.repository';
 import { DomainError } from '../../domain/errors';
 import { unitScope, type AuthUser } from '../../domain/access';
 import { STAGE_LABELS, type StageId } from '../../domain/workflow';
+import type { BoardRisk } from '../../shared/api';
+import { presentBoard, type BoardColumnPage } from '../board.presenter';
 import { route } from '../route';
 
 /** Statuses that have a column on the board; closed drafts (released, rejected, withdrawn…) live in the desks. */
 export const BOARD_STATUSES = ['checking', 'checks_failed', 'in_review', 'approved', 'returned'] as const;
 
-/** The columns of the board, in order (the web page shows them with these keys). */
+/** Every stage a draft can wait in, in review order (config/stages.ts): one board column each. */
+const BOARD_STAGES: readonly StageId[] = [...new Set([...REVIEW_STAGES, ...Object.values(PLATFORM_STAGES).flat(), ESCALATION_STAGE])];
+
+/** The columns of the board, in order: 机审中, a column per stage, 待发布, 已退回 (the response carries them). */
 export const BOARD_COLUMNS: readonly BoardColumnSpec[] = [
   { key: 'checking', statuses: ['checking', 'checks_failed'] },
-  { key: 'first', statuses: ['in_review'], stage: 'first' },
-  { key: 'second', statuses: ['in_review'], stage: 'second' },
-  { key: 'final', statuses: ['in_review'], stage: 'final' },
-  { key: 'propaganda', statuses: ['in_review'], stage: 'propaganda' },
+  ...BOARD_STAGES.map((stage) => ({ key: stage, statuses: ['in_review'], stage })),
   { key: 'approved', statuses: ['approved'] },
   { key: 'returned', statuses: ['returned'] },
 ];
@@ -49,12 +51,6 @@ function decodeCursor(text: string): BoardCursor {
   throw new DomainError('validation_failed', 'cursor 无效：请使用该列返回的 nextCursor');
 }
 
-export interface BoardRisk {
-  category: string;
-  block: number;
-  review: number;
-}
-
 /** Unwaived block/review finding counts per category for the given board rows. */
 async function withRisks<R extends { currentRevisionId: string | null; stage: string | null }>(db: Db, rows: R[]) {
   const counts = await unwaivedFindingCounts(
@@ -75,13 +71,6 @@ async function withRisks<R extends { currentRevisionId: string | null; stage: st
     stageLabel: r.stage ? (STAGE_LABELS[r.stage as StageId] ?? r.stage) : null,
     risks: [...(risks.get(currentRevisionId ?? '')?.values() ?? [])].sort((a, b) => b.block - a.block || b.review - a.review),
   }));
-}
-
-export interface BoardColumnPage {
-  key: string;
-  /** Every draft of this column the viewer may see under the filters, not just the cards sent. */
-  total: number;
-  nextCursor: string | null;
 }
 
 /**
@@ -105,7 +94,7 @@ export async function boardItems(db: Db, viewer: AuthUser, query: z.infer<typeof
     boardCounts(db, filter),
   ]);
   const total = (c: BoardColumnSpec) => counts.filter((n) => c.statuses.includes(n.status) && (!c.stage || n.stage === c.stage)).reduce((sum, n) => sum + n.n, 0);
-  const columns: BoardColumnPage[] = wanted.map((c, i) => ({ key: c.key, total: total(c), nextCursor: pages[i]!.next ? encodeCursor(pages[i]!.next!) : null }));
+  const columns: BoardColumnPage[] = wanted.map((c, i) => ({ column: c, total: total(c), nextCursor: pages[i]!.next ? encodeCursor(pages[i]!.next!) : null }));
   const items = await withRisks(db, pages.flatMap((p) => p.rows.map(({ cursorAt: _c, ...r }) => r)));
   return { items, columns };
 }
@@ -127,7 +116,7 @@ export function boardRouter(db: Db, registry: OpenAPIRegistry): Router {
     async ({ user, query }) => {
       const [board, now] = await Promise.all([boardItems(db, user, query), databaseNow(db)]);
       // The server's clock, so SLA colours do not depend on the browser's.
-      return { items: board.items, columns: board.columns, sla: STAGE_SLA_HOURS, now };
+      return presentBoard(board, STAGE_SLA_HOURS, now);
     },
   );
   return router;

@@ -22,7 +22,7 @@ import { submitDraft } from '../../services/submit-draft.service';
 import { applyMarks, createMark, draftMarks, resolveMark } from '../../services/marks.service';
 import { diffRevisions } from '../../services/revision-diff.service';
 import { DomainError } from '../../domain/errors';
-import { presentDraft, presentMark, presentRevisionDiff, routeLabel } from '../presenters';
+import { presentDraft, presentDraftListItem, presentMark, presentRevisionDiff, routeLabel } from '../presenters';
 import { reviewSheetHtml } from '../review-sheet';
 import { readableWaivers, waiversOfDraft } from '../../services/waivers.service';
 import { listMarks } from '../../db/mark.repository';
@@ -70,9 +70,9 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
       if (key !== undefined && (key.length === 0 || key.length > 200 || !/^[\x21-\x7e]+$/.test(key))) {
         throw new DomainError('validation_failed', 'Idempotency-Key 须为 1–200 个可见 ASCII 字符');
       }
-      const { platformId, major, ...content } = body;
+      const { platformId, major, genre, ...content } = body;
       // Media declarations ({media, licence}) get their kind and name from the stored file at canonicalisation.
-      const result = await submitDraft(deps, user, { platformId, major, content: content as RevisionContent }, key);
+      const result = await submitDraft(deps, user, { platformId, major, ...(genre ? { genre } : {}), content: content as RevisionContent }, key);
       res.status(201).json(result.draft);
       return undefined;
     },
@@ -90,7 +90,7 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry, check
         limit: query.pageSize, after, countCap: LIST_COUNT_CAP, mine: query.mine === '1',
       });
       return {
-        items: list.items.map(({ cursor: _cursor, ...item }) => item),
+        items: list.items.map(presentDraftListItem),
         // A count capped at LIST_COUNT_CAP, on the first page only (null on later pages): "10,000+" when totalCapped.
         total: list.total, totalCapped: list.totalCapped,
         nextCursor: list.nextCursor ? encodeListCursor(list.nextCursor) : null,

@@ -15,6 +15,7 @@ import type { Db } from '../../db/pool';
 import type { AuthUser } from '../../domain/access';
 import { SECURITY_CHAIN } from '../../domain/audit';
 import { notFound, validationFailed } from '../../domain/errors';
+import { iso, type NotificationChannel, type NotificationDelivery } from '../../shared/api';
 import type { ServiceDeps } from '../deps';
 import { channelUrlProblem, type ChannelKind } from './channels';
 
@@ -30,7 +31,7 @@ export interface ChannelInput {
 }
 
 /** What admins see of a channel: never the secret, only whether one is set. */
-export const presentChannel = (c: ChannelRow) => ({
+export const presentChannel = (c: ChannelRow): NotificationChannel => ({
   id: c.id,
   kind: c.kind,
   name: c.name,
@@ -38,8 +39,8 @@ export const presentChannel = (c: ChannelRow) => ({
   hasSecret: Boolean(c.secret),
   unitId: c.unitId,
   events: c.events,
-  createdAt: c.createdAt,
-  updatedAt: c.updatedAt,
+  createdAt: iso(c.createdAt),
+  updatedAt: iso(c.updatedAt),
 });
 
 /** A robot URL carries its key in the query (企业微信 `key`, 钉钉 `access_token`): the trail keeps the rest. */
@@ -93,7 +94,7 @@ export async function deleteChannel(db: Db, actor: AuthUser, id: string): Promis
   });
 }
 
-export const presentDelivery = (d: Awaited<ReturnType<typeof listDeliveries>>[number]) => ({
+export const presentDelivery = (d: Awaited<ReturnType<typeof listDeliveries>>[number]): NotificationDelivery => ({
   id: d.id,
   notificationId: d.notificationId,
   event: d.event,
@@ -106,9 +107,9 @@ export const presentDelivery = (d: Awaited<ReturnType<typeof listDeliveries>>[nu
   status: d.status,
   attempts: d.attempts,
   lastError: d.lastError,
-  nextAttemptAt: d.status === 'pending' ? d.notBefore : null,
-  createdAt: d.createdAt,
-  sentAt: d.sentAt,
+  nextAttemptAt: d.status === 'pending' ? iso(d.notBefore) : null,
+  createdAt: iso(d.createdAt),
+  sentAt: iso(d.sentAt),
 });
 
 /** A failed delivery is owed again with a fresh budget; audited. @throws DomainError not_found | invalid_transition */

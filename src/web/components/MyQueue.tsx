@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from 'react';
-import type { Me, BoardItem } from '../types';
-import { BOARD_COLUMNS, formatDuration } from '../labels';
+import { inColumn, type BoardColumn, type BoardItem, type Me } from '../../shared/api';
+import { formatDuration } from '../labels';
 
 const STAGE_ROLE: Record<string, string> = { first: 'reviewer1', second: 'reviewer2', final: 'reviewer3', propaganda: 'propaganda' };
 
@@ -27,17 +27,18 @@ export function usePhone(): boolean {
 }
 
 /** The phone's board (≤ 480 px): drafts waiting for me first, then the rest by stage, checking last. */
-export function MyQueue({ me, items, now }: { me: Me; items: BoardItem[]; now: number }) {
+export function MyQueue({ me, columns: board, items, now }: { me: Me; columns: readonly BoardColumn[]; items: BoardItem[]; now: number }) {
   const phone = usePhone();
   if (!phone) return null;
   const mine = items.filter((d) => waitsForMe(me, d));
   const rest = items.filter((d) => !mine.includes(d));
-  const columns = [...BOARD_COLUMNS.filter((c) => c.key !== 'checking'), ...BOARD_COLUMNS.filter((c) => c.key === 'checking')];
+  const columns = [...board.filter((c) => c.key !== 'checking'), ...board.filter((c) => c.key === 'checking')];
   const row = (d: BoardItem) => (
     <a key={d.id} className="queue-item" href={`#/drafts/${d.id}`} data-queue-draft={d.id} data-testid="queue-item">
       <span className="queue-title">{d.title}</span>
       <span className="muted small">
-        {d.number} · {d.stageLabel ?? ''} · {d.unitName} · 本环节 {formatDuration(now - new Date(d.stageEnteredAt).getTime())}
+        {d.number} · {d.stageLabel ?? ''}
+        {d.genre ? ` · ${d.genre}` : ''} · {d.unitName} · 本环节 {formatDuration(now - new Date(d.stageEnteredAt).getTime())}
       </span>
       {d.risks.some((r) => r.block > 0) && <span className="badge sev-block">有阻断问题</span>}
     </a>
@@ -51,7 +52,7 @@ export function MyQueue({ me, items, now }: { me: Me; items: BoardItem[]; now: n
         {mine.length === 0 ? <p className="muted empty">暂无待您审核的稿件</p> : mine.map(row)}
       </section>
       {columns.map((col) => {
-        const cards = rest.filter(col.matches);
+        const cards = rest.filter((d) => inColumn(col, d));
         if (cards.length === 0) return null;
         return (
           <section key={col.key} aria-label={col.label} data-queue-column={col.key}>

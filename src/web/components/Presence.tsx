@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DraftPresence } from '../../shared/socket-contract';
 import { api, ApiError } from '../api';
-import { useSession } from '../app';
+import { useSession } from '../session';
 import { formatTime, STAGE_LABELS } from '../labels';
 import { live } from '../live';
-import type { DraftDetail } from '../types';
+import type { DraftDetail } from '../../shared/api';
 import './presence.css';
 
 /**

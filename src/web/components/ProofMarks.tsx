@@ -3,7 +3,7 @@ import { api } from '../api';
 import { formatTime } from '../labels';
 import type { Highlight } from '../render/safe-content';
 import type { SourceSelection } from '../render/selection';
-import type { DraftDetail, ProofMark } from '../types';
+import type { DraftDetail, ProofMark } from '../../shared/api';
 
 export const MARK_STATUS_LABELS: Record<ProofMark['status'], string> = { open: '待处理', accepted: '已采纳', rejected: '不采纳', applied: '已应用' };
 export const MARK_KIND_LABELS: Record<ProofMark['kind'], string> = { correction: '修改建议', comment: '批注' };

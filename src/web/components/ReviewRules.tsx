@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api';
 import { formatTime } from '../labels';
-import type { DraftDetail, Finding } from '../types';
+import type { DraftDetail, Finding } from '../../shared/api';
 import './review-rules.css';
 
 /**

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, qs } from '../api';
 import { categoryClass, categoryLabel, formatTime, SEVERITY_LABELS } from '../labels';
-import type { Finding, RevisionDiffData, RevisionSummary } from '../types';
+import type { Finding, RevisionDiffView, RevisionSummary } from '../../shared/api';
 import { ProofreadBoundNote } from './ReviewRules';
 
 const FIELD_LABELS: Record<string, string> = { title: '标题', body: '正文', format: '格式', origin: '来源', assets: '素材' };
@@ -25,7 +25,7 @@ export function RevisionDiff({ draftId, revisions }: { draftId: string; revision
   const [requested] = useState(requestedPair);
   const [from, setFrom] = useState(requested?.[0] ?? numbers[numbers.length - 2] ?? last);
   const [to, setTo] = useState(requested?.[1] ?? last);
-  const [data, setData] = useState<RevisionDiffData | null>(null);
+  const [data, setData] = useState<RevisionDiffView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -33,7 +33,7 @@ export function RevisionDiff({ draftId, revisions }: { draftId: string; revision
     setBusy(true);
     setError(null);
     try {
-      setData(await api.get<RevisionDiffData>(`/api/drafts/${draftId}/diff${qs({ from: a, to: b })}`));
+      setData(await api.get<RevisionDiffView>(`/api/drafts/${draftId}/diff${qs({ from: a, to: b })}`));
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     } finally {
@@ -82,7 +82,7 @@ export function RevisionDiff({ draftId, revisions }: { draftId: string; revision
   );
 }
 
-function DiffResult({ data }: { data: RevisionDiffData }) {
+function DiffResult({ data }: { data: RevisionDiffView }) {
   const f = data.findings;
   return (
     <div className="diff-result" data-testid="diff-result">

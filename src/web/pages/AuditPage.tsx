@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { api, qs } from '../api';
-import { useSession } from '../app';
+import { useSession } from '../session';
 import { useResource } from '../hooks';
 import { formatTime, STAGE_LABELS, STATUS_LABELS } from '../labels';
 import { totalLabel, useCursorList } from '../paging';
 import { navigate } from '../router';
-import type { DraftListItem, Platform, TrailEvent } from '../types';
+import type { DraftListItem, Platform, TrailEvent } from '../../shared/api';
 import { ProofreadBoundNote, WaiverTrailDetail } from '../components/ReviewRules';
 
 const EVENT_LABELS: Record<string, string> = {
@@ -176,7 +176,7 @@ function Trail({ id }: { id: string }) {
             <li key={e.seq} data-testid="trail-event">
               <span className="time">{formatTime(e.createdAt)}</span> <strong>{EVENT_LABELS[e.type] ?? e.type}</strong>
               {data.stage ? ` · ${STAGE_LABELS[data.stage] ?? data.stage}` : ''} · {e.actorName}
-              {e.outcome !== 'success' && e.outcome !== 'ok' ? ` · ${e.outcome}` : ''}
+              {e.outcome !== 'success' ? ` · ${e.outcome}` : ''}
               {(data.comment ?? data.reason ?? data.statement) ? <div className="opinion">意见：{data.comment ?? data.reason ?? data.statement}</div> : null}
               {e.type === 'finding.waived' ? <WaiverTrailDetail data={e.data} /> : null}
               {e.type === 'revision.proofread' ? <ProofreadBoundNote bound={e.data.proofreadBound} /> : null}

@@ -1,13 +1,13 @@
 import { useMemo, useRef, useState } from 'react';
 import { api, qs } from '../api';
-import { useSession } from '../app';
+import { useSession } from '../session';
 import { CardPresence, usePresence } from '../components/Presence';
 import { MyQueue } from '../components/MyQueue';
 import { useResource, useTick } from '../hooks';
-import { BOARD_COLUMNS, formatDuration, riskChips } from '../labels';
+import { formatDuration, riskChips } from '../labels';
 import { useLiveRefetch } from '../live';
 import type { DraftPresence } from '../../shared/socket-contract';
-import type { BoardData, BoardItem, Platform } from '../types';
+import { inColumn, type BoardData, type BoardItem, type Platform } from '../../shared/api';
 
 export function BoardPage() {
   const { units, me } = useSession();
@@ -73,14 +73,14 @@ export function BoardPage() {
         {board.error && <span className="error">看板加载失败：{board.error.message}</span>}
       </div>
       {/* On a phone (≤ 480 px) the columns give way to "my queue" (CSS decides which one shows). */}
-      <MyQueue me={me} items={items} now={now + skew} />
+      <MyQueue me={me} columns={board.data?.columns ?? []} items={items} now={now + skew} />
       <div className="board" data-testid="board">
-        {BOARD_COLUMNS.map((col) => {
-          const cards = items.filter(col.matches);
-          const meta = board.data?.columns.find((c) => c.key === col.key);
-          const total = meta?.total ?? cards.length;
-          const loaded = all.filter(col.matches).length;
-          const next = extraColumns[col.key] ? extraColumns[col.key]!.next : (meta?.nextCursor ?? null);
+        {/* The columns the server sends, in its order (config/stages.ts decides the stages). */}
+        {(board.data?.columns ?? []).map((col) => {
+          const cards = items.filter((d) => inColumn(col, d));
+          const total = col.total;
+          const loaded = all.filter((d) => inColumn(col, d)).length;
+          const next = extraColumns[col.key] ? extraColumns[col.key]!.next : col.nextCursor;
           return (
             <section key={col.key} className="column" data-column={col.key} aria-label={col.label}>
               <h2>
@@ -115,6 +115,11 @@ function Card({ draft, now, sla, presence }: { draft: BoardItem; now: number; sl
       </div>
       <div className="title">{draft.title}</div>
       <div className="meta">
+        {draft.genre && (
+          <span className="badge genre" data-testid="card-genre">
+            {draft.genre}
+          </span>
+        )}
         {draft.unitName} · {draft.platformName} · {draft.authorName}
       </div>
       {draft.risks.length > 0 && (

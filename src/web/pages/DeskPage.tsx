@@ -1,14 +1,15 @@
+import { DRAFT_GENRES } from '../../shared/genres';
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, qs } from '../api';
-import { useSession } from '../app';
+import { useSession } from '../session';
 import { useResource } from '../hooks';
 import { formatTime, STATUS_LABELS, STAGE_LABELS } from '../labels';
-import { RichEditor } from '../components/RichEditor';
+import { RichEditor, type PendingImageItem } from '../components/RichEditor';
 import { renderArticle } from '../../shared/document/render';
 import { useLiveRefetch } from '../live';
 import { totalLabel, useCursorList } from '../paging';
 import { navigate } from '../router';
-import type { DraftListItem, Platform } from '../types';
+import type { DraftListItem, Platform } from '../../shared/api';
 import { ReturnedFindings } from '../components/ReviewRules';
 
 interface Submitted {
@@ -93,8 +94,10 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
   const [rightsHolder, setRightsHolder] = useState('');
   const [originalText, setOriginalText] = useState('');
   const [major, setMajor] = useState(false);
+  const [genre, setGenre] = useState('');
   const [assets, setAssets] = useState<Array<{ kind: string; name: string; licence: string; media?: string }>>([]);
   const [richHtml, setRichHtml] = useState('');
+  const [pendingImages, setPendingImages] = useState<PendingImageItem[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // One key per form fill: a double click or a retry after a timeout cannot create two drafts.
@@ -106,6 +109,11 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    if (format === 'rich' && pendingImages.length > 0) {
+      // Never submitted without them and never as external addresses: the editor decides per picture.
+      setError(`还有 ${pendingImages.length} 张图片须重新上传或删除后才能提交：${pendingImages.map((p) => p.label).join('、')}`);
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
@@ -125,6 +133,7 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
         body: format === 'rich' ? richHtml : body,
         format: format === 'rich' ? 'html' : format,
         major,
+        ...(genre ? { genre } : {}),
         origin,
         assets: assets
           .filter((a) => a.name.trim() || a.media)
@@ -171,7 +180,16 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
         </label>
         <label>
           正文格式
-          <select name="format" value={format} onChange={(e) => setFormat(e.target.value)}>
+          <select
+            name="format"
+            value={format}
+            onChange={(e) => {
+              // The editor starts empty when it comes back: what it held before must not be submitted unseen.
+              setFormat(e.target.value);
+              setRichHtml('');
+              setPendingImages([]);
+            }}
+          >
             <option value="rich">图文编辑器</option>
             <option value="markdown">Markdown</option>
             <option value="html">HTML</option>
@@ -184,6 +202,17 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
             <option value="original">原创</option>
             <option value="repost">转载</option>
             <option value="adapted">改编</option>
+          </select>
+        </label>
+        <label>
+          体裁
+          <select name="genre" value={genre} onChange={(e) => setGenre(e.target.value)} data-testid="submit-genre">
+            <option value="">（未选）</option>
+            {DRAFT_GENRES.map((g) => (
+              <option key={g} value={g}>
+                {g}
+              </option>
+            ))}
           </select>
         </label>
         <label className="check">
@@ -225,7 +254,10 @@ function SubmitForm({ platforms, onDone }: { platforms: Platform[]; onDone: (s: 
           <div className="rich-pane">
             <span className="label">正文</span>
             <RichEditor
-              onChange={setRichHtml}
+              onChange={(html, pending) => {
+                setRichHtml(html);
+                setPendingImages(pending);
+              }}
               onUploaded={(m) => setAssets((list) => (list.some((a) => a.media === m.hash) ? list : [...list, { kind: m.kind, name: m.name, licence: '', media: m.hash }]))}
             />
           </div>

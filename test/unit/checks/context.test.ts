@@ -121,3 +121,51 @@ describe('proofreading and copyright', () => {
     expect((await run(doc('推进会召开', body, repost), 'copyright')).map((f) => f.ruleId)).not.toContain('copyright:wire-byline');
   });
 });
+
+describe('an act named with its legal consequence is a warning (issue 11, session 5)', () => {
+  it.each([
+    ['禁毒日', '国际禁毒日｜青春无毒', '非法持有、购买冰毒等毒品，也将受到法律的严厉处罚。', '冰毒'],
+    ['anti-scam', '期末考试季，当心骗局', '参与购买考试答案、组织代考还可能触犯法律。', '代考'],
+    ['anti-gambling', '警惕校园网络赌博', '参与网络赌博、为赌博网站提供银行卡，都属于违法行为，将被依法查处。', '网络赌博'],
+  ])('%s', async (_name, title, body, term) => {
+    const fs = await run(doc(title, body));
+    expect(fs.find((x) => x.matched === term)?.severity).toBe('info');
+    expect(atLeastReview(fs)).toEqual([]);
+  });
+
+  it('without the consequence the act word still keeps the act', async () => {
+    expect(atLeastReview(await run(doc('国际禁毒日｜青春无毒', '有人在群里购买冰毒。'), 'sensitive')).map((f) => f.severity)).toContain('block');
+  });
+});
+
+describe('safety floor: never/absolute categories go no lower than review on a cue word alone', () => {
+  it('法轮功 next to 讲座 without a stance stays review, with the reason', async () => {
+    const f = (await run(doc('养生讲座预告', '主讲人将在讲座上分享修炼法轮功强身健体的心得。'), 'sensitive')).find((x) => x.matched === '法轮功');
+    expect(f?.severity).toBe('review');
+    expect(f?.message).toMatch(/不因语境免审/);
+    expect(f?.evidence).toMatchObject({ context: { from: 'block', floor: 'review' } });
+  });
+  it('a bare 绝密 in a 培训 sentence that does not explain the 密级 stays review', async () => {
+    const f = (await run(doc('档案馆开展业务培训', '培训中，老师展示了一份绝密文件的复印件。'), 'secrecy')).find((x) => x.matched === '绝密');
+    expect(f?.severity).toBe('review');
+  });
+  it('the same terms where the sentence takes the stance or explains the 密级 are info', async () => {
+    const cult = (await run(doc('反邪教讲座', '主讲人揭露了法轮功等邪教组织的本质和危害。'), 'sensitive')).find((x) => x.matched === '法轮功');
+    expect(cult?.severity).toBe('info');
+    const secret = (await run(doc('保密教育月', '国家秘密的密级分为绝密、机密、秘密三级。'), 'secrecy')).find((x) => x.matched === '绝密');
+    expect(secret?.severity).toBe('info');
+  });
+  it('drugs are not a floor category: 冰毒 in a 禁毒 lecture is info', async () => {
+    expect((await run(doc('禁毒讲座', '讲座介绍了冰毒的危害。'), 'sensitive')).find((x) => x.matched === '冰毒')?.severity).toBe('info');
+  });
+});
+
+describe('safety floor: a denied stance is no stance', () => {
+  it.each([
+    ['讲座上有人说法轮功不是邪教。'],
+    ['主讲人称法轮功并没有什么危害。'],
+  ])('%s stays review', async (body) => {
+    const f = (await run(doc('健康讲座', body), 'sensitive')).find((x) => x.matched === '法轮功');
+    expect(f?.severity).toBe('review');
+  });
+});

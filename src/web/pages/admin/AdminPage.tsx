@@ -1,5 +1,4 @@
-import { ApiError } from '../../api';
-import { useSession } from '../../app';
+import { useSession } from '../../session';
 import { DictionariesAdmin } from './DictionariesAdmin';
 import { NotificationsAdmin } from './NotificationsAdmin';
 import { GalleryAdmin } from './GalleryAdmin';
@@ -44,22 +43,4 @@ export function AdminPage({ path }: { path: string }) {
       {tab === 'gallery' && <GalleryAdmin />}
     </div>
   );
-}
-
-/** One error line for a failed admin request (the server's message is already Chinese). */
-export function ErrorLine({ error }: { error: string | null }) {
-  if (!error) return null;
-  return (
-    <div className="error" role="alert">
-      {error}
-    </div>
-  );
-}
-
-/** The server's message, with the field problems of a validation error when it lists them. */
-export function messageOf(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const issues = e instanceof ApiError ? (e.details as { issues?: Array<{ path?: string; message?: string }> } | undefined)?.issues : undefined;
-  if (!Array.isArray(issues) || issues.length === 0 || issues.some((i) => typeof (i as { line?: unknown }).line === 'number')) return e.message;
-  return `${e.message}：${issues.map((i) => (i.path ? `${i.path} ${i.message ?? ''}` : (i.message ?? ''))).join('；')}`;
 }

@@ -2,8 +2,10 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError, qs } from '../../api';
 import { useResource } from '../../hooks';
 import { formatTime, SEVERITY_LABELS } from '../../labels';
-import type { DictionaryList, DictionaryOverview, DictionaryTermsPage } from '../../types';
-import { ErrorLine, messageOf } from './AdminPage';
+import type { DictionaryList, DictionaryOverview, DictionaryTermsPage } from '../../../shared/api';
+import { ErrorLine, messageOf } from '../../components/admin/ErrorLine';
+import { DataTable } from '../../components/admin/AdminParts';
+import { SelectField } from '../../components/admin/SelectField';
 
 const KIND_LABELS: Record<string, string> = { sensitive: '敏感词', secrecy: '保密', advertising: '广告', escalation: '重大事项', proofreading: '校对', whitelist: '白名单', cooccurrence: '共现' };
 const PAGE = 50;
@@ -148,17 +150,7 @@ function ListEditor({ list, onChanged }: { list: DictionaryList; onChanged: () =
         </ul>
       )}
       <div className="table-wrap">
-        <table className="table" data-testid="terms-table">
-          <thead>
-            <tr>
-              <th>词条</th>
-              {!whitelist && <th>级别</th>}
-              <th>备注</th>
-              <th>来源</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable testId="terms-table" columns={whitelist ? ['词条', '备注', '来源', ''] : ['词条', '级别', '备注', '来源', '']}>
             {page && page.items.length === 0 && (
               <tr>
                 <td colSpan={whitelist ? 4 : 5} className="muted">
@@ -170,9 +162,9 @@ function ListEditor({ list, onChanged }: { list: DictionaryList; onChanged: () =
               <tr key={t.term} data-term={t.term}>
                 <td>
                   {t.term}
-                  {t.flags.length > 0 && <span className="muted small"> [{t.flags.join(',')}]</span>}
+                  {'flags' in t && t.flags.length > 0 && <span className="muted small"> [{t.flags.join(',')}]</span>}
                 </td>
-                {!whitelist && <td>{t.severity ? (SEVERITY_LABELS[t.severity] ?? t.severity) : '—'}</td>}
+                {!whitelist && <td>{'severity' in t && t.severity ? (SEVERITY_LABELS[t.severity] ?? t.severity) : '—'}</td>}
                 <td>{t.note}</td>
                 <td>{t.source === 'admin' ? '管理员新增' : `词库文件第 ${t.line} 行`}</td>
                 <td>
@@ -193,8 +185,7 @@ function ListEditor({ list, onChanged }: { list: DictionaryList; onChanged: () =
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </DataTable>
       </div>
       {page && page.total > PAGE && (
         <div className="pager">
@@ -238,16 +229,7 @@ function AddTerm({ list, onSubmit }: { list: DictionaryList; onSubmit: (body: un
         <input name="term" value={term} onChange={(e) => setTerm(e.target.value)} required maxLength={64} />
       </label>
       {!whitelist && (
-        <label>
-          级别
-          <select name="severity" value={severity} onChange={(e) => setSeverity(e.target.value)}>
-            {Object.entries(SEVERITY_LABELS).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="级别" name="severity" value={severity} onChange={(e) => setSeverity(e.target.value)} choices={SEVERITY_LABELS} />
       )}
       <label>
         备注
@@ -293,16 +275,7 @@ function ImportFile({ list, onSubmit }: { list: DictionaryList; onSubmit: (body:
         </select>
       </label>
       {format === 'lines' && !whitelist && (
-        <label>
-          级别
-          <select name="importSeverity" value={severity} onChange={(e) => setSeverity(e.target.value)}>
-            {Object.entries(SEVERITY_LABELS).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="级别" name="importSeverity" value={severity} onChange={(e) => setSeverity(e.target.value)} choices={SEVERITY_LABELS} />
       )}
       <label>
         备注

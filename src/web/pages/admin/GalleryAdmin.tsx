@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../../api';
 import { useResource } from '../../hooks';
 import { formatTime } from '../../labels';
-import { ErrorLine, messageOf } from './AdminPage';
+import { DataTable, FormCard, ListCard, useAdminAction } from '../../components/admin/AdminParts';
 
 interface GalleryItem {
   id: string;
@@ -39,17 +39,14 @@ export function GalleryAdmin() {
   const [holder, setHolder] = useState('');
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const { error, done, setDone, run } = useAdminAction();
   const shown = (items.data?.items ?? []).filter((i) => !filter || i.list === filter);
 
   const add = async (e: FormEvent) => {
     e.preventDefault();
     if (!file) return;
     setBusy(true);
-    setError(null);
-    setDone(null);
-    try {
+    await run(async () => {
       const media = await uploadFile(file);
       await api.post('/api/admin/media-gallery', { media, list, ...(holder.trim() ? { holder: holder.trim() } : {}), ...(note.trim() ? { note: note.trim() } : {}) });
       setDone(`已加入${LIST_LABEL[list]}图库`);
@@ -58,33 +55,24 @@ export function GalleryAdmin() {
       setNote('');
       (e.target as HTMLFormElement).reset();
       await items.reload();
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
+    setBusy(false);
   };
 
   const remove = async (item: GalleryItem) => {
     if (!window.confirm(`把这张图片移出${LIST_LABEL[item.list]}图库？之后相似图片不再提示。`)) return;
-    setError(null);
-    try {
+    await run(async () => {
       await fetch(`/api/admin/media-gallery/${item.id}`, { method: 'DELETE', credentials: 'same-origin', headers: { Accept: 'application/json' } }).then(async (r) => {
         if (!r.ok) throw new ApiError(r.status, 'http_error', ((await r.json().catch(() => null)) as { error?: { message?: string } } | null)?.error?.message ?? `移出失败（${r.status}）`);
       });
       setDone('已移出图库');
       await items.reload();
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    }, { clearDone: false });
   };
 
   return (
     <div className="admin-grid">
-      <section className="card table-wrap">
-        <h2>
-          图库 <span className="count">{shown.length}</span>
-        </h2>
+      <ListCard title="图库" count={shown.length}>
         <div className="filters">
           <label>
             类别
@@ -98,18 +86,7 @@ export function GalleryAdmin() {
         {shown.length === 0 ? (
           <p className="empty muted">图库为空。加入学校已取得授权的图片（如签约图库、摄影师授权作品）或禁止使用的图片后，稿件中的相似图片会自动提示。</p>
         ) : (
-          <table className="table" data-testid="gallery-table">
-            <thead>
-              <tr>
-                <th>图片</th>
-                <th>类别</th>
-                <th>权利人</th>
-                <th>说明</th>
-                <th>加入时间</th>
-                <th>操作</th>
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable testId="gallery-table" columns={['图片', '类别', '权利人', '说明', '加入时间', '操作']}>
               {shown.map((i) => (
                 <tr key={i.id}>
                   <td>{i.media ? <img className="gallery-thumb" src={`/api/media/${i.media}/thumbnail`} alt="图库图片" loading="lazy" /> : <code>{i.dhash}</code>}</td>
@@ -126,12 +103,10 @@ export function GalleryAdmin() {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </DataTable>
         )}
-      </section>
-      <form className="card" onSubmit={(e) => void add(e)} aria-label="加入图库">
-        <h3>加入图库</h3>
+      </ListCard>
+      <FormCard title="加入图库" submitLabel="加入" onSubmit={add} error={error} done={done} disabled={busy || !file}>
         <label>
           图片
           <input type="file" accept="image/jpeg,image/png,image/webp,image/gif" onChange={(e) => setFile(e.target.files?.[0] ?? null)} required data-testid="gallery-file" />
@@ -151,12 +126,7 @@ export function GalleryAdmin() {
           说明
           <input value={note} onChange={(e) => setNote(e.target.value)} maxLength={1000} placeholder="如：授权至 2027 年 6 月" />
         </label>
-        <ErrorLine error={error} />
-        {done && <div className="notice notice-info">{done}</div>}
-        <button type="submit" className="primary" disabled={busy || !file}>
-          加入
-        </button>
-      </form>
+      </FormCard>
     </div>
   );
 }

@@ -2,33 +2,10 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../../api';
 import { useResource } from '../../hooks';
 import { formatTime } from '../../labels';
-import type { AdminUser, Unit } from '../../types';
-import { ErrorLine, messageOf } from './AdminPage';
-
-interface Channel {
-  id: string;
-  kind: 'email' | 'wecom' | 'dingtalk' | 'webhook';
-  name: string;
-  url: string;
-  hasSecret: boolean;
-  unitId: string | null;
-  events: string[] | null;
-}
-
-interface Delivery {
-  id: string;
-  event: string;
-  draftId: string | null;
-  kind: string;
-  channelName: string | null;
-  userName: string | null;
-  status: 'pending' | 'sending' | 'sent' | 'failed';
-  attempts: number;
-  lastError: string | null;
-  nextAttemptAt: string | null;
-  createdAt: string;
-  sentAt: string | null;
-}
+import type { AdminUser, NotificationChannel as Channel, NotificationDelivery as Delivery, Unit } from '../../../shared/api';
+import { DataTable, ListCard, useAdminAction } from '../../components/admin/AdminParts';
+import { ErrorLine } from '../../components/admin/ErrorLine';
+import { SelectField } from '../../components/admin/SelectField';
 
 const KINDS: Record<Channel['kind'], string> = { email: '邮件组', wecom: '企业微信群机器人', dingtalk: '钉钉群机器人', webhook: '通用 Webhook（OA）' };
 const STATUS: Record<Delivery['status'], string> = { pending: '待发送', sending: '发送中', sent: '已送达', failed: '失败' };
@@ -46,60 +23,37 @@ export function NotificationsAdmin() {
   const [status, setStatus] = useState('');
   const deliveries = useResource(() => api.get<{ items: Delivery[] }>(`/api/admin/notifications${status ? `?status=${status}` : ''}`), [status]);
   const [form, setForm] = useState({ kind: 'wecom' as Channel['kind'], name: '', url: '', secret: '', unitId: '' });
-  const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const { error, done, setDone, run } = useAdminAction();
   const unitName = new Map((units.data?.items ?? []).map((u) => [u.id, u.name]));
 
-  const create = async (e: FormEvent) => {
+  const keep = { clearError: false, clearDone: false };
+  const create = (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
-    setDone(null);
-    try {
+    return run(async () => {
       await api.post('/api/admin/notification-channels', { kind: form.kind, name: form.name.trim(), url: form.url.trim(), secret: form.secret || null, unitId: form.unitId || null });
       setDone(`已新建通知渠道「${form.name.trim()}」`);
       setForm({ ...form, name: '', url: '', secret: '' });
       await channels.reload();
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    });
   };
   const remove = async (c: Channel) => {
     if (!window.confirm(`确定删除通知渠道「${c.name}」？已有的投递记录会保留。`)) return;
-    try {
+    await run(async () => {
       await api.delete(`/api/admin/notification-channels/${c.id}`);
       await channels.reload();
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    }, keep);
   };
-  const retry = async (d: Delivery) => {
-    try {
+  const retry = (d: Delivery) =>
+    run(async () => {
       await api.post(`/api/admin/notifications/${d.id}/retry`);
       await deliveries.reload();
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  };
+    }, keep);
 
   return (
     <div className="admin-grid">
-      <section className="card table-wrap">
-        <h2>
-          通知渠道 <span className="count">{channels.data?.items.length ?? 0}</span>
-        </h2>
+      <ListCard title="通知渠道" count={channels.data?.items.length ?? 0}>
         {channels.data && channels.data.items.length === 0 && <p className="muted">尚未配置渠道。稿件待审、退回、催办等消息目前只在站内「通知」和个人邮件中提醒。</p>}
-        <table className="table" data-testid="channels-table">
-          <thead>
-            <tr>
-              <th>名称</th>
-              <th>类型</th>
-              <th>范围</th>
-              <th>事件</th>
-              <th>地址</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable testId="channels-table" columns={['名称', '类型', '范围', '事件', '地址', '']}>
             {(channels.data?.items ?? []).map((c) => (
               <tr key={c.id}>
                 <td>{c.name}</td>
@@ -117,8 +71,7 @@ export function NotificationsAdmin() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </DataTable>
         <h2>
           投递记录
           <select value={status} onChange={(e) => setStatus(e.target.value)} aria-label="按状态筛选" data-testid="delivery-status">
@@ -128,19 +81,7 @@ export function NotificationsAdmin() {
             <option value="sent">已送达</option>
           </select>
         </h2>
-        <table className="table" data-testid="deliveries-table">
-          <thead>
-            <tr>
-              <th>时间</th>
-              <th>事件</th>
-              <th>目标</th>
-              <th>状态</th>
-              <th>次数</th>
-              <th>最后错误</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable testId="deliveries-table" columns={['时间', '事件', '目标', '状态', '次数', '最后错误', '']}>
             {(deliveries.data?.items ?? []).map((d) => (
               <tr key={d.id} data-delivery={d.id} data-status={d.status}>
                 <td className="small">{formatTime(d.createdAt)}</td>
@@ -160,22 +101,12 @@ export function NotificationsAdmin() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      </section>
+        </DataTable>
+      </ListCard>
       <div className="admin-side">
         <form className="card" onSubmit={(e) => void create(e)} aria-label="新建通知渠道">
           <h2>新建通知渠道</h2>
-          <label>
-            类型
-            <select name="kind" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value as Channel['kind'] })}>
-              {Object.entries(KINDS).map(([k, v]) => (
-                <option key={k} value={k}>
-                  {v}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label="类型" name="kind" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value as Channel['kind'] })} choices={KINDS} />
           <label>
             名称
             <input name="name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} required maxLength={100} />
@@ -190,17 +121,7 @@ export function NotificationsAdmin() {
               <input name="secret" type="password" value={form.secret} onChange={(e) => setForm({ ...form, secret: e.target.value })} autoComplete="off" />
             </label>
           )}
-          <label>
-            范围
-            <select name="unitId" value={form.unitId} onChange={(e) => setForm({ ...form, unitId: e.target.value })}>
-              <option value="">全校（所有单位的稿件）</option>
-              {(units.data?.items ?? []).map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label="范围" name="unitId" value={form.unitId} onChange={(e) => setForm({ ...form, unitId: e.target.value })} choices={units.data?.items ?? []} all="全校（所有单位的稿件）" />
           <p className="muted small">推送内容只有编号、标题、环节、单位和链接，不含正文；涉密稿件不含标题。</p>
           <button type="submit" className="primary">
             新建
@@ -218,17 +139,13 @@ export function NotificationsAdmin() {
 function PeopleEmails() {
   const users = useResource(() => api.get<{ items: AdminUser[] }>('/api/admin/users'), []);
   const [edits, setEdits] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  const save = async (u: AdminUser) => {
-    setError(null);
-    try {
+  const { error, run } = useAdminAction();
+  const save = (u: AdminUser) =>
+    run(async () => {
       const email = (edits[u.id] ?? u.email ?? '').trim();
       await api.put(`/api/admin/users/${u.id}/email`, { email: email || null });
       await users.reload();
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  };
+    });
   return (
     <section className="card table-wrap">
       <h2>通知邮箱</h2>

@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api';
 import { useResource } from '../../hooks';
-import type { Platform, Unit } from '../../types';
-import { ErrorLine, messageOf } from './AdminPage';
+import type { Platform, Unit } from '../../../shared/api';
+import { DataTable, DoneLine, FormCard, ListCard, useAdminAction } from '../../components/admin/AdminParts';
+import { SelectField } from '../../components/admin/SelectField';
 import { RenameCell } from './RenameCell';
 
 export const PLATFORM_KINDS: Record<string, string> = { wechat: '微信公众号', weibo: '微博', douyin: '抖音', channels: '视频号', website: '网站', other: '其他' };
@@ -12,43 +13,26 @@ export function PlatformsAdmin() {
   const platforms = useResource(() => api.get<{ items: Platform[] }>('/api/admin/platforms'), []);
   const units = useResource(() => api.get<{ items: Unit[] }>('/api/admin/units'), []);
   const [form, setForm] = useState({ name: '', kind: 'wechat', level: 'unit', unitId: '' });
-  const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const { error, done, setDone, run } = useAdminAction();
   const unitName = new Map((units.data?.items ?? []).map((u) => [u.id, u.name]));
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
 
-  const create = async (e: FormEvent) => {
+  const create = (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
-    setDone(null);
-    try {
+    return run(async () => {
       const unitId = form.unitId || units.data?.items[0]?.id || '';
       await api.post('/api/admin/platforms', { ...form, name: form.name.trim(), unitId });
       setDone(`已新建发布平台「${form.name.trim()}」`);
       setForm({ ...form, name: '' });
       await platforms.reload();
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    });
   };
 
   return (
     <div className="admin-grid">
-      <section className="card table-wrap">
-        <h2>
-          发布平台 <span className="count">{platforms.data?.items.length ?? 0}</span>
-        </h2>
-        {done && <div className="notice notice-info">{done}</div>}
-        <table className="table" data-testid="platforms-table">
-          <thead>
-            <tr>
-              <th>名称</th>
-              <th>类型</th>
-              <th>级别</th>
-              <th>主管单位</th>
-            </tr>
-          </thead>
-          <tbody>
+      <ListCard title="发布平台" count={platforms.data?.items.length ?? 0}>
+        <DoneLine done={done} />
+        <DataTable testId="platforms-table" columns={['名称', '类型', '级别', '主管单位']}>
             {(platforms.data?.items ?? []).map((p) => (
               <tr key={p.id}>
                 <td>
@@ -59,51 +43,17 @@ export function PlatformsAdmin() {
                 <td>{unitName.get(p.unitId) ?? '—'}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      </section>
-      <form className="card" onSubmit={(e) => void create(e)} aria-label="新建发布平台">
-        <h3>新建发布平台</h3>
+        </DataTable>
+      </ListCard>
+      <FormCard title="新建发布平台" submitLabel="新建" onSubmit={create} error={error} done={done}>
         <label>
           名称
           <input name="platformName" value={form.name} onChange={set('name')} required maxLength={100} placeholder="如：外国语学院微信公众号" />
         </label>
-        <label>
-          类型
-          <select name="platformKind" value={form.kind} onChange={set('kind')}>
-            {Object.entries(PLATFORM_KINDS).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          级别
-          <select name="platformLevel" value={form.level} onChange={set('level')}>
-            {Object.entries(PLATFORM_LEVELS).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          主管单位
-          <select name="platformUnit" value={form.unitId} onChange={set('unitId')}>
-            {(units.data?.items ?? []).map((u) => (
-              <option key={u.id} value={u.id}>
-                {u.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <ErrorLine error={error} />
-        {done && <div className="notice notice-info">{done}</div>}
-        <button type="submit" className="primary">
-          新建
-        </button>
-      </form>
+        <SelectField label="类型" name="platformKind" value={form.kind} onChange={set('kind')} choices={PLATFORM_KINDS} />
+        <SelectField label="级别" name="platformLevel" value={form.level} onChange={set('level')} choices={PLATFORM_LEVELS} />
+        <SelectField label="主管单位" name="platformUnit" value={form.unitId} onChange={set('unitId')} choices={units.data?.items ?? []} />
+      </FormCard>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api } from '../../api';
-import { ErrorLine, messageOf } from './AdminPage';
+import { ErrorLine, messageOf } from '../../components/admin/ErrorLine';
 
 /** A table cell showing a name, with 修改 to rename it in place (PATCH `path` with `{ [field]: value }`). */
 export function RenameCell({ value, path, field = 'name', label, onSaved }: { value: string; path: string; field?: string; label: string; onSaved: (message: string) => void }) {

@@ -1,9 +1,11 @@
 import { Fragment, useState } from 'react';
 import { api, qs } from '../../api';
-import { useSession } from '../../app';
+import { useSession } from '../../session';
 import { useResource } from '../../hooks';
 import { formatTime, STATUS_LABELS } from '../../labels';
-import { ErrorLine, messageOf } from './AdminPage';
+import { ErrorLine, messageOf } from '../../components/admin/ErrorLine';
+import { DataTable } from '../../components/admin/AdminParts';
+import { SelectField } from '../../components/admin/SelectField';
 
 const CHECK_LABELS: Record<string, string> = { sensitive: '敏感词', advertising: '广告', secrecy: '保密', copyright: '版权', proofreading: '校对', escalation: '重大事项' };
 
@@ -11,6 +13,7 @@ interface RuleExample {
   findingId: string;
   draftId: string;
   draftNumber: string;
+  draftGenre: string | null;
   matched: string;
   kind: 'waived' | 'reported';
   reason: string;
@@ -59,17 +62,7 @@ export function RuleFeedbackAdmin() {
             <option value={365}>近一年</option>
           </select>
         </label>
-        <label>
-          检查项
-          <select value={check} onChange={(e) => setCheck(e.target.value)} aria-label="检查项">
-            <option value="">全部</option>
-            {Object.entries(CHECK_LABELS).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="检查项" value={check} onChange={(e) => setCheck(e.target.value)} choices={CHECK_LABELS} all="全部" ariaLabel="检查项" />
       </div>
       <p className="muted small">每次豁免、每次“报告误报”计为一次误报；稿件带着该问题被退回计为一次命中。准确率 =（命中数 − 误报数）÷ 命中数。</p>
       {notice && <div className="notice notice-info" role="status">{notice}</div>}
@@ -77,20 +70,7 @@ export function RuleFeedbackAdmin() {
       {!stats.error && stats.data && rules.length === 0 && <p className="muted">近 {days} 天没有需复核或阻断级别的机审问题。</p>}
       {rules.length > 0 && (
         <div className="table-wrap">
-          <table className="table" data-testid="rule-feedback-table">
-            <thead>
-              <tr>
-                <th>规则</th>
-                <th>检查项</th>
-                <th>命中</th>
-                <th>豁免</th>
-                <th>报告误报</th>
-                <th>退回</th>
-                <th>准确率</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable testId="rule-feedback-table" columns={['规则', '检查项', '命中', '豁免', '报告误报', '退回', '准确率', '']}>
               {rules.map((r) => (
                 <Fragment key={r.ruleId}>
                   <tr data-rule={r.ruleId} className={r.precision !== null && r.precision < 0.8 ? 'low-precision' : ''}>
@@ -129,8 +109,7 @@ export function RuleFeedbackAdmin() {
                   )}
                 </Fragment>
               ))}
-            </tbody>
-          </table>
+          </DataTable>
         </div>
       )}
     </section>
@@ -153,6 +132,8 @@ interface ShadowPreview {
   wouldFlag: number;
   byState: { released: number; inFlight: number; newSinceShadow: number };
   drafts: Array<{ draftId: string; number: string; status: string; title: string; isNew: boolean; findings: Array<{ matched: string; severity: string }> }>;
+  /** Hits the check worker recorded as drafts arrived (shadow_hits). */
+  recorded: { hits: number; drafts: number; revisions: number; items: Array<{ draftId: string; number: string; status: string; title: string; revisionId: string; matched: string; at: string }> };
 }
 const SHADOW_STATUS: Record<string, string> = { shadow: '静默运行中', promoted: '已启用', discarded: '已放弃' };
 const SHADOW_LISTS = ['sensitive.politics', 'sensitive.religion', 'sensitive.drugs', 'sensitive.gambling', 'sensitive.rumour-safety', 'sensitive.illegal-services', 'advertising.promotion', 'advertising.absolute', 'secrecy.internal', 'secrecy.personnel', 'escalation.emergency', 'escalation.hot-topic'];
@@ -235,7 +216,17 @@ function ShadowTermsPanel({ canEdit }: { canEdit: boolean }) {
             )}
             {preview?.id === t.id && (
               <div className="shadow-preview" data-testid="shadow-preview">
-                扫描 {preview.data.scanned} 篇，会命中 <strong data-col="would-flag">{preview.data.wouldFlag}</strong> 篇（已发布 {preview.data.byState.released}，在审 {preview.data.byState.inFlight}，其中试运行后新投 {preview.data.byState.newSinceShadow}）
+                <div data-testid="shadow-recorded">
+                  来稿时记录：<strong data-col="recorded-drafts">{preview.data.recorded.drafts}</strong> 篇稿件、{preview.data.recorded.revisions} 个版本、{preview.data.recorded.hits} 处命中（机审时静默运行，不进入审核）
+                </div>
+                <ul>
+                  {preview.data.recorded.items.slice(0, 20).map((h) => (
+                    <li key={`${h.revisionId}-${h.matched}-${h.at}`} data-recorded-draft={h.draftId}>
+                      <a href={`#/drafts/${h.draftId}`}>{h.number}</a> {h.title} · {STATUS_LABELS[h.status] ?? h.status} · 「{h.matched}」 · {formatTime(h.at)}
+                    </li>
+                  ))}
+                </ul>
+                回溯扫描 {preview.data.scanned} 篇，会命中 <strong data-col="would-flag">{preview.data.wouldFlag}</strong> 篇（已发布 {preview.data.byState.released}，在审 {preview.data.byState.inFlight}，其中试运行后新投 {preview.data.byState.newSinceShadow}）
                 <ul>
                   {preview.data.drafts.map((d) => (
                     <li key={d.draftId}>
@@ -255,18 +246,29 @@ function ShadowTermsPanel({ canEdit }: { canEdit: boolean }) {
 
 function Example({ e, canWhitelist, onDone }: { e: RuleExample; canWhitelist: boolean; onDone: (text: string) => void }) {
   const [phrase, setPhrase] = useState(e.matched);
-  const [scope, setScope] = useState<'school' | 'unit'>('school');
+  const [scope, setScope] = useState<'school' | 'unit' | 'genre'>('school');
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async () => {
-    const where = scope === 'school' ? '全校白名单？此后所有稿件的检查都不再提示该短语内的命中（可在“词库 → 白名单”中删除）' : '该稿件所属单位的白名单？此后该单位稿件的检查不再提示该短语内的命中';
+    const where =
+      scope === 'school'
+        ? '全校白名单？此后所有稿件的检查都不再提示该短语内的命中（可在“词库 → 白名单”中删除）'
+        : scope === 'unit'
+          ? '该稿件所属单位的白名单？此后该单位稿件的检查不再提示该短语内的命中'
+          : `体裁「${e.draftGenre ?? ''}」的白名单？此后该体裁稿件的检查不再提示该短语内的命中`;
     if (!window.confirm(`将「${phrase}」加入${where}。`)) return;
     setBusy(true);
     setError(null);
     try {
       const r = await api.post<{ version: string; phrase: string }>('/api/admin/rule-feedback/whitelist', { findingId: e.findingId, phrase, scope });
-      onDone(scope === 'school' ? `已将「${r.phrase}」加入白名单（词库版本 ${r.version.slice(0, 12)}），新稿件即按新词库检查。` : `已将「${r.phrase}」加入本单位白名单，该单位的新稿件不再提示。`);
+      onDone(
+        scope === 'school'
+          ? `已将「${r.phrase}」加入白名单（词库版本 ${r.version.slice(0, 12)}），新稿件即按新词库检查。`
+          : scope === 'unit'
+            ? `已将「${r.phrase}」加入本单位白名单，该单位的新稿件不再提示。`
+            : `已将「${r.phrase}」加入体裁「${e.draftGenre ?? ''}」白名单，该体裁的新稿件不再提示。`,
+      );
       setEditing(false);
     } catch (err) {
       setError(messageOf(err));
@@ -283,9 +285,10 @@ function Example({ e, canWhitelist, onDone }: { e: RuleExample; canWhitelist: bo
         (editing ? (
           <div className="whitelist-form">
             <input value={phrase} onChange={(ev) => setPhrase(ev.target.value)} aria-label="白名单短语" maxLength={64} />
-            <select aria-label="适用范围" value={scope} onChange={(ev) => setScope(ev.target.value as 'school' | 'unit')}>
+            <select aria-label="适用范围" value={scope} onChange={(ev) => setScope(ev.target.value as 'school' | 'unit' | 'genre')}>
               <option value="school">全校</option>
               <option value="unit">本稿所属单位</option>
+              {e.draftGenre && <option value="genre">本稿体裁（{e.draftGenre}）</option>}
             </select>
             <button type="button" disabled={busy || !phrase.trim()} onClick={() => void submit()} data-action="whitelist-confirm">
               加入白名单

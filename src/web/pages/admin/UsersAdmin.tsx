@@ -2,9 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../../api';
 import { useResource } from '../../hooks';
 import { ROLE_LABELS } from '../../labels';
-import type { AdminUser, Role, Unit } from '../../types';
+import type { AdminUser, Role, Unit } from '../../../shared/api';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { ErrorLine, messageOf } from './AdminPage';
+import { ErrorLine, messageOf } from '../../components/admin/ErrorLine';
 
 const ROLES: Role[] = ['editor', 'reviewer1', 'reviewer2', 'reviewer3', 'propaganda', 'auditor', 'admin'];
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, qs } from '../../api';
-import { useSession } from '../../app';
+import { useSession } from '../../session';
 import { echarts, type ChartOption } from '../../charts';
 import { useResource } from '../../hooks';
 import { usePath } from '../../router';

@@ -1,9 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, qs } from '../../api';
-import { useSession } from '../../app';
+import { useSession } from '../../session';
 import { useResource } from '../../hooks';
 import { formatTime } from '../../labels';
-import { messageOf } from '../admin/AdminPage';
+import { messageOf } from '../../components/admin/ErrorLine';
+import { DataTable } from '../../components/admin/AdminParts';
+import { SelectField } from '../../components/admin/SelectField';
 import './records.css';
 
 export const KIND_LABELS: Record<string, string> = { wechat: '微信公众号', channels: '视频号', weibo: '微博', douyin: '抖音', kuaishou: '快手', website: '网站', qq: 'QQ', other: '其他' };
@@ -85,68 +87,15 @@ export function RegistryPage() {
           )}
         </div>
         <div className="filters" role="search">
-          <label>
-            状态
-            <select value={filters.status} onChange={set('status')} name="status">
-              <option value="">全部</option>
-              {Object.entries(STATUS_LABELS).map(([k, v]) => (
-                <option key={k} value={k}>
-                  {v}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            类型
-            <select value={filters.kind} onChange={set('kind')} name="kind">
-              <option value="">全部</option>
-              {Object.entries(KIND_LABELS).map(([k, v]) => (
-                <option key={k} value={k}>
-                  {v}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            级别
-            <select value={filters.level} onChange={set('level')} name="level">
-              <option value="">全部</option>
-              {Object.entries(LEVEL_LABELS).map(([k, v]) => (
-                <option key={k} value={k}>
-                  {v}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            主管单位
-            <select value={filters.unit} onChange={set('unit')} name="unit">
-              <option value="">全部</option>
-              {[...units.values()].map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label="状态" name="status" value={filters.status} onChange={set('status')} choices={STATUS_LABELS} all="全部" />
+          <SelectField label="类型" name="kind" value={filters.kind} onChange={set('kind')} choices={KIND_LABELS} all="全部" />
+          <SelectField label="级别" name="level" value={filters.level} onChange={set('level')} choices={LEVEL_LABELS} all="全部" />
+          <SelectField label="主管单位" name="unit" value={filters.unit} onChange={set('unit')} choices={[...units.values()]} all="全部" />
         </div>
       </div>
       <div className="card table-scroll">
         {list.error && <div className="error">{list.error.message}</div>}
-        <table className="table" data-testid="registry-table">
-          <thead>
-            <tr>
-              <th>账号名称</th>
-              <th>类型</th>
-              <th>级别</th>
-              <th>主管单位</th>
-              <th>责任人</th>
-              <th>状态</th>
-              <th>开通日期</th>
-              <th>操作</th>
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable testId="registry-table" columns={['账号名称', '类型', '级别', '主管单位', '责任人', '状态', '开通日期', '操作']}>
             {items.map((p) => (
               <tr key={p.id} data-platform={p.id}>
                 <td className="wrap">
@@ -168,8 +117,7 @@ export function RegistryPage() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </DataTable>
         {list.data && items.length === 0 && <div className="empty">没有符合条件的备案账号{canFile ? '，可点击「新建备案申请」' : ''}</div>}
       </div>
       {applying && (
@@ -272,36 +220,9 @@ function ApplicationForm({ onDone }: { onDone: (id: string) => void }) {
             认证主体 / 账号名
             <input name="accountName" value={form.accountName} onChange={set('accountName')} required maxLength={100} />
           </label>
-          <label>
-            类型
-            <select name="kind" value={form.kind} onChange={set('kind')}>
-              {Object.entries(KIND_LABELS).map(([k, v]) => (
-                <option key={k} value={k}>
-                  {v}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            级别
-            <select name="level" value={form.level} onChange={set('level')}>
-              {Object.entries(LEVEL_LABELS).map(([k, v]) => (
-                <option key={k} value={k}>
-                  {v}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            主管单位
-            <select name="unitId" value={form.unitId} onChange={set('unitId')} disabled={!office}>
-              {[...units.values()].map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label="类型" name="kind" value={form.kind} onChange={set('kind')} choices={KIND_LABELS} />
+          <SelectField label="级别" name="level" value={form.level} onChange={set('level')} choices={LEVEL_LABELS} />
+          <SelectField label="主管单位" name="unitId" value={form.unitId} onChange={set('unitId')} choices={[...units.values()]} disabled={!office} />
           <label>
             责任人（在编）
             <select name="responsibleId" value={form.responsibleId} onChange={set('responsibleId')} required>
