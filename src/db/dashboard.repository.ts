@@ -39,9 +39,12 @@ export async function dashboardAggregates(db: Executor, timeZone: string = DEFAU
     ),
     rows<{ month: string; platform: string; n: number }>(
       db,
-      sql`SELECT to_char(h.hour AT TIME ZONE ${timeZone}, 'YYYY-MM') AS month, p.name AS platform, sum(h.n)::int AS n
-          FROM dashboard_hourly h JOIN platforms p ON p.id = h.key::uuid
-          WHERE h.kind = 'release' AND h.hour > now() - interval '12 months' GROUP BY 1, 2 ORDER BY 1, 2`,
+      // Summed per (month, platform) before the join and the formatting: a busy year is ~100k hourly buckets, a
+      // sort of those by formatted month and platform name was most of the dashboards' time at 1M drafts.
+      sql`SELECT to_char(m.month, 'YYYY-MM') AS month, p.name AS platform, sum(m.n)::int AS n
+          FROM (SELECT date_trunc('month', h.hour AT TIME ZONE ${timeZone}) AS month, h.key, sum(h.n) AS n FROM dashboard_hourly h
+                WHERE h.kind = 'release' AND h.hour > now() - interval '12 months' GROUP BY 1, 2) AS m
+          JOIN platforms p ON p.id = m.key::uuid GROUP BY 1, 2 ORDER BY 1, 2`,
     ),
     // 年检: platforms with no release in the last 30 days stand out (one index probe per platform).
     rows<{ platform: string; lastRelease: string | null }>(

@@ -48,6 +48,32 @@ describe('TZ_REVIEW', () => {
     expect(days[0]!.day).not.toBe(days[1]!.day);
   });
 
+  it('counts a release at 23:30 Beijing on the last of the month in that month, one at 00:30 on the 1st in the next', async () => {
+    const [clock] = await ctx.superuser<{ now: Date }>('SELECT now() AS now');
+    const monthStart = startOf('month', new Date(clock!.now), 'Asia/Shanghai');
+    const before = new Date(monthStart.getTime() - 30 * 60_000);
+    const after = new Date(monthStart.getTime() + 30 * 60_000);
+    const releases = async () => {
+      const res = await ctx.api('prop').get('/api/dashboards');
+      expect(res.status).toBe(200);
+      return (res.body.releases as Array<{ month: string; platform: string; n: number }>).filter((r) => r.platform === '学院公众号');
+    };
+    const was = await releases();
+    // The rollup as the release trigger keeps it: one count in the UTC hour of each release.
+    for (const at of [before, after]) {
+      await ctx.superuser(
+        `INSERT INTO dashboard_hourly AS h (hour, kind, key, n) VALUES (date_trunc('hour', $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', 'release', $2, 1)
+         ON CONFLICT (kind, hour, key) DO UPDATE SET n = h.n + 1`,
+        [at.toISOString(), ctx.people.platformId],
+      );
+    }
+    const now = await releases();
+    const n = (rows: typeof was, month: string) => rows.find((r) => r.month === month)?.n ?? 0;
+    const [m1, m2] = [dayKey(before, 'Asia/Shanghai').slice(0, 7), dayKey(after, 'Asia/Shanghai').slice(0, 7)];
+    expect(m1).not.toBe(m2);
+    expect([n(now, m1) - n(was, m1), n(now, m2) - n(was, m2)]).toEqual([1, 1]);
+  });
+
   it('numbers a draft submitted at 00:30 Beijing on 1 January in the new year, one at 23:59 on 31 December in the old', async () => {
     const db = ctx.runtime.deps.db;
     const submit = (at: string) =>
