@@ -2,7 +2,9 @@ import { appendAuditEvent, eventsAfter, listChain } from '../db/audit.repository
 import type { Db } from '../db/pool';
 import type { AuthUser } from '../domain/access';
 import type { AuditEventPayloads } from '../domain/audit-events';
-import { SECURITY_CHAIN, verifyChain, type ChainVerification, type StoredAuditEvent, auditActor } from '../domain/audit';
+import { draftChain, SECURITY_CHAIN, verifyChain, type ChainVerification, type StoredAuditEvent, auditActor } from '../domain/audit';
+import type { DraftRow } from '../db/draft.repository';
+import { readableDraft } from './draft-queries.service';
 import { readAllSigned, readSignedForChain, type CheckpointStore, type SignedState } from './audit-checkpoints.service';
 
 export { writeCheckpoint, type CheckpointStore, type CheckpointResult } from './audit-checkpoints.service';
@@ -95,6 +97,18 @@ export async function draftTrail(db: Db, chain: string): Promise<StoredAuditEven
 }
 
 /** A permission denial (HTTP 403 or a refused socket message) as a security event. */
+/** One draft's trail for a reader of that draft (readability checked here, not by the route). */
+export async function readableDraftTrail(db: Db, viewer: AuthUser, draftId: string): Promise<{ draft: DraftRow; events: StoredAuditEvent[] }> {
+  const draft = await readableDraft(db, viewer, draftId);
+  return { draft, events: await draftTrail(db, draftChain(draft.id)) };
+}
+
+/** Verifies one draft's chain (against the signed checkpoints) for a reader of that draft. */
+export async function verifyReadableDraft(db: Db, store: CheckpointStore | null, viewer: AuthUser, draftId: string): Promise<VerifyReport> {
+  const draft = await readableDraft(db, viewer, draftId);
+  return verifyChains(db, store, [draftChain(draft.id)]);
+}
+
 export async function recordDenial(db: Db, actor: AuthUser, data: Record<string, unknown>): Promise<void> {
   await db.transaction((tx) =>
     appendAuditEvent(tx, {

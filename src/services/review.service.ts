@@ -18,6 +18,7 @@ import { storedPolicy } from './waiver-policy';
 import { applyTransition, toActor, type TransitionContext, type TransitionOutcome } from './apply-transition';
 import type { ServiceDeps } from './deps';
 import { requireRegisteredPlatform } from './registry.service';
+import { readableDraft } from './draft-queries.service';
 
 /** A reviewer's proofreading mark (校对标记): a span of the plain text, what it says, what it should say. */
 export interface ProofMark {
@@ -83,6 +84,8 @@ export async function recordDecision(
   draftId: string,
   input: { stage: StageId; action: DecisionAction; comment: string; version: number; marks: ProofMark[] },
 ): Promise<TransitionOutcome<undefined>> {
+  // Readability first: an outsider learns nothing of the draft, not even that its version moved on.
+  await readableDraft(deps.db, actor, draftId);
   return applyTransition(deps, {
     draftId,
     expectedVersion: input.version,
@@ -130,6 +133,7 @@ export async function waiveFinding(
   findingId: string,
   input: { reason: string; version?: number | undefined },
 ): Promise<TransitionOutcome<undefined>> {
+  await readableDraft(deps.db, actor, draftId);
   return applyTransition(deps, {
     draftId,
     expectedVersion: input.version,
@@ -179,6 +183,7 @@ export async function reviseDraft(
   draftId: string,
   input: { content: RevisionContent; version: number; stage?: StageId | undefined; note?: string | undefined; marks?: ProofMark[] | undefined },
 ): Promise<TransitionOutcome<{ revisionId: string; number: number; hash: string }>> {
+  await readableDraft(deps.db, actor, draftId);
   const proofreading = input.stage !== undefined;
   let verdict: ProofreadVerdict | undefined;
   return applyTransition(deps, {
@@ -249,6 +254,7 @@ export function assertOriginalTextKept(before: RevisionContent, after: RevisionC
 
 /** After a return, the author sends the same revision on with a statement; review restarts at 初审. */
 export async function resubmitDraft(deps: ServiceDeps, actor: AuthUser, draftId: string, input: { statement: string; version: number }): Promise<TransitionOutcome<undefined>> {
+  await readableDraft(deps.db, actor, draftId);
   return applyTransition(deps, {
     draftId,
     expectedVersion: input.version,
@@ -260,6 +266,7 @@ export async function resubmitDraft(deps: ServiceDeps, actor: AuthUser, draftId:
 }
 
 export async function withdrawDraft(deps: ServiceDeps, actor: AuthUser, draftId: string, input: { version: number; reason?: string | undefined }): Promise<TransitionOutcome<undefined>> {
+  await readableDraft(deps.db, actor, draftId);
   return applyTransition(deps, {
     draftId,
     expectedVersion: input.version,
@@ -280,6 +287,7 @@ export async function releaseDraft(
   draftId: string,
   input: { version?: number | undefined; contentHash?: string | undefined },
 ): Promise<TransitionOutcome<{ hash: string; revisionId: string; renditionSha256: string; media: MediaRef[] }>> {
+  await readableDraft(deps.db, actor, draftId);
   return applyTransition(deps, {
     draftId,
     expectedVersion: input.version,
@@ -320,6 +328,7 @@ export async function correctDraft(
   draftId: string,
   input: { action: 'correct'; reason: string; content: RevisionContent; version: number } | { action: 'retract'; reason: string; version: number },
 ): Promise<TransitionOutcome<{ revisionId: string; hash: string } | undefined>> {
+  await readableDraft(deps.db, actor, draftId);
   if (input.action === 'retract') {
     return applyTransition(deps, {
       draftId,

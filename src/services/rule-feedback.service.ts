@@ -7,6 +7,7 @@ import { conflict, notFound, validationFailed } from '../domain/errors';
 import { addDictionaryTerms, type DictionaryChangeResult } from './dictionaries.service';
 import type { ServiceDeps } from './deps';
 import { forgetGenreWhitelist, forgetUnitWhitelist } from './scoped-whitelist.service';
+import { readableDraft } from './draft-queries.service';
 
 /**
  * Learning from 三审 (issue 11): every waiver and every 报告误报 is a labelled false alarm, every finding that stood on
@@ -121,6 +122,7 @@ export async function ruleFeedback(deps: Pick<ServiceDeps, 'db'>, query: { days:
  * @throws DomainError not_found | conflict
  */
 export async function reportFalseAlarm(deps: Pick<ServiceDeps, 'db'>, actor: AuthUser, draftId: string, findingId: string, comment: string) {
+  await readableDraft(deps.db, actor, draftId);
   return deps.db.transaction(async (tx) => {
     const [f] = await tx
       .select()

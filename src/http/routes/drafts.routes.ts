@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 import type { ServiceDeps } from '../../services/deps';
 
-import { draftDetail, readableDraft, searchDrafts } from '../../services/draft-queries.service';
+import { draftDetail, searchDrafts } from '../../services/draft-queries.service';
 import { correctDraft, recordDecision, releaseDraft, resubmitDraft, retryChecks, reviseDraft, waiveFinding, withdrawDraft } from '../../services/review.service';
 
 import { submitDraft } from '../../services/submit-draft.service';
@@ -141,7 +141,6 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry): Rout
       responses: { 201: ok('新版本') },
     },
     async ({ params, body, user, res }) => {
-      await readableDraft(deps.db, user, params.id);
       const { version, stage, note, marks, ...content } = body;
       const out = await reviseDraft(deps, user, params.id, { content: content as RevisionContent, version, stage, note, marks });
       res.status(201).json({ ...state(out.draft), revision: out.result });
@@ -163,7 +162,6 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry): Rout
       responses: { 200: ok('新状态', StateSchema), 409: ok('版本已变化或状态不允许') },
     },
     async ({ params, body, user }) => {
-      await readableDraft(deps.db, user, params.id);
       return state((await recordDecision(deps, user, params.id, body)).draft);
     },
   );
@@ -185,7 +183,6 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry): Rout
       },
     },
     async ({ params, body, user }) => {
-      await readableDraft(deps.db, user, params.id);
       return state((await waiveFinding(deps, user, params.id, params.fid, body)).draft);
     },
   );
@@ -221,8 +218,6 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry): Rout
       responses: { 200: ok('新状态', StateSchema) },
     },
     async ({ params, body, user }) => {
-      // Readability first: a stale version must not tell an outsider the draft's current state.
-      await readableDraft(deps.db, user, params.id);
       return state((await resubmitDraft(deps, user, params.id, body)).draft);
     },
   );
@@ -232,7 +227,6 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry): Rout
     registry,
     { method: 'post', path: '/api/drafts/:id/withdraw', summary: '作者撤回稿件', tags, roles: [], params: IdParams, body: WithdrawSchema, responses: { 200: ok('新状态', StateSchema) } },
     async ({ params, body, user }) => {
-      await readableDraft(deps.db, user, params.id);
       return state((await withdrawDraft(deps, user, params.id, body)).draft);
     },
   );
@@ -251,7 +245,6 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry): Rout
       responses: { 200: ok('已发布，返回发布内容的哈希'), 409: ok('release_blocked') },
     },
     async ({ params, body, user }) => {
-      await readableDraft(deps.db, user, params.id);
       const out = await releaseDraft(deps, user, params.id, body);
       return { ...state(out.draft), releasedHash: out.result?.hash, revisionId: out.result?.revisionId, renditionSha256: out.result?.renditionSha256, media: out.result?.media ?? [] };
     },
@@ -271,7 +264,6 @@ export function draftsRouter(deps: ServiceDeps, registry: OpenAPIRegistry): Rout
       responses: { 200: ok('新状态', StateSchema) },
     },
     async ({ params, body, user }) => {
-      await readableDraft(deps.db, user, params.id);
       const input =
         body.action === 'retract'
           ? body

@@ -3,7 +3,6 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { CHECK_IDS } from '../../checks/engine';
 import type { Role } from '../../domain/workflow';
-import { readableDraft } from '../../services/draft-queries.service';
 import type { ServiceDeps } from '../../services/deps';
 import { reportFalseAlarm, ruleFeedback, whitelistFromFinding, WHITELIST_SCOPES } from '../../services/rule-feedback.service';
 import { addShadowTerm, discardShadowTerm, listShadowTerms, previewShadowTerm, promoteShadowTerm } from '../../services/shadow-terms.service';
@@ -96,7 +95,6 @@ export function ruleFeedbackRouter(deps: ServiceDeps, registry: OpenAPIRegistry)
       responses: { 201: { description: '已报告' }, 409: { description: '已报告过' } },
     },
     async ({ params, body, user, res }) => {
-      await readableDraft(deps.db, user, params.id);
       res.status(201).json(await reportFalseAlarm(deps, user, params.id, params.fid, body.comment));
       return undefined;
     },

@@ -4,17 +4,15 @@ import { Router } from 'express';
 
 import { z } from 'zod';
 
-import { draftChain } from '../../domain/audit';
-
 import { requiredStages, STAGE_LABELS, type StageId } from '../../domain/workflow';
 
 import type { CheckpointStore } from '../../services/audit-trail.service';
 
-import { draftTrail, recordExport, trailCsv, verifyChains } from '../../services/audit-trail.service';
+import { readableDraftTrail, recordExport, trailCsv, verifyReadableDraft } from '../../services/audit-trail.service';
 
 import type { ServiceDeps } from '../../services/deps';
 
-import { draftDetail, peopleById, readableDraft } from '../../services/draft-queries.service';
+import { draftDetail, peopleById } from '../../services/draft-queries.service';
 import { draftMarks } from '../../services/marks.service';
 import { routeLabel } from '../presenters';
 import { reviewSheetHtml } from '../review-sheet';
@@ -44,8 +42,7 @@ export function trailRouter(deps: ServiceDeps, registry: OpenAPIRegistry, checkp
       responses: { 200: ok('审计事件') },
     },
     async ({ params, query, user, res }) => {
-      const draft = await readableDraft(deps.db, user, params.id);
-      const events = await draftTrail(deps.db, draftChain(draft.id));
+      const { draft, events } = await readableDraftTrail(deps.db, user, params.id);
       if (query.format === 'csv') {
         await recordExport(deps.db, user, { draftId: draft.id, number: draft.number, format: 'csv', events: events.length });
         res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -62,8 +59,7 @@ export function trailRouter(deps: ServiceDeps, registry: OpenAPIRegistry, checkp
     registry,
     { method: 'get', path: '/api/drafts/:id/trail/verify', summary: '校验稿件审计链（并与库外签名检查点比对）', tags: ['审计'], roles: [], params: IdParams, responses: { 200: ok('校验结果') } },
     async ({ params, user }) => {
-      const draft = await readableDraft(deps.db, user, params.id);
-      const report = await verifyChains(deps.db, checkpoints, [draftChain(draft.id)]);
+      const report = await verifyReadableDraft(deps.db, checkpoints, user, params.id);
       const chain = report.chains[0];
       return {
         ok: report.ok,
