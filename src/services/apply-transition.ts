@@ -4,7 +4,7 @@ import type { RevisionRow } from '../db/revision.repository';
 import type { Tx } from '../db/pool';
 import type { AuthUser } from '../domain/access';
 import { draftChain, auditActor, type AuditOutcome, type StoredAuditEvent } from '../domain/audit';
-import { auditEvent, type AuditEventPayloads, type DraftEventType } from '../domain/audit-events';
+import { auditEvent, type AuditEventPayloads, type DraftEventType, type TransitionPayload } from '../domain/audit-events';
 import { transition, type Actor, type Command, type DraftAggregate, type StagePlan, type Transition } from '../domain/workflow';
 import { afterCommit, type CheckJob, type ServiceDeps } from './deps';
 import { enqueueNotifications, kickNotifications, NO_NOTIFICATIONS, type OwedNotifications } from './notify/enqueue-notifications';
@@ -16,11 +16,11 @@ export interface TransitionContext {
   next: Transition;
 }
 
-export interface TransitionWrites<R> {
+export interface TransitionWrites<R, E extends DraftEventType = DraftEventType> {
   /** Columns to set on the draft besides the workflow state. */
   extra?: Partial<Pick<DraftRow, 'currentRevisionId' | 'title' | 'releasedHash' | 'releasedAt'>>;
-  /** Audit payload; the event type is the request's. */
-  data?: Record<string, unknown>;
+  /** Audit payload as the catalog types it for the request's event type (less what the core adds). */
+  data?: TransitionPayload<E>;
   revisionId?: string;
   jobs?: CheckJob[];
   /** The jobs re-run work whose earlier jobs may still sit in Redis as completed or failed. */
@@ -28,15 +28,15 @@ export interface TransitionWrites<R> {
   result?: R;
 }
 
-export interface TransitionRequest<R> {
+export interface TransitionRequest<R, E extends DraftEventType = DraftEventType> {
   draftId: string;
   expectedVersion?: number | undefined;
   actor: AuthUser | null;
   /** The command, or a function of the locked draft that gives it (when it depends on what is locked). */
   command: Command | ((ctx: { tx: Tx; draft: DraftRow; aggregate: DraftAggregate & { revision: RevisionRow } }) => Command | Promise<Command>);
-  eventType: DraftEventType;
+  eventType: E;
   /** Writes that belong to the same state change; runs only once the workflow has allowed it. */
-  write?: (ctx: TransitionContext) => Promise<TransitionWrites<R>>;
+  write?: (ctx: TransitionContext) => Promise<TransitionWrites<R, E>>;
 }
 
 export interface TransitionOutcome<R> {
@@ -60,20 +60,21 @@ export interface LockedDraft {
 }
 
 /** The audit event of a state change; commitTransition adds `from`, `to` and `version` to its data. */
-export interface TransitionEvent {
-  type: DraftEventType;
+export interface TransitionEvent<E extends DraftEventType = DraftEventType> {
+  type: E;
   actor: AuthUser | null;
   /** Defaults to the draft's current revision after the change. */
   revisionId?: string | undefined;
   outcome?: AuditOutcome;
-  data?: Record<string, unknown>;
+  /** The payload, or the part of it known before the write (the rest comes from `CommitOptions.write`). */
+  data?: Partial<TransitionPayload<E>>;
 }
 
-export interface CommitOptions {
+export interface CommitOptions<E extends DraftEventType = DraftEventType> {
   /** Events of the same change appended before the transition's own, in one chain append (the check results). */
   before?: readonly NewAuditEvent[];
   /** Writes that belong to the change, run once the workflow has allowed it and before the draft is saved. */
-  write?: (next: Transition) => Promise<{ extra?: TransitionWrites<unknown>['extra']; data?: Record<string, unknown>; revisionId?: string | undefined }>;
+  write?: (next: Transition) => Promise<{ extra?: TransitionWrites<unknown>['extra']; data?: Partial<TransitionPayload<E>> | undefined; revisionId?: string | undefined }>;
 }
 
 export interface CommittedTransition {
@@ -92,7 +93,14 @@ export interface CommittedTransition {
  * commits, then calls announce() and kickNotifications().
  * @throws DomainError from the workflow when the command is not allowed
  */
-export async function commitTransition(tx: Tx, stages: StagePlan, locked: LockedDraft, command: Command | null, event: TransitionEvent, options: CommitOptions = {}): Promise<CommittedTransition> {
+export async function commitTransition<E extends DraftEventType>(
+  tx: Tx,
+  stages: StagePlan,
+  locked: LockedDraft,
+  command: Command | null,
+  event: TransitionEvent<E>,
+  options: CommitOptions<E> = {},
+): Promise<CommittedTransition> {
   const { draft, aggregate } = locked;
   const next: Transition = command
     ? transition(stages, aggregate, command, event.actor ? toActor(event.actor) : null)
@@ -106,8 +114,8 @@ export async function commitTransition(tx: Tx, stages: StagePlan, locked: Locked
     actorId: event.actor?.id ?? null,
     actorName: auditActor(event.actor),
     ...(event.outcome ? { outcome: event.outcome } : {}),
-    // The catalog types each payload; the parts are checked where they are made (the writers' data, TransitionData).
-    ...auditEvent(event.type, {
+    // The catalog types each part where it is made (the event's data, the write's data); together they are the payload.
+    ...auditEvent<DraftEventType>(event.type, {
       ...event.data,
       from: { status: draft.status, stage: draft.stage },
       to: { status: saved.status, stage: saved.stage },
@@ -125,12 +133,12 @@ export async function commitTransition(tx: Tx, stages: StagePlan, locked: Locked
  * (decide with the pure workflow, write, append exactly one audit event), COMMIT; then enqueue and broadcast.
  * @throws DomainError from the workflow, `not_found`, or `conflict` on a stale version
  */
-export async function applyTransition<R = undefined>(deps: ServiceDeps, request: TransitionRequest<R>): Promise<TransitionOutcome<R>> {
+export async function applyTransition<R = undefined, E extends DraftEventType = DraftEventType>(deps: ServiceDeps, request: TransitionRequest<R, E>): Promise<TransitionOutcome<R>> {
   const committed = await deps.db.transaction(async (tx) => {
     const draft = await lockDraft(tx, request.draftId, request.expectedVersion);
     const aggregate = await loadAggregate(tx, draft);
     const command = typeof request.command === 'function' ? await request.command({ tx, draft, aggregate }) : request.command;
-    let writes: TransitionWrites<R> = {};
+    let writes: TransitionWrites<R, E> = {};
     const done = await commitTransition(
       tx,
       deps.stages,

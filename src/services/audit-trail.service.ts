@@ -109,7 +109,7 @@ export async function verifyReadableDraft(db: Db, store: CheckpointStore | null,
   return verifyChains(db, store, [draftChain(draft.id)]);
 }
 
-export async function recordDenial(db: Db, actor: AuthUser, data: Record<string, unknown>): Promise<void> {
+export async function recordDenial(db: Db, actor: AuthUser, data: AuditEventPayloads['access.denied']): Promise<void> {
   await db.transaction((tx) =>
     appendAuditEvent(tx, {
       chain: SECURITY_CHAIN,
@@ -135,7 +135,7 @@ export async function recordQueueAction(db: Db, actor: AuthUser, data: AuditEven
 }
 
 /** Exports are security events. */
-export async function recordExport(db: Db, actor: AuthUser, data: Record<string, unknown>): Promise<void> {
+export async function recordExport(db: Db, actor: AuthUser, data: AuditEventPayloads['audit.exported']): Promise<void> {
   await db.transaction((tx) => appendAuditEvent(tx, { chain: SECURITY_CHAIN, actorId: actor.id, actorName: auditActor(actor), type: 'audit.exported', data }));
 }
 

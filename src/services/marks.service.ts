@@ -7,6 +7,7 @@ import { insertMark, liveMarkForFinding, listMarks, lockAcceptedCorrections, loc
 import type { Tx } from '../db/pool';
 import type { AuthUser } from '../domain/access';
 import { draftChain, auditActor } from '../domain/audit';
+import type { AuditEventPayloads } from '../domain/audit-events';
 import type { RevisionContent } from '../domain/content';
 import { conflict, notFound, validationFailed } from '../domain/errors';
 import type { SourceSpan } from '../domain/findings';
@@ -114,7 +115,7 @@ export async function createMark(deps: ServiceDeps, actor: AuthUser, draftId: st
     const revision = aggregate.revision;
     if (input.revisionId !== revision.id) throw conflict('稿件已有新版本，请刷新后再标记', { currentRevisionId: revision.id });
     const rt = buildRevisionText(contentOf(revision));
-    const recordCreated = (markId: string, data: Record<string, unknown>) =>
+    const recordCreated = (markId: string, data: Omit<AuditEventPayloads['mark.created'], 'markId' | 'version' | 'staffId'>) =>
       appendAuditEvent(tx, {
         chain: draftChain(draft.id),
         draftId: draft.id,

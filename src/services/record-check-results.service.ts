@@ -67,13 +67,13 @@ export async function recordResults(deps: ServiceDeps, read: RevisionToCheck, co
       const hasBlocking = all.some((f) => f.severity === 'block' && !f.waivedAt);
       const escalate = all.some((f) => f.escalate);
       // The last result's event is the transition's own: checks.completed, with the totals.
-      const last = events.pop()!;
+      events.pop();
       const committed = await commitTransition(
         tx,
         deps.stages,
         { draft, aggregate },
         { type: 'checks_completed', hasBlocking, escalate },
-        { type: 'checks.completed', actor: null, revisionId, data: last.data },
+        { type: 'checks.completed', actor: null, revisionId, data: summaries.at(-1) },
         {
           before: events,
           write: async (next) => ({

@@ -340,7 +340,7 @@ export async function correctDraft(
     });
   }
   const content = input.content;
-  return applyTransition<{ revisionId: string; hash: string }>(deps, {
+  return applyTransition<{ revisionId: string; hash: string }, 'draft.correction_submitted'>(deps, {
     draftId,
     expectedVersion: input.version,
     actor,

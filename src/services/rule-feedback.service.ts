@@ -3,6 +3,7 @@ import { appendAuditEvent } from '../db/audit.repository';
 import { drafts, findingReports, findings, scopedWhitelist } from '../db/schema';
 import type { AuthUser } from '../domain/access';
 import { draftChain, SECURITY_CHAIN, auditActor } from '../domain/audit';
+import { auditEvent } from '../domain/audit-events';
 import { conflict, notFound, validationFailed } from '../domain/errors';
 import { addDictionaryTerms, type DictionaryChangeResult } from './dictionaries.service';
 import type { ServiceDeps } from './deps';
@@ -184,8 +185,9 @@ export async function whitelistFromFinding(
         chain: SECURITY_CHAIN,
         actorId: actor.id,
         actorName: auditActor(actor),
-        type: input.scope === 'unit' ? 'dictionary.unit_whitelist_added' : 'dictionary.genre_whitelist_added',
-        data: { id: rows[0]!.id, phrase, ...(unitId ? { unitId } : { genre }), ruleId: f.ruleId, findingId: f.id },
+        ...(unitId
+          ? auditEvent('dictionary.unit_whitelist_added', { id: rows[0]!.id, phrase, unitId, ruleId: f.ruleId, findingId: f.id })
+          : auditEvent('dictionary.genre_whitelist_added', { id: rows[0]!.id, phrase, genre, ruleId: f.ruleId, findingId: f.id })),
       });
       return rows[0]!;
     });
