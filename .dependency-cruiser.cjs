@@ -121,7 +121,14 @@ module.exports = {
       comment: 'src/shared is pure and shared with the browser: it imports only itself (and domain types).',
       severity: 'error',
       from: { path: '^src/shared/' },
-      to: { path: OURS, pathNot: '^src/shared/' },
+      to: { path: OURS, pathNot: '^src/(shared|domain)/' },
+    },
+    {
+      name: 'shared-imports-domain-types-only',
+      comment: 'src/shared may name a domain type (the audit-event catalog in the trail contract), never import domain code into the browser.',
+      severity: 'error',
+      from: { path: '^src/shared/' },
+      to: { path: '^src/domain/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'web-imports-web-and-shared',

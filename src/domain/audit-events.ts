@@ -285,3 +285,20 @@ export const isAuditEventType = (type: string): type is AuditEventType => Object
 export function auditPayload<T extends AuditEventType>(event: { type: string; data: Record<string, unknown> }, type: T): AuditEventPayloads[T] | undefined {
   return event.type === type ? (event.data as AuditEventPayloads[T]) : undefined;
 }
+
+/** A stored event as the catalog types it (narrow on `type`), or undefined for a type the catalog does not know. */
+export function catalogued(event: { type: string; data: Record<string, unknown> }): AuditEvent | undefined {
+  return isAuditEventType(event.type) ? ({ type: event.type, data: event.data } as AuditEvent) : undefined;
+}
+
+/**
+ * The stage and the opinion (comment, else reason, else statement) a trail row shows in their own columns. A
+ * catalogued event is read through its payload type; an uncatalogued one by the same field names, as stored.
+ */
+export function trailColumns(event: { type: string; data: Record<string, unknown> }): { stage: unknown; opinion: unknown } {
+  const d: AuditEvent['data'] | Record<string, unknown> = catalogued(event)?.data ?? event.data;
+  const comment = 'comment' in d ? d.comment : undefined;
+  const reason = 'reason' in d ? d.reason : undefined;
+  const statement = 'statement' in d ? d.statement : undefined;
+  return { stage: ('stage' in d ? d.stage : undefined) ?? '', opinion: comment ?? reason ?? statement ?? '' };
+}

@@ -4,6 +4,8 @@ import type { RevisionRow } from '../db/revision.repository';
 import type { UserRow } from '../db/directory.repository';
 import type { MarkRow } from '../db/mark.repository';
 import type { AuthUser } from '../domain/access';
+import type { StoredAuditEvent } from '../domain/audit';
+import { isAuditEventType, type AuditEventPayloads } from '../domain/audit-events';
 import { storedPolicy } from '../services/waiver-policy';
 import { allowedActions, mayWaive, WAIVER_POLICY_LABELS, type StagePlan, releaseGate, requiredStages, STAGE_LABELS, STATUS_LABELS, type DraftStatus, type StageId } from '../domain/workflow';
 import { toActor } from '../services/apply-transition';
@@ -22,6 +24,7 @@ import type {
   RevisionSummary,
   RevisionWithContent,
   Severity,
+  TrailEvent,
 } from '../shared/api';
 import { iso } from '../shared/api';
 import type { DraftDetailParts } from '../services/draft-queries.service';
@@ -246,3 +249,14 @@ export const presentDraftListItem = ({ cursor: _cursor, ...d }: DraftListRow & {
   updatedAt: iso(d.updatedAt),
   stageEnteredAt: iso(d.stageEnteredAt),
 });
+
+/**
+ * One event of a draft's trail as the API shows it, in the stored column order. A catalogued type's `data` is typed
+ * by the catalog (the writers are held to it when they append); a type the catalog does not know is shown as stored.
+ */
+export function presentTrailEvent(e: StoredAuditEvent): TrailEvent {
+  const envelope = { id: e.id, chain: e.chain, seq: e.seq, draftId: e.draftId, revisionId: e.revisionId, actorId: e.actorId, actorName: e.actorName };
+  const tail = { createdAt: iso(e.createdAt), prevHash: e.prevHash, hash: e.hash };
+  if (!isAuditEventType(e.type)) return { ...envelope, type: e.type, outcome: e.outcome, data: e.data, ...tail };
+  return { ...envelope, type: e.type, outcome: e.outcome, data: e.data as AuditEventPayloads[typeof e.type], ...tail } as TrailEvent;
+}

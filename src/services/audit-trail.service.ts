@@ -1,7 +1,7 @@
 import { appendAuditEvent, eventsAfter, listChain } from '../db/audit.repository';
 import type { Db } from '../db/pool';
 import type { AuthUser } from '../domain/access';
-import type { AuditEventPayloads } from '../domain/audit-events';
+import { trailColumns, type AuditEventPayloads } from '../domain/audit-events';
 import { draftChain, SECURITY_CHAIN, verifyChain, type ChainVerification, type StoredAuditEvent, auditActor } from '../domain/audit';
 import type { DraftRow } from '../db/draft.repository';
 import { readableDraft } from './draft-queries.service';
@@ -150,9 +150,8 @@ export function trailCsv(events: readonly StoredAuditEvent[]): string {
   const header = ['seq', 'time', 'type', 'outcome', 'actor', 'revision', 'stage', 'opinion', 'data', 'prev_hash', 'hash'];
   const rows = events.map((e) => {
     // The human-readable parts get their own columns: the opinion is free text, so it is where formulas hide.
-    const d = e.data as { stage?: unknown; comment?: unknown; reason?: unknown; statement?: unknown };
-    const opinion = d.comment ?? d.reason ?? d.statement ?? '';
-    return [e.seq, e.createdAt.toISOString(), e.type, e.outcome, e.actorName, e.revisionId, d.stage ?? '', opinion, e.data, e.prevHash, e.hash].map(csvCell).join(',');
+    const { stage, opinion } = trailColumns(e);
+    return [e.seq, e.createdAt.toISOString(), e.type, e.outcome, e.actorName, e.revisionId, stage, opinion, e.data, e.prevHash, e.hash].map(csvCell).join(',');
   });
   // BOM so Excel opens the Chinese text as UTF-8.
   return `\uFEFF${[header.join(','), ...rows].join('\r\n')}\r\n`;

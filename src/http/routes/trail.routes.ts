@@ -14,7 +14,7 @@ import type { ServiceDeps } from '../../services/deps';
 
 import { draftDetail, peopleById } from '../../services/draft-queries.service';
 import { draftMarks } from '../../services/marks.service';
-import { routeLabel } from '../presenters';
+import { presentTrailEvent, routeLabel } from '../presenters';
 import { reviewSheetHtml } from '../review-sheet';
 
 import { readableWaivers, waiversOfDraft } from '../../services/waivers.service';
@@ -50,7 +50,7 @@ export function trailRouter(deps: ServiceDeps, registry: OpenAPIRegistry, checkp
         res.send(trailCsv(events));
         return undefined;
       }
-      return { draftId: draft.id, number: draft.number, events };
+      return { draftId: draft.id, number: draft.number, events: events.map(presentTrailEvent) };
     },
   );
 

@@ -1,4 +1,5 @@
 import type { Asset, BodyFormat, FindingSource, MediaRef, Origin, Severity } from './content';
+import type { AuditEventPayloads, AuditEventType } from '../../domain/audit-events';
 import type { IsoTime, Person } from './people';
 
 /** Drafts, findings, decisions, marks and revision diffs as the API sends them (src/http/presenters.ts). */
@@ -196,8 +197,8 @@ export interface RevisionDiffView {
   findings: { fixed: Finding[]; waived: Finding[]; introduced: Finding[]; remaining: Finding[] };
 }
 
-/** One event of a draft's hash-chained trail (GET /api/drafts/:id/trail). */
-export interface TrailEvent {
+/** The fields every trail event carries besides its type and payload. */
+interface TrailEventEnvelope {
   id: number;
   chain: string;
   seq: number;
@@ -205,10 +206,17 @@ export interface TrailEvent {
   revisionId: string | null;
   actorId: string | null;
   actorName: string;
-  type: string;
   outcome: 'success' | 'failure' | 'denied';
-  data: Record<string, unknown>;
   createdAt: IsoTime;
   prevHash: string;
   hash: string;
 }
+
+/** A trail event of a catalogued type, its `data` typed by the audit-event catalog (narrow on `type`). */
+export type CataloguedTrailEvent = { [T in AuditEventType]: TrailEventEnvelope & { type: T; data: AuditEventPayloads[T] } }[AuditEventType];
+
+/** A trail event of a type the catalog does not know (written by an older release): shown as stored. */
+export type UncataloguedTrailEvent = TrailEventEnvelope & { type: string; data: Record<string, unknown> };
+
+/** One event of a draft's hash-chained trail (GET /api/drafts/:id/trail). */
+export type TrailEvent = CataloguedTrailEvent | UncataloguedTrailEvent;
