@@ -16,6 +16,8 @@ export type TransitionData = {
 export type CheckSummary = {
   check: string;
   rulesetVersion: string;
+  /** Hash of the unit/genre whitelist entries applied (issue 11); absent when none applied. */
+  scopedWhitelistVersion?: string;
   findings: number;
   blocking: number;
 };

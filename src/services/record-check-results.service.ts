@@ -48,9 +48,10 @@ export async function recordResults(deps: ServiceDeps, read: RevisionToCheck, co
         findings: result.findings.map((f) => ({ ...f, waiverPolicy: configuredPolicy(f).policy })),
       })),
     );
-    const summaries = done.map(({ run, result }) => ({
+    const summaries = done.map(({ run, result, computed: c }) => ({
       check: run.checkId,
       rulesetVersion: result.rulesetVersion,
+      ...(c.scopedVersion ? { scopedWhitelistVersion: c.scopedVersion } : {}),
       findings: result.findings.length,
       blocking: result.findings.filter((f) => f.severity === 'block').length,
     }));
